@@ -1,0 +1,475 @@
+/*
+ * args: argv and environment → struct args, the CLI's only parser of user text.
+ *
+ * The options are rows of one table (opts[] below): short name, long name,
+ * whether a value follows, and the environment variable that may also set it.
+ * Parsing walks argv once, applying each flag through set_value(); afterwards
+ * every row with a variable that no flag set is filled from the environment
+ * through the same function, so a flag and its variable are validated by the
+ * same code and a flag always wins.  Then come the two operands, checked in the
+ * order of the exit codes: shape of the code list and the amount first (64),
+ * the codes against ISO 4217 last (65).  No network is touched before all of
+ * this has passed; the rates' own list is checked later by main.c.
+ *
+ * getopt_long() is not used: its global state makes it awkward to call twice
+ * (the tests do, many times), it prints its own messages bypassing log.c, and
+ * it would take "-1" as an option where the user meant a (refused) amount.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "currency.h"
+#include "upstream.h"
+
+#define QUOTE_MAX 32		/* bytes of user text echoed in a message */
+
+enum opt_id {
+	OPT_FROM,
+	OPT_SERVER,
+	OPT_UPSTREAM,
+	OPT_JSON,
+	OPT_VERBOSE,
+	OPT_HELP,
+	OPT_VERSION,
+};
+
+struct opt {
+	enum opt_id id;
+	char shrt;		/* 0: no short form */
+	const char *lng;
+	int has_value;
+	const char *env;	/* NULL: no environment variable */
+};
+
+static const struct opt opts[] = {
+	{ OPT_FROM,	'f', "from",	 1, NULL },
+	{ OPT_SERVER,	's', "server",	 1, "CCONV_SERVER" },
+	{ OPT_UPSTREAM,	'u', "upstream", 1, "CCONV_UPSTREAM" },
+	{ OPT_JSON,	0,   "json",	 0, NULL },
+	{ OPT_VERBOSE,	'v', "verbose",	 0, NULL },
+	{ OPT_HELP,	'h', "help",	 0, NULL },
+	{ OPT_VERSION,	0,   "version",	 0, NULL },
+};
+#define NOPTS (sizeof(opts) / sizeof(opts[0]))
+
+static const char usage_text[] =
+    "usage: cconv [OPTIONS] CUR[,CUR...] AMOUNT\n"
+    "\n"
+    "Converts AMOUNT (from EUR unless --from) into each CUR, one line each:\n"
+    "  $ cconv GBP,jpy 100\n"
+    "  88.40 GBP\n"
+    "  16253 JPY\n"
+    "Codes are ISO 4217, in any case.  AMOUNT is plain decimal text: 123, 123.45, .5\n"
+    "(at most 15 integer digits and 8 decimals).\n"
+    "\n"
+    "Rates come from the daemon (its /latest); if it fails, from each upstream in\n"
+    "turn, with a note on stderr; if those fail too, from the copy of the last rates\n"
+    "received, with a warning that gives their date.\n"
+    "\n"
+    "Options:\n"
+    "  -f, --from CUR        source currency (default EUR)\n"
+    "  -s, --server URL      the cconvd daemon (default " ARGS_SERVER_DEFAULT ")\n"
+    "  -u, --upstream URL    upstream asked directly when the daemon fails; may be\n"
+    "                        repeated or a comma-separated list, tried in order\n"
+    "                        (default " UPSTREAM_DEFAULT ")\n"
+    "      --json            one JSON object per answer, the daemon's /convert fields\n"
+    "  -v, --verbose         say on stderr where the rates came from, their date, age\n"
+    "  -h, --help            print this help and exit\n"
+    "      --version         print the version and exit\n"
+    "\n"
+    "Environment (a flag wins over its variable):\n"
+    "  CCONV_SERVER          as --server\n"
+    "  CCONV_UPSTREAM        as --upstream, comma-separated\n"
+    "  XDG_CACHE_HOME        the rates cache is $XDG_CACHE_HOME/cconv/latest.json,\n"
+    "                        else $HOME/.cache/cconv/latest.json\n"
+    "\n"
+    "Exit codes:\n"
+    "  0   answered (stale or cached rates included)\n"
+    "  64  usage error or bad amount\n"
+    "  65  unknown currency\n"
+    "  69  no rates from any source\n"
+    "  70  internal error (libcurl or the clock failed)\n"
+    "  74  the answer could not be written to stdout\n";
+
+/* Writes at most QUOTE_MAX bytes of s into out with non-printable bytes as '?',
+ * so a message never carries control characters from argv or the environment. */
+static void
+quote(const char *s, char out[QUOTE_MAX + 4])
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0' && i < QUOTE_MAX; i++)
+		out[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
+	if (s[i] != '\0') {
+		memcpy(out + i, "...", 3);
+		i += 3;
+	}
+	out[i] = '\0';
+}
+
+static const struct opt *
+find_long(const char *name, size_t len)
+{
+	for (size_t i = 0; i < NOPTS; i++)
+		if (strlen(opts[i].lng) == len && strncmp(opts[i].lng, name, len) == 0)
+			return &opts[i];
+	return NULL;
+}
+
+static const struct opt *
+find_short(char c)
+{
+	for (size_t i = 0; i < NOPTS; i++)
+		if (opts[i].shrt != 0 && opts[i].shrt == c)
+			return &opts[i];
+	return NULL;
+}
+
+/* A URL as given: not empty, bounded, no spaces or control bytes.  Whether it
+ * is a URL libcurl accepts is for libcurl to say, with the source named. */
+static int
+check_url(const char *what, const char *s, size_t len, char *err, size_t errlen)
+{
+	if (len == 0) {
+		snprintf(err, errlen, "%s: empty URL", what);
+		return -1;
+	}
+	if (len > ARGS_URL_MAX) {
+		snprintf(err, errlen, "%s: URL longer than %d bytes", what, ARGS_URL_MAX);
+		return -1;
+	}
+	for (size_t i = 0; i < len; i++) {
+		if ((unsigned char)s[i] <= 0x20 || s[i] == 0x7f) {
+			char q[QUOTE_MAX + 4];
+			quote(s, q);
+			snprintf(err, errlen, "%s: '%s' is not a URL (spaces or control characters)", what, q);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+set_server(struct args *a, const char *what, const char *v, char *err, size_t errlen)
+{
+	size_t len = strlen(v);
+
+	if (check_url(what, v, len, err, errlen) == -1)
+		return -1;
+	/* "{server}/latest" must not become "…//latest". */
+	while (len > 1 && v[len - 1] == '/')
+		len--;
+	free(a->server);
+	a->server = strndup(v, len);
+	if (a->server == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* Appends each element of a comma-separated list of URLs. */
+static int
+add_upstreams(struct args *a, const char *what, const char *v, char *err, size_t errlen)
+{
+	const char *p = v;
+
+	for (;;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma != NULL ? (size_t)(comma - p) : strlen(p);
+
+		if (len == 0) {
+			char q[QUOTE_MAX + 4];
+			quote(v, q);
+			snprintf(err, errlen, "%s: empty URL in the list '%s'", what, q);
+			return -1;
+		}
+		if (check_url(what, p, len, err, errlen) == -1)
+			return -1;
+		if (a->nupstream == ARGS_MAX_UPSTREAMS) {
+			snprintf(err, errlen, "%s: more than %d upstream URLs", what, ARGS_MAX_UPSTREAMS);
+			return -1;
+		}
+		a->upstream[a->nupstream] = strndup(p, len);
+		if (a->upstream[a->nupstream] == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		a->nupstream++;
+		if (comma == NULL)
+			return 0;
+		p = comma + 1;
+	}
+}
+
+/* The one validator for every source of a value: `what` is "--server" or
+ * "CCONV_SERVER", for the message.  0, or -1 with err set (a usage error). */
+static int
+set_value(struct args *a, const struct opt *o, const char *what, const char *v, const char **from,
+    char *err, size_t errlen)
+{
+	switch (o->id) {
+	case OPT_FROM:
+		if (v[0] == '\0') {
+			snprintf(err, errlen, "%s: empty currency code", what);
+			return -1;
+		}
+		*from = v;	/* judged with the other codes, after the amount */
+		return 0;
+	case OPT_SERVER:
+		return set_server(a, what, v, err, errlen);
+	case OPT_UPSTREAM:
+		return add_upstreams(a, what, v, err, errlen);
+	case OPT_JSON:
+		a->json = 1;
+		return 0;
+	case OPT_VERBOSE:
+		a->verbose = 1;
+		return 0;
+	case OPT_HELP:
+		a->help = 1;
+		return 0;
+	case OPT_VERSION:
+		a->version = 1;
+		return 0;
+	}
+	snprintf(err, errlen, "%s: unhandled option", what);
+	return -1;
+}
+
+/* A negative number is an operand (a refused amount), not an option: no
+ * option is a digit, and "-1" deserves the amount's own message. */
+static int
+looks_negative(const char *s)
+{
+	return s[0] == '-' && ((s[1] >= '0' && s[1] <= '9') || s[1] == '.');
+}
+
+/* Splits "GBP,usd,JPY" into a->to without judging the codes; an empty
+ * element is a usage error.  The codes are normalised later. */
+static int
+split_targets(struct args *a, const char *list, const char *elem[ARGS_MAX_TARGETS],
+    size_t elen[ARGS_MAX_TARGETS], char *err, size_t errlen)
+{
+	const char *p = list;
+	char q[QUOTE_MAX + 4];
+
+	a->nto = 0;
+	for (;;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma != NULL ? (size_t)(comma - p) : strlen(p);
+
+		if (len == 0) {
+			quote(list, q);
+			if (list[0] == '\0')
+				snprintf(err, errlen, "no target currency given (see cconv --help)");
+			else
+				snprintf(err, errlen, "empty currency code in the list '%s'", q);
+			return -1;
+		}
+		if (a->nto == ARGS_MAX_TARGETS) {
+			snprintf(err, errlen, "more than %d target currencies", ARGS_MAX_TARGETS);
+			return -1;
+		}
+		elem[a->nto] = p;
+		elen[a->nto] = len;
+		a->nto++;
+		if (comma == NULL)
+			return 0;
+		p = comma + 1;
+	}
+}
+
+/* s[0..n) → an upper-case ISO 4217 code in out, or the 65 message. */
+static int
+check_code(const char *s, size_t n, char out[4], char *err, size_t errlen)
+{
+	char typed[QUOTE_MAX + 1];
+	char q[QUOTE_MAX + 4];
+
+	if (n > QUOTE_MAX)
+		n = QUOTE_MAX;
+	memcpy(typed, s, n);
+	typed[n] = '\0';
+	if (currency_normalize(typed, out) == -1) {
+		quote(typed, q);
+		snprintf(err, errlen, "unknown currency '%s'", q);
+		return -1;
+	}
+	if (currency_find(out) == NULL) {
+		snprintf(err, errlen, "unknown currency '%s'", out);
+		return -1;
+	}
+	return 0;
+}
+
+/* The value of the option `what` that ends argv[*i]: the next argument. */
+static const char *
+next_value(int argc, char *const argv[], int *i, const char *what, char *err, size_t errlen)
+{
+	if (*i + 1 >= argc) {
+		snprintf(err, errlen, "%s needs a value (see cconv --help)", what);
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+/*
+ * Applies the flag argv[*i] ("--name", "--name=value", or a cluster of short
+ * flags such as "-vfUSD"), taking its value from argv[*i + 1] when needed.
+ * set_by_flag[k] records that opts[k] came from argv.  0, or -1 with err set.
+ */
+static int
+parse_flag(struct args *a, int argc, char *const argv[], int *i, int set_by_flag[NOPTS],
+    const char **from, char *err, size_t errlen)
+{
+	const char *arg = argv[*i];
+	const struct opt *o;
+	const char *value = "";
+	char what[32];
+	char q[QUOTE_MAX + 4];
+
+	if (arg[1] == '-') {
+		const char *name = arg + 2;
+		const char *eq = strchr(name, '=');
+
+		o = find_long(name, eq != NULL ? (size_t)(eq - name) : strlen(name));
+		if (o == NULL) {
+			quote(arg, q);
+			snprintf(err, errlen, "unknown option '%s' (see cconv --help)", q);
+			return -1;
+		}
+		snprintf(what, sizeof(what), "--%s", o->lng);
+		if (eq != NULL && !o->has_value) {
+			snprintf(err, errlen, "%s takes no value", what);
+			return -1;
+		}
+		if (eq != NULL)
+			value = eq + 1;
+		else if (o->has_value && (value = next_value(argc, argv, i, what, err, errlen)) == NULL)
+			return -1;
+		set_by_flag[o - opts] = 1;
+		return set_value(a, o, what, value, from, err, errlen);
+	}
+
+	for (const char *c = arg + 1; *c != '\0'; c++) {
+		o = find_short(*c);
+		if (o == NULL) {
+			char bad[2] = { *c, '\0' };
+			quote(bad, q);
+			snprintf(err, errlen, "unknown option '-%s' (see cconv --help)", q);
+			return -1;
+		}
+		snprintf(what, sizeof(what), "-%c", o->shrt);
+		set_by_flag[o - opts] = 1;
+		if (!o->has_value) {
+			if (set_value(a, o, what, "", from, err, errlen) == -1)
+				return -1;
+			if (a->help || a->version)
+				return 0;
+			continue;
+		}
+		if (c[1] != '\0')
+			value = c + 1;
+		else if ((value = next_value(argc, argv, i, what, err, errlen)) == NULL)
+			return -1;
+		return set_value(a, o, what, value, from, err, errlen);
+	}
+	return 0;
+}
+
+int
+args_parse(int argc, char *const argv[], struct args *a, char *err, size_t errlen)
+{
+	const char *operand[2];
+	size_t noperand = 0;
+	const char *from = "EUR";
+	int set_by_flag[NOPTS];
+	const char *elem[ARGS_MAX_TARGETS];
+	size_t elen[ARGS_MAX_TARGETS];
+	char q[QUOTE_MAX + 4];
+	int only_operands = 0;
+	int rc = ARGS_EX_USAGE;
+
+	memset(a, 0, sizeof(*a));
+	memset(set_by_flag, 0, sizeof(set_by_flag));
+	if (errlen > 0)
+		err[0] = '\0';
+
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+
+		if (!only_operands && strcmp(arg, "--") == 0) {
+			only_operands = 1;
+		} else if (!only_operands && arg[0] == '-' && arg[1] != '\0' && !looks_negative(arg)) {
+			if (parse_flag(a, argc, argv, &i, set_by_flag, &from, err, errlen) == -1)
+				goto out;
+			if (a->help || a->version) {
+				rc = ARGS_EX_OK;
+				goto out;
+			}
+		} else if (noperand == 2) {
+			quote(arg, q);
+			snprintf(err, errlen, "unexpected argument '%s' (see cconv --help)", q);
+			goto out;
+		} else {
+			operand[noperand++] = arg;
+		}
+	}
+
+	for (size_t k = 0; k < NOPTS; k++) {
+		const char *v;
+
+		if (opts[k].env == NULL || set_by_flag[k])
+			continue;
+		v = getenv(opts[k].env);
+		if (v == NULL || v[0] == '\0')
+			continue;
+		if (set_value(a, &opts[k], opts[k].env, v, &from, err, errlen) == -1)
+			goto out;
+	}
+	if (a->server == NULL && set_server(a, "server", ARGS_SERVER_DEFAULT, err, errlen) == -1)
+		goto out;
+	if (a->nupstream == 0 && add_upstreams(a, "upstream", UPSTREAM_DEFAULT, err, errlen) == -1)
+		goto out;
+
+	if (noperand != 2) {
+		snprintf(err, errlen, "%s (see cconv --help)",
+		    noperand == 0 ? "expected CUR[,CUR...] AMOUNT" : "missing AMOUNT after the currency codes");
+		goto out;
+	}
+	if (split_targets(a, operand[0], elem, elen, err, errlen) == -1)
+		goto out;
+	if (money_parse_amount(operand[1], strlen(operand[1]), &a->amount, err, errlen) == -1)
+		goto out;
+
+	rc = ARGS_EX_CURRENCY;
+	if (check_code(from, strlen(from), a->from, err, errlen) == -1)
+		goto out;
+	for (size_t k = 0; k < a->nto; k++)
+		if (check_code(elem[k], elen[k], a->to[k], err, errlen) == -1)
+			goto out;
+	rc = ARGS_EX_OK;
+out:
+	return rc;
+}
+
+void
+args_free(struct args *a)
+{
+	if (a == NULL)
+		return;
+	free(a->server);
+	a->server = NULL;
+	for (size_t i = 0; i < a->nupstream; i++)
+		free(a->upstream[i]);
+	a->nupstream = 0;
+}
+
+const char *
+args_usage(void)
+{
+	return usage_text;
+}

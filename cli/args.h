@@ -1,0 +1,69 @@
+/*
+ * args: the CLI's command line and environment, parsed once into a struct.
+ *
+ *   cconv [OPTIONS] CUR[,CUR…] AMOUNT
+ *
+ * Every option is one row of a table in args.c (short and long name, the
+ * environment variable that may also set it, whether it takes a value); a flag
+ * beats its variable, an empty variable counts as unset.  Both "--opt value"
+ * and "--opt=value" work, short options take "-f USD" or "-fUSD", and "--" ends
+ * the options.  Everything the user typed is checked here, before any network
+ * access: the amount with money_parse_amount(), the codes with
+ * currency_normalize() and currency_find().  After args_parse() succeeds the
+ * rest of the program works on values that cannot be invalid.
+ *
+ * Not thread-safe (it reads the environment); call it once, from main().
+ */
+#ifndef CCONV_CLI_ARGS_H
+#define CCONV_CLI_ARGS_H
+
+#include <stddef.h>
+
+#include "money.h"
+
+/* Exit codes (the values of <sysexits.h>, documented in --help and README). */
+#define ARGS_EX_OK 0
+#define ARGS_EX_USAGE 64	/* usage error or bad amount */
+#define ARGS_EX_CURRENCY 65	/* unknown currency */
+#define ARGS_EX_NORATES 69	/* no rates from any source */
+#define ARGS_EX_SOFTWARE 70	/* libcurl or the clock failed: not the user's doing */
+#define ARGS_EX_IOERR 74	/* stdout could not be written */
+
+#define ARGS_SERVER_DEFAULT "http://127.0.0.1:8080"
+#define ARGS_MAX_TARGETS 256	/* more than ISO 4217 has codes */
+#define ARGS_MAX_UPSTREAMS 16	/* URLs tried in order */
+#define ARGS_URL_MAX 2048	/* bytes, without the NUL */
+
+struct args {
+	char from[4];			/* upper case, an ISO 4217 code */
+	char to[ARGS_MAX_TARGETS][4];	/* upper case, ISO 4217, in the order given */
+	size_t nto;
+	struct dec amount;
+	char *server;			/* owned; never ends in '/' */
+	char *upstream[ARGS_MAX_UPSTREAMS];	/* owned */
+	size_t nupstream;		/* at least 1 after a successful parse */
+	int json;
+	int verbose;
+	int help;			/* --help seen: print args_usage(), exit 0 */
+	int version;			/* --version seen */
+};
+
+/*
+ * Parses argv (argv[0] ignored) and the variables CCONV_SERVER and
+ * CCONV_UPSTREAM (a comma-separated list) into a.  Returns ARGS_EX_OK, or
+ * ARGS_EX_USAGE / ARGS_EX_CURRENCY with err holding one sentence for the user
+ * ("amount '1e3': only digits and one '.' are allowed", "unknown currency
+ * 'XYZ'").  When --help or --version is seen, parsing stops there and
+ * ARGS_EX_OK is returned with a->help or a->version set.  a is always
+ * initialised and must be released with args_free(), whatever the result.
+ */
+int args_parse(int argc, char *const argv[], struct args *a, char *err, size_t errlen);
+
+/* Frees what a owns; accepts a struct that args_parse() filled or failed on. */
+void args_free(struct args *a);
+
+/* The --help text: usage, options, environment variables, exit codes.
+ * A static string. */
+const char *args_usage(void);
+
+#endif

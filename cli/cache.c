@@ -1,0 +1,221 @@
+/*
+ * cache: the last rates the CLI received, kept in one file for the day neither
+ * the daemon nor an upstream answers.
+ *
+ * The file is the same Frankfurter JSON an upstream sends, plus when and from
+ * where the rates were fetched, so reading it back is the one validated data
+ * path (fxjson_parse()) and not a second, trusting parser.  Writing follows
+ * the usual atomic-replace recipe: a temp file from mkostemp() in the target's
+ * own folder (rename(2) is atomic only within one file system), the whole text
+ * written, fsync(2), close, rename over the target, then fsync of the folder so
+ * the new name survives a crash.  Any failure removes the temp file, so an
+ * interrupted write leaves the previous cache intact and no debris behind.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cache.h"
+#include "fxjson.h"
+
+#define CACHE_DIR_MODE 0700	/* rates say what the user converts: private */
+#define READ_CHUNK 65536	/* bytes per read(2) */
+
+int
+cache_path(char *out, size_t outlen, char *err, size_t errlen)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME");
+	const char *home = getenv("HOME");
+	int n;
+
+	/* The XDG Base Directory spec says a relative XDG_CACHE_HOME is invalid
+	 * and must be ignored. */
+	if (xdg != NULL && xdg[0] == '/')
+		n = snprintf(out, outlen, "%s/%s/%s", xdg, CACHE_DIR, CACHE_FILE);
+	else if (home != NULL && home[0] == '/')
+		n = snprintf(out, outlen, "%s/.cache/%s/%s", home, CACHE_DIR, CACHE_FILE);
+	else {
+		snprintf(err, errlen, "cache: neither XDG_CACHE_HOME nor HOME is an absolute path");
+		return -1;
+	}
+	if (n < 0 || (size_t)n >= outlen) {
+		snprintf(err, errlen, "cache: path longer than %zu bytes", outlen - 1);
+		return -1;
+	}
+	return 0;
+}
+
+/* Creates every missing folder of dir (an absolute path) with mode 0700;
+ * folders that exist keep their mode. */
+static int
+make_dirs(const char *path, const char *dir, char *err, size_t errlen)
+{
+	char p[CACHE_PATH_MAX];
+	size_t len = strlen(dir);
+
+	if (len >= sizeof(p)) {
+		snprintf(err, errlen, "cache '%s': path too long", path);
+		return -1;
+	}
+	memcpy(p, dir, len + 1);
+	for (size_t i = 1; i <= len; i++) {
+		if (p[i] != '/' && p[i] != '\0')
+			continue;
+		p[i] = '\0';
+		if (mkdir(p, CACHE_DIR_MODE) == -1 && errno != EEXIST) {
+			snprintf(err, errlen, "cache '%s': creating folder '%s': %s", path, p, strerror(errno));
+			return -1;
+		}
+		if (i < len)
+			p[i] = '/';
+	}
+	return 0;
+}
+
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int
+cache_write(const char *path, const struct rates *r, char *err, size_t errlen)
+{
+	struct buf b;
+	const struct rate_entry *pivot;
+	char dir[CACHE_PATH_MAX];
+	char tmp[CACHE_PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	int fd = -1, dfd = -1, tmp_made = 0, n;
+	int rc = -1;
+
+	buf_init(&b, FXJSON_MAX_BODY);
+	if (slash == NULL || slash == path || (size_t)(slash - path) >= sizeof(dir)) {
+		snprintf(err, errlen, "cache '%s': not an absolute file path", path);
+		goto out;
+	}
+	memcpy(dir, path, (size_t)(slash - path));
+	dir[slash - path] = '\0';
+
+	pivot = rates_find(r, rates_pivot(r)->code);
+	if (pivot == NULL || fxjson_render(&b, r, pivot, NULL, 0, NULL, FXJSON_ORIGIN) == -1 ||
+	    buf_failed(&b)) {
+		snprintf(err, errlen, "cache '%s': the rates could not be written as JSON", path);
+		goto out;
+	}
+	if (make_dirs(path, dir, err, errlen) == -1)
+		goto out;
+
+	n = snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, slash + 1);
+	if (n < 0 || (size_t)n >= sizeof(tmp)) {
+		snprintf(err, errlen, "cache '%s': path too long", path);
+		goto out;
+	}
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "cache '%s': creating a temp file: %s", path, strerror(errno));
+		goto out;
+	}
+	tmp_made = 1;
+	if (write_all(fd, b.data, b.len) == -1 || fsync(fd) == -1) {
+		snprintf(err, errlen, "cache '%s': writing '%s': %s", path, tmp, strerror(errno));
+		goto out;
+	}
+	if (close(fd) == -1) {
+		fd = -1;
+		snprintf(err, errlen, "cache '%s': writing '%s': %s", path, tmp, strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path) == -1) {
+		snprintf(err, errlen, "cache '%s': rename: %s", path, strerror(errno));
+		goto out;
+	}
+	tmp_made = 0;
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 || fsync(dfd) == -1) {
+		snprintf(err, errlen, "cache '%s': syncing folder: %s", path, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	if (fd != -1)
+		(void)close(fd);	/* already failing; the temp file goes below */
+	if (dfd != -1)
+		(void)close(dfd);	/* read-only descriptor: nothing to lose */
+	if (tmp_made)
+		(void)unlink(tmp);	/* best effort on a path we just created */
+	buf_free(&b);
+	return rc;
+}
+
+int
+cache_read(const char *path, struct rates **out, char *err, size_t errlen)
+{
+	struct buf b;
+	struct stat st;
+	char perr[256];
+	char *chunk = NULL;
+	int fd = -1;
+	int rc = -1;
+
+	*out = NULL;
+	buf_init(&b, FXJSON_MAX_BODY);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT)
+			rc = CACHE_MISSING;
+		snprintf(err, errlen, "cache '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &st) == -1) {
+		snprintf(err, errlen, "cache '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "cache '%s': not a regular file", path);
+		goto out;
+	}
+	if ((chunk = malloc(READ_CHUNK)) == NULL) {
+		snprintf(err, errlen, "cache '%s': out of memory", path);
+		goto out;
+	}
+	for (;;) {
+		ssize_t got = read(fd, chunk, READ_CHUNK);
+		if (got == -1 && errno == EINTR)
+			continue;
+		if (got == -1) {
+			snprintf(err, errlen, "cache '%s': %s", path, strerror(errno));
+			goto out;
+		}
+		if (got == 0)
+			break;
+		if (buf_append(&b, chunk, (size_t)got) == -1) {
+			snprintf(err, errlen, "cache '%s': larger than %d bytes", path, FXJSON_MAX_BODY);
+			goto out;
+		}
+	}
+	if (fxjson_parse(b.data != NULL ? b.data : "", b.len, out, perr, sizeof(perr)) == -1) {
+		snprintf(err, errlen, "cache '%s': %s", path, perr);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (fd != -1)
+		(void)close(fd);	/* read-only descriptor: nothing to lose */
+	free(chunk);
+	buf_free(&b);
+	return rc;
+}

@@ -1,0 +1,50 @@
+/*
+ * cache: the CLI's copy of the last rates it received, for when neither the
+ * daemon nor any upstream answers.
+ *
+ * One file, $XDG_CACHE_HOME/cconv/latest.json (else
+ * $HOME/.cache/cconv/latest.json), in Frankfurter's format plus cconv's
+ * "fetched_at" and "upstream" fields (fxjson_render() with FXJSON_ORIGIN), so
+ * it is read back through fxjson_parse() and its every validation rule: a
+ * damaged file is refused, never trusted.  It is replaced atomically (a temp
+ * file in the same folder, fsync, rename), so a reader sees the old snapshot or
+ * the new one, never half of one.  Not thread-safe (it reads the environment).
+ */
+#ifndef CCONV_CLI_CACHE_H
+#define CCONV_CLI_CACHE_H
+
+#include <stddef.h>
+
+#include "rates.h"
+
+#define CACHE_DIR "cconv"
+#define CACHE_FILE "latest.json"
+#define CACHE_PATH_MAX 4096	/* bytes, NUL included */
+#define CACHE_MISSING (-2)	/* cache_read(): there is no cache file yet */
+
+/*
+ * Writes the cache file's path into out (CACHE_PATH_MAX bytes).  Returns 0, or
+ * -1 with err set when neither XDG_CACHE_HOME nor HOME is an absolute path or
+ * the path is too long.
+ */
+int cache_path(char *out, size_t outlen, char *err, size_t errlen);
+
+/*
+ * Replaces the file at path with snapshot r, creating missing folders with
+ * mode 0700.  Returns 0, or -1 with err naming the file, then the reason:
+ * "cache '/x/latest.json': rename: Permission denied".  Nothing is left
+ * behind on failure.
+ */
+int cache_write(const char *path, const struct rates *r, char *err, size_t errlen);
+
+/*
+ * Reads and validates the file at path (at most FXJSON_MAX_BODY bytes).  On
+ * success *out is a finished snapshot with the origin recorded in the file;
+ * caller frees with rates_free().  Returns 0; CACHE_MISSING when the file
+ * does not exist ("cache '/x/latest.json': No such file or directory"); or -1
+ * when it exists but cannot be read or is not valid, with err naming the file
+ * and the reason: "cache '/x/latest.json': not JSON (…)".
+ */
+int cache_read(const char *path, struct rates **out, char *err, size_t errlen);
+
+#endif

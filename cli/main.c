@@ -1,0 +1,204 @@
+/*
+ * cconv: convert an amount with the daemon's rates, or the upstream's, or the
+ * last ones received.
+ *
+ * Thin on purpose: parse (args.c), get rates (source.c), convert each target
+ * with rates_find() + rates_convert(), print, pick the exit code.  Every
+ * answer is built in memory first and written once, so a failure (an unknown
+ * target, a result too large) never leaves half an answer on stdout.  stderr
+ * carries every message, through log.c.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "args.h"
+#include "buf.h"
+#include "dt.h"
+#include "fxjson.h"
+#include "log.h"
+#include "money.h"
+#include "rates.h"
+#include "source.h"
+
+#define OUT_MAX (1024 * 1024)	/* bytes of answers; 256 JSON lines need ~60 KiB */
+#define ERR_MAX 8192		/* bytes of a message naming every source tried */
+
+/* Unix time, or -1 (logged) if the clock cannot be read. */
+static int64_t
+clock_now(void)
+{
+	time_t t = time(NULL);
+
+	if (t == (time_t)-1) {
+		log_warn("time");
+		return -1;
+	}
+	return (int64_t)t;
+}
+
+/* "3 h 2 min ago", for the verbose line. */
+static void
+format_age(int64_t age, char *out, size_t outlen)
+{
+	if (age < 0)
+		snprintf(out, outlen, "%lld s in the future", (long long)-age);
+	else if (age < 60)
+		snprintf(out, outlen, "%lld s ago", (long long)age);
+	else if (age < 3600)
+		snprintf(out, outlen, "%lld min ago", (long long)(age / 60));
+	else if (age < 86400)
+		snprintf(out, outlen, "%lld h %lld min ago", (long long)(age / 3600), (long long)(age % 3600 / 60));
+	else
+		snprintf(out, outlen, "%lld d %lld h ago", (long long)(age / 86400), (long long)(age % 86400 / 3600));
+}
+
+/* Says where the rates came from: always with -v, and when they are stale
+ * (a cached answer has already been announced by source.c). */
+static void
+report_source(const struct args *a, const struct source_answer *ans, int64_t now)
+{
+	const struct rates *r = ans->rates;
+	int64_t fetched_at = rates_fetched_at(r);
+	char fetched[DT_ISO_LEN + 64] = "fetch time unknown";
+	char iso[DT_ISO_LEN];
+	char age[48];
+
+	if (fetched_at > 0) {
+		dt_iso8601(fetched_at, iso);
+		format_age(now - fetched_at, age, sizeof(age));
+		snprintf(fetched, sizeof(fetched), "fetched %s (%s)", iso, age);
+	}
+	if (a->verbose)
+		log_note("rates from %s %s, dated %s, %s%s", source_kind_name(ans->kind), ans->where, rates_date(r),
+		    fetched, ans->stale ? ", stale" : "");
+	else if (ans->stale && ans->kind != SOURCE_CACHE)
+		log_warnx("rates dated %s from %s %s are stale: %s", rates_date(r), source_kind_name(ans->kind),
+		    ans->where, fetched);
+}
+
+/* Every answer into out, or an exit code other than 0 with err set. */
+static int
+convert_all(const struct args *a, const struct source_answer *ans, struct buf *out, char *err, size_t errlen)
+{
+	const struct rate_entry *from, *to[ARGS_MAX_TARGETS];
+	struct conversion c;
+	char num[DEC_STRLEN];
+
+	/* Every code is known to ISO 4217 (args.c); these are the ones this
+	 * snapshot lacks. */
+	if ((from = rates_find(ans->rates, a->from)) == NULL) {
+		snprintf(err, errlen, "unknown currency '%s'", a->from);
+		return ARGS_EX_CURRENCY;
+	}
+	for (size_t i = 0; i < a->nto; i++) {
+		if ((to[i] = rates_find(ans->rates, a->to[i])) == NULL) {
+			snprintf(err, errlen, "unknown currency '%s'", a->to[i]);
+			return ARGS_EX_CURRENCY;
+		}
+	}
+	for (size_t i = 0; i < a->nto; i++) {
+		if (rates_convert(from, to[i], &a->amount, &c) != RATES_OK) {
+			dec_format(&a->amount, num, sizeof(num));
+			snprintf(err, errlen, "amount '%s': too large to convert from %s into %s", num, a->from,
+			    a->to[i]);
+			return ARGS_EX_USAGE;
+		}
+		if (a->json) {
+			if (fxjson_render_conversion(out, &c, ans->rates, ans->stale) == -1) {
+				snprintf(err, errlen, "%s into %s: answer could not be written as JSON", a->from,
+				    a->to[i]);
+				return ARGS_EX_USAGE;
+			}
+			(void)buf_puts(out, "\n");	/* checked once with buf_failed() */
+		} else {
+			dec_format(&c.result, num, sizeof(num));
+			(void)buf_printf(out, "%s %s\n", num, c.to->code);
+		}
+	}
+	if (buf_failed(out)) {
+		snprintf(err, errlen, "answers larger than %d bytes", OUT_MAX);
+		return ARGS_EX_USAGE;
+	}
+	return ARGS_EX_OK;
+}
+
+/* Writes text to stdout; ARGS_EX_OK or ARGS_EX_IOERR (logged). */
+static int
+print(const char *text, size_t len)
+{
+	if ((len > 0 && fwrite(text, 1, len, stdout) != len) || fflush(stdout) == EOF) {
+		log_warn("stdout");
+		return ARGS_EX_IOERR;
+	}
+	return ARGS_EX_OK;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct args a;
+	struct source_answer ans;
+	struct buf out;
+	char err[ERR_MAX];
+	int64_t now;
+	int curl_ready = 0;
+	int rc;
+
+	memset(&ans, 0, sizeof(ans));
+	buf_init(&out, OUT_MAX);
+	log_init("cconv", 0);
+
+	if ((rc = args_parse(argc, argv, &a, err, sizeof(err))) != ARGS_EX_OK) {
+		log_note("%s", err);
+		goto out;
+	}
+	if (a.help) {
+		rc = print(args_usage(), strlen(args_usage()));
+		goto out;
+	}
+	if (a.version) {
+		static const char version[] = "cconv " CCONV_VERSION "\n";
+		rc = print(version, strlen(version));
+		goto out;
+	}
+	log_init("cconv", a.verbose);
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		log_warnx("libcurl could not be initialised");
+		rc = ARGS_EX_SOFTWARE;
+		goto out;
+	}
+	curl_ready = 1;
+
+	if ((now = clock_now()) == -1) {
+		rc = ARGS_EX_SOFTWARE;
+		goto out;
+	}
+	if (source_get(&a, now, &ans, err, sizeof(err)) == -1) {
+		log_note("no rates: %s", err);
+		rc = ARGS_EX_NORATES;
+		goto out;
+	}
+	/* The sources may have taken seconds; the age shown is as of now. */
+	if ((now = clock_now()) == -1) {
+		rc = ARGS_EX_SOFTWARE;
+		goto out;
+	}
+	report_source(&a, &ans, now);
+	if ((rc = convert_all(&a, &ans, &out, err, sizeof(err))) != ARGS_EX_OK) {
+		log_note("%s", err);
+		goto out;
+	}
+	rc = print(out.data, out.len);
+out:
+	source_answer_free(&ans);
+	buf_free(&out);
+	args_free(&a);
+	if (curl_ready)
+		curl_global_cleanup();
+	return rc;
+}

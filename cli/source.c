@@ -1,0 +1,244 @@
+/*
+ * source: the CLI's chain of rate sources, daemon → upstreams → cache.
+ *
+ * Each source yields a finished snapshot through the common data path (the
+ * daemon's body through fxjson_parse(), an upstream through upstream_fetch(),
+ * the cache through cache_read(), itself fxjson_parse()), so nothing below
+ * converts or validates on its own.  The daemon is given a short connect
+ * timeout: a user at a terminal should not wait long for a daemon that is not
+ * running when the upstream can answer instead.  Every failure is kept as one
+ * clause of the final message, so exit 69 says what was tried and why each
+ * attempt failed; every degraded answer (daemon down, cached rates) is said on
+ * stderr as it happens.
+ */
+#include <assert.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cache.h"
+#include "dt.h"
+#include "fetch.h"
+#include "fxjson.h"
+#include "log.h"
+#include "source.h"
+#include "upstream.h"
+
+#define REASON_MAX 512		/* bytes of one source's failure */
+
+/* Appends a formatted clause to the NUL-terminated err; a message too long
+ * for err is cut, which is all a message can do. */
+static void __attribute__((format(printf, 3, 4)))
+err_append(char *err, size_t errlen, const char *fmt, ...)
+{
+	size_t used = strnlen(err, errlen);
+	va_list ap;
+
+	if (used + 1 >= errlen)
+		return;
+	va_start(ap, fmt);
+	(void)vsnprintf(err + used, errlen - used, fmt, ap);	/* truncation is acceptable */
+	va_end(ap);
+}
+
+int
+source_is_stale(int64_t fetched_at, int64_t now)
+{
+	return fetched_at <= 0 || now - fetched_at > SOURCE_STALE_AFTER;
+}
+
+const char *
+source_kind_name(enum source_kind k)
+{
+	switch (k) {
+	case SOURCE_DAEMON:
+		return "daemon";
+	case SOURCE_UPSTREAM:
+		return "upstream";
+	case SOURCE_CACHE:
+		return "cache";
+	}
+	return "?";
+}
+
+/* Hands *r over to ans.  where is an argv URL (at most ARGS_URL_MAX bytes)
+ * or a cache path (under CACHE_PATH_MAX), so it always fits. */
+static void
+answer(struct source_answer *ans, struct rates **r, enum source_kind kind, const char *where, int stale)
+{
+	assert(strlen(where) < sizeof(ans->where));
+	snprintf(ans->where, sizeof(ans->where), "%s", where);
+	ans->rates = *r;
+	*r = NULL;
+	ans->kind = kind;
+	ans->stale = stale;
+}
+
+/*
+ * GET {server}/latest.  0, or -1 with reason saying why, without the URL
+ * (the caller names the daemon): "Connection refused", "HTTP 503",
+ * "'rates' is empty".
+ */
+static int
+from_daemon(const struct args *a, int64_t now, struct source_answer *ans, char *url, size_t urllen,
+    char *reason, size_t rlen)
+{
+	const struct fetch_opts fo = {
+		.connect_timeout_ms = SOURCE_CONNECT_TIMEOUT_MS,
+		.timeout_ms = SOURCE_TIMEOUT_MS,
+		.max_body = FXJSON_MAX_BODY,
+	};
+	struct fetch_result res;
+	struct rates *r = NULL;
+	char ferr[REASON_MAX];
+	char prefix[ARGS_URL_MAX + 16];
+	int64_t fetched_at;
+	int n, rc = -1;
+
+	memset(&res, 0, sizeof(res));
+	n = snprintf(url, urllen, "%s/latest", a->server);
+	if (n < 0 || (size_t)n >= urllen) {
+		snprintf(reason, rlen, "URL too long");
+		goto out;
+	}
+	if (fetch_get(url, &fo, &res, ferr, sizeof(ferr)) == -1) {
+		/* fetch_get() starts its message with "'url': "; the caller
+		 * quotes the URL itself. */
+		const char *why = ferr;
+		n = snprintf(prefix, sizeof(prefix), "'%s': ", url);
+		if (n > 0 && (size_t)n < sizeof(prefix) && strncmp(ferr, prefix, (size_t)n) == 0)
+			why += n;
+		snprintf(reason, rlen, "%s", why);
+		goto out;
+	}
+	if (fxjson_parse(res.body, res.len, &r, reason, rlen) == -1)
+		goto out;
+	/* The daemon's Last-Modified is when it fetched the rates upstream. */
+	fetched_at = res.last_modified >= 0 ? res.last_modified : now;
+	if (rates_set_origin(r, fetched_at, a->server) == -1) {
+		snprintf(reason, rlen, "out of memory");
+		goto out;
+	}
+	answer(ans, &r, SOURCE_DAEMON, a->server, res.stale || source_is_stale(fetched_at, now));
+	rc = 0;
+out:
+	rates_free(r);
+	fetch_result_free(&res);
+	return rc;
+}
+
+/* The note printed once when the daemon fails: which upstreams come next. */
+static void
+note_fallback(const struct args *a, const char *reason)
+{
+	char list[ARGS_URL_MAX + 64];
+
+	list[0] = '\0';
+	for (size_t i = 0; i < a->nupstream; i++)
+		err_append(list, sizeof(list), "%s%s", i > 0 ? ", " : "", a->upstream[i]);
+	log_note("daemon %s unavailable (%s); asking upstream%s %s directly", a->server, reason,
+	    a->nupstream > 1 ? "s" : "", list);
+}
+
+static int
+from_upstreams(const struct args *a, int64_t now, struct source_answer *ans, char *err, size_t errlen)
+{
+	struct rates *r = NULL;
+	char uerr[REASON_MAX];
+
+	for (size_t i = 0; i < a->nupstream; i++) {
+		if (upstream_fetch(a->upstream[i], &r, uerr, sizeof(uerr)) == -1) {
+			err_append(err, errlen, "; %s", uerr);
+			continue;
+		}
+		answer(ans, &r, SOURCE_UPSTREAM, a->upstream[i], source_is_stale(rates_fetched_at(r), now));
+		return 0;
+	}
+	return -1;
+}
+
+static void
+save(const struct rates *r)
+{
+	char path[CACHE_PATH_MAX];
+	char cerr[CACHE_PATH_MAX + 128];
+
+	if (cache_path(path, sizeof(path), cerr, sizeof(cerr)) == -1 ||
+	    cache_write(path, r, cerr, sizeof(cerr)) == -1)
+		log_warnx("%s; rates not saved for later", cerr);
+}
+
+static int
+from_cache(int64_t now, struct source_answer *ans, char *err, size_t errlen)
+{
+	struct rates *r = NULL;
+	char path[CACHE_PATH_MAX];
+	char cerr[CACHE_PATH_MAX + REASON_MAX];
+	char fetched[DT_ISO_LEN];
+	int64_t fetched_at;
+	int rc = -1, got;
+
+	if (cache_path(path, sizeof(path), cerr, sizeof(cerr)) == -1) {
+		err_append(err, errlen, "; %s", cerr);
+		goto out;
+	}
+	if ((got = cache_read(path, &r, cerr, sizeof(cerr))) != 0) {
+		if (got != CACHE_MISSING)
+			log_warnx("%s; ignored", cerr);
+		err_append(err, errlen, "; %s", cerr);
+		goto out;
+	}
+	fetched_at = rates_fetched_at(r);
+	if (fetched_at > 0)
+		dt_iso8601(fetched_at, fetched);
+	log_warnx("daemon and upstream unavailable; using cached rates dated %s (%s%s)", rates_date(r),
+	    fetched_at > 0 ? "fetched " : "fetch time unknown", fetched_at > 0 ? fetched : "");
+	answer(ans, &r, SOURCE_CACHE, path, source_is_stale(fetched_at, now));
+	rc = 0;
+out:
+	rates_free(r);
+	return rc;
+}
+
+int
+source_get(const struct args *a, int64_t now, struct source_answer *ans, char *err, size_t errlen)
+{
+	char url[ARGS_URL_MAX + 16];
+	char reason[REASON_MAX];
+	int rc = -1;
+
+	memset(ans, 0, sizeof(*ans));
+	if (errlen > 0)
+		err[0] = '\0';
+
+	if (from_daemon(a, now, ans, url, sizeof(url), reason, sizeof(reason)) == 0) {
+		save(ans->rates);
+		rc = 0;
+		goto out;
+	}
+	err_append(err, errlen, "daemon '%s': %s", url, reason);
+	note_fallback(a, reason);
+
+	if (from_upstreams(a, now, ans, err, errlen) == 0) {
+		save(ans->rates);
+		rc = 0;
+		goto out;
+	}
+	if (from_cache(now, ans, err, errlen) == 0) {
+		rc = 0;
+		goto out;
+	}
+out:
+	if (rc == 0 && errlen > 0)
+		err[0] = '\0';
+	return rc;
+}
+
+void
+source_answer_free(struct source_answer *ans)
+{
+	if (ans == NULL)
+		return;
+	rates_free(ans->rates);
+	ans->rates = NULL;
+}

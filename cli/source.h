@@ -1,0 +1,59 @@
+/*
+ * source: where the CLI's rates come from, tried in order.
+ *
+ *   1. the daemon: GET {server}/latest (connect within 1 s, all within 5 s);
+ *   2. for ANY daemon failure, each upstream URL in turn, directly, after one
+ *      note on stderr;
+ *   3. if all fail, the cache file, with a warning giving the rates' date.
+ *
+ * Every snapshot fetched in 1 or 2 is also written to the cache (a failure
+ * there is a warning, never an error).  Whatever the source, the caller gets
+ * one finished struct rates and converts with the same common code.  Not
+ * thread-safe; called once from main().
+ */
+#ifndef CCONV_CLI_SOURCE_H
+#define CCONV_CLI_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "args.h"
+#include "cache.h"
+#include "rates.h"
+
+#define SOURCE_STALE_AFTER 86400	/* seconds: rates fetched longer ago are stale */
+#define SOURCE_CONNECT_TIMEOUT_MS 1000	/* to reach the daemon, ms */
+#define SOURCE_TIMEOUT_MS 5000		/* whole daemon request, ms */
+
+enum source_kind {
+	SOURCE_DAEMON,
+	SOURCE_UPSTREAM,
+	SOURCE_CACHE,
+};
+
+struct source_answer {
+	struct rates *rates;	/* owned; released by source_answer_free() */
+	enum source_kind kind;
+	char where[CACHE_PATH_MAX];	/* the server URL, upstream URL or cache path */
+	int stale;		/* the daemon said so, or fetched over SOURCE_STALE_AFTER ago */
+};
+
+/*
+ * Gets rates from the first source that has them.  now is the current Unix
+ * time (for Last-Modified-less answers and staleness).  Returns 0 with ans
+ * filled, or -1 with err listing each source tried and why it failed:
+ * "daemon 'http://…/latest': Connection refused; upstream 'https://…': HTTP
+ * 503; cache '/root/.cache/cconv/latest.json': No such file or directory".
+ * ans is always initialised and must be released with source_answer_free().
+ */
+int source_get(const struct args *a, int64_t now, struct source_answer *ans, char *err, size_t errlen);
+
+void source_answer_free(struct source_answer *ans);
+
+/* "daemon", "upstream" or "cache". */
+const char *source_kind_name(enum source_kind k);
+
+/* 1 if rates fetched at fetched_at (0: unknown) are stale at now. */
+int source_is_stale(int64_t fetched_at, int64_t now);
+
+#endif

@@ -1,0 +1,42 @@
+/*
+ * buf: a growable text buffer with a hard cap, in the manner of curl's dynbuf.
+ *
+ * Every append either fits under the cap and succeeds, or fails with -1 and leaves
+ * the buffer marked as failed; later appends are ignored, so a caller may build a
+ * whole answer and check once with buf_failed().  The data is always
+ * NUL-terminated.  The caller owns the memory: buf_free() releases it,
+ * buf_steal() hands it over (caller frees with free()).  Not thread-safe.
+ */
+#ifndef CCONV_BUF_H
+#define CCONV_BUF_H
+
+#include <stddef.h>
+
+struct buf {
+	char *data;
+	size_t len;
+	size_t size;
+	size_t cap;		/* most bytes of text ever held */
+	int failed;
+};
+
+void buf_init(struct buf *b, size_t cap);
+void buf_free(struct buf *b);
+int buf_append(struct buf *b, const void *p, size_t n);
+int buf_puts(struct buf *b, const char *s);
+int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends s[0..n) as a JSON string literal, quotes included.  Bytes that are not
+ * valid UTF-8 are written as U+FFFD so the output is always valid JSON. */
+int buf_json_str(struct buf *b, const char *s, size_t n);
+int buf_failed(const struct buf *b);
+/* Returns the text (caller frees) and resets b; NULL if the buffer failed. */
+char *buf_steal(struct buf *b, size_t *len);
+
+/*
+ * Copies untrusted text s[0..n) into out for quoting in a message: at most 40
+ * bytes, each byte outside printable ASCII shown as '?', "..." when cut.
+ * Always NUL-terminates (outlen > 0).
+ */
+void buf_quote(char *out, size_t outlen, const char *s, size_t n);
+
+#endif

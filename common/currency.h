@@ -1,0 +1,33 @@
+/*
+ * currency: the ISO 4217 table (code, English name, minor units).
+ *
+ * The table is static and immutable: every pointer returned here is borrowed and
+ * valid for the life of the program; all functions are thread-safe.  Minor units
+ * decide how many decimals every printed amount carries (JPY 0, GBP 2, KWD 3).
+ */
+#ifndef CCONV_CURRENCY_H
+#define CCONV_CURRENCY_H
+
+#include <stddef.h>
+
+struct currency {
+	char code[4];		/* three letters A-Z, NUL-terminated */
+	const char *name;	/* "Pound Sterling" */
+	int minor;		/* ISO 4217 minor units: 0..4 */
+};
+
+/* 1 if s is exactly three ASCII letters A-Z, else 0. */
+int currency_code_ok(const char *s);
+
+/* Upper-cases a user-typed code into out[4]; 0 on success, -1 if s is not three
+ * ASCII letters in any case. */
+int currency_normalize(const char *s, char out[4]);
+
+/* The entry for an upper-case code, or NULL when ISO 4217 has no such currency. */
+const struct currency *currency_find(const char *code);
+
+/* Iteration in code order: currency_at(0 .. currency_count()-1). */
+size_t currency_count(void);
+const struct currency *currency_at(size_t i);
+
+#endif

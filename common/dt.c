@@ -1,0 +1,197 @@
+/*
+ * dt: dates and timestamps in UTC with plain integer arithmetic.
+ *
+ * Calendar maths uses the days-from-civil method (proleptic Gregorian), so
+ * nothing depends on TZ, the locale or timegm()'s availability.
+ */
+#include <string.h>
+
+#include "dt.h"
+
+static const char *const wday_names[] = { "Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed" };
+static const char *const month_names[] = {
+	"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
+};
+
+static int64_t
+days_from_civil(int64_t y, int m, int d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static void
+civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static int
+is_leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int
+month_days(int y, int m)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	return m == 2 && is_leap(y) ? 29 : days[m - 1];
+}
+
+/* n digits at s as a number, or -1. */
+static int
+digits(const char *s, int n)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+static int
+parse_date(const char *s, int *y, int *m, int *d)
+{
+	if (strnlen(s, 11) < 10 || s[4] != '-' || s[7] != '-')
+		return -1;
+	*y = digits(s, 4);
+	*m = digits(s + 5, 2);
+	*d = digits(s + 8, 2);
+	if (*y < 1900 || *m < 1 || *m > 12 || *d < 1 || *d > month_days(*y, *m))
+		return -1;
+	return 0;
+}
+
+int
+dt_date_ok(const char *s)
+{
+	int y, m, d;
+
+	return strnlen(s, 11) == 10 && parse_date(s, &y, &m, &d) == 0 ? 0 : -1;
+}
+
+int64_t
+dt_date_days(const char *s)
+{
+	int y, m, d;
+
+	if (dt_date_ok(s) == -1 || parse_date(s, &y, &m, &d) == -1)
+		return -1;
+	return days_from_civil(y, m, d);
+}
+
+/* Writes v as exactly `width` digits (v is in range by construction). */
+static void
+put_num(char *p, int v, int width)
+{
+	for (int i = width - 1; i >= 0; i--) {
+		p[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
+static void
+split(int64_t t, int *y, int *mo, int *d, int *h, int *mi, int *se, int64_t *days)
+{
+	int64_t z = t >= 0 ? t / 86400 : (t - 86399) / 86400;
+	int64_t rem = t - z * 86400;
+
+	civil_from_days(z, y, mo, d);
+	*h = (int)(rem / 3600);
+	*mi = (int)(rem % 3600 / 60);
+	*se = (int)(rem % 60);
+	*days = z;
+}
+
+void
+dt_date(int64_t t, char out[DT_DATE_LEN])
+{
+	int y, mo, d, h, mi, se;
+	int64_t z;
+
+	split(t, &y, &mo, &d, &h, &mi, &se, &z);
+	put_num(out, y % 10000, 4);
+	out[4] = '-';
+	put_num(out + 5, mo, 2);
+	out[7] = '-';
+	put_num(out + 8, d, 2);
+	out[10] = '\0';
+}
+
+void
+dt_iso8601(int64_t t, char out[DT_ISO_LEN])
+{
+	int y, mo, d, h, mi, se;
+	int64_t z;
+
+	dt_date(t, out);
+	split(t, &y, &mo, &d, &h, &mi, &se, &z);
+	out[10] = 'T';
+	put_num(out + 11, h, 2);
+	out[13] = ':';
+	put_num(out + 14, mi, 2);
+	out[16] = ':';
+	put_num(out + 17, se, 2);
+	out[19] = 'Z';
+	out[20] = '\0';
+}
+
+int
+dt_parse_iso8601(const char *s, int64_t *t)
+{
+	int y, m, d, h, mi, se;
+
+	if (strnlen(s, 21) != 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z' ||
+	    parse_date(s, &y, &m, &d) == -1)
+		return -1;
+	h = digits(s + 11, 2);
+	mi = digits(s + 14, 2);
+	se = digits(s + 17, 2);
+	if (h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 60)
+		return -1;
+	*t = days_from_civil(y, m, d) * 86400 + h * 3600 + mi * 60 + se;
+	return 0;
+}
+
+void
+dt_http(int64_t t, char out[DT_HTTP_LEN])
+{
+	int y, mo, d, h, mi, se;
+	int64_t z;
+
+	split(t, &y, &mo, &d, &h, &mi, &se, &z);
+	int64_t wd = z % 7;
+	if (wd < 0)
+		wd += 7;
+	/* "Fri, 20 Nov 2026 16:05:00 GMT" */
+	memcpy(out, wday_names[wd], 3);
+	memcpy(out + 3, ", ", 2);
+	put_num(out + 5, d, 2);
+	out[7] = ' ';
+	memcpy(out + 8, month_names[mo - 1], 3);
+	out[11] = ' ';
+	put_num(out + 12, y % 10000, 4);
+	out[16] = ' ';
+	put_num(out + 17, h, 2);
+	out[19] = ':';
+	put_num(out + 20, mi, 2);
+	out[22] = ':';
+	put_num(out + 23, se, 2);
+	memcpy(out + 25, " GMT", 5);
+}

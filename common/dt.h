@@ -1,0 +1,26 @@
+/*
+ * dt: the few date and time forms cconv reads and writes, all in UTC.
+ * Pure and thread-safe; no locale, no TZ.
+ */
+#ifndef CCONV_DT_H
+#define CCONV_DT_H
+
+#include <stdint.h>
+
+#define DT_DATE_LEN 11		/* "2026-11-20" + NUL */
+#define DT_ISO_LEN 21		/* "2026-11-20T16:05:00Z" + NUL */
+#define DT_HTTP_LEN 30		/* "Fri, 20 Nov 2026 16:05:00 GMT" + NUL */
+
+/* 0 if s is exactly "YYYY-MM-DD", a real calendar date in years 1900..9999. */
+int dt_date_ok(const char *s);
+/* Days since 1970-01-01 for a date accepted by dt_date_ok(), else -1 (as int64). */
+int64_t dt_date_days(const char *s);
+/* Today's date (UTC) for a Unix time. */
+void dt_date(int64_t t, char out[DT_DATE_LEN]);
+void dt_iso8601(int64_t t, char out[DT_ISO_LEN]);
+/* Parses exactly "YYYY-MM-DDTHH:MM:SSZ"; 0 or -1. */
+int dt_parse_iso8601(const char *s, int64_t *t);
+/* RFC 9110 IMF-fixdate, for Last-Modified. */
+void dt_http(int64_t t, char out[DT_HTTP_LEN]);
+
+#endif

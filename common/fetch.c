@@ -1,0 +1,160 @@
+/*
+ * fetch: a bounded GET with libcurl.
+ *
+ * The limits live here so that no caller can forget one: the protocols (http,
+ * https, file; redirects to http and https only, at most 5), the body cap
+ * enforced while receiving (so a 20 MB answer never costs 20 MB), the
+ * timeouts, and TLS verification, which is libcurl's default and is set again
+ * explicitly so that no build option or environment can turn it off.
+ * CURLOPT_NOSIGNAL keeps libcurl from using signals for DNS timeouts, which a
+ * threaded daemon requires.
+ */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "fetch.h"
+
+#define FETCH_MAX_REDIRS 5L
+
+static atomic_int cancelled;
+
+struct sink {
+	struct fetch_result *res;
+	size_t max;
+	int too_big;
+};
+
+static size_t
+on_body(char *p, size_t size, size_t nmemb, void *arg)
+{
+	struct sink *s = arg;
+	struct fetch_result *res = s->res;
+	size_t n = size * nmemb;
+	char *grown;
+
+	if (n > s->max || res->len > s->max - n) {
+		s->too_big = 1;
+		return 0;	/* makes libcurl fail with CURLE_WRITE_ERROR */
+	}
+	if ((grown = realloc(res->body, res->len + n + 1)) == NULL)
+		return 0;
+	res->body = grown;
+	memcpy(res->body + res->len, p, n);
+	res->len += n;
+	res->body[res->len] = '\0';
+	return n;
+}
+
+/* libcurl calls this about once a second even on an idle transfer. */
+static int
+on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	(void)arg;
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return atomic_load(&cancelled) ? 1 : 0;
+}
+
+void
+fetch_cancel_all(void)
+{
+	atomic_store(&cancelled, 1);
+}
+
+static size_t
+on_header(char *p, size_t size, size_t nmemb, void *arg)
+{
+	struct fetch_result *res = arg;
+	size_t n = size * nmemb;
+	static const char warn110[] = "warning: 110";
+
+	/* Headers of an earlier hop of a redirect reset nothing we use. */
+	if (n >= sizeof(warn110) - 1 && strncasecmp(p, warn110, sizeof(warn110) - 1) == 0)
+		res->stale = 1;
+	return n;
+}
+
+int
+fetch_get(const char *url, const struct fetch_opts *opts, struct fetch_result *res, char *err,
+    size_t errlen)
+{
+	char cerr[CURL_ERROR_SIZE] = "";
+	struct sink sink = { res, opts->max_body, 0 };
+	CURL *h = NULL;
+	CURLcode cc;
+	curl_off_t filetime = -1, connect_us = 0;
+	int rc = -1;
+
+	memset(res, 0, sizeof(*res));
+	res->last_modified = -1;
+	if ((h = curl_easy_init()) == NULL) {
+		snprintf(err, errlen, "'%s': cannot initialise libcurl", url);
+		goto out;
+	}
+	if (curl_easy_setopt(h, CURLOPT_URL, url) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https,file") != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https") != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_MAXREDIRS, FETCH_MAX_REDIRS) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_USERAGENT, "cconv/" CCONV_VERSION) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "") != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, opts->timeout_ms) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, opts->connect_timeout_ms) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)opts->max_body) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_FILETIME, 1L) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, cerr) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_HEADERDATA, res) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L) != CURLE_OK) {
+		snprintf(err, errlen, "'%s': libcurl refused an option", url);
+		goto out;
+	}
+	cc = curl_easy_perform(h);
+	(void)curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &res->status);
+	(void)curl_easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &connect_us);
+	if (cc != CURLE_OK) {
+		if (cc == CURLE_ABORTED_BY_CALLBACK)
+			snprintf(err, errlen, "'%s': cancelled (shutting down)", url);
+		else if (sink.too_big || cc == CURLE_FILESIZE_EXCEEDED)
+			snprintf(err, errlen, "'%s': body larger than %zu bytes", url, opts->max_body);
+		else
+			snprintf(err, errlen, "'%s': %s", url, cerr[0] ? cerr : curl_easy_strerror(cc));
+		res->unreachable = cc == CURLE_COULDNT_CONNECT || cc == CURLE_COULDNT_RESOLVE_HOST ||
+		    (cc == CURLE_OPERATION_TIMEDOUT && connect_us == 0);
+		goto out;
+	}
+	if (res->status != 0 && (res->status < 200 || res->status > 299)) {
+		snprintf(err, errlen, "'%s': HTTP %ld", url, res->status);
+		goto out;
+	}
+	if (res->body == NULL && (res->body = calloc(1, 1)) == NULL) {
+		snprintf(err, errlen, "'%s': out of memory", url);
+		goto out;
+	}
+	if (curl_easy_getinfo(h, CURLINFO_FILETIME_T, &filetime) == CURLE_OK && filetime >= 0)
+		res->last_modified = filetime;
+	rc = 0;
+out:
+	curl_easy_cleanup(h);
+	return rc;
+}
+
+void
+fetch_result_free(struct fetch_result *res)
+{
+	free(res->body);
+	res->body = NULL;
+	res->len = 0;
+}

@@ -1,0 +1,48 @@
+/*
+ * fetch: one bounded HTTP(S) or file:// GET through libcurl.
+ *
+ * TLS peers are always verified (there is no switch to turn that off); only
+ * http, https and file are allowed, and redirects only to http and https.  The
+ * body is held in memory up to opts->max_body bytes; a larger one fails the
+ * fetch.  Call curl_global_init() once before any thread uses this module;
+ * after that fetch_get() is thread-safe (each call has its own easy handle).
+ */
+#ifndef CCONV_FETCH_H
+#define CCONV_FETCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct fetch_opts {
+	long connect_timeout_ms;	/* time to connect, 0 for libcurl's default */
+	long timeout_ms;		/* the whole transfer */
+	size_t max_body;		/* bytes */
+};
+
+struct fetch_result {
+	char *body;		/* NUL-terminated; caller frees with fetch_result_free() */
+	size_t len;
+	long status;		/* HTTP status; 0 for file:// */
+	int64_t last_modified;	/* from Last-Modified, -1 when absent */
+	int stale;		/* the response carried a "Warning: 110" header */
+	int unreachable;	/* no connection could be made (refused, timeout, DNS) */
+};
+
+/*
+ * GETs url.  Returns 0 when a body arrived with a 2xx status (or from a file);
+ * otherwise -1 with err saying what failed first and why, prefixed with the
+ * URL: "'http://…/latest': HTTP 503", "'…': Connection refused".  res is
+ * always initialised and must be released with fetch_result_free().
+ */
+int fetch_get(const char *url, const struct fetch_opts *opts, struct fetch_result *res, char *err,
+    size_t errlen);
+void fetch_result_free(struct fetch_result *res);
+
+/*
+ * Makes every fetch in progress, and every later one, fail within about a
+ * second with "cancelled".  For shutdown: a daemon told to stop should not
+ * wait out a 10 s timeout on an upstream that never answers.  Async-signal-safe.
+ */
+void fetch_cancel_all(void);
+
+#endif

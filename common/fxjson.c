@@ -1,0 +1,223 @@
+/*
+ * fxjson: Frankfurter / fixer.io JSON in and out.
+ *
+ * Reading uses jansson, which hands numbers over as doubles; each rate is turned
+ * back into the shortest decimal that reads as the same double, which is the
+ * text the upstream wrote whenever it wrote at most 15 significant digits (every
+ * real upstream writes 4 to 6).  Integers are taken exactly.  Writing does not
+ * use jansson at all: its reals print with 17 significant digits and would show
+ * binary noise, so numbers are written from exact decimals by hand.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "fxjson.h"
+#include "log.h"
+
+#define FUTURE_SLACK_DAYS 1	/* an upstream east of UTC may already be tomorrow */
+
+/* The rate held by a JSON number, exactly; -1 if it is not a positive number. */
+static int
+json_rate(const json_t *v, struct dec *out)
+{
+	if (json_is_integer(v)) {
+		json_int_t i = json_integer_value(v);
+		if (i <= 0)
+			return -1;
+		out->m = (unsigned __int128)i;
+		out->scale = 0;
+		return 0;
+	}
+	if (json_is_real(v))
+		return json_real_value(v) > 0 ? dec_from_double(json_real_value(v), out) : -1;
+	return -1;
+}
+
+/* The string member `key` of obj, or NULL with err set. */
+static const char *
+member_str(const json_t *obj, const char *key, char *err, size_t errlen)
+{
+	const json_t *v = json_object_get(obj, key);
+
+	if (v == NULL) {
+		snprintf(err, errlen, "'%s' missing", key);
+		return NULL;
+	}
+	if (!json_is_string(v)) {
+		snprintf(err, errlen, "'%s' is not a string", key);
+		return NULL;
+	}
+	return json_string_value(v);
+}
+
+int
+fxjson_parse(const char *body, size_t len, struct rates **out, char *err, size_t errlen)
+{
+	json_t *root = NULL, *v;
+	json_error_t jerr;
+	struct rates *r = NULL;
+	const char *base, *date, *code;
+	char today[DT_DATE_LEN];
+	int rc = -1;
+
+	*out = NULL;
+	if (len > FXJSON_MAX_BODY) {
+		snprintf(err, errlen, "body larger than 1 MiB (%zu bytes)", len);
+		goto out;
+	}
+	if ((root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr)) == NULL) {
+		snprintf(err, errlen, "not JSON (line %d: %s)", jerr.line, jerr.text);
+		goto out;
+	}
+	if (!json_is_object(root)) {
+		snprintf(err, errlen, "not a JSON object");
+		goto out;
+	}
+	/* fixer.io reports failures in a 200 answer. */
+	if ((v = json_object_get(root, "success")) != NULL && json_is_false(v)) {
+		const json_t *info = json_object_get(json_object_get(root, "error"), "info");
+		snprintf(err, errlen, "upstream reported failure: %.200s",
+		    json_is_string(info) ? json_string_value(info) : "no reason given");
+		goto out;
+	}
+	if ((base = member_str(root, "base", err, errlen)) == NULL ||
+	    (date = member_str(root, "date", err, errlen)) == NULL)
+		goto out;
+	if (currency_find(base) == NULL) {
+		snprintf(err, errlen, "'base' '%.16s': unknown currency", base);
+		goto out;
+	}
+	if (dt_date_ok(date) == -1) {
+		snprintf(err, errlen, "'date' '%.16s': not a valid YYYY-MM-DD date", date);
+		goto out;
+	}
+	dt_date(time(NULL) + FUTURE_SLACK_DAYS * 86400, today);
+	if (strcmp(date, today) > 0) {
+		snprintf(err, errlen, "'date' '%s': in the future", date);
+		goto out;
+	}
+	v = json_object_get(root, "rates");
+	if (!json_is_object(v)) {
+		snprintf(err, errlen, v == NULL ? "'rates' missing" : "'rates' is not an object");
+		goto out;
+	}
+	if (json_object_size(v) == 0) {
+		snprintf(err, errlen, "'rates' is empty");
+		goto out;
+	}
+	if ((r = rates_new(base, date, err, errlen)) == NULL)
+		goto out;
+	json_t *rate;
+	json_object_foreach(v, code, rate) {
+		struct dec d;
+		if (!currency_code_ok(code)) {
+			snprintf(err, errlen, "rates: code '%.16s' is not three letters A-Z", code);
+			goto out;
+		}
+		if (json_rate(rate, &d) == -1) {
+			/* Tell "not a number / not positive" from "absurdly large". */
+			snprintf(err, errlen, json_is_number(rate) && json_number_value(rate) > 0
+			    ? "rates.%s: outside 1e-12 .. 1e15" : "rates.%s: must be a number > 0", code);
+			goto out;
+		}
+		int added = rates_add(r, code, &d, err, errlen);
+		if (added == -1)
+			goto out;
+		if (added == RATES_SKIPPED)
+			log_debug("rates.%s: not an ISO 4217 currency cconv knows; ignored", code);
+	}
+	if (rates_finish(r, err, errlen) == -1)
+		goto out;
+	/* Our own cache adds its provenance; a third-party body has none. */
+	if ((v = json_object_get(root, "fetched_at")) != NULL) {
+		int64_t t;
+		if (!json_is_string(v) || dt_parse_iso8601(json_string_value(v), &t) == -1) {
+			snprintf(err, errlen, "'fetched_at' is not a YYYY-MM-DDTHH:MM:SSZ time");
+			goto out;
+		}
+		v = json_object_get(root, "upstream");
+		if (rates_set_origin(r, t, json_is_string(v) ? json_string_value(v) : "") == -1) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+	}
+	*out = r;
+	r = NULL;
+	rc = 0;
+out:
+	rates_free(r);
+	json_decref(root);
+	return rc;
+}
+
+static void
+put_dec(struct buf *b, const struct dec *d)
+{
+	char text[DEC_STRLEN];
+	size_t n = dec_format(d, text, sizeof(text));
+
+	buf_append(b, text, n);
+}
+
+int
+fxjson_render(struct buf *b, const struct rates *r, const struct rate_entry *base,
+    const struct rate_entry *const *to, size_t nto, const struct dec *amount, int flags)
+{
+	size_t n = to != NULL ? nto : rates_count(r);
+	int first = 1;
+
+	/* Frankfurter writes the amount as a float: 1.0, 100.0, 12.5. */
+	buf_puts(b, "{\"amount\":");
+	if (amount == NULL)
+		buf_puts(b, "1.0");
+	else {
+		struct dec a = *amount;
+		dec_trim(&a);
+		put_dec(b, &a);
+		if (a.scale == 0)
+			buf_puts(b, ".0");
+	}
+	buf_printf(b, ",\"base\":\"%s\",\"date\":\"%s\"", base->cur->code, rates_date(r));
+	if (flags & FXJSON_ORIGIN) {
+		char iso[DT_ISO_LEN];
+		dt_iso8601(rates_fetched_at(r), iso);
+		buf_printf(b, ",\"fetched_at\":\"%s\",\"upstream\":", iso);
+		buf_json_str(b, rates_upstream(r), strlen(rates_upstream(r)));
+	}
+	buf_puts(b, ",\"rates\":{");
+	for (size_t i = 0; i < n; i++) {
+		const struct rate_entry *e = to != NULL ? to[i] : rates_at(r, i);
+		struct dec v;
+		if (to == NULL && e == base)
+			continue;
+		if (rates_cross(base, e, amount, &v) == -1)
+			return -1;
+		buf_printf(b, "%s\"%s\":", first ? "" : ",", e->cur->code);
+		put_dec(b, &v);
+		first = 0;
+	}
+	buf_puts(b, "}}");
+	return buf_failed(b) ? -1 : 0;
+}
+
+int
+fxjson_render_conversion(struct buf *b, const struct conversion *c, const struct rates *r, int stale)
+{
+	char iso[DT_ISO_LEN];
+	struct dec amount = c->amount;
+
+	dec_trim(&amount);
+	dt_iso8601(rates_fetched_at(r), iso);
+	buf_printf(b, "{\"from\":\"%s\",\"to\":\"%s\",\"amount\":", c->from->code, c->to->code);
+	put_dec(b, &amount);
+	buf_puts(b, ",\"rate\":");
+	put_dec(b, &c->rate);
+	buf_puts(b, ",\"result\":");
+	put_dec(b, &c->result);
+	buf_printf(b, ",\"date\":\"%s\",\"fetched_at\":\"%s\",\"stale\":%s}", rates_date(r), iso,
+	    stale ? "true" : "false");
+	return buf_failed(b) ? -1 : 0;
+}

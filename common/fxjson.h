@@ -1,0 +1,51 @@
+/*
+ * fxjson: the Frankfurter / fixer.io JSON format, read and written.
+ *
+ *   {"amount":1.0,"base":"EUR","date":"2026-11-20","rates":{"USD":1.0512,…}}
+ *
+ * fxjson_parse() is the one place upstream text becomes a snapshot, and so
+ * applies every validation rule; each rejection names the rule.  "amount" and
+ * unknown fields are ignored; duplicate keys are refused.  Thread-safe.
+ */
+#ifndef CCONV_FXJSON_H
+#define CCONV_FXJSON_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "rates.h"
+
+#define FXJSON_MAX_BODY (1024 * 1024)	/* bytes; larger bodies are refused */
+
+/*
+ * Parses and validates a body.  On success *out is a finished snapshot the
+ * caller frees with rates_free(); its origin is unset unless the body carries
+ * cconv's own "fetched_at"/"upstream" fields (FXJSON_ORIGIN below).  Returns 0,
+ * or -1 with err naming the rule: "not JSON (line 1: …)", "'base' missing",
+ * "'base' 'XYZ': unknown currency", "'date' '2026-02-30': not a valid date",
+ * "rates.USD: must be a number > 0", "'rates' is empty", "body larger than 1 MiB".
+ */
+int fxjson_parse(const char *body, size_t len, struct rates **out, char *err, size_t errlen);
+
+/* Adds "fetched_at" and "upstream" to the output (the CLI's cache does). */
+#define FXJSON_ORIGIN 0x1
+
+/*
+ * Writes {"amount":…,"base":"…","date":"…","rates":{…}} for rates relative to
+ * `base`: the `nto` entries of `to` in that order, or every entry but the base in
+ * code order when to is NULL.  amount NULL means 1.  Returns 0 or -1 (buffer
+ * cap reached, or a value out of range).
+ */
+int fxjson_render(struct buf *b, const struct rates *r, const struct rate_entry *base,
+    const struct rate_entry *const *to, size_t nto, const struct dec *amount, int flags);
+
+/*
+ * Writes one conversion as the daemon's /convert answers it and `cconv --json`
+ * prints it:
+ * {"from":"USD","to":"GBP","amount":100,"rate":0.794425,"result":79.44,
+ *  "date":"2026-11-20","fetched_at":"2026-11-20T16:05:00Z","stale":false}
+ * Every number is exact decimal text; result has the target's minor units.
+ */
+int fxjson_render_conversion(struct buf *b, const struct conversion *c, const struct rates *r, int stale);
+
+#endif

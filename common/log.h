@@ -1,0 +1,26 @@
+/*
+ * log: one line per event on stderr, with a level, for both programs.
+ *
+ * The daemon's lines look like "cconvd: warning: store /x/rates.db: disk I/O error";
+ * journald adds the timestamp, so we do not.  The CLI uses the same functions with
+ * the prefix "cconv", which keeps stdout free for answers.  log_warn() appends
+ * strerror(errno); log_warnx() does not (OpenBSD's convention).  Debug lines are
+ * printed only after log_init(..., verbose = 1).  All functions are thread-safe:
+ * each line is written with a single write(2).
+ */
+#ifndef CCONV_LOG_H
+#define CCONV_LOG_H
+
+void log_init(const char *progname, int verbose);
+int log_verbose(void);
+
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Plain "progname: message" with no level word, for the CLI's user-facing notes. */
+void log_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+void fatalx(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+#endif

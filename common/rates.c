@@ -1,0 +1,237 @@
+/*
+ * rates: a snapshot of reference rates and conversions against it.
+ *
+ * Entries are kept sorted by code once the snapshot is finished, so lookups are
+ * a binary search over a few dozen fixed-size entries and never allocate.  The
+ * pivot (the upstream's base) is an ordinary entry with rate exactly 1, which
+ * makes every conversion the same formula, amount × to ÷ from, whichever pair
+ * is asked for.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rates.h"
+
+/* Bounds on any one rate: far outside every real currency's rate against any
+ * other, close enough to keep exact conversions within 38 digits. */
+static const struct dec rate_min = { 1, 12 };	/* 1e-12 */
+static const struct dec rate_max = { (unsigned __int128)1000000000000000ULL, 0 };	/* 1e15 */
+
+#define CROSS_MIN_DIGITS 6	/* significant digits printed for a cross rate */
+
+struct rates {
+	const struct currency *pivot;
+	char date[DT_DATE_LEN];
+	int64_t fetched_at;
+	char *upstream;
+	struct rate_entry *e;
+	size_t n, cap;
+	int finished;
+};
+
+struct rates *
+rates_new(const char *base, const char *date, char *err, size_t errlen)
+{
+	const struct currency *pivot;
+	struct rates *r = NULL;
+
+	if ((pivot = currency_find(base)) == NULL) {
+		snprintf(err, errlen, "base '%.16s': unknown currency", base);
+		goto fail;
+	}
+	if (dt_date_ok(date) == -1) {
+		snprintf(err, errlen, "date '%.16s': not a valid YYYY-MM-DD date", date);
+		goto fail;
+	}
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	r->pivot = pivot;
+	memcpy(r->date, date, DT_DATE_LEN);
+	r->cap = 64;
+	if ((r->e = calloc(r->cap, sizeof(*r->e))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	r->e[0].cur = pivot;
+	r->e[0].rate.m = 1;
+	r->e[0].rate.scale = 0;
+	r->n = 1;
+	return r;
+fail:
+	rates_free(r);
+	return NULL;
+}
+
+int
+rates_add(struct rates *r, const char *code, const struct dec *rate, char *err, size_t errlen)
+{
+	const struct currency *cur;
+	static const struct dec one = { 1, 0 };
+
+	if (!currency_code_ok(code)) {
+		snprintf(err, errlen, "rates: code '%.16s' is not three letters A-Z", code);
+		return -1;
+	}
+	if (rate->m == 0) {
+		snprintf(err, errlen, "rates.%s: must be a number > 0", code);
+		return -1;
+	}
+	if (dec_cmp(rate, &rate_min) < 0 || dec_cmp(rate, &rate_max) > 0) {
+		char text[DEC_STRLEN];
+		dec_format(rate, text, sizeof(text));
+		snprintf(err, errlen, "rates.%s: %s is outside 1e-12 .. 1e15", code, text);
+		return -1;
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		if (strcmp(r->e[i].cur->code, code) != 0)
+			continue;
+		/* Some APIs list the base itself at 1; anything else contradicts it. */
+		if (i == 0 && dec_cmp(rate, &one) == 0)
+			return RATES_SKIPPED;
+		snprintf(err, errlen, i == 0 ? "rates.%s: the base currency must have rate 1"
+		    : "rates.%s: listed twice", code);
+		return -1;
+	}
+	if ((cur = currency_find(code)) == NULL)
+		return RATES_SKIPPED;
+	if (r->n == r->cap) {
+		struct rate_entry *p = reallocarray(r->e, r->cap * 2, sizeof(*p));
+		if (p == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		r->e = p;
+		r->cap *= 2;
+	}
+	r->e[r->n].cur = cur;
+	r->e[r->n].rate = *rate;
+	r->n++;
+	return RATES_ADDED;
+}
+
+static int
+entry_cmp(const void *a, const void *b)
+{
+	const struct rate_entry *x = a, *y = b;
+	return strcmp(x->cur->code, y->cur->code);
+}
+
+int
+rates_finish(struct rates *r, char *err, size_t errlen)
+{
+	if (r->n < 2) {
+		snprintf(err, errlen, "rates: no rate for any known currency besides the base");
+		return -1;
+	}
+	qsort(r->e, r->n, sizeof(*r->e), entry_cmp);
+	r->finished = 1;
+	return 0;
+}
+
+int
+rates_set_origin(struct rates *r, int64_t fetched_at, const char *upstream)
+{
+	char *copy = strdup(upstream != NULL ? upstream : "");
+
+	if (copy == NULL)
+		return -1;
+	free(r->upstream);
+	r->upstream = copy;
+	r->fetched_at = fetched_at;
+	return 0;
+}
+
+void
+rates_free(struct rates *r)
+{
+	if (r == NULL)
+		return;
+	free(r->e);
+	free(r->upstream);
+	free(r);
+}
+
+const struct currency *
+rates_pivot(const struct rates *r)
+{
+	return r->pivot;
+}
+
+const char *
+rates_date(const struct rates *r)
+{
+	return r->date;
+}
+
+int64_t
+rates_fetched_at(const struct rates *r)
+{
+	return r->fetched_at;
+}
+
+const char *
+rates_upstream(const struct rates *r)
+{
+	return r->upstream != NULL ? r->upstream : "";
+}
+
+size_t
+rates_count(const struct rates *r)
+{
+	return r->n;
+}
+
+const struct rate_entry *
+rates_at(const struct rates *r, size_t i)
+{
+	return i < r->n ? &r->e[i] : NULL;
+}
+
+const struct rate_entry *
+rates_find(const struct rates *r, const char *code)
+{
+	size_t lo = 0, hi = r->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(r->e[mid].cur->code, code);
+		if (c == 0)
+			return &r->e[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+int
+rates_cross(const struct rate_entry *from, const struct rate_entry *to, const struct dec *amount,
+    struct dec *out)
+{
+	static const struct dec one = { 1, 0 };
+	int sig = CROSS_MIN_DIGITS;
+
+	/* Never print fewer digits than the upstream gave for either rate. */
+	if (dec_digits(&to->rate) > sig)
+		sig = dec_digits(&to->rate);
+	if (dec_digits(&from->rate) > sig)
+		sig = dec_digits(&from->rate);
+	return money_muldiv_sig(amount != NULL ? amount : &one, &to->rate, &from->rate, sig, out);
+}
+
+int
+rates_convert(const struct rate_entry *from, const struct rate_entry *to, const struct dec *amount,
+    struct conversion *out)
+{
+	out->from = from->cur;
+	out->to = to->cur;
+	out->amount = *amount;
+	if (money_muldiv(amount, &to->rate, &from->rate, to->cur->minor, &out->result) == -1 ||
+	    rates_cross(from, to, NULL, &out->rate) == -1)
+		return RATES_ERANGE;
+	return RATES_OK;
+}

@@ -1,0 +1,90 @@
+/*
+ * rates: one validated snapshot of reference rates, immutable once finished.
+ *
+ * A snapshot holds the rates exactly as the upstream published them, relative to
+ * the upstream's base (the "pivot"), plus the pivot itself at rate 1.  Rebasing
+ * to EUR or to any other currency happens at conversion time with exact
+ * arithmetic, so no stored rate is ever rounded; a snapshot from a USD-based
+ * upstream answers EUR conversions exactly as one from a EUR-based upstream.
+ *
+ * Life cycle: rates_new() → rates_add()… → rates_finish() → read-only.  A
+ * finished snapshot is never modified and may be read from any number of
+ * threads at once.  The caller owns it and frees it with rates_free().
+ * Every const pointer returned by an accessor is borrowed from the snapshot.
+ */
+#ifndef CCONV_RATES_H
+#define CCONV_RATES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "currency.h"
+#include "dt.h"
+#include "money.h"
+
+struct rates;
+
+struct rate_entry {
+	const struct currency *cur;
+	struct dec rate;	/* units of cur per one unit of the pivot */
+};
+
+struct conversion {
+	const struct currency *from;
+	const struct currency *to;
+	struct dec amount;	/* as given */
+	struct dec rate;	/* to per one from, at least 6 significant digits */
+	struct dec result;	/* rounded to to->minor decimals */
+};
+
+/* Outcomes of rates_add(). */
+#define RATES_ADDED 0
+#define RATES_SKIPPED 1		/* well-formed code that ISO 4217 does not list */
+
+/* Outcomes of rates_convert(). */
+#define RATES_OK 0
+#define RATES_ERANGE (-1)	/* result too large to hold */
+
+/* NULL with err set when base is not a known currency or date is not a valid
+ * YYYY-MM-DD. */
+struct rates *rates_new(const char *base, const char *date, char *err, size_t errlen);
+
+/*
+ * Adds one rate.  Returns RATES_ADDED, RATES_SKIPPED, or -1 with err set when
+ * the code is not three letters A-Z ("rate code 'usd': not three letters A-Z"),
+ * the rate is not > 0 or outside 1e-12..1e15, or the code was already added.
+ */
+int rates_add(struct rates *r, const char *code, const struct dec *rate, char *err, size_t errlen);
+
+/* Seals the snapshot: -1 with err set when it holds no rate besides the pivot. */
+int rates_finish(struct rates *r, char *err, size_t errlen);
+
+/* Provenance; set before the snapshot is shared.  upstream is copied. */
+int rates_set_origin(struct rates *r, int64_t fetched_at, const char *upstream);
+
+void rates_free(struct rates *r);
+
+const struct currency *rates_pivot(const struct rates *r);
+const char *rates_date(const struct rates *r);		/* "2026-11-20" */
+int64_t rates_fetched_at(const struct rates *r);	/* Unix time, 0 if unknown */
+const char *rates_upstream(const struct rates *r);	/* "" if unknown */
+
+/* Entries in code order, the pivot included. */
+size_t rates_count(const struct rates *r);
+const struct rate_entry *rates_at(const struct rates *r, size_t i);
+/* The entry for an upper-case code, or NULL when the snapshot has none. */
+const struct rate_entry *rates_find(const struct rates *r, const char *code);
+
+/*
+ * amount of `from` in `to`: result exactly rounded to to's minor units, and the
+ * cross rate to max(6, digits of either rate) significant digits.
+ */
+int rates_convert(const struct rate_entry *from, const struct rate_entry *to, const struct dec *amount,
+    struct conversion *out);
+
+/* amount × (to per one from) at the same precision as conversion.rate; the
+ * number Frankfurter's /latest prints for each target. */
+int rates_cross(const struct rate_entry *from, const struct rate_entry *to, const struct dec *amount,
+    struct dec *out);
+
+#endif

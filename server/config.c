@@ -1,0 +1,543 @@
+/*
+ * config: argv and the environment become one checked struct cconvd_config.
+ *
+ * Every option is one row of options[] (redis's config.c is the model): its
+ * flag, environment variable, type, bounds, default and help line.  The
+ * parser, the precedence rule and --help all read that table, so adding an
+ * option is adding a row.  Values from every source, defaults included, pass
+ * through opt_apply(), which is why "--refresh 5" and "CCONV_REFRESH=5" get
+ * the same sentence and why a default can never be something a user could
+ * not have typed.  Precedence falls out of the order of work: argv first,
+ * marking what it set; then the environment for what is still unset; then the
+ * defaults.  --help and --version stop at once, before the environment is
+ * read, so a bad variable cannot hide the help.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "config.h"
+#include "upstream.h"
+
+#define HOST_MAX 255		/* a DNS name's limit (RFC 1035), and more than any address */
+#define URL_MAX 2048		/* bytes in one upstream URL */
+#define UPSTREAMS_MAX 16	/* upstreams tried per refresh */
+#define QUOTE_MAX 64		/* bytes of a bad value echoed in a message */
+
+enum opt_type {
+	OPT_LISTEN,		/* HOST:PORT into listen_host, listen_port */
+	OPT_PATH,		/* char * at off */
+	OPT_URLS,		/* appended to upstreams; a variable holds a comma list */
+	OPT_SECONDS,		/* long at off, min..max */
+	OPT_FLAG,		/* int at off, set to 1 */
+	OPT_HELP,
+	OPT_VERSION,
+};
+
+struct opt {
+	const char *flag;
+	char shortflag;		/* 0: none */
+	const char *env;	/* NULL: flag only */
+	enum opt_type type;
+	size_t off;		/* field of struct cconvd_config */
+	long min, max;		/* OPT_SECONDS bounds */
+	const char *def;	/* NULL: none, or computed (--db) */
+	const char *metavar;	/* NULL: takes no value */
+	const char *help;
+};
+
+static const struct opt options[] = {
+	{ "--listen", 0, "CCONV_LISTEN", OPT_LISTEN, 0, 0, 0,
+	  "127.0.0.1:8080", "HOST:PORT",
+	  "address to serve HTTP on; [::1]:8080 for IPv6,\n"
+	  "port 0 for any free port" },
+	{ "--db", 0, "CCONV_DB", OPT_PATH, offsetof(struct cconvd_config, db_path), 0, 0,
+	  NULL, "PATH",
+	  "SQLite file of fetched rates;\nmissing folders are created" },
+	{ "--upstream", 0, "CCONV_UPSTREAM", OPT_URLS, 0, 0, 0,
+	  UPSTREAM_DEFAULT, "URL",
+	  "rates source: http://, https:// or file://;\n"
+	  "repeat the flag for fallbacks, tried in order;\n"
+	  "the variable takes a comma-separated list and\n"
+	  "is ignored when any flag is given" },
+	{ "--refresh", 0, "CCONV_REFRESH", OPT_SECONDS, offsetof(struct cconvd_config, refresh), 60, 86400,
+	  "3600", "SECONDS",
+	  "time between fetches" },
+	{ "--max-age", 0, "CCONV_MAX_AGE", OPT_SECONDS, offsetof(struct cconvd_config, max_age), 60, 31536000,
+	  "86400", "SECONDS",
+	  "age after which rates are served marked stale" },
+	{ "--verbose", 'v', NULL, OPT_FLAG, offsetof(struct cconvd_config, verbose), 0, 0,
+	  NULL, NULL,
+	  "log debug lines too" },
+	{ "--version", 0, NULL, OPT_VERSION, 0, 0, 0, NULL, NULL, "print the version and exit" },
+	{ "--help", 'h', NULL, OPT_HELP, 0, 0, 0, NULL, NULL, "print this help and exit" },
+};
+#define NOPTIONS (sizeof(options) / sizeof(options[0]))
+
+/* A user's value made safe to echo: bounded, control bytes shown as '?'. */
+static const char *
+quote(const char *s, char *out, size_t outlen)
+{
+	size_t i, max = outlen - 1;
+	int cut = strlen(s) > QUOTE_MAX && max >= QUOTE_MAX + 3;
+
+	if (cut)
+		max = QUOTE_MAX;
+	for (i = 0; s[i] != '\0' && i < max; i++)
+		out[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+	out[i] = '\0';
+	if (cut)
+		memcpy(out + i, "...", 4);
+	return out;
+}
+
+/* Digits only (no sign, no blanks, no "0x": strtol would take all three),
+ * into a long.  0; 1 when the number overflows (*out is then LONG_MAX, so a
+ * range check reports it as out of range); -1 when it is not a number. */
+static int
+parse_long(const char *s, long *out)
+{
+	char *end;
+
+	*out = 0;
+	if (s[0] < '0' || s[0] > '9')
+		return -1;
+	errno = 0;
+	*out = strtol(s, &end, 10);
+	if (*end != '\0')
+		return -1;
+	if (errno == ERANGE) {
+		*out = LONG_MAX;
+		return 1;
+	}
+	return 0;
+}
+
+static int
+host_char_ok(char ch, int bracketed)
+{
+	if ((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	    ch == '.' || ch == '-')
+		return 1;
+	return bracketed ? ch == ':' || ch == '%' : ch == '_';
+}
+
+/* "host:port" or "[v6]:port" into the config.  IPv6 needs its brackets:
+ * in "::1:8080" no rule could tell where the address ends. */
+static int
+set_listen(struct cconvd_config *c, const char *src, const char *v, char *err, size_t errlen)
+{
+	char q[QUOTE_MAX + 4];
+	const char *host, *colon;
+	size_t hostlen;
+	int bracketed = v[0] == '[';
+	long port;
+	char *copy;
+
+	if (bracketed) {
+		const char *close = strchr(v, ']');
+		host = v + 1;
+		hostlen = close != NULL ? (size_t)(close - host) : 0;
+		colon = close != NULL && close[1] == ':' ? close + 1 : NULL;
+		if (close == NULL || memchr(host, ':', hostlen) == NULL)
+			colon = NULL;
+	} else {
+		host = v;
+		colon = strrchr(v, ':');
+		hostlen = colon != NULL ? (size_t)(colon - v) : 0;
+		if (colon != NULL && memchr(v, ':', hostlen) != NULL) {
+			snprintf(err, errlen, "%s '%s': an IPv6 address needs brackets, as in [::1]:8080", src,
+			    quote(v, q, sizeof(q)));
+			return -1;
+		}
+	}
+	if (colon == NULL || hostlen == 0 || colon[1] == '\0') {
+		snprintf(err, errlen, "%s '%s': expected HOST:PORT", src, quote(v, q, sizeof(q)));
+		return -1;
+	}
+	if (hostlen > HOST_MAX) {
+		snprintf(err, errlen, "%s '%s': host longer than %d bytes", src, quote(v, q, sizeof(q)), HOST_MAX);
+		return -1;
+	}
+	for (size_t i = 0; i < hostlen; i++) {
+		if (!host_char_ok(host[i], bracketed)) {
+			snprintf(err, errlen, "%s '%s': not a host name or address before the port", src,
+			    quote(v, q, sizeof(q)));
+			return -1;
+		}
+	}
+	if (parse_long(colon + 1, &port) != 0 || port > 65535) {
+		snprintf(err, errlen, "%s '%s': the port must be a number from 0 to 65535", src,
+		    quote(v, q, sizeof(q)));
+		return -1;
+	}
+	if ((copy = strndup(host, hostlen)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	free(c->listen_host);
+	c->listen_host = copy;
+	c->listen_port = (unsigned short)port;
+	return 0;
+}
+
+static int
+set_path(char **field, const char *src, const char *v, char *err, size_t errlen)
+{
+	char q[QUOTE_MAX + 4];
+	char *copy;
+
+	if (v[0] == '\0') {
+		snprintf(err, errlen, "%s must not be empty", src);
+		return -1;
+	}
+	if (strlen(v) >= PATH_MAX) {
+		snprintf(err, errlen, "%s '%s': path longer than %d bytes", src, quote(v, q, sizeof(q)),
+		    PATH_MAX - 1);
+		return -1;
+	}
+	if ((copy = strdup(v)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	free(*field);
+	*field = copy;
+	return 0;
+}
+
+/* One URL, n bytes of v (a variable's list is not split in place). */
+static int
+add_url(struct cconvd_config *c, const char *src, const char *v, size_t n, char *err, size_t errlen)
+{
+	static const char *const schemes[] = { "http://", "https://", "file://" };
+	char q[QUOTE_MAX + 4];
+	char *copy = NULL, **grown;
+	int scheme_ok = 0;
+	int rc = -1;
+
+	if ((copy = strndup(v, n)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
+		size_t len = strlen(schemes[i]);
+		if (n > len && strncasecmp(copy, schemes[i], len) == 0)
+			scheme_ok = 1;
+	}
+	if (!scheme_ok) {
+		snprintf(err, errlen, "%s '%s': expected a URL starting with http://, https:// or file://", src,
+		    quote(copy, q, sizeof(q)));
+		goto out;
+	}
+	if (n > URL_MAX) {
+		snprintf(err, errlen, "%s '%s': URL longer than %d bytes", src, quote(copy, q, sizeof(q)), URL_MAX);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if ((unsigned char)copy[i] <= 0x20 || copy[i] == 0x7f) {
+			snprintf(err, errlen, "%s '%s': a URL cannot hold spaces or control characters", src,
+			    quote(copy, q, sizeof(q)));
+			goto out;
+		}
+	}
+	if (c->nupstreams == UPSTREAMS_MAX) {
+		snprintf(err, errlen, "%s: at most %d upstreams", src, UPSTREAMS_MAX);
+		goto out;
+	}
+	if ((grown = reallocarray(c->upstreams, c->nupstreams + 1, sizeof(*grown))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	c->upstreams = grown;
+	c->upstreams[c->nupstreams++] = copy;
+	copy = NULL;
+	rc = 0;
+out:
+	free(copy);
+	return rc;
+}
+
+/* A flag gives one URL; a variable gives a comma list, blanks around items
+ * ignored ("a, b" is two URLs), an empty item refused. */
+static int
+set_urls(struct cconvd_config *c, const char *src, const char *v, int is_list, char *err, size_t errlen)
+{
+	char q[QUOTE_MAX + 4];
+	const char *p = v;
+
+	if (!is_list)
+		return add_url(c, src, v, strlen(v), err, errlen);
+	for (;;) {
+		const char *end = strchr(p, ',');
+		size_t n = end != NULL ? (size_t)(end - p) : strlen(p);
+
+		while (n > 0 && (*p == ' ' || *p == '\t')) {
+			p++;
+			n--;
+		}
+		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if (n == 0) {
+			snprintf(err, errlen, "%s '%s': empty item in the comma-separated list of URLs", src,
+			    quote(v, q, sizeof(q)));
+			return -1;
+		}
+		if (add_url(c, src, p, n, err, errlen) == -1)
+			return -1;
+		if (end == NULL)
+			return 0;
+		p = end + 1;
+	}
+}
+
+/* The one validator: src is what the user wrote ("--refresh" or
+ * "CCONV_REFRESH"), so the message points at the source they used. */
+static int
+opt_apply(struct cconvd_config *c, const struct opt *o, const char *src, const char *v, int from_env,
+    char *err, size_t errlen)
+{
+	char q[QUOTE_MAX + 4];
+	long n;
+
+	switch (o->type) {
+	case OPT_LISTEN:
+		return set_listen(c, src, v, err, errlen);
+	case OPT_PATH:
+		return set_path((char **)((char *)c + o->off), src, v, err, errlen);
+	case OPT_URLS:
+		return set_urls(c, src, v, from_env, err, errlen);
+	case OPT_SECONDS:
+		if (parse_long(v, &n) == -1) {
+			snprintf(err, errlen, "%s must be a whole number of seconds (got '%s')", src,
+			    quote(v, q, sizeof(q)));
+			return -1;
+		}
+		if (n < o->min || n > o->max) {
+			snprintf(err, errlen, "%s must be between %ld and %ld seconds (got '%s')", src, o->min,
+			    o->max, quote(v, q, sizeof(q)));
+			return -1;
+		}
+		*(long *)((char *)c + o->off) = n;
+		return 0;
+	case OPT_FLAG:
+		*(int *)((char *)c + o->off) = 1;
+		return 0;
+	case OPT_HELP:
+	case OPT_VERSION:
+		break;
+	}
+	return 0;
+}
+
+/* $XDG_STATE_HOME/cconv/rates.db, else ~/.local/state/cconv/rates.db.  The
+ * XDG spec says to ignore an empty or relative XDG_STATE_HOME. */
+static int
+default_db(struct cconvd_config *c, const struct opt *o, char *err, size_t errlen)
+{
+	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	char path[PATH_MAX];
+	int n;
+
+	if (xdg != NULL && xdg[0] == '/')
+		n = snprintf(path, sizeof(path), "%s/cconv/rates.db", xdg);
+	else if (home != NULL && home[0] != '\0')
+		n = snprintf(path, sizeof(path), "%s/.local/state/cconv/rates.db", home);
+	else {
+		snprintf(err, errlen, "no database path: give --db or CCONV_DB, or set XDG_STATE_HOME or HOME");
+		return -1;
+	}
+	if (n < 0 || (size_t)n >= sizeof(path)) {
+		snprintf(err, errlen, "the default database path is longer than %d bytes; give --db", PATH_MAX - 1);
+		return -1;
+	}
+	return opt_apply(c, o, "the default database path", path, 0, err, errlen);
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: cconvd [OPTIONS]\n"
+	    "\n"
+	    "A caching currency-rate proxy: fetches reference rates, keeps them in\n"
+	    "SQLite and serves conversions over HTTP.  A flag beats its variable,\n"
+	    "which beats the default.\n"
+	    "\n"
+	    "Options:\n");
+	for (size_t i = 0; i < NOPTIONS; i++) {
+		const struct opt *o = &options[i];
+		char left[64];
+		const char *h = o->help, *nl;
+
+		char shortcol[5] = "    ";
+
+		if (o->shortflag != 0)
+			snprintf(shortcol, sizeof(shortcol), "-%c, ", o->shortflag);
+		snprintf(left, sizeof(left), "%s%s%s%s", shortcol, o->flag, o->metavar != NULL ? " " : "",
+		    o->metavar != NULL ? o->metavar : "");
+		/* Help text may span lines; indent each under the first. */
+		while ((nl = strchr(h, '\n')) != NULL) {
+			fprintf(f, "  %-24s %.*s\n", left, (int)(nl - h), h);
+			left[0] = '\0';
+			h = nl + 1;
+		}
+		fprintf(f, "  %-24s %s\n", left, h);
+		if (o->env != NULL)
+			fprintf(f, "  %-24s variable %s\n", "", o->env);
+		if (o->def != NULL)
+			fprintf(f, "  %-24s default %s\n", "", o->def);
+		else if (o->type == OPT_PATH)
+			fprintf(f, "  %-24s default $XDG_STATE_HOME/cconv/rates.db,\n"
+			    "  %-24s   else ~/.local/state/cconv/rates.db\n", "", "");
+		if (o->type == OPT_SECONDS)
+			fprintf(f, "  %-24s from %ld to %ld\n", "", o->min, o->max);
+	}
+	fprintf(f, "\n"
+	    "HTTP endpoints (GET):\n"
+	    "  /convert/CUR/AMOUNT                AMOUNT euros in CUR, as text\n"
+	    "  /convert?from=&to=&amount=         one conversion, as JSON\n"
+	    "  /latest?from=&to=&amount=          Frankfurter's format (also base=, symbols=)\n"
+	    "  /currencies                        every currency it can convert\n"
+	    "  /healthz                           200 with rates, 503 without\n"
+	    "\n"
+	    "Exit status:\n"
+	    "  0   stopped by SIGTERM or SIGINT, or --help/--version\n"
+	    "  64  bad option or value\n"
+	    "  1   runtime failure at start (database, listening socket)\n");
+}
+
+static const struct opt *
+find_long(const char *name, size_t len)
+{
+	for (size_t i = 0; i < NOPTIONS; i++)
+		if (strlen(options[i].flag) == len && strncmp(options[i].flag, name, len) == 0)
+			return &options[i];
+	return NULL;
+}
+
+static const struct opt *
+find_short(char ch)
+{
+	for (size_t i = 0; i < NOPTIONS; i++)
+		if (options[i].shortflag != 0 && options[i].shortflag == ch)
+			return &options[i];
+	return NULL;
+}
+
+/* One argv element (and maybe its value from the next); *i advances past
+ * what was used.  CONFIG_RUN, CONFIG_EXIT or CONFIG_USAGE. */
+static int
+parse_arg(struct cconvd_config *c, int argc, char **argv, int *i, int *seen, char *err, size_t errlen)
+{
+	const char *a = argv[*i], *eq = NULL, *value = NULL;
+	const struct opt *o = NULL;
+	char q[QUOTE_MAX + 4];
+
+	if (a[0] == '-' && a[1] == '-') {
+		eq = strchr(a, '=');
+		o = find_long(a, eq != NULL ? (size_t)(eq - a) : strlen(a));
+	} else if (a[0] == '-' && a[1] != '\0' && a[2] == '\0')
+		o = find_short(a[1]);
+	else if (a[0] != '-' || a[1] == '\0') {
+		snprintf(err, errlen, "unexpected argument '%s' (cconvd takes only options)", quote(a, q, sizeof(q)));
+		return CONFIG_USAGE;
+	}
+	if (o == NULL) {
+		if (eq != NULL)
+			snprintf(err, errlen, "unknown option '%.*s'", (int)(eq - a), quote(a, q, sizeof(q)));
+		else
+			snprintf(err, errlen, "unknown option '%s'", quote(a, q, sizeof(q)));
+		return CONFIG_USAGE;
+	}
+	if (o->metavar == NULL && eq != NULL) {
+		snprintf(err, errlen, "%s takes no value", o->flag);
+		return CONFIG_USAGE;
+	}
+	if (o->metavar != NULL) {
+		if (eq != NULL)
+			value = eq + 1;
+		/* "--db --verbose" is far likelier a forgotten value than a file
+		 * named "--verbose"; --db=--verbose still says the latter. */
+		else if (*i + 1 < argc && !(argv[*i + 1][0] == '-' && argv[*i + 1][1] != '\0'))
+			value = argv[++*i];
+		else {
+			snprintf(err, errlen, "%s requires a value", o->flag);
+			return CONFIG_USAGE;
+		}
+	}
+	switch (o->type) {
+	case OPT_HELP:
+		usage(stdout);
+		return CONFIG_EXIT;
+	case OPT_VERSION:
+		printf("cconvd %s\n", CCONV_VERSION);
+		return CONFIG_EXIT;
+	default:
+		break;
+	}
+	seen[o - options] = 1;
+	return opt_apply(c, o, o->flag, value, 0, err, errlen) == -1 ? CONFIG_USAGE : CONFIG_RUN;
+}
+
+int
+config_parse(struct cconvd_config *c, int argc, char **argv, char *err, size_t errlen)
+{
+	int seen[NOPTIONS] = { 0 };
+	int rc = CONFIG_USAGE;
+
+	memset(c, 0, sizeof(*c));
+	for (int i = 1; i < argc; i++) {
+		/* "--" ends the options; since cconvd takes no operands, anything
+		 * after it is refused like any other stray argument. */
+		if (strcmp(argv[i], "--") == 0) {
+			if (i + 1 < argc) {
+				char q[QUOTE_MAX + 4];
+				snprintf(err, errlen, "unexpected argument '%s' (cconvd takes only options)",
+				    quote(argv[i + 1], q, sizeof(q)));
+				goto out;
+			}
+			break;
+		}
+		if ((rc = parse_arg(c, argc, argv, &i, seen, err, errlen)) != CONFIG_RUN)
+			goto out;
+	}
+	rc = CONFIG_USAGE;
+	for (size_t k = 0; k < NOPTIONS; k++) {
+		const struct opt *o = &options[k];
+		const char *v;
+
+		if (seen[k])
+			continue;
+		/* An empty variable counts as unset, as a unit file's "CCONV_DB="
+		 * usually means "not configured here". */
+		if (o->env != NULL && (v = getenv(o->env)) != NULL && v[0] != '\0') {
+			if (opt_apply(c, o, o->env, v, 1, err, errlen) == -1)
+				goto out;
+		} else if (o->def != NULL) {
+			if (opt_apply(c, o, "the default", o->def, 0, err, errlen) == -1)
+				goto out;
+		} else if (o->type == OPT_PATH) {
+			if (default_db(c, o, err, errlen) == -1)
+				goto out;
+		}
+	}
+	rc = CONFIG_RUN;
+out:
+	if (rc != CONFIG_RUN)
+		config_free(c);
+	return rc;
+}
+
+void
+config_free(struct cconvd_config *c)
+{
+	free(c->listen_host);
+	free(c->db_path);
+	for (size_t i = 0; i < c->nupstreams; i++)
+		free(c->upstreams[i]);
+	free(c->upstreams);
+	memset(c, 0, sizeof(*c));
+}

@@ -1,0 +1,38 @@
+/*
+ * config: cconvd's options, from one table.
+ *
+ * Each option has a flag, an environment variable, a type, bounds and a
+ * default; a flag beats its variable, which beats the default.  Every source goes
+ * through the same validator, so "--refresh 5" and "CCONV_REFRESH=5" are refused
+ * with the same sentence.  Not thread-safe; called once from main().
+ */
+#ifndef CCONVD_CONFIG_H
+#define CCONVD_CONFIG_H
+
+#include <stddef.h>
+
+struct cconvd_config {
+	char *listen_host;	/* "127.0.0.1", "::1", "0.0.0.0", a name */
+	unsigned short listen_port;	/* 0: any free port (the log says which) */
+	char *db_path;
+	char **upstreams;	/* tried in order */
+	size_t nupstreams;
+	long refresh;		/* seconds between fetches */
+	long max_age;		/* seconds after which rates are stale */
+	int verbose;
+};
+
+#define CONFIG_RUN 0		/* start the daemon */
+#define CONFIG_EXIT 1		/* --help or --version was printed: exit 0 */
+#define CONFIG_USAGE (-1)	/* bad option: err says which and why; exit 64 */
+
+/*
+ * Fills c from argv and the environment.  err: "--refresh must be between 60
+ * and 86400 seconds (got '5')", "CCONV_LISTEN 'x': expected HOST:PORT".  The
+ * default database path's folders are not created here (store_open() does).
+ * c's strings are owned by c: config_free() releases them.
+ */
+int config_parse(struct cconvd_config *c, int argc, char **argv, char *err, size_t errlen);
+void config_free(struct cconvd_config *c);
+
+#endif

@@ -1,0 +1,225 @@
+/*
+ * http: libmicrohttpd in front of api_handle().
+ *
+ * libmicrohttpd runs a pool of internal threads, one per core, each with its
+ * own epoll set.  0.9.75 sets no connection timeout and no connection limit by
+ * default, so a handful of idle sockets could hold every slot forever; both are
+ * set here.
+ */
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "api.h"
+#include "http.h"
+#include "log.h"
+#include "publish.h"
+
+#define HTTP_CONN_TIMEOUT 10U	/* seconds a connection may sit idle */
+#define HTTP_CONN_LIMIT 1000U	/* connections open at once, all clients */
+#define HTTP_CONN_PER_IP 0U	/* 0: no per-IP limit (loopback benchmarks) */
+#define HTTP_MAX_THREADS 16U
+
+struct http {
+	struct MHD_Daemon *d;
+	const struct cconvd_config *cfg;
+};
+
+struct arg_sink {
+	struct api_arg args[API_MAX_ARGS + 1];
+	size_t n;
+};
+
+/* Keeps one more argument than the API accepts, so the API can say "too many". */
+static enum MHD_Result
+on_arg(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size, const char *value,
+    size_t value_size)
+{
+	struct arg_sink *s = cls;
+
+	(void)kind;
+	if (s->n == API_MAX_ARGS + 1)
+		return MHD_NO;
+	s->args[s->n].key = key;
+	s->args[s->n].key_len = key_size;
+	s->args[s->n].value = value;
+	s->args[s->n].value_len = value != NULL ? value_size : 0;
+	s->n++;
+	return MHD_YES;
+}
+
+static int
+add_header(struct MHD_Response *r, const char *name, const char *value)
+{
+	return MHD_add_response_header(r, name, value) == MHD_YES ? 0 : -1;
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+    const char *version, const char *upload_data, size_t *upload_size, void **req_cls)
+{
+	struct http *h = cls;
+	struct arg_sink args;
+	struct api_request req;
+	struct api_response resp;
+	struct api_ctx ctx;
+	struct MHD_Response *r = NULL;
+	enum MHD_Result ret = MHD_NO;
+	unsigned token;
+	char *body;
+	size_t len = 0;
+
+	(void)version;
+	(void)upload_data;
+	/*
+	 * libmicrohttpd closes the connection after a response queued before the
+	 * request was fully read, so the first call only marks the request and
+	 * the answer goes out on the next one: that keeps connections alive.
+	 * Other methods are refused at once, which also closes the connection
+	 * rather than reading a body nobody wants.
+	 */
+	int answerable = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+	if (*req_cls == NULL && answerable) {
+		*req_cls = h;
+		return MHD_YES;
+	}
+	if (*upload_size != 0) {
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	args.n = 0;
+	MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, on_arg, &args);
+	req.method = method;
+	req.path = url;
+	req.path_len = strlen(url);
+	req.args = args.args;
+	req.nargs = args.n;
+
+	ctx.rates = publish_acquire(&token);
+	ctx.now = (int64_t)time(NULL);
+	ctx.max_age = h->cfg->max_age;
+	ctx.get_status = publish_get_status;
+	api_handle(&ctx, &req, &resp);
+	publish_release(token);
+
+	if (log_verbose())
+		log_debug("%s %s -> %d", method, url, resp.status);
+	if ((body = buf_steal(&resp.body, &len)) == NULL)
+		goto out;
+	r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	if (r == NULL) {
+		free(body);
+		goto out;
+	}
+	if (add_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp.content_type) == -1)
+		goto out;
+	if (resp.status == 405 && add_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD") == -1)
+		goto out;
+	if (resp.last_modified >= 0) {
+		char date[DT_HTTP_LEN], age[24];
+		dt_http(resp.last_modified, date);
+		snprintf(age, sizeof(age), "%lld", (long long)resp.age);
+		if (add_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, date) == -1 ||
+		    add_header(r, MHD_HTTP_HEADER_AGE, age) == -1)
+			goto out;
+		if (resp.stale && add_header(r, MHD_HTTP_HEADER_WARNING,
+		    "110 - \"Response is Stale\"") == -1)
+			goto out;
+	}
+	ret = MHD_queue_response(conn, (unsigned int)resp.status, r);
+out:
+	if (r != NULL)
+		MHD_destroy_response(r);
+	api_response_free(&resp);
+	return ret;
+}
+
+static void
+on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	msg[strcspn(msg, "\n")] = '\0';
+	log_debug("libmicrohttpd: %s", msg);
+}
+
+struct http *
+http_start(const struct cconvd_config *cfg, char *err, size_t errlen)
+{
+	struct addrinfo hints, *ai = NULL;
+	struct http *h = NULL;
+	const union MHD_DaemonInfo *info;
+	char port[8];
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned int threads = ncpu < 1 ? 1U : ncpu > HTTP_MAX_THREADS ? HTTP_MAX_THREADS :
+	    (unsigned int)ncpu;
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+	    MHD_USE_ERROR_LOG;
+	int gai;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	snprintf(port, sizeof(port), "%u", cfg->listen_port);
+	if ((gai = getaddrinfo(cfg->listen_host, port, &hints, &ai)) != 0) {
+		snprintf(err, errlen, "listen '%s': %s", cfg->listen_host, gai_strerror(gai));
+		goto fail;
+	}
+	if (ai->ai_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	if ((h = calloc(1, sizeof(*h))) == NULL) {
+		snprintf(err, errlen, "http: out of memory");
+		goto fail;
+	}
+	h->cfg = cfg;
+	h->d = MHD_start_daemon(flags, cfg->listen_port, NULL, NULL, on_request, h,
+	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+	    MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+	    MHD_OPTION_THREAD_POOL_SIZE, threads,
+	    MHD_OPTION_CONNECTION_TIMEOUT, HTTP_CONN_TIMEOUT,
+	    MHD_OPTION_CONNECTION_LIMIT, HTTP_CONN_LIMIT,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, HTTP_CONN_PER_IP,
+	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1U,
+	    MHD_OPTION_END);
+	if (h->d == NULL) {
+		snprintf(err, errlen, "listen '%s:%u': cannot bind or start the HTTP server "
+		    "(address in use or not local?)", cfg->listen_host, cfg->listen_port);
+		goto fail;
+	}
+	if ((info = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT)) == NULL) {
+		snprintf(err, errlen, "listen: cannot read back the bound port");
+		goto fail;
+	}
+	int v6 = ai->ai_family == AF_INET6;
+	log_info("listening on %s%s%s:%u", v6 ? "[" : "", cfg->listen_host, v6 ? "]" : "",
+	    (unsigned)info->port);
+	freeaddrinfo(ai);
+	return h;
+fail:
+	if (ai != NULL)
+		freeaddrinfo(ai);
+	http_stop(h);
+	return NULL;
+}
+
+void
+http_stop(struct http *h)
+{
+	if (h == NULL)
+		return;
+	if (h->d != NULL) {
+		/* Stop accepting first; requests in flight finish in their threads. */
+		MHD_quiesce_daemon(h->d);
+		MHD_stop_daemon(h->d);
+	}
+	free(h);
+}

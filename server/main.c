@@ -1,0 +1,107 @@
+/*
+ * cconvd: the caching currency-rate daemon.
+ *
+ * main() wires the modules together and then only waits for signals: SIGTERM
+ * and SIGINT stop it (exit 0), SIGHUP asks for a refresh now.  The signals are
+ * blocked in every thread and taken synchronously with sigwait(), so no code
+ * runs in a signal handler.  Start-up order matters: the newest stored
+ * snapshot is published before the HTTP server starts, so the first request is
+ * answered from disk-backed rates at once, before any fetch.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <curl/curl.h>
+
+#include "config.h"
+#include "http.h"
+#include "log.h"
+#include "publish.h"
+#include "refresher.h"
+#include "store.h"
+
+#define EXIT_USAGE 64		/* sysexits(3) EX_USAGE */
+
+int
+main(int argc, char **argv)
+{
+	struct cconvd_config cfg;
+	struct store *st = NULL;
+	struct rates *r = NULL;
+	struct http *h = NULL;
+	struct refresher *rf = NULL;
+	sigset_t sigs;
+	char err[1024];
+	int sig, rc = 1;
+
+	log_init("cconvd", 0);
+	switch (config_parse(&cfg, argc, argv, err, sizeof(err))) {
+	case CONFIG_EXIT:
+		config_free(&cfg);
+		return 0;
+	case CONFIG_USAGE:
+		log_warnx("%s (see cconvd --help)", err);
+		config_free(&cfg);
+		return EXIT_USAGE;
+	default:
+		break;
+	}
+	log_init("cconvd", cfg.verbose);
+
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	if (pthread_sigmask(SIG_BLOCK, &sigs, NULL) != 0) {
+		log_warnx("cannot block signals");
+		goto out;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		log_warnx("cannot initialise libcurl");
+		goto out;
+	}
+
+	if ((st = store_open(cfg.db_path, err, sizeof(err))) == NULL) {
+		log_warnx("%s", err);
+		goto out;
+	}
+	if (store_load_latest(st, &r, err, sizeof(err)) == -1)
+		log_warnx("%s; starting without stored rates", err);
+	else if (r != NULL) {
+		log_info("serving stored rates dated %s from '%s'", rates_date(r), cfg.db_path);
+		publish_swap(r);
+	} else
+		log_info("no stored rates in '%s' yet", cfg.db_path);
+
+	if ((h = http_start(&cfg, err, sizeof(err))) == NULL) {
+		log_warnx("%s", err);
+		goto out;
+	}
+	if ((rf = refresher_start(&cfg, st, err, sizeof(err))) == NULL) {
+		log_warnx("%s", err);
+		goto out;
+	}
+
+	for (;;) {
+		if (sigwait(&sigs, &sig) != 0)
+			continue;
+		if (sig == SIGHUP) {
+			log_info("SIGHUP: refreshing now");
+			refresher_kick(rf);
+			continue;
+		}
+		log_info("%s: shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+		break;
+	}
+	rc = 0;
+out:
+	http_stop(h);
+	refresher_stop(rf);
+	store_close(st);
+	publish_shutdown();
+	curl_global_cleanup();
+	config_free(&cfg);
+	return rc;
+}

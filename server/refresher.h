@@ -1,0 +1,28 @@
+/*
+ * refresher: the thread that fetches, stores and publishes rates.
+ *
+ * It fetches at once on start, then every cfg->refresh seconds, trying the
+ * upstreams in order until one gives a valid snapshot.  A good snapshot is
+ * saved to the store (a storage failure is logged and reported in the status
+ * but does not stop publishing) and then published.  A failure changes nothing
+ * but the status.  The store is used only by this thread while it runs.
+ */
+#ifndef CCONVD_REFRESHER_H
+#define CCONVD_REFRESHER_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "store.h"
+
+struct refresher;
+
+/* cfg and st are borrowed and must outlive the refresher. */
+struct refresher *refresher_start(const struct cconvd_config *cfg, struct store *st, char *err,
+    size_t errlen);
+/* Fetch now (SIGHUP).  Async-signal-unsafe: call from the main thread. */
+void refresher_kick(struct refresher *rf);
+/* Stops and joins the thread; frees rf.  An in-flight fetch is abandoned. */
+void refresher_stop(struct refresher *rf);
+
+#endif

@@ -1,0 +1,441 @@
+/*
+ * store: the daemon's memory across restarts, in one SQLite file.
+ *
+ * Only the refresher writes, once per accepted snapshot, and only start-up
+ * reads, so the store favours plainness over speed: the few statements it
+ * needs are prepared once at open and reused, each write is one IMMEDIATE
+ * transaction (the write lock is taken before anything is read, so a second
+ * process makes us wait busy_timeout and then fail cleanly instead of
+ * deadlocking), and rates travel as the exact decimal text the upstream gave,
+ * never as REAL, so a restart serves the very digits that were fetched.
+ *
+ * The schema evolves through the migrations[] table: step i takes
+ * user_version i to i + 1 in its own transaction, so an interrupted upgrade
+ * leaves a file at a known version rather than half-changed.  A file from a
+ * newer cconvd is refused before anything in it is touched.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "log.h"
+#include "store.h"
+
+#define STORE_BUSY_MS 5000	/* ms to wait for another writer before failing */
+
+/* Step i upgrades a file at user_version i to i + 1.  Append; never edit a
+ * step that has shipped, since files in the field have already run it. */
+static const char *const migrations[] = {
+	/* 0 -> 1: the first schema. */
+	"CREATE TABLE snapshots("
+	"  date TEXT PRIMARY KEY,"
+	"  pivot TEXT NOT NULL,"
+	"  fetched_at INTEGER NOT NULL,"
+	"  upstream TEXT NOT NULL);"
+	"CREATE TABLE rates("
+	"  date TEXT NOT NULL REFERENCES snapshots(date) ON DELETE CASCADE,"
+	"  currency TEXT NOT NULL,"
+	"  rate TEXT NOT NULL,"
+	"  PRIMARY KEY(date, currency)) WITHOUT ROWID;",
+};
+#define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	sqlite3_stmt *upsert_snapshot;
+	sqlite3_stmt *delete_rates;
+	sqlite3_stmt *insert_rate;
+	sqlite3_stmt *select_latest;
+	sqlite3_stmt *select_rates;
+};
+
+/* "store '/x': disk I/O error (while inserting rates)".  Called at the point
+ * of failure, before any ROLLBACK replaces the connection's error text. */
+static void
+store_fail(const struct store *s, const char *doing, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "store '%s': %s (while %s)", s->path, sqlite3_errmsg(s->db), doing);
+}
+
+/* Column text that is never NULL (SQLite returns NULL for NULL values and on
+ * out-of-memory; both then fail validation with a readable message). */
+static const char *
+column_text(sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	return t != NULL ? (const char *)t : "";
+}
+
+/* mkdir -p for the folders above path; the file itself is SQLite's to create. */
+static int
+make_parents(const char *path, char *err, size_t errlen)
+{
+	char dir[PATH_MAX];
+	size_t len = strlen(path);
+	int rc = -1;
+
+	if (len >= sizeof(dir)) {
+		snprintf(err, errlen, "store '%.64s...': path longer than %d bytes", path, PATH_MAX - 1);
+		goto out;
+	}
+	memcpy(dir, path, len + 1);
+	/* Start at 1: a leading '/' names the root, which always exists. */
+	for (size_t i = 1; i < len; i++) {
+		if (dir[i] != '/' || dir[i - 1] == '/')
+			continue;
+		dir[i] = '\0';
+		if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
+			snprintf(err, errlen, "store '%s': cannot create folder '%s': %s", path, dir,
+			    strerror(errno));
+			goto out;
+		}
+		dir[i] = '/';
+	}
+	rc = 0;
+out:
+	return rc;
+}
+
+static int
+exec_sql(struct store *s, const char *sql, const char *doing, char *err, size_t errlen)
+{
+	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		store_fail(s, doing, err, errlen);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+read_user_version(struct store *s, int *version, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW) {
+		store_fail(s, "reading the schema version", err, errlen);
+		goto out;
+	}
+	*version = sqlite3_column_int(st, 0);
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* After a failure inside a transaction: undo it, keeping the first error. */
+static void
+rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int
+migrate(struct store *s, char *err, size_t errlen)
+{
+	char set_version[64];
+	int version, rc = -1;
+
+	for (;;) {
+		if (exec_sql(s, "BEGIN IMMEDIATE", "starting a schema upgrade", err, errlen) == -1)
+			goto out;
+		/* Read again under the write lock: another cconvd may have upgraded
+		 * the file since we first looked. */
+		if (read_user_version(s, &version, err, errlen) == -1)
+			goto out;
+		if (version >= SCHEMA_VERSION)
+			break;
+		if (exec_sql(s, migrations[version], "upgrading the schema", err, errlen) == -1)
+			goto out;
+		/* PRAGMA takes no bound parameters; the number comes from this
+		 * code, never from the file. */
+		snprintf(set_version, sizeof(set_version), "PRAGMA user_version = %d", version + 1);
+		if (exec_sql(s, set_version, "upgrading the schema", err, errlen) == -1 ||
+		    exec_sql(s, "COMMIT", "upgrading the schema", err, errlen) == -1)
+			goto out;
+	}
+	if (version > SCHEMA_VERSION) {
+		snprintf(err, errlen, "store '%s': schema version %d is newer than this cconvd understands (%d)",
+		    s->path, version, SCHEMA_VERSION);
+		goto out;
+	}
+	if (exec_sql(s, "COMMIT", "upgrading the schema", err, errlen) == -1)
+		goto out;
+	rc = 0;
+out:
+	if (rc == -1)
+		rollback(s);
+	return rc;
+}
+
+static int
+prepare(struct store *s, const char *sql, sqlite3_stmt **st, char *err, size_t errlen)
+{
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK) {
+		store_fail(s, "preparing statements", err, errlen);
+		return -1;
+	}
+	return 0;
+}
+
+/* Some file systems (network mounts) cannot do WAL; the rollback journal
+ * still keeps every save atomic, so say so and carry on. */
+static int
+set_wal(struct store *s, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW) {
+		store_fail(s, "setting WAL mode", err, errlen);
+		goto out;
+	}
+	if (strcmp(column_text(st, 0), "wal") != 0)
+		log_warnx("store '%s': journal mode is '%s', not 'wal'", s->path, column_text(st, 0));
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Sets the connection up and checks the file, in an order that matters: the
+ * version is read before anything is written, so a newer file or one that is
+ * not a database at all is refused untouched. */
+static int
+configure(struct store *s, char *err, size_t errlen)
+{
+	int version, rc = -1;
+
+	sqlite3_extended_result_codes(s->db, 1);
+	if (sqlite3_busy_timeout(s->db, STORE_BUSY_MS) != SQLITE_OK) {
+		store_fail(s, "setting the busy timeout", err, errlen);
+		goto out;
+	}
+	if (read_user_version(s, &version, err, errlen) == -1)
+		goto out;
+	if (version > SCHEMA_VERSION) {
+		snprintf(err, errlen, "store '%s': schema version %d is newer than this cconvd understands (%d)",
+		    s->path, version, SCHEMA_VERSION);
+		goto out;
+	}
+	/* synchronous=NORMAL with WAL may lose the last commit on power loss but
+	 * never corrupts; the next refresh fetches that snapshot again. */
+	if (set_wal(s, err, errlen) == -1 ||
+	    exec_sql(s, "PRAGMA synchronous = NORMAL", "setting synchronous mode", err, errlen) == -1 ||
+	    exec_sql(s, "PRAGMA foreign_keys = ON", "enabling foreign keys", err, errlen) == -1)
+		goto out;
+	/* Only an upgrade takes the write lock, so opening a current file never
+	 * waits on another writer. */
+	if (version < SCHEMA_VERSION && migrate(s, err, errlen) == -1)
+		goto out;
+	if (prepare(s,
+		"INSERT INTO snapshots(date, pivot, fetched_at, upstream) VALUES(?1, ?2, ?3, ?4)"
+		" ON CONFLICT(date) DO UPDATE SET pivot = excluded.pivot,"
+		" fetched_at = excluded.fetched_at, upstream = excluded.upstream",
+		&s->upsert_snapshot, err, errlen) == -1 ||
+	    prepare(s, "DELETE FROM rates WHERE date = ?1", &s->delete_rates, err, errlen) == -1 ||
+	    prepare(s, "INSERT INTO rates(date, currency, rate) VALUES(?1, ?2, ?3)", &s->insert_rate,
+		err, errlen) == -1 ||
+	    prepare(s, "SELECT date, pivot, fetched_at, upstream FROM snapshots"
+		" ORDER BY date DESC, fetched_at DESC LIMIT 1", &s->select_latest, err, errlen) == -1 ||
+	    prepare(s, "SELECT currency, rate FROM rates WHERE date = ?1 ORDER BY currency",
+		&s->select_rates, err, errlen) == -1)
+		goto out;
+	rc = 0;
+out:
+	return rc;
+}
+
+struct store *
+store_open(const char *path, char *err, size_t errlen)
+{
+	struct store *s = NULL;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL || (s->path = strdup(path)) == NULL) {
+		snprintf(err, errlen, "store '%s': out of memory", path);
+		goto fail;
+	}
+	if (make_parents(path, err, errlen) == -1)
+		goto fail;
+	/* Even a failed open may allocate a handle, which carries the reason. */
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "store '%s': %s", path,
+		    s->db != NULL ? sqlite3_errmsg(s->db) : "out of memory");
+		goto fail;
+	}
+	if (configure(s, err, errlen) == -1)
+		goto fail;
+	return s;
+fail:
+	store_close(s);
+	return NULL;
+}
+
+void
+store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	sqlite3_finalize(s->upsert_snapshot);
+	sqlite3_finalize(s->delete_rates);
+	sqlite3_finalize(s->insert_rate);
+	sqlite3_finalize(s->select_latest);
+	sqlite3_finalize(s->select_rates);
+	sqlite3_close(s->db);
+	free(s->path);
+	free(s);
+}
+
+/* Runs a write statement once and readies it for the next use.  Bindings are
+ * cleared too, so no text pointer of this call outlives it. */
+static int
+step_done(struct store *s, sqlite3_stmt *st, const char *doing, char *err, size_t errlen)
+{
+	int rc = 0;
+
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		store_fail(s, doing, err, errlen);
+		rc = -1;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+int
+store_save(struct store *s, const struct rates *r, char *err, size_t errlen)
+{
+	const struct currency *pivot = rates_pivot(r);
+	const char *date = rates_date(r);
+	char text[DEC_STRLEN];
+	int rc = -1;
+
+	if (exec_sql(s, "BEGIN IMMEDIATE", "starting a transaction", err, errlen) == -1)
+		goto out;
+
+	if (sqlite3_bind_text(s->upsert_snapshot, 1, date, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(s->upsert_snapshot, 2, pivot->code, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(s->upsert_snapshot, 3, rates_fetched_at(r)) != SQLITE_OK ||
+	    sqlite3_bind_text(s->upsert_snapshot, 4, rates_upstream(r), -1, SQLITE_STATIC) != SQLITE_OK) {
+		store_fail(s, "writing the snapshot", err, errlen);
+		sqlite3_clear_bindings(s->upsert_snapshot);
+		goto out;
+	}
+	if (step_done(s, s->upsert_snapshot, "writing the snapshot", err, errlen) == -1)
+		goto out;
+
+	if (sqlite3_bind_text(s->delete_rates, 1, date, -1, SQLITE_STATIC) != SQLITE_OK) {
+		store_fail(s, "replacing old rates", err, errlen);
+		goto out;
+	}
+	if (step_done(s, s->delete_rates, "replacing old rates", err, errlen) == -1)
+		goto out;
+
+	for (size_t i = 0; i < rates_count(r); i++) {
+		const struct rate_entry *e = rates_at(r, i);
+
+		/* The pivot's rate is 1 by definition; rates_new() restores it. */
+		if (e->cur == pivot)
+			continue;
+		dec_format(&e->rate, text, sizeof(text));
+		if (sqlite3_bind_text(s->insert_rate, 1, date, -1, SQLITE_STATIC) != SQLITE_OK ||
+		    sqlite3_bind_text(s->insert_rate, 2, e->cur->code, -1, SQLITE_STATIC) != SQLITE_OK ||
+		    sqlite3_bind_text(s->insert_rate, 3, text, -1, SQLITE_TRANSIENT) != SQLITE_OK) {
+			store_fail(s, "inserting rates", err, errlen);
+			sqlite3_clear_bindings(s->insert_rate);
+			goto out;
+		}
+		if (step_done(s, s->insert_rate, "inserting rates", err, errlen) == -1)
+			goto out;
+	}
+
+	if (exec_sql(s, "COMMIT", "committing", err, errlen) == -1)
+		goto out;
+	rc = 0;
+out:
+	if (rc == -1)
+		rollback(s);
+	return rc;
+}
+
+int
+store_load_latest(struct store *s, struct rates **out, char *err, size_t errlen)
+{
+	struct rates *r = NULL;
+	char why[256];
+	int step, rc = -1;
+
+	*out = NULL;
+	step = sqlite3_step(s->select_latest);
+	if (step == SQLITE_DONE) {
+		rc = 0;
+		goto out;
+	}
+	if (step != SQLITE_ROW) {
+		store_fail(s, "reading the latest snapshot", err, errlen);
+		goto out;
+	}
+	if ((r = rates_new(column_text(s->select_latest, 1), column_text(s->select_latest, 0), why,
+	    sizeof(why))) == NULL) {
+		snprintf(err, errlen, "store '%s': snapshot '%.16s': %s", s->path,
+		    column_text(s->select_latest, 0), why);
+		goto out;
+	}
+	if (rates_set_origin(r, sqlite3_column_int64(s->select_latest, 2),
+	    column_text(s->select_latest, 3)) == -1) {
+		snprintf(err, errlen, "store '%s': out of memory", s->path);
+		goto out;
+	}
+
+	if (sqlite3_bind_text(s->select_rates, 1, rates_date(r), -1, SQLITE_STATIC) != SQLITE_OK) {
+		store_fail(s, "reading rates", err, errlen);
+		goto out;
+	}
+	while ((step = sqlite3_step(s->select_rates)) == SQLITE_ROW) {
+		const char *code = column_text(s->select_rates, 0);
+		const char *text = column_text(s->select_rates, 1);
+		struct dec rate;
+
+		if (dec_parse(text, (size_t)sqlite3_column_bytes(s->select_rates, 1), &rate) == -1) {
+			snprintf(err, errlen, "store '%s': snapshot %s, currency '%.16s': rate '%.40s' is not a decimal number",
+			    s->path, rates_date(r), code, text);
+			goto out;
+		}
+		/* A code ISO 4217 has since withdrawn comes back RATES_SKIPPED, as
+		 * it would from the upstream; only malformed rows are fatal. */
+		if (rates_add(r, code, &rate, why, sizeof(why)) == -1) {
+			snprintf(err, errlen, "store '%s': snapshot %s, currency '%.16s': %s", s->path,
+			    rates_date(r), code, why);
+			goto out;
+		}
+	}
+	if (step != SQLITE_DONE) {
+		store_fail(s, "reading rates", err, errlen);
+		goto out;
+	}
+	if (rates_finish(r, why, sizeof(why)) == -1) {
+		snprintf(err, errlen, "store '%s': snapshot %s: %s", s->path, rates_date(r), why);
+		goto out;
+	}
+	*out = r;
+	r = NULL;
+	rc = 0;
+out:
+	/* Resetting ends the read transaction, so WAL checkpoints are not held
+	 * back by a statement left open. */
+	sqlite3_reset(s->select_latest);
+	sqlite3_reset(s->select_rates);
+	sqlite3_clear_bindings(s->select_rates);
+	rates_free(r);
+	return rc;
+}

@@ -1,0 +1,219 @@
+#!/usr/bin/env python3
+"""cconv benchmark: cconvd beside nginx (the ceiling for any HTTP server here), in one run.
+
+Prints a Markdown table of figures; nothing here passes or fails on speed.
+Usage: bench.py BUILD_DIR [--duration SECONDS]
+Everything runs on loopback: a file:// upstream, cconvd on a free port, nginx
+returning a fixed answer from memory on another free port, wrk as the load.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+RATES = {"AUD": 1.6012, "CAD": 1.4711, "CHF": 0.9391, "CNY": 7.5103, "GBP": 0.884, "JPY": 163.36,
+         "KWD": 0.32411, "NOK": 11.703, "SEK": 11.512, "USD": 1.0512}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_get(url, timeout=2.0):
+    with urllib.request.urlopen(url, timeout=timeout) as r:
+        return r.status, r.read().decode()
+
+
+class Daemon:
+    """cconvd on a free port; knows its pid, port and stderr."""
+
+    def __init__(self, cconvd, tmp, upstream, db, extra=()):
+        self.log = open(os.path.join(tmp, "cconvd.log"), "ab")
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(
+            [cconvd, "--listen", "127.0.0.1:0", "--db", db, "--upstream", upstream, *extra],
+            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
+        self.port = None
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            line = self.proc.stderr.readline().decode()
+            self.log.write(line.encode())
+            m = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
+            if m:
+                self.port = int(m.group(1))
+                break
+        if self.port is None:
+            raise SystemExit("cconvd did not start")
+        # Keep draining stderr so the daemon never blocks on a full pipe.
+        self.drain = subprocess.Popen(["cat"], stdin=self.proc.stderr, stdout=self.log)
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def status_kb(self, field):
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+        return -1
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=10)
+        self.drain.wait(timeout=5)
+
+
+def start_nginx(tmp, port):
+    conf = os.path.join(tmp, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(f"""
+worker_processes 1;
+daemon off;
+pid {tmp}/nginx.pid;
+error_log {tmp}/nginx-error.log;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{ default_type text/plain; return 200 "GBP 88.40\\n"; }}
+    }}
+}}
+""")
+    proc = subprocess.Popen(["nginx", "-c", conf, "-p", tmp], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            if http_get(f"http://127.0.0.1:{port}/")[1] == "GBP 88.40\n":
+                return proc
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit("nginx did not start")
+
+
+def unit_ms(value, unit):
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def wrk(url, conns, duration):
+    out = subprocess.run(["wrk", "-t1", f"-c{conns}", f"-d{duration}s", "--latency", url],
+                         capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    lat = dict((p, unit_ms(v, u)) for p, v, u in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", out, re.M))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        raise SystemExit(f"wrk saw {errors.group(1)} error answers from {url}")
+    return rps, lat["50"], lat["99"]
+
+
+def median_ms(cmd, runs, env=None):
+    times = []
+    for _ in range(runs):
+        t = time.monotonic()
+        p = subprocess.run(cmd, capture_output=True, env=env)
+        times.append((time.monotonic() - t) * 1000)
+        if p.returncode != 0:
+            raise SystemExit(f"{cmd} failed: {p.stderr.decode()}")
+    return statistics.median(times)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("build")
+    ap.add_argument("--duration", type=int, default=10)
+    args = ap.parse_args()
+    cconvd = os.path.join(args.build, "cconvd")
+    cconv = os.path.join(args.build, "cconv")
+    tmp = tempfile.mkdtemp(prefix="cconv-bench-")
+    rows = []
+    try:
+        latest = os.path.join(tmp, "latest.json")
+        with open(latest, "w") as f:
+            json.dump({"amount": 1.0, "base": "EUR", "date": time.strftime("%Y-%m-%d", time.gmtime()),
+                       "rates": RATES}, f)
+        upstream = "file://" + latest
+        db = os.path.join(tmp, "rates.db")
+        d = Daemon(cconvd, tmp, upstream, db)
+        deadline = time.monotonic() + 10
+        while http_get(d.url("/healthz"))[0] != 200 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        idle_rss = d.status_kb("VmRSS")
+
+        nginx_port = free_port()
+        nginx = start_nginx(tmp, nginx_port)
+        try:
+            ceiling = {}
+            for conns in (50, 500):
+                ceiling[conns] = wrk(f"http://127.0.0.1:{nginx_port}/convert/GBP/100", conns, args.duration)
+                rows.append((f"nginx `return 200` (ceiling), {conns} conns", ceiling[conns], None))
+            for path in ("/convert/GBP/100", "/convert?from=USD&to=GBP&amount=100"):
+                for conns in (50, 500):
+                    r = wrk(d.url(path), conns, args.duration)
+                    rows.append((f"cconvd `{path}`, {conns} conns", r, ceiling[conns]))
+        finally:
+            nginx.send_signal(signal.SIGQUIT)
+            nginx.wait(timeout=10)
+        peak_rss = d.status_kb("VmHWM")
+
+        # p99 while the refresher swaps snapshots every second (SIGHUP = refresh now).
+        base = wrk(d.url("/convert/GBP/100"), 50, args.duration)
+        swapper = subprocess.Popen(["bash", "-c", f"for i in $(seq {args.duration}); do kill -HUP {d.proc.pid}; sleep 1; done"])
+        swapping = wrk(d.url("/convert/GBP/100"), 50, args.duration)
+        swapper.wait()
+
+        env = dict(os.environ, CCONV_SERVER=d.url(""), XDG_CACHE_HOME=os.path.join(tmp, "cache"))
+        cli_ms = median_ms([cconv, "GBP", "100"], 25, env)
+        curl_ms = median_ms(["curl", "-s", d.url("/convert/GBP/100")], 25)
+        d.stop()
+        down = free_port()
+        env_down = dict(env, CCONV_SERVER=f"http://127.0.0.1:{down}", CCONV_UPSTREAM=upstream)
+        fallback_ms = median_ms([cconv, "GBP", "100"], 25, env_down)
+
+        # Start-up on the populated database: time to the first correct answer.
+        starts = []
+        for _ in range(10):
+            t = time.monotonic()
+            d2 = Daemon(cconvd, tmp, f"http://127.0.0.1:{down}/latest", db)
+            while True:
+                try:
+                    if http_get(d2.url("/convert/GBP/100"))[1] == "GBP 88.40\n":
+                        break
+                except OSError:
+                    pass
+            starts.append((time.monotonic() - t) * 1000)
+            d2.stop()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    print(f"cconv benchmark, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, wrk -t1 -d{args.duration}s\n")
+    print("| load | requests/s | p50 ms | p99 ms | vs nginx (rps, p99) |")
+    print("|---|---:|---:|---:|---|")
+    for name, (rps, p50, p99), ceil in rows:
+        ratio = f"{rps / ceil[0]:.2f}×, {p99 / ceil[2]:.2f}×" if ceil else ""
+        print(f"| {name} | {rps:,.0f} | {p50:.3f} | {p99:.3f} | {ratio} |")
+    print()
+    print("| measure | value |")
+    print("|---|---:|")
+    print(f"| cconvd idle RSS | {idle_rss / 1024:.1f} MiB |")
+    print(f"| cconvd peak RSS (after all load) | {peak_rss / 1024:.1f} MiB |")
+    print(f"| `cconv GBP 100` via daemon, median of 25 | {cli_ms:.1f} ms |")
+    print(f"| `curl -s …/convert/GBP/100`, median of 25 | {curl_ms:.1f} ms |")
+    print(f"| `cconv GBP 100`, daemon down → file:// upstream, median of 25 | {fallback_ms:.1f} ms |")
+    print(f"| start on populated db → first correct answer, median of 10 | {statistics.median(starts):.1f} ms |")
+    print(f"| p99 at 50 conns, steady / swapping a snapshot every second | {base[2]:.3f} / {swapping[2]:.3f} ms ({(swapping[2] / base[2] - 1) * 100:+.0f}%) |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,246 @@
+/*
+ * The HTTP API without a server: routes, parameter parsing and every error
+ * status, against a snapshot parsed from a Frankfurter body.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "api.h"
+#include "fxjson.h"
+
+#define FETCHED 1795190700	/* 2026-11-20T16:05:00Z */
+
+static struct rates *snap;
+
+static int
+setup(void **state)
+{
+	static const char body[] = "{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":"
+	    "{\"GBP\":0.8351,\"JPY\":163.36,\"KWD\":0.32411,\"USD\":1.0512}}";
+	char err[256];
+
+	(void)state;
+	if (fxjson_parse(body, strlen(body), &snap, err, sizeof(err)) != 0)
+		return -1;
+	return rates_set_origin(snap, FETCHED, "http://up/latest");
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	rates_free(snap);
+	return 0;
+}
+
+static void
+fake_status(struct fetch_status *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->at = FETCHED + 60;
+	st->ok = 0;
+	snprintf(st->upstream, sizeof(st->upstream), "http://up/latest");
+	snprintf(st->error, sizeof(st->error), "upstream 'http://up/latest': HTTP 503");
+}
+
+/*
+ * Runs one request.  query is "k=v&k2=v2" with no decoding (the tests use
+ * plain text); a key without '=' has a NULL value, as libmicrohttpd reports.
+ */
+static void
+run(const char *method, const char *path, const char *query, int64_t now, struct api_response *resp)
+{
+	struct api_arg args[64];
+	struct api_request req = { method, path, strlen(path), args, 0 };
+	struct api_ctx ctx = { snap, now, 86400, fake_status };
+	char *copy = strdup(query != NULL ? query : ""), *p = copy;
+
+	assert_non_null(copy);
+	while (query != NULL && *p != '\0' && req.nargs < 64) {
+		char *amp = strchr(p, '&'), *eq;
+		if (amp != NULL)
+			*amp = '\0';
+		eq = strchr(p, '=');
+		args[req.nargs].key = p;
+		args[req.nargs].key_len = eq != NULL ? (size_t)(eq - p) : strlen(p);
+		args[req.nargs].value = eq != NULL ? eq + 1 : NULL;
+		args[req.nargs].value_len = eq != NULL ? strlen(eq + 1) : 0;
+		req.nargs++;
+		if (amp == NULL)
+			break;
+		p = amp + 1;
+	}
+	api_handle(&ctx, &req, resp);
+	free(copy);
+}
+
+static void
+expect(const char *method, const char *path, const char *query, int status, const char *needle)
+{
+	struct api_response resp;
+
+	run(method, path, query, FETCHED + 10, &resp);
+	if (resp.status != status || resp.body.data == NULL || strstr(resp.body.data, needle) == NULL)
+		fail_msg("%s %s?%s: got %d '%s', wanted %d with '%s'", method, path, query ? query : "",
+		    resp.status, resp.body.data ? resp.body.data : "", status, needle);
+	api_response_free(&resp);
+}
+
+static void
+test_convert_path(void **state)
+{
+	(void)state;
+	expect("GET", "/convert/GBP/100", NULL, 200, "GBP 83.51\n");
+	expect("GET", "/convert/gbp/100", NULL, 200, "GBP 83.51\n");
+	expect("GET", "/convert/JPY/99.5", NULL, 200, "JPY 16254\n");	/* 16254.32 */
+	expect("GET", "/convert/KWD/100", NULL, 200, "KWD 32.411\n");
+	expect("GET", "/convert/EUR/0.125", NULL, 200, "EUR 0.13\n");	/* half away from zero */
+	expect("HEAD", "/convert/GBP/1", NULL, 200, "GBP 0.84\n");
+	expect("GET", "/convert/XYZ/100", NULL, 404, "unknown currency 'XYZ'");
+	expect("GET", "/convert/GB/100", NULL, 404, "unknown currency 'GB'");
+	expect("GET", "/convert/GBP/1e3", NULL, 400, "amount '1e3'");
+	expect("GET", "/convert/GBP/-1", NULL, 400, "negative");
+	expect("GET", "/convert/GBP/", NULL, 400, "amount ''");
+	expect("GET", "/convert/GBP", NULL, 404, "no such path");
+	expect("GET", "/convert/GBP/1/2", NULL, 404, "no such path");
+}
+
+static void
+test_convert_query(void **state)
+{
+	(void)state;
+	expect("GET", "/convert", "from=USD&to=GBP&amount=100", 200,
+	    "{\"from\":\"USD\",\"to\":\"GBP\",\"amount\":100,\"rate\":0.794425,\"result\":79.44,"
+	    "\"date\":\"2026-11-20\",\"fetched_at\":\"2026-11-20T16:05:00Z\",\"stale\":false}");
+	expect("GET", "/convert", "to=GBP", 200, "\"from\":\"EUR\",\"to\":\"GBP\",\"amount\":1,\"rate\":0.8351,"
+	    "\"result\":0.84");
+	expect("GET", "/convert", "to=usd&utm_source=x", 200, "\"to\":\"USD\"");
+	expect("GET", "/convert", "from=USD", 400, "parameter 'to' is required");
+	expect("GET", "/convert", "to=GBP&to=USD", 400, "given twice");
+	expect("GET", "/convert", "to=GBPX", 400, "not a three-letter currency code");
+	expect("GET", "/convert", "to=QQQ", 404, "unknown currency 'QQQ'");
+	expect("GET", "/convert", "to=GBP&amount=NaN", 400, "amount 'NaN'");
+	expect("GET", "/convert", "to=GBP&amount", 400, "amount ''");
+	expect("GET", "/convert", "to=GBP&amount=1,5", 400, "amount '1,5'");
+	expect("GET", "/convert", "to=GBP&amount=1234567890123456", 400, "more than 15 integer digits");
+	expect("GET", "/convert", "a=1&b=2&c=3&d=4&e=5&f=6&g=7&h=8&i=9&j=10&k=11&l=12&m=13&n=14&o=15"
+	    "&p=16&q=17&r=18&s=19&t=20&u=21&v=22&w=23&x=24&y=25&z=26&aa=1&bb=2&cc=3&dd=4&ee=5&ff=6&gg=7",
+	    400, "more than 32 query parameters");
+}
+
+static void
+test_latest(void **state)
+{
+	(void)state;
+	expect("GET", "/latest", NULL, 200, "{\"amount\":1.0,\"base\":\"EUR\",\"date\":\"2026-11-20\","
+	    "\"rates\":{\"GBP\":0.8351,\"JPY\":163.36,\"KWD\":0.32411,\"USD\":1.0512}}");
+	expect("GET", "/latest", "to=USD,GBP", 200, "\"rates\":{\"USD\":1.0512,\"GBP\":0.8351}}");
+	expect("GET", "/latest", "symbols=JPY&base=USD", 200,
+	    "\"base\":\"USD\",\"date\":\"2026-11-20\",\"rates\":{\"JPY\":155.403}}");
+	expect("GET", "/latest", "to=USD&amount=10", 200, "{\"amount\":10.0,\"base\":\"EUR\"");
+	expect("GET", "/latest", "to=USD&amount=10", 200, "\"USD\":10.512}");
+	expect("GET", "/latest", "from=USD&base=GBP", 400, "given twice");
+	expect("GET", "/latest", "to=USD,,GBP", 400, "not a three-letter currency code");
+	expect("GET", "/latest", "to=USD,USD", 400, "lists 'USD' twice");
+	expect("GET", "/latest", "to=USD,QQQ", 404, "unknown currency 'QQQ'");
+}
+
+static void
+test_other_routes_and_methods(void **state)
+{
+	(void)state;
+	expect("GET", "/currencies", NULL, 200, "\"GBP\":\"");
+	expect("GET", "/currencies", NULL, 200, "\"EUR\":\"Euro\"");
+	expect("GET", "/healthz", NULL, 200, "\"status\":\"ok\",\"date\":\"2026-11-20\"");
+	expect("GET", "/healthz", NULL, 200, "\"error\":\"upstream 'http://up/latest': HTTP 503\"");
+	expect("GET", "/nope", NULL, 404, "no such path '/nope'");
+	expect("GET", "/latest/", NULL, 404, "no such path");
+	expect("POST", "/latest", NULL, 405, "method 'POST' not allowed");
+	expect("DELETE", "/convert/GBP/1", NULL, 405, "not allowed");
+	expect("BREW", "/", NULL, 405, "not allowed");
+}
+
+static void
+test_headers_and_staleness(void **state)
+{
+	struct api_response resp;
+
+	(void)state;
+	run("GET", "/convert/GBP/1", NULL, FETCHED + 100, &resp);
+	assert_int_equal(resp.status, 200);
+	assert_int_equal(resp.last_modified, FETCHED);
+	assert_int_equal(resp.age, 100);
+	assert_int_equal(resp.stale, 0);
+	api_response_free(&resp);
+
+	run("GET", "/convert", "to=GBP", FETCHED + 86401, &resp);
+	assert_int_equal(resp.stale, 1);
+	assert_non_null(strstr(resp.body.data, "\"stale\":true"));
+	api_response_free(&resp);
+
+	run("GET", "/nope", NULL, FETCHED, &resp);
+	assert_int_equal(resp.last_modified, -1);
+	api_response_free(&resp);
+}
+
+static void
+test_no_rates_is_503(void **state)
+{
+	struct api_arg none[1];
+	struct api_request req = { "GET", "/convert/GBP/1", 14, none, 0 };
+	struct api_ctx ctx = { NULL, FETCHED, 86400, NULL };
+	struct api_response resp;
+
+	(void)state;
+	api_handle(&ctx, &req, &resp);
+	assert_int_equal(resp.status, 503);
+	assert_non_null(strstr(resp.body.data, "\"error\":\"no rates yet"));
+	api_response_free(&resp);
+	req.path = "/healthz";
+	req.path_len = 8;
+	api_handle(&ctx, &req, &resp);
+	assert_int_equal(resp.status, 503);
+	assert_non_null(strstr(resp.body.data, "\"status\":\"no rates\""));
+	api_response_free(&resp);
+}
+
+static void
+test_hostile_input_is_quoted_safely(void **state)
+{
+	struct api_arg arg = { "amount", 6, "1\0\"\n\x80\xff", 6 };
+	struct api_arg to = { "to", 2, "GBP", 3 };
+	struct api_arg both[2] = { to, arg };
+	struct api_request req = { "GET", "/convert", 8, both, 2 };
+	struct api_ctx ctx = { snap, FETCHED, 86400, NULL };
+	struct api_response resp;
+
+	(void)state;
+	api_handle(&ctx, &req, &resp);
+	assert_int_equal(resp.status, 400);
+	/* NUL, newline and high bytes are shown as '?', the quote is escaped: valid JSON, one line. */
+	assert_string_equal(resp.body.data,
+	    "{\"error\":\"amount '1?\\\"?\?\?': only digits and one '.' are allowed\"}\n");
+	api_response_free(&resp);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_convert_path),
+		cmocka_unit_test(test_convert_query),
+		cmocka_unit_test(test_latest),
+		cmocka_unit_test(test_other_routes_and_methods),
+		cmocka_unit_test(test_headers_and_staleness),
+		cmocka_unit_test(test_no_rates_is_503),
+		cmocka_unit_test(test_hostile_input_is_quoted_safely),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,354 @@
+/*
+ * The CLI's command line: defaults, environment against flags, both value
+ * forms, "--", code lists, case folding, and every usage error with its exit
+ * code and message.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "args.h"
+#include "money.h"
+#include "upstream.h"
+
+#define MAX_ARGV 16
+
+struct fixture {
+	struct args a;
+	char err[1024];
+};
+
+static int
+setup(void **state)
+{
+	static struct fixture f;
+
+	memset(&f, 0, sizeof(f));
+	assert_int_equal(unsetenv("CCONV_SERVER"), 0);
+	assert_int_equal(unsetenv("CCONV_UPSTREAM"), 0);
+	*state = &f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	args_free(&f->a);
+	assert_int_equal(unsetenv("CCONV_SERVER"), 0);
+	assert_int_equal(unsetenv("CCONV_UPSTREAM"), 0);
+	return 0;
+}
+
+/* Parses "cconv" followed by the NULL-terminated arguments. */
+static int
+parse(struct fixture *f, ...)
+{
+	char *argv[MAX_ARGV];
+	int argc = 0;
+	va_list ap;
+
+	argv[argc++] = "cconv";
+	va_start(ap, f);
+	for (char *s = va_arg(ap, char *); s != NULL; s = va_arg(ap, char *)) {
+		assert_true(argc < MAX_ARGV - 1);
+		argv[argc++] = s;
+	}
+	va_end(ap);
+	argv[argc] = NULL;
+	return args_parse(argc, argv, &f->a, f->err, sizeof(f->err));
+}
+
+static void
+assert_amount(const struct args *a, const char *want)
+{
+	char got[DEC_STRLEN];
+
+	dec_format(&a->amount, got, sizeof(got));
+	assert_string_equal(got, want);
+}
+
+static void
+test_defaults(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(parse(f, "GBP", "100", NULL), ARGS_EX_OK);
+	assert_string_equal(f->a.from, "EUR");
+	assert_int_equal(f->a.nto, 1);
+	assert_string_equal(f->a.to[0], "GBP");
+	assert_amount(&f->a, "100");
+	assert_string_equal(f->a.server, ARGS_SERVER_DEFAULT);
+	assert_int_equal(f->a.nupstream, 1);
+	assert_string_equal(f->a.upstream[0], UPSTREAM_DEFAULT);
+	assert_false(f->a.json);
+	assert_false(f->a.verbose);
+	assert_false(f->a.help);
+	assert_false(f->a.version);
+}
+
+static void
+test_environment(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(setenv("CCONV_SERVER", "http://10.0.0.1:9000/", 1), 0);
+	assert_int_equal(setenv("CCONV_UPSTREAM", "file:///srv/latest.json,https://a.example/latest", 1), 0);
+	assert_int_equal(parse(f, "GBP", "1", NULL), ARGS_EX_OK);
+	assert_string_equal(f->a.server, "http://10.0.0.1:9000");	/* no "//latest" later */
+	assert_int_equal(f->a.nupstream, 2);
+	assert_string_equal(f->a.upstream[0], "file:///srv/latest.json");
+	assert_string_equal(f->a.upstream[1], "https://a.example/latest");
+}
+
+static void
+test_empty_environment_is_unset(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(setenv("CCONV_SERVER", "", 1), 0);
+	assert_int_equal(setenv("CCONV_UPSTREAM", "", 1), 0);
+	assert_int_equal(parse(f, "GBP", "1", NULL), ARGS_EX_OK);
+	assert_string_equal(f->a.server, ARGS_SERVER_DEFAULT);
+	assert_int_equal(f->a.nupstream, 1);
+	assert_string_equal(f->a.upstream[0], UPSTREAM_DEFAULT);
+}
+
+static void
+test_flags_beat_environment(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(setenv("CCONV_SERVER", "http://env:1", 1), 0);
+	assert_int_equal(setenv("CCONV_UPSTREAM", "http://env-a,http://env-b", 1), 0);
+	assert_int_equal(parse(f, "-s", "http://flag:2", "--upstream", "http://flag-a", "-u", "http://flag-b",
+	    "GBP", "1", NULL), ARGS_EX_OK);
+	assert_string_equal(f->a.server, "http://flag:2");
+	assert_int_equal(f->a.nupstream, 2);
+	assert_string_equal(f->a.upstream[0], "http://flag-a");
+	assert_string_equal(f->a.upstream[1], "http://flag-b");
+}
+
+static void
+test_value_forms(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(parse(f, "--from=usd", "--server=http://s:1", "--upstream=http://u1,http://u2",
+	    "--json", "--verbose", "JPY", "12.5", NULL), ARGS_EX_OK);
+	assert_string_equal(f->a.from, "USD");
+	assert_string_equal(f->a.server, "http://s:1");
+	assert_int_equal(f->a.nupstream, 2);
+	assert_string_equal(f->a.upstream[1], "http://u2");
+	assert_true(f->a.json);
+	assert_true(f->a.verbose);
+	assert_amount(&f->a, "12.5");
+	args_free(&f->a);
+
+	/* Short forms: attached value, and a cluster ending in a valued flag. */
+	assert_int_equal(parse(f, "-fchf", "GBP", ".5", NULL), ARGS_EX_OK);
+	assert_string_equal(f->a.from, "CHF");
+	assert_amount(&f->a, "0.5");
+	args_free(&f->a);
+	assert_int_equal(parse(f, "-vf", "gbp", "usd", "7", NULL), ARGS_EX_OK);
+	assert_true(f->a.verbose);
+	assert_string_equal(f->a.from, "GBP");
+	assert_string_equal(f->a.to[0], "USD");
+	args_free(&f->a);
+
+	/* Options may follow the operands. */
+	assert_int_equal(parse(f, "GBP", "3", "--from", "SEK", "-v", NULL), ARGS_EX_OK);
+	assert_string_equal(f->a.from, "SEK");
+	assert_true(f->a.verbose);
+}
+
+static void
+test_double_dash(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(parse(f, "-v", "--", "GBP", "1", NULL), ARGS_EX_OK);
+	assert_true(f->a.verbose);
+	assert_string_equal(f->a.to[0], "GBP");
+	args_free(&f->a);
+
+	/* After "--", "--json" is an operand: here a bad amount. */
+	assert_int_equal(parse(f, "--", "GBP", "--json", NULL), ARGS_EX_USAGE);
+	assert_false(f->a.json);
+	assert_non_null(strstr(f->err, "'--json'"));
+}
+
+static void
+test_code_list_and_case(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(parse(f, "gbp,Usd,JPY,kwd", "1234.5", NULL), ARGS_EX_OK);
+	assert_int_equal(f->a.nto, 4);
+	assert_string_equal(f->a.to[0], "GBP");
+	assert_string_equal(f->a.to[1], "USD");
+	assert_string_equal(f->a.to[2], "JPY");
+	assert_string_equal(f->a.to[3], "KWD");
+	assert_amount(&f->a, "1234.5");
+}
+
+static void
+test_empty_code_in_list(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const lists[] = { "GBP,,USD", "GBP,", ",GBP", "," };
+
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		assert_int_equal(parse(f, lists[i], "1", NULL), ARGS_EX_USAGE);
+		assert_non_null(strstr(f->err, "empty currency code"));
+		args_free(&f->a);
+	}
+	assert_int_equal(parse(f, "", "1", NULL), ARGS_EX_USAGE);
+	assert_non_null(strstr(f->err, "no target currency"));
+}
+
+static void
+test_bad_amount(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const bad[] = { "1e3", "NaN", "inf", "0x10", "1,5", "", " 1", "5.",
+	    "1234567890123456" };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char quoted[64];
+
+		assert_int_equal(parse(f, "GBP", bad[i], NULL), ARGS_EX_USAGE);
+		snprintf(quoted, sizeof(quoted), "'%s'", bad[i]);
+		assert_non_null(strstr(f->err, quoted));
+		args_free(&f->a);
+	}
+	/* A negative amount reaches the amount's message, not "unknown option". */
+	assert_int_equal(parse(f, "GBP", "-1", NULL), ARGS_EX_USAGE);
+	assert_non_null(strstr(f->err, "amount '-1'"));
+}
+
+static void
+test_usage_errors(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(parse(f, NULL), ARGS_EX_USAGE);
+	assert_non_null(strstr(f->err, "expected CUR"));
+	args_free(&f->a);
+	assert_int_equal(parse(f, "GBP", NULL), ARGS_EX_USAGE);
+	assert_non_null(strstr(f->err, "missing AMOUNT"));
+	args_free(&f->a);
+	assert_int_equal(parse(f, "GBP", "1", "2", NULL), ARGS_EX_USAGE);
+	assert_non_null(strstr(f->err, "unexpected argument '2'"));
+	args_free(&f->a);
+	assert_int_equal(parse(f, "--frobnicate", "GBP", "1", NULL), ARGS_EX_USAGE);
+	assert_non_null(strstr(f->err, "unknown option '--frobnicate'"));
+	args_free(&f->a);
+	assert_int_equal(parse(f, "-x", "GBP", "1", NULL), ARGS_EX_USAGE);
+	assert_non_null(strstr(f->err, "unknown option '-x'"));
+	args_free(&f->a);
+	assert_int_equal(parse(f, "GBP", "1", "--from", NULL), ARGS_EX_USAGE);
+	assert_non_null(strstr(f->err, "--from needs a value"));
+	args_free(&f->a);
+	assert_int_equal(parse(f, "--json=yes", "GBP", "1", NULL), ARGS_EX_USAGE);
+	assert_non_null(strstr(f->err, "--json takes no value"));
+	args_free(&f->a);
+	assert_int_equal(parse(f, "--server=", "GBP", "1", NULL), ARGS_EX_USAGE);
+	assert_non_null(strstr(f->err, "--server: empty URL"));
+	args_free(&f->a);
+	assert_int_equal(parse(f, "-u", "http://a,,http://b", "GBP", "1", NULL), ARGS_EX_USAGE);
+	assert_non_null(strstr(f->err, "-u: empty URL in the list"));
+	args_free(&f->a);
+	assert_int_equal(parse(f, "--from=", "GBP", "1", NULL), ARGS_EX_USAGE);
+	assert_non_null(strstr(f->err, "--from: empty currency code"));
+}
+
+static void
+test_bad_environment(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(setenv("CCONV_UPSTREAM", "http://a,", 1), 0);
+	assert_int_equal(parse(f, "GBP", "1", NULL), ARGS_EX_USAGE);
+	assert_non_null(strstr(f->err, "CCONV_UPSTREAM: empty URL in the list"));
+	args_free(&f->a);
+
+	/* A flag replaces the variable, so the variable's fault does not matter. */
+	assert_int_equal(parse(f, "-u", "http://ok", "GBP", "1", NULL), ARGS_EX_OK);
+	assert_int_equal(f->a.nupstream, 1);
+	args_free(&f->a);
+
+	assert_int_equal(setenv("CCONV_SERVER", "http://has space", 1), 0);
+	assert_int_equal(parse(f, "-u", "http://ok", "GBP", "1", NULL), ARGS_EX_USAGE);
+	assert_non_null(strstr(f->err, "CCONV_SERVER: 'http://has space' is not a URL"));
+}
+
+static void
+test_unknown_currency(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(parse(f, "GBP,xyz", "1", NULL), ARGS_EX_CURRENCY);
+	assert_string_equal(f->err, "unknown currency 'XYZ'");
+	args_free(&f->a);
+	assert_int_equal(parse(f, "gb1", "1", NULL), ARGS_EX_CURRENCY);
+	assert_string_equal(f->err, "unknown currency 'gb1'");
+	args_free(&f->a);
+	assert_int_equal(parse(f, "-f", "ABC", "GBP", "1", NULL), ARGS_EX_CURRENCY);
+	assert_string_equal(f->err, "unknown currency 'ABC'");
+	args_free(&f->a);
+	/* Usage errors come first: a bad amount with a bad code is 64. */
+	assert_int_equal(parse(f, "XYZ", "abc", NULL), ARGS_EX_USAGE);
+	assert_non_null(strstr(f->err, "'abc'"));
+}
+
+static void
+test_help_and_version(void **state)
+{
+	struct fixture *f = *state;
+	const char *u = args_usage();
+
+	assert_int_equal(parse(f, "--help", NULL), ARGS_EX_OK);
+	assert_true(f->a.help);
+	args_free(&f->a);
+	assert_int_equal(parse(f, "GBP", "-h", NULL), ARGS_EX_OK);
+	assert_true(f->a.help);
+	args_free(&f->a);
+	assert_int_equal(parse(f, "--version", NULL), ARGS_EX_OK);
+	assert_true(f->a.version);
+
+	/* The help names every option, variable and exit code. */
+	static const char *const words[] = { "--from", "--server", "--upstream", "--json", "--verbose",
+	    "--help", "--version", "CCONV_SERVER", "CCONV_UPSTREAM", "XDG_CACHE_HOME", "64", "65", "69" };
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		assert_non_null(strstr(u, words[i]));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_environment, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_empty_environment_is_unset, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flags_beat_environment, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_value_forms, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_double_dash, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_code_list_and_case, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_empty_code_in_list, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_amount, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_usage_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_environment, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_currency, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_help_and_version, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

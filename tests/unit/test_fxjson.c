@@ -1,0 +1,225 @@
+/*
+ * Frankfurter JSON: every validation rule refuses what it should, with a
+ * message that names the rule; good bodies keep their exact digits; rendering
+ * prints no binary noise and round-trips through the parser.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "fxjson.h"
+
+static const char good[] =
+    "{\"amount\":1.0,\"base\":\"EUR\",\"date\":\"2026-11-20\",\"extra\":[1,2],"
+    "\"rates\":{\"GBP\":0.884,\"JPY\":163.36,\"KWD\":0.32411,\"USD\":1.0512,\"IDR\":17000}}";
+
+static struct rates *
+parse_ok(const char *body)
+{
+	struct rates *r = NULL;
+	char err[512] = "";
+
+	if (fxjson_parse(body, strlen(body), &r, err, sizeof(err)) != 0)
+		fail_msg("refused a good body: %s", err);
+	assert_non_null(r);
+	return r;
+}
+
+static void
+rate_text(const struct rates *r, const char *code, char *out)
+{
+	const struct rate_entry *e = rates_find(r, code);
+
+	assert_non_null(e);
+	dec_format(&e->rate, out, DEC_STRLEN);
+}
+
+static void
+test_good_body_keeps_exact_digits(void **state)
+{
+	struct rates *r = parse_ok(good);
+	char text[DEC_STRLEN];
+
+	(void)state;
+	assert_string_equal(rates_pivot(r)->code, "EUR");
+	assert_string_equal(rates_date(r), "2026-11-20");
+	assert_int_equal(rates_count(r), 6);	/* five rates + the pivot */
+	rate_text(r, "USD", text);
+	assert_string_equal(text, "1.0512");
+	rate_text(r, "KWD", text);
+	assert_string_equal(text, "0.32411");
+	rate_text(r, "IDR", text);
+	assert_string_equal(text, "17000");
+	rate_text(r, "EUR", text);
+	assert_string_equal(text, "1");
+	assert_int_equal(rates_fetched_at(r), 0);
+	rates_free(r);
+}
+
+struct bad_case {
+	const char *body;
+	const char *needle;	/* the rule the message must name */
+};
+
+static void
+test_every_rule_refuses(void **state)
+{
+	static const struct bad_case cases[] = {
+		{ "<html>503</html>", "not JSON" },
+		{ "{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":{\"USD\":1.05", "not JSON" },
+		{ "[1,2,3]", "not a JSON object" },
+		{ "{\"date\":\"2026-11-20\",\"rates\":{\"USD\":1.05}}", "'base' missing" },
+		{ "{\"base\":7,\"date\":\"2026-11-20\",\"rates\":{\"USD\":1.05}}", "'base' is not a string" },
+		{ "{\"base\":\"XYZ\",\"date\":\"2026-11-20\",\"rates\":{\"USD\":1.05}}", "unknown currency" },
+		{ "{\"base\":\"EUR\",\"rates\":{\"USD\":1.05}}", "'date' missing" },
+		{ "{\"base\":\"EUR\",\"date\":\"2026-02-30\",\"rates\":{\"USD\":1.05}}", "not a valid" },
+		{ "{\"base\":\"EUR\",\"date\":\"20-11-2026\",\"rates\":{\"USD\":1.05}}", "not a valid" },
+		{ "{\"base\":\"EUR\",\"date\":\"2999-01-01\",\"rates\":{\"USD\":1.05}}", "in the future" },
+		{ "{\"base\":\"EUR\",\"date\":\"2026-11-20\"}", "'rates' missing" },
+		{ "{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":[1]}", "'rates' is not an object" },
+		{ "{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":{}}", "'rates' is empty" },
+		{ "{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":{\"usd\":1.05}}", "three letters A-Z" },
+		{ "{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":{\"US1\":1.05}}", "three letters A-Z" },
+		{ "{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":{\"USDX\":1.05}}", "three letters A-Z" },
+		{ "{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":{\"USD\":-1.05}}", "must be a number > 0" },
+		{ "{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":{\"USD\":0}}", "must be a number > 0" },
+		{ "{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":{\"USD\":0.0}}", "must be a number > 0" },
+		{ "{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":{\"USD\":\"1.05\"}}", "must be a number > 0" },
+		{ "{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":{\"USD\":null}}", "must be a number > 0" },
+		{ "{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":{\"USD\":1e300}}", "outside" },
+		{ "{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":{\"USD\":1e-300}}", "outside" },
+		{ "{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":{\"USD\":1.05,\"USD\":1.06}}", "duplicate" },
+		{ "{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":{\"EUR\":1.5}}", "base currency must have rate 1" },
+		{ "{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":{\"QQQ\":1.5}}", "no rate for any known currency" },
+		{ "{\"success\":false,\"error\":{\"code\":101,\"info\":\"missing access key\"}}", "missing access key" },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct rates *r = (struct rates *)0x1;
+		char err[512] = "";
+		int rc = fxjson_parse(cases[i].body, strlen(cases[i].body), &r, err, sizeof(err));
+		if (rc != -1 || r != NULL || strstr(err, cases[i].needle) == NULL)
+			fail_msg("case %zu (%s): rc %d, err '%s', wanted '%s'", i, cases[i].body, rc, err,
+			    cases[i].needle);
+	}
+}
+
+static void
+test_body_size_limit(void **state)
+{
+	size_t n = FXJSON_MAX_BODY + 1;
+	char *big = malloc(n);
+	struct rates *r = NULL;
+	char err[256] = "";
+
+	(void)state;
+	assert_non_null(big);
+	memset(big, ' ', n);
+	assert_int_equal(fxjson_parse(big, n, &r, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "larger than 1 MiB"));
+	assert_null(r);
+	free(big);
+}
+
+static void
+test_unknown_codes_are_skipped_and_base_listed_at_one_is_fine(void **state)
+{
+	struct rates *r = parse_ok("{\"base\":\"USD\",\"date\":\"2026-11-20\","
+	    "\"rates\":{\"USD\":1,\"EUR\":0.9513,\"QQQ\":3.5}}");
+
+	(void)state;
+	assert_string_equal(rates_pivot(r)->code, "USD");
+	assert_int_equal(rates_count(r), 2);
+	assert_null(rates_find(r, "QQQ"));
+	rates_free(r);
+}
+
+static void
+test_render_latest_shape(void **state)
+{
+	struct rates *r = parse_ok(good);
+	const struct rate_entry *eur = rates_find(r, "EUR");
+	const struct rate_entry *to[2] = { rates_find(r, "USD"), rates_find(r, "GBP") };
+	struct buf b;
+
+	(void)state;
+	buf_init(&b, 1 << 16);
+	assert_int_equal(fxjson_render(&b, r, eur, NULL, 0, NULL, 0), 0);
+	assert_string_equal(b.data, "{\"amount\":1.0,\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":"
+	    "{\"GBP\":0.884,\"IDR\":17000,\"JPY\":163.36,\"KWD\":0.32411,\"USD\":1.0512}}");
+	buf_free(&b);
+
+	/* Order of 'to' is kept; amount scales; cross rates at >= 6 digits. */
+	struct dec amount = { 100, 0 };
+	buf_init(&b, 1 << 16);
+	assert_int_equal(fxjson_render(&b, r, rates_find(r, "USD"), to, 2, &amount, 0), 0);
+	/* 100 × 1.0512 / 1.0512 = 100; 100 × 0.884 / 1.0512 = 84.0943683409... -> 84.0944 */
+	assert_string_equal(b.data, "{\"amount\":100.0,\"base\":\"USD\",\"date\":\"2026-11-20\",\"rates\":"
+	    "{\"USD\":100,\"GBP\":84.0944}}");
+	buf_free(&b);
+	rates_free(r);
+}
+
+static void
+test_render_roundtrip_with_origin(void **state)
+{
+	struct rates *r = parse_ok(good), *back = NULL;
+	struct buf b;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(rates_set_origin(r, 1795000000, "http://h/\"q\""), 0);
+	buf_init(&b, 1 << 16);
+	assert_int_equal(fxjson_render(&b, r, rates_find(r, "EUR"), NULL, 0, NULL, FXJSON_ORIGIN), 0);
+	assert_int_equal(fxjson_parse(b.data, b.len, &back, err, sizeof(err)), 0);
+	assert_int_equal(rates_fetched_at(back), 1795000000);
+	assert_string_equal(rates_upstream(back), "http://h/\"q\"");
+	assert_int_equal(rates_count(back), rates_count(r));
+	for (size_t i = 0; i < rates_count(r); i++)
+		assert_int_equal(dec_cmp(&rates_at(r, i)->rate, &rates_at(back, i)->rate), 0);
+	buf_free(&b);
+	rates_free(back);
+	rates_free(r);
+}
+
+static void
+test_render_conversion(void **state)
+{
+	struct rates *r = parse_ok("{\"base\":\"EUR\",\"date\":\"2026-11-20\","
+	    "\"rates\":{\"GBP\":0.8351,\"USD\":1.0512}}");
+	struct conversion c;
+	struct dec amount = { 100, 0 };
+	struct buf b;
+
+	(void)state;
+	assert_int_equal(rates_set_origin(r, 1795190700, "u"), 0);	/* 2026-11-20T16:05:00Z */
+	assert_int_equal(rates_convert(rates_find(r, "USD"), rates_find(r, "GBP"), &amount, &c), RATES_OK);
+	buf_init(&b, 4096);
+	assert_int_equal(fxjson_render_conversion(&b, &c, r, 0), 0);
+	/* 100 × 0.8351 / 1.0512 = 79.4425418569... */
+	assert_string_equal(b.data, "{\"from\":\"USD\",\"to\":\"GBP\",\"amount\":100,\"rate\":0.794425,"
+	    "\"result\":79.44,\"date\":\"2026-11-20\",\"fetched_at\":\"2026-11-20T16:05:00Z\",\"stale\":false}");
+	buf_free(&b);
+	rates_free(r);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good_body_keeps_exact_digits),
+		cmocka_unit_test(test_every_rule_refuses),
+		cmocka_unit_test(test_body_size_limit),
+		cmocka_unit_test(test_unknown_codes_are_skipped_and_base_listed_at_one_is_fine),
+		cmocka_unit_test(test_render_latest_shape),
+		cmocka_unit_test(test_render_roundtrip_with_origin),
+		cmocka_unit_test(test_render_conversion),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,143 @@
+/*
+ * Snapshots: building, validation of each rate, lookups, and conversions
+ * through a pivot that is not EUR (the rebasing rule: exact, at answer time).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "rates.h"
+
+static struct dec
+d(const char *text)
+{
+	struct dec v;
+
+	assert_int_equal(dec_parse(text, strlen(text), &v), 0);
+	return v;
+}
+
+static const char *
+fmt(const struct dec *v, char *out)
+{
+	dec_format(v, out, DEC_STRLEN);
+	return out;
+}
+
+static void
+test_build_and_validate(void **state)
+{
+	char err[256];
+	struct rates *r;
+	struct dec v;
+
+	(void)state;
+	assert_null(rates_new("XYZ", "2026-11-20", err, sizeof(err)));
+	assert_non_null(strstr(err, "unknown currency"));
+	assert_null(rates_new("EUR", "2026-13-01", err, sizeof(err)));
+	assert_non_null(strstr(err, "not a valid"));
+
+	r = rates_new("EUR", "2026-11-20", err, sizeof(err));
+	assert_non_null(r);
+	assert_int_equal(rates_finish(r, err, sizeof(err)), -1);	/* nothing but the pivot */
+	v = d("1.0512");
+	assert_int_equal(rates_add(r, "USD", &v, err, sizeof(err)), RATES_ADDED);
+	assert_int_equal(rates_add(r, "USD", &v, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "listed twice"));
+	assert_int_equal(rates_add(r, "usd", &v, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "three letters"));
+	assert_int_equal(rates_add(r, "QQQ", &v, err, sizeof(err)), RATES_SKIPPED);
+	v = d("0");
+	assert_int_equal(rates_add(r, "GBP", &v, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "> 0"));
+	v = d("0.0000000000001");
+	assert_int_equal(rates_add(r, "GBP", &v, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "outside"));
+	v = d("1000000000000001");
+	assert_int_equal(rates_add(r, "GBP", &v, err, sizeof(err)), -1);
+	v = d("0.8351");
+	assert_int_equal(rates_add(r, "GBP", &v, err, sizeof(err)), RATES_ADDED);
+	assert_int_equal(rates_finish(r, err, sizeof(err)), 0);
+
+	assert_int_equal(rates_count(r), 3);
+	assert_string_equal(rates_at(r, 0)->cur->code, "EUR");	/* code order */
+	assert_string_equal(rates_at(r, 1)->cur->code, "GBP");
+	assert_string_equal(rates_at(r, 2)->cur->code, "USD");
+	assert_null(rates_at(r, 3));
+	assert_non_null(rates_find(r, "USD"));
+	assert_null(rates_find(r, "JPY"));
+	assert_string_equal(rates_upstream(r), "");
+	assert_int_equal(rates_set_origin(r, 42, "file:///x.json"), 0);
+	assert_int_equal(rates_fetched_at(r), 42);
+	assert_string_equal(rates_upstream(r), "file:///x.json");
+	rates_free(r);
+}
+
+/*
+ * The same market seen from a USD-based upstream: EUR→GBP must give the same
+ * cent as from the EUR-based snapshot, because no stored rate was rounded.
+ */
+static void
+test_non_eur_pivot_converts_exactly(void **state)
+{
+	char err[256], t1[DEC_STRLEN], t2[DEC_STRLEN];
+	struct rates *r = rates_new("USD", "2026-11-20", err, sizeof(err));
+	struct conversion c;
+	struct dec eur = d("0.95"), gbp = d("0.8"), amount = d("1000000");
+
+	(void)state;
+	assert_non_null(r);
+	assert_int_equal(rates_add(r, "EUR", &eur, err, sizeof(err)), RATES_ADDED);
+	assert_int_equal(rates_add(r, "GBP", &gbp, err, sizeof(err)), RATES_ADDED);
+	assert_int_equal(rates_finish(r, err, sizeof(err)), 0);
+	assert_int_equal(rates_convert(rates_find(r, "EUR"), rates_find(r, "GBP"), &amount, &c), RATES_OK);
+	/* 1e6 × 0.8 / 0.95 = 842105.263157894… */
+	assert_string_equal(fmt(&c.result, t1), "842105.26");
+	assert_string_equal(fmt(&c.rate, t2), "0.842105");
+	assert_string_equal(c.from->code, "EUR");
+	assert_string_equal(c.to->code, "GBP");
+	rates_free(r);
+}
+
+static void
+test_rounding_and_minor_units(void **state)
+{
+	char err[256], t[DEC_STRLEN];
+	struct rates *r = rates_new("EUR", "2026-11-20", err, sizeof(err));
+	struct conversion c;
+	struct dec jpy = d("163.5"), kwd = d("0.32411"), amount;
+
+	(void)state;
+	assert_int_equal(rates_add(r, "JPY", &jpy, err, sizeof(err)), RATES_ADDED);
+	assert_int_equal(rates_add(r, "KWD", &kwd, err, sizeof(err)), RATES_ADDED);
+	assert_int_equal(rates_finish(r, err, sizeof(err)), 0);
+	amount = d("1");	/* 163.5 JPY: exactly halfway, rounds away from zero */
+	assert_int_equal(rates_convert(rates_find(r, "EUR"), rates_find(r, "JPY"), &amount, &c), RATES_OK);
+	assert_string_equal(fmt(&c.result, t), "164");
+	amount = d("3");	/* 490.5 → 491 (banker's rounding would give 490) */
+	assert_int_equal(rates_convert(rates_find(r, "EUR"), rates_find(r, "JPY"), &amount, &c), RATES_OK);
+	assert_string_equal(fmt(&c.result, t), "491");
+	amount = d("1234.5");	/* 400.113795 KWD */
+	assert_int_equal(rates_convert(rates_find(r, "EUR"), rates_find(r, "KWD"), &amount, &c), RATES_OK);
+	assert_string_equal(fmt(&c.result, t), "400.114");
+	amount = d("0");
+	assert_int_equal(rates_convert(rates_find(r, "KWD"), rates_find(r, "JPY"), &amount, &c), RATES_OK);
+	assert_string_equal(fmt(&c.result, t), "0");
+	rates_free(r);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_build_and_validate),
+		cmocka_unit_test(test_non_eur_pivot_converts_exactly),
+		cmocka_unit_test(test_rounding_and_minor_units),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

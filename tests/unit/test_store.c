@@ -1,0 +1,476 @@
+/*
+ * The SQLite store against real files in a temporary folder: creation of
+ * missing folders, the schema version, exact decimal round trips, re-saving a
+ * date, the newest snapshot, files it must refuse, and saves that fail half
+ * way (the database must then be as it was).  The file is inspected with a
+ * second, plain SQLite connection, so the tests check what is on disk rather
+ * than what the store says about itself.
+ */
+#include <ftw.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "rates.h"
+#include "store.h"
+
+#define AT_1 1763654700		/* 2025-11-20T16:05:00Z */
+#define AT_2 1763658300		/* an hour later */
+
+struct fixture {
+	char dir[64];
+	char path[128];		/* dir/a/b/rates.db: two folders to create */
+	char err[1024];
+	struct store *st;
+};
+
+static int
+setup(void **state)
+{
+	static struct fixture f;
+
+	memset(&f, 0, sizeof(f));
+	snprintf(f.dir, sizeof(f.dir), "/tmp/test_store.XXXXXX");
+	assert_non_null(mkdtemp(f.dir));
+	snprintf(f.path, sizeof(f.path), "%s/a/b/rates.db", f.dir);
+	*state = &f;
+	return 0;
+}
+
+static int
+remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	store_close(f->st);
+	f->st = NULL;
+	return nftw(f->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* A finished snapshot from "CODE", "rate", … NULL. */
+static struct rates *
+snap(const char *base, const char *date, int64_t at, const char *upstream, ...)
+{
+	char err[256];
+	struct rates *r = rates_new(base, date, err, sizeof(err));
+	const char *code;
+	va_list ap;
+
+	assert_non_null(r);
+	va_start(ap, upstream);
+	while ((code = va_arg(ap, const char *)) != NULL) {
+		const char *text = va_arg(ap, const char *);
+		struct dec v;
+
+		assert_int_equal(dec_parse(text, strlen(text), &v), 0);
+		assert_int_equal(rates_add(r, code, &v, err, sizeof(err)), RATES_ADDED);
+	}
+	va_end(ap);
+	assert_int_equal(rates_finish(r, err, sizeof(err)), 0);
+	assert_int_equal(rates_set_origin(r, at, upstream), 0);
+	return r;
+}
+
+static void
+save(struct fixture *f, struct rates *r)
+{
+	if (store_save(f->st, r, f->err, sizeof(f->err)) != 0)
+		fail_msg("store_save: %s", f->err);
+	rates_free(r);
+}
+
+static struct rates *
+load(struct fixture *f)
+{
+	struct rates *r = (struct rates *)1;
+
+	if (store_load_latest(f->st, &r, f->err, sizeof(f->err)) != 0)
+		fail_msg("store_load_latest: %s", f->err);
+	return r;
+}
+
+/* The rate of code in r, as the text dec_format() gives. */
+static const char *
+rate_text(const struct rates *r, const char *code, char out[DEC_STRLEN])
+{
+	const struct rate_entry *e = rates_find(r, code);
+
+	assert_non_null(e);
+	dec_format(&e->rate, out, DEC_STRLEN);
+	return out;
+}
+
+/* A second connection to the same file, as another process would have. */
+static sqlite3 *
+raw_open(const char *path)
+{
+	sqlite3 *db = NULL;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL), SQLITE_OK);
+	return db;
+}
+
+static void
+raw_exec(sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("%s: %s", sql, msg != NULL ? msg : "?");
+}
+
+static int64_t
+raw_int(const char *path, const char *sql)
+{
+	sqlite3 *db = raw_open(path);
+	sqlite3_stmt *st = NULL;
+	int64_t v;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+static void
+test_open_creates_folders(void **state)
+{
+	struct fixture *f = *state;
+	char sub[160];
+	struct stat sb;
+
+	f->st = store_open(f->path, f->err, sizeof(f->err));
+	if (f->st == NULL)
+		fail_msg("store_open: %s", f->err);
+	snprintf(sub, sizeof(sub), "%s/a", f->dir);
+	assert_int_equal(stat(sub, &sb), 0);
+	assert_true(S_ISDIR(sb.st_mode));
+	assert_int_equal(sb.st_mode & 0777, 0700);
+	snprintf(sub, sizeof(sub), "%s/a/b", f->dir);
+	assert_int_equal(stat(sub, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0700);
+	assert_int_equal(stat(f->path, &sb), 0);
+	assert_true(S_ISREG(sb.st_mode));
+
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 1);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM sqlite_schema WHERE name IN ('snapshots', 'rates')"),
+	    2);
+	/* WAL is a property of the file, so a fresh connection sees it. */
+	assert_int_equal(raw_int(f->path, "SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1);
+
+	/* Opening again runs no migration and keeps the version. */
+	store_close(f->st);
+	f->st = store_open(f->path, f->err, sizeof(f->err));
+	assert_non_null(f->st);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 1);
+}
+
+static void
+test_open_folder_blocked(void **state)
+{
+	struct fixture *f = *state;
+	char file[160], path[200];
+	FILE *fp;
+
+	/* A plain file where a folder should be. */
+	snprintf(file, sizeof(file), "%s/plain", f->dir);
+	assert_non_null(fp = fopen(file, "w"));
+	fclose(fp);
+	snprintf(path, sizeof(path), "%s/sub/rates.db", file);
+	assert_null(store_open(path, f->err, sizeof(f->err)));
+	assert_non_null(strstr(f->err, "store '"));
+	assert_non_null(strstr(f->err, "cannot create folder"));
+
+	/* A folder where the file should be: SQLite's own message. */
+	assert_null(store_open(f->dir, f->err, sizeof(f->err)));
+	assert_non_null(strstr(f->err, f->dir));
+}
+
+static void
+test_empty_store(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_non_null(f->st = store_open(f->path, f->err, sizeof(f->err)));
+	assert_null(load(f));
+}
+
+static void
+test_round_trip_exact(void **state)
+{
+	struct fixture *f = *state;
+	char text[DEC_STRLEN];
+	struct rates *r;
+	struct dec want;
+
+	assert_non_null(f->st = store_open(f->path, f->err, sizeof(f->err)));
+	save(f, snap("EUR", "2025-11-20", AT_1, "https://api.example/latest",
+	    "USD", "1.0512", "GBP", "0.86080", "JPY", "163.36", "KWD", "0.000000000001", NULL));
+	/* Across a reopen, so nothing comes from memory. */
+	store_close(f->st);
+	assert_non_null(f->st = store_open(f->path, f->err, sizeof(f->err)));
+
+	r = load(f);
+	assert_non_null(r);
+	assert_string_equal(rates_pivot(r)->code, "EUR");
+	assert_string_equal(rates_date(r), "2025-11-20");
+	assert_int_equal(rates_fetched_at(r), AT_1);
+	assert_string_equal(rates_upstream(r), "https://api.example/latest");
+	assert_int_equal(rates_count(r), 5);	/* the pivot is restored */
+	assert_string_equal(rate_text(r, "EUR", text), "1");
+	assert_string_equal(rate_text(r, "GBP", text), "0.86080");	/* trailing zero kept */
+	assert_string_equal(rate_text(r, "USD", text), "1.0512");
+	assert_string_equal(rate_text(r, "JPY", text), "163.36");
+	assert_string_equal(rate_text(r, "KWD", text), "0.000000000001");
+	assert_int_equal(dec_parse("0.86080", 7, &want), 0);
+	assert_int_equal(dec_cmp(&rates_find(r, "GBP")->rate, &want), 0);
+	rates_free(r);
+
+	/* On disk: decimal text, and no row for the pivot. */
+	assert_int_equal(raw_int(f->path, "SELECT rate = '0.86080' AND typeof(rate) = 'text' FROM rates"
+	    " WHERE currency = 'GBP'"), 1);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM rates"), 4);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM rates WHERE currency = 'EUR'"), 0);
+}
+
+static void
+test_non_eur_pivot(void **state)
+{
+	struct fixture *f = *state;
+	char text[DEC_STRLEN];
+	struct rates *r;
+
+	assert_non_null(f->st = store_open(f->path, f->err, sizeof(f->err)));
+	save(f, snap("USD", "2025-11-20", AT_1, "file:///srv/usd.json", "EUR", "0.95129", "GBP", "0.79", NULL));
+	r = load(f);
+	assert_non_null(r);
+	assert_string_equal(rates_pivot(r)->code, "USD");
+	assert_string_equal(rate_text(r, "USD", text), "1");
+	assert_string_equal(rate_text(r, "EUR", text), "0.95129");
+	assert_int_equal(raw_int(f->path, "SELECT pivot = 'USD' FROM snapshots"), 1);
+	rates_free(r);
+}
+
+static void
+test_resave_replaces(void **state)
+{
+	struct fixture *f = *state;
+	char text[DEC_STRLEN];
+	struct rates *r;
+
+	assert_non_null(f->st = store_open(f->path, f->err, sizeof(f->err)));
+	save(f, snap("EUR", "2025-11-20", AT_1, "http://first/", "USD", "1.05", "GBP", "0.86", "JPY", "163", NULL));
+	save(f, snap("EUR", "2025-11-20", AT_2, "http://second/", "USD", "1.06", "GBP", "0.87", NULL));
+	save(f, snap("EUR", "2025-11-20", AT_2, "http://second/", "USD", "1.06", "GBP", "0.87", NULL));
+
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM snapshots"), 1);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM rates"), 2);
+	r = load(f);
+	assert_int_equal(rates_fetched_at(r), AT_2);
+	assert_string_equal(rates_upstream(r), "http://second/");
+	assert_string_equal(rate_text(r, "USD", text), "1.06");
+	assert_null(rates_find(r, "JPY"));	/* gone with the old rows */
+	rates_free(r);
+}
+
+static void
+test_latest_by_date(void **state)
+{
+	struct fixture *f = *state;
+	struct rates *r;
+
+	assert_non_null(f->st = store_open(f->path, f->err, sizeof(f->err)));
+	save(f, snap("EUR", "2025-11-21", AT_1, "http://a/", "USD", "1.01", NULL));
+	/* Fetched later but dated earlier (an upstream lagging behind). */
+	save(f, snap("EUR", "2025-11-19", AT_2, "http://b/", "USD", "1.02", NULL));
+	save(f, snap("EUR", "2024-12-31", AT_2 + 1, "http://c/", "USD", "1.03", NULL));
+
+	r = load(f);
+	assert_non_null(r);
+	assert_string_equal(rates_date(r), "2025-11-21");
+	assert_string_equal(rates_upstream(r), "http://a/");
+	rates_free(r);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM snapshots"), 3);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM rates"), 3);
+}
+
+static void
+test_newer_schema_refused(void **state)
+{
+	struct fixture *f = *state;
+	char want[256];
+	sqlite3 *db;
+
+	assert_non_null(f->st = store_open(f->path, f->err, sizeof(f->err)));
+	store_close(f->st);
+	f->st = NULL;
+	db = raw_open(f->path);
+	raw_exec(db, "PRAGMA user_version = 99");
+	sqlite3_close(db);
+
+	assert_null(store_open(f->path, f->err, sizeof(f->err)));
+	snprintf(want, sizeof(want), "store '%s': schema version 99 is newer than this cconvd understands (1)",
+	    f->path);
+	assert_string_equal(f->err, want);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 99);	/* untouched */
+}
+
+static void
+test_not_a_database(void **state)
+{
+	struct fixture *f = *state;
+	char path[160];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/junk.db", f->dir);
+	assert_non_null(fp = fopen(path, "w"));
+	for (int i = 0; i < 200; i++)
+		fputs("this is not an SQLite database\n", fp);
+	fclose(fp);
+
+	assert_null(store_open(path, f->err, sizeof(f->err)));
+	assert_non_null(strstr(f->err, "store '"));
+	assert_non_null(strstr(f->err, path));
+	assert_non_null(strstr(f->err, "not a database"));
+}
+
+static void
+test_bad_rows_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct rates *r = (struct rates *)1;
+	sqlite3 *db;
+
+	assert_non_null(f->st = store_open(f->path, f->err, sizeof(f->err)));
+	save(f, snap("EUR", "2025-11-20", AT_1, "http://a/", "USD", "1.05", "GBP", "0.86", NULL));
+
+	db = raw_open(f->path);
+	raw_exec(db, "UPDATE rates SET rate = '1e3' WHERE currency = 'USD'");
+	assert_int_equal(store_load_latest(f->st, &r, f->err, sizeof(f->err)), -1);
+	assert_null(r);
+	assert_non_null(strstr(f->err, "2025-11-20"));
+	assert_non_null(strstr(f->err, "'USD'"));
+	assert_non_null(strstr(f->err, "'1e3'"));
+
+	raw_exec(db, "UPDATE rates SET rate = '0' WHERE currency = 'USD'");
+	assert_int_equal(store_load_latest(f->st, &r, f->err, sizeof(f->err)), -1);
+	assert_non_null(strstr(f->err, "2025-11-20"));
+	assert_non_null(strstr(f->err, "USD"));
+
+	raw_exec(db, "UPDATE rates SET rate = '1.05', currency = 'usd' WHERE currency = 'USD'");
+	assert_int_equal(store_load_latest(f->st, &r, f->err, sizeof(f->err)), -1);
+	assert_non_null(strstr(f->err, "'usd'"));
+
+	raw_exec(db, "UPDATE snapshots SET pivot = 'XYZ'");
+	assert_int_equal(store_load_latest(f->st, &r, f->err, sizeof(f->err)), -1);
+	assert_non_null(strstr(f->err, "2025-11-20"));
+	assert_non_null(strstr(f->err, "XYZ"));
+	sqlite3_close(db);
+}
+
+/* A failure after the snapshot row was rewritten and the old rates deleted:
+ * a trigger stands in for a full disk on the last insert. */
+static void
+test_failed_save_rolls_back(void **state)
+{
+	struct fixture *f = *state;
+	char text[DEC_STRLEN];
+	struct rates *r;
+	sqlite3 *db;
+
+	assert_non_null(f->st = store_open(f->path, f->err, sizeof(f->err)));
+	save(f, snap("EUR", "2025-11-20", AT_1, "http://first/", "GBP", "0.86", "USD", "1.05", NULL));
+
+	db = raw_open(f->path);
+	raw_exec(db, "CREATE TRIGGER fail_usd BEFORE INSERT ON rates WHEN NEW.currency = 'USD'"
+	    " BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
+	r = snap("EUR", "2025-11-20", AT_2, "http://second/", "GBP", "0.99", "USD", "1.99", NULL);
+	assert_int_equal(store_save(f->st, r, f->err, sizeof(f->err)), -1);
+	rates_free(r);
+	assert_non_null(strstr(f->err, "store '"));
+	assert_non_null(strstr(f->err, "injected failure (while inserting rates)"));
+
+	r = load(f);
+	assert_int_equal(rates_fetched_at(r), AT_1);
+	assert_string_equal(rates_upstream(r), "http://first/");
+	assert_string_equal(rate_text(r, "GBP", text), "0.86");
+	assert_string_equal(rate_text(r, "USD", text), "1.05");
+	rates_free(r);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM rates"), 2);
+
+	/* The store stays usable once the cause is gone. */
+	raw_exec(db, "DROP TRIGGER fail_usd");
+	sqlite3_close(db);
+	save(f, snap("EUR", "2025-11-20", AT_2, "http://second/", "GBP", "0.99", "USD", "1.99", NULL));
+	r = load(f);
+	assert_string_equal(rate_text(r, "USD", text), "1.99");
+	rates_free(r);
+}
+
+/* Another process holds the write lock past the busy timeout. */
+static void
+test_locked_save_fails_cleanly(void **state)
+{
+	struct fixture *f = *state;
+	struct rates *r;
+	sqlite3 *db;
+
+	assert_non_null(f->st = store_open(f->path, f->err, sizeof(f->err)));
+	save(f, snap("EUR", "2025-11-20", AT_1, "http://first/", "USD", "1.05", NULL));
+
+	db = raw_open(f->path);
+	raw_exec(db, "BEGIN IMMEDIATE");
+	r = snap("EUR", "2025-11-21", AT_2, "http://second/", "USD", "1.99", NULL);
+	assert_int_equal(store_save(f->st, r, f->err, sizeof(f->err)), -1);
+	rates_free(r);
+	assert_non_null(strstr(f->err, "database is locked"));
+	assert_non_null(strstr(f->err, f->path));
+	raw_exec(db, "ROLLBACK");
+	sqlite3_close(db);
+
+	r = load(f);
+	assert_string_equal(rates_date(r), "2025-11-20");
+	rates_free(r);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM snapshots"), 1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_open_creates_folders, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_folder_blocked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_empty_store, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_round_trip_exact, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_non_eur_pivot, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resave_replaces, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_latest_by_date, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_not_a_database, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_rows_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_save_rolls_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_locked_save_fails_cleanly, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
