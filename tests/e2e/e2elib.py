@@ -1,0 +1,235 @@
+"""Shared pieces of the end-to-end tests: a fake Frankfurter upstream, the real
+cconvd and cconv started on loopback, and a tiny runner.
+
+Readiness is always a condition polled against a deadline (the daemon's
+"listening on" line, a /healthz field), never a fixed sleep.  Every process's
+stderr is checked for sanitizer reports.
+"""
+import http.client
+import http.server
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from decimal import Decimal, ROUND_HALF_UP, getcontext
+
+getcontext().prec = 60
+
+CCONVD = os.environ.get("CCONVD", "")
+CCONV = os.environ.get("CCONV", "")
+SANITIZER_MARKS = ("ERROR: AddressSanitizer", "runtime error:", "ERROR: LeakSanitizer")
+
+RATES = {"AUD": 1.6012, "GBP": 0.884, "JPY": 163.36, "KWD": 0.32411, "USD": 1.0512, "CHF": 0.9391}
+DATE = "2026-11-20"
+MINOR = {"AUD": 2, "GBP": 2, "JPY": 0, "KWD": 3, "USD": 2, "CHF": 2, "EUR": 2}
+
+
+def expected(amount, frm, to, rates=None):
+    """amount frm in to, exactly, rounded half away from zero (the oracle)."""
+    rates = dict(rates or RATES, EUR=1)
+    v = Decimal(amount) * Decimal(str(rates[to])) / Decimal(str(rates[frm]))
+    return str(v.quantize(Decimal(1).scaleb(-MINOR[to]), rounding=ROUND_HALF_UP))
+
+
+class Upstream:
+    """A fake Frankfurter on 127.0.0.1; `mode` makes it misbehave on demand."""
+
+    def __init__(self):
+        self.mode = "ok"
+        self.body = {"amount": 1.0, "base": "EUR", "date": DATE, "rates": dict(RATES)}
+        self.hits = 0
+        self.stopping = threading.Event()
+        up = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def send(self, status, body, ctype="application/json"):
+                data = body.encode() if isinstance(body, str) else body
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                try:
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up on a body it did not want: expected
+
+            def do_GET(self):
+                up.hits += 1
+                m = up.mode
+                good = json.dumps(up.body)
+                bad_rates = {"negative_rate": -1.5, "zero_rate": 0, "string_rate": "1.05"}
+                if m == "ok":
+                    self.send(200, good)
+                elif m.startswith("http_"):
+                    self.send(int(m[5:]), "<h1>error</h1>", "text/html")
+                elif m == "html":
+                    self.send(200, "<!doctype html><html><body>maintenance</body></html>", "text/html")
+                elif m == "truncated":
+                    self.send(200, good[: len(good) // 2])
+                elif m == "empty_rates":
+                    self.send(200, json.dumps(dict(up.body, rates={})))
+                elif m in bad_rates:
+                    self.send(200, json.dumps(dict(up.body, rates=dict(up.body["rates"], USD=bad_rates[m]))))
+                elif m == "bad_date":
+                    self.send(200, json.dumps(dict(up.body, date="2026-02-30")))
+                elif m == "bad_code":
+                    self.send(200, json.dumps(dict(up.body, rates={"usd": 1.05})))
+                elif m == "huge":
+                    self.send(200, '{"base":"EUR","date":"%s","pad":"%s","rates":{"USD":1.1}}' % (DATE, "x" * (2 << 20)))
+                elif m == "close":
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                elif m == "hang":
+                    up.stopping.wait(30)
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}/v1/latest"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.stopping.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def refused_url():
+    """A loopback URL on which nothing listens."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}/v1/latest"
+
+
+def wait_until(pred, timeout=10.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        v = pred()
+        if v:
+            return v
+        time.sleep(0.02)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def check_sanitizers(name, text):
+    for mark in SANITIZER_MARKS:
+        assert mark not in text, f"{name} printed a sanitizer report:\n{text}"
+
+
+class Daemon:
+    def __init__(self, tmp, upstreams, extra=(), env=None, db=None):
+        self.db = db or os.path.join(tmp, "rates.db")
+        cmd = [CCONVD, "--listen", "127.0.0.1:0", "--db", self.db]
+        for u in upstreams:
+            cmd += ["--upstream", u]
+        cmd += list(extra)
+        self.proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                     env=dict(os.environ, **(env or {})))
+        self.lines = []
+        self.lock = threading.Lock()
+        threading.Thread(target=self._read, daemon=True).start()
+        m = wait_until(lambda: self._find(r"listening on 127\.0\.0\.1:(\d+)") or self.proc.poll() is not None,
+                       10, "cconvd to listen")
+        if self.proc.poll() is not None and not isinstance(m, re.Match):
+            raise AssertionError("cconvd exited at start:\n" + self.stderr())
+        self.port = int(m.group(1))
+
+    def _read(self):
+        for raw in self.proc.stderr:
+            with self.lock:
+                self.lines.append(raw.decode(errors="replace"))
+
+    def _find(self, pattern):
+        with self.lock:
+            for line in self.lines:
+                m = re.search(pattern, line)
+                if m:
+                    return m
+        return None
+
+    def stderr(self):
+        with self.lock:
+            return "".join(self.lines)
+
+    def get(self, path, method="GET", headers=None):
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            c.request(method, path, headers=headers or {})
+            r = c.getresponse()
+            return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read().decode()
+        finally:
+            c.close()
+
+    def health(self):
+        return json.loads(self.get("/healthz")[2])
+
+    def outcomes(self):
+        """How many refresh rounds have ended (ok or failed)."""
+        return len(re.findall(r"refresh (ok|failed)", self.stderr()))
+
+    def wait_refreshes(self, n):
+        wait_until(lambda: self.outcomes() >= n, 15, f"{n} refresh rounds")
+
+    def refresh(self):
+        """SIGHUP, then wait until that round has ended."""
+        self.wait_refreshes(1)
+        before = self.outcomes()
+        self.proc.send_signal(signal.SIGHUP)
+        self.wait_refreshes(before + 1)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                rc = self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                raise AssertionError("cconvd did not exit within 5 s of SIGTERM")
+            assert rc == 0, f"cconvd exited {rc} on SIGTERM:\n{self.stderr()}"
+        time.sleep(0)  # let the reader thread see EOF
+        check_sanitizers("cconvd", self.stderr())
+
+
+def cconv(tmp, args, server=None, upstream=None, env=None):
+    e = dict(os.environ)
+    e.update({"HOME": tmp, "XDG_CACHE_HOME": os.path.join(tmp, "cache"),
+              "CCONV_SERVER": server or "", "CCONV_UPSTREAM": upstream or refused_url()})
+    if server is None:
+        e["CCONV_SERVER"] = "http://" + refused_url().split("/")[2]
+    e.update(env or {})
+    p = subprocess.run([CCONV, *args], capture_output=True, text=True, env=e, timeout=60)
+    check_sanitizers("cconv", p.stderr)
+    return p.returncode, p.stdout, p.stderr
+
+
+def run(tests):
+    """Runs test functions, each with a fresh temp dir; prints a closing line."""
+    if not CCONVD or not os.path.exists(CCONVD) or not CCONV or not os.path.exists(CCONV):
+        print("skipped: CCONVD and CCONV must name the built binaries")
+        sys.exit(77)
+    passed = failed = 0
+    for t in tests:
+        tmp = tempfile.mkdtemp(prefix="cconv-e2e-")
+        try:
+            t(tmp)
+            passed += 1
+            print(f"ok {t.__name__}")
+        except Exception:
+            failed += 1
+            print(f"FAIL {t.__name__}")
+            traceback.print_exc()
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)

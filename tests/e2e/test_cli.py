@@ -1,0 +1,89 @@
+"""The real cconv against the real cconvd: output, exit codes and its three sources."""
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from e2elib import DATE, Daemon, Upstream, cconv, expected, refused_url, run, wait_until  # noqa: E402
+
+
+def started(tmp):
+    up = Upstream()
+    d = Daemon(tmp, [up.url])
+    wait_until(lambda: d.get("/healthz")[0] == 200, 10, "rates")
+    return up, d, f"http://127.0.0.1:{d.port}"
+
+
+def test_answers_from_daemon(tmp):
+    up, d, server = started(tmp)
+    try:
+        rc, out, err = cconv(tmp, ["GBP", "100"], server=server)
+        assert (rc, out) == (0, "88.40 GBP\n"), (rc, out, err)
+        assert err == "", err
+        rc, out, err = cconv(tmp, ["--from", "USD", "JPY,KWD", "1234.5"], server=server)
+        want = f"{expected('1234.5', 'USD', 'JPY')} JPY\n{expected('1234.5', 'USD', 'KWD')} KWD\n"
+        assert (rc, out) == (0, want), (rc, out, err)
+        rc, out, err = cconv(tmp, ["-f", "usd", "gbp", "100"], server=server)
+        assert out == f"{expected('100', 'USD', 'GBP')} GBP\n", out
+        rc, out, err = cconv(tmp, ["-v", "GBP", "1"], server=server)
+        assert rc == 0 and "daemon" in err and DATE in err, err
+        rc, out, err = cconv(tmp, ["--json", "--from", "USD", "GBP,JPY", "100"], server=server)
+        docs = [json.loads(line) for line in out.splitlines()]
+        assert [x["to"] for x in docs] == ["GBP", "JPY"] and docs[0]["from"] == "USD", out
+        assert f'"result":{expected("100", "USD", "GBP")},' in out.splitlines()[0]
+        assert docs[0]["date"] == DATE and docs[0]["stale"] is False
+    finally:
+        d.stop()
+        up.stop()
+
+
+def test_usage_and_currency_errors(tmp):
+    up, d, server = started(tmp)
+    try:
+        for args in (["GBP"], [], ["GBP", "1e3"], ["GBP", "-5"], ["GBP", "abc"], ["GBP,,USD", "1"],
+                     ["--bogus", "GBP", "1"], ["GBP", "1", "2"]):
+            rc, out, err = cconv(tmp, args, server=server)
+            assert rc == 64 and out == "" and err.startswith("cconv: "), (args, rc, out, err)
+        rc, out, err = cconv(tmp, ["GBP", "1e3"], server=server)
+        assert "1e3" in err
+        rc, out, err = cconv(tmp, ["XYZ", "1"], server=server)
+        assert rc == 65 and "XYZ" in err and out == "", (rc, err)
+        rc, out, err = cconv(tmp, ["--help"])
+        assert rc == 0 and "64" in out and "69" in out
+    finally:
+        d.stop()
+        up.stop()
+
+
+def test_daemon_down_falls_back_to_upstream_then_cache(tmp):
+    up = Upstream()
+    try:
+        # 1. daemon unreachable -> upstream directly, with one note on stderr
+        rc, out, err = cconv(tmp, ["GBP", "100"], upstream=up.url)
+        assert (rc, out) == (0, "88.40 GBP\n"), (rc, out, err)
+        assert "daemon" in err and up.url in err and len(err.strip().splitlines()) == 1, err
+        assert os.path.exists(os.path.join(tmp, "cache", "cconv", "latest.json"))
+    finally:
+        up.stop()
+    # 2. daemon and upstream down -> the cache, with a warning naming the date
+    rc, out, err = cconv(tmp, ["GBP", "100"], upstream=refused_url())
+    assert (rc, out) == (0, "88.40 GBP\n"), (rc, out, err)
+    assert "cached" in err and DATE in err, err
+    # 3. a corrupt cache is never trusted
+    with open(os.path.join(tmp, "cache", "cconv", "latest.json"), "w") as f:
+        f.write('{"base":"EUR","date":"2026-11-20","rates":{"GBP":-1}}')
+    rc, out, err = cconv(tmp, ["GBP", "100"], upstream=refused_url())
+    assert rc == 69 and out == "" and "cache" in err, (rc, out, err)
+
+
+def test_nothing_anywhere_is_69(tmp):
+    up_url = refused_url()
+    rc, out, err = cconv(tmp, ["GBP", "100"], upstream=up_url)
+    assert rc == 69 and out == "", (rc, out, err)
+    for needle in ("daemon", "upstream '" + up_url, "cache", "No such file"):
+        assert needle in err, (needle, err)
+
+
+if __name__ == "__main__":
+    run([test_answers_from_daemon, test_usage_and_currency_errors,
+         test_daemon_down_falls_back_to_upstream_then_cache, test_nothing_anywhere_is_69])

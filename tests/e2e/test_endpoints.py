@@ -1,0 +1,155 @@
+"""Every endpoint and error status of cconvd, over real HTTP, against a fake upstream."""
+import json
+import os
+import sqlite3
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from e2elib import DATE, RATES, Daemon, Upstream, expected, refused_url, run, wait_until  # noqa: E402
+
+
+def started(tmp):
+    up = Upstream()
+    d = Daemon(tmp, [up.url])
+    wait_until(lambda: d.health().get("status") == "ok" if d.get("/healthz")[0] == 200 else False, 10, "rates")
+    return up, d
+
+
+def test_convert_path(tmp):
+    up, d = started(tmp)
+    try:
+        for cur, amount in (("GBP", "100"), ("JPY", "99.5"), ("KWD", "1234.5"), ("usd", "0.125"), ("AUD", "0")):
+            status, h, body = d.get(f"/convert/{cur}/{amount}")
+            assert status == 200, (cur, status, body)
+            assert h["content-type"].startswith("text/plain")
+            assert body == f"{cur.upper()} {expected(amount, 'EUR', cur.upper())}\n", body
+        assert d.get("/convert/GBP/100")[2] == "GBP 88.40\n"
+        assert d.get("/convert/JPY/100")[2] == "JPY 16336\n"
+    finally:
+        d.stop()
+        up.stop()
+
+
+def test_convert_query_json(tmp):
+    up, d = started(tmp)
+    try:
+        status, h, body = d.get("/convert?from=USD&to=GBP&amount=100")
+        assert status == 200 and h["content-type"] == "application/json"
+        doc = json.loads(body)
+        assert list(doc) == ["from", "to", "amount", "rate", "result", "date", "fetched_at", "stale"]
+        assert f'"result":{expected("100", "USD", "GBP")},' in body, body
+        assert '"amount":100,' in body and '"rate":0.840944,' in body, body
+        assert doc["from"] == "USD" and doc["to"] == "GBP" and doc["date"] == DATE and doc["stale"] is False
+        body = d.get("/convert?to=JPY")[2]
+        assert '"from":"EUR"' in body and '"amount":1,' in body and '"result":163,' in body, body
+        body = d.get("/convert?from=KWD&to=JPY&amount=1234.5")[2]
+        assert f'"result":{expected("1234.5", "KWD", "JPY")},' in body, body
+    finally:
+        d.stop()
+        up.stop()
+
+
+def test_latest_is_frankfurter_shaped(tmp):
+    up, d = started(tmp)
+    try:
+        status, h, body = d.get("/latest")
+        assert status == 200
+        assert body.startswith('{"amount":1.0,"base":"EUR","date":"%s","rates":{' % DATE), body
+        assert json.loads(body)["rates"] == RATES
+        body = d.get("/latest?to=USD,GBP,JPY")[2]
+        assert '"rates":{"USD":1.0512,"GBP":0.884,"JPY":163.36}' in body, body
+        assert d.get("/latest?symbols=USD,GBP")[2] == d.get("/latest?to=USD,GBP")[2]
+        doc = json.loads(d.get("/latest?base=USD&symbols=GBP")[2])
+        assert doc["base"] == "USD" and doc["rates"] == {"GBP": 0.840944}, doc
+        body = d.get("/latest?from=USD&to=GBP&amount=10")[2]
+        assert body.startswith('{"amount":10.0,"base":"USD"') and '"GBP":8.40944}' in body, body
+    finally:
+        d.stop()
+        up.stop()
+
+
+def test_currencies_and_healthz(tmp):
+    up, d = started(tmp)
+    try:
+        doc = json.loads(d.get("/currencies")[2])
+        assert set(doc) == set(RATES) | {"EUR"}, doc
+        assert doc["EUR"] == "Euro" and doc["JPY"] == "Japanese Yen"
+        h = d.health()
+        assert h["status"] == "ok" and h["date"] == DATE and h["stale"] is False
+        assert h["last_fetch"]["ok"] is True and h["last_fetch"]["upstream"] == up.url
+        assert h["currencies"] == len(RATES) + 1 and isinstance(h["age"], int)
+    finally:
+        d.stop()
+        up.stop()
+
+
+def test_errors(tmp):
+    up, d = started(tmp)
+    try:
+        cases = [
+            ("/convert/GBP/1e3", 400, "1e3"), ("/convert/GBP/-1", 400, "-1"), ("/convert/GBP/abc", 400, "abc"),
+            ("/convert/GBP/NaN", 400, "NaN"), ("/convert/GBP/", 400, "amount ''"),
+            ("/convert?to=GBP&amount=1,5", 400, "1,5"), ("/convert?from=USD", 400, "'to' is required"),
+            ("/convert?to=GBP&to=USD", 400, "twice"), ("/latest?to=US", 400, "three-letter"),
+            ("/convert/XYZ/1", 404, "XYZ"), ("/convert?to=QQQ", 404, "QQQ"), ("/latest?to=USD,ZZZ", 404, "ZZZ"),
+            ("/nowhere", 404, "/nowhere"), ("/convert/GBP/1/2", 404, "no such path"),
+        ]
+        for path, status, needle in cases:
+            got, h, body = d.get(path)
+            assert got == status, (path, got, body)
+            assert h["content-type"] == "application/json"
+            assert needle in json.loads(body)["error"], (path, body)
+        for method in ("POST", "PUT", "DELETE", "PATCH", "OPTIONS"):
+            got, h, body = d.get("/latest", method=method)
+            assert got == 405 and "error" in json.loads(body) and "GET" in h["allow"], (method, got)
+        assert d.get("/convert/GBP/100")[2] == "GBP 88.40\n"  # still answers normally
+    finally:
+        d.stop()
+        up.stop()
+
+
+def test_no_rates_yet_is_503(tmp):
+    d = Daemon(tmp, [refused_url()])
+    try:
+        d.wait_refreshes(1)
+        for path in ("/convert/GBP/1", "/latest", "/currencies", "/convert?to=GBP"):
+            status, _, body = d.get(path)
+            assert status == 503 and "no rates" in json.loads(body)["error"], (path, status, body)
+        status, _, body = d.get("/healthz")
+        doc = json.loads(body)
+        assert status == 503 and doc["status"] == "no rates"
+        assert doc["last_fetch"]["ok"] is False and "connect" in doc["last_fetch"]["error"], doc
+    finally:
+        d.stop()
+
+
+def test_headers_and_staleness(tmp):
+    up, d = started(tmp)
+    try:
+        status, h, _ = d.get("/convert/GBP/1")
+        assert "last-modified" in h and h["last-modified"].endswith("GMT") and int(h["age"]) >= 0
+        assert "warning" not in h
+        status, h, _ = d.get("/nowhere")
+        assert "last-modified" not in h and "age" not in h
+    finally:
+        d.stop()
+        up.stop()
+    # Make the stored snapshot two hours old, restart with the upstream down and --max-age 60.
+    with sqlite3.connect(os.path.join(tmp, "rates.db")) as db:
+        db.execute("UPDATE snapshots SET fetched_at = fetched_at - 7200")
+    d = Daemon(tmp, [refused_url()], ["--max-age", "60"])
+    try:
+        status, h, body = d.get("/convert/GBP/100")
+        assert status == 200 and body == "GBP 88.40\n"
+        assert h["warning"] == '110 - "Response is Stale"', h
+        assert int(h["age"]) >= 7200
+        assert '"stale":true' in d.get("/convert?to=GBP")[2]
+        h = d.health()
+        assert h["status"] == "stale" and h["stale"] is True
+    finally:
+        d.stop()
+
+
+if __name__ == "__main__":
+    run([test_convert_path, test_convert_query_json, test_latest_is_frankfurter_shaped,
+         test_currencies_and_healthz, test_errors, test_no_rates_yet_is_503, test_headers_and_staleness])

@@ -1,0 +1,132 @@
+"""Refreshing: bad fetches change nothing, a restart answers from SQLite, upstreams are tried in order."""
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from e2elib import CCONVD, Daemon, Upstream, refused_url, run, wait_until  # noqa: E402
+
+BAD_MODES = {
+    "http_500": "HTTP 500", "http_503": "HTTP 503", "html": "not JSON", "truncated": "not JSON",
+    "empty_rates": "'rates' is empty", "negative_rate": "rates.USD: must be a number > 0",
+    "zero_rate": "rates.USD: must be a number > 0", "string_rate": "rates.USD: must be a number > 0",
+    "bad_date": "not a valid", "bad_code": "three letters A-Z", "huge": "larger than", "close": "",
+}
+
+
+def rows(db):
+    with sqlite3.connect(db) as c:
+        return c.execute("SELECT count(*) FROM rates").fetchone()[0], c.execute(
+            "SELECT count(*) FROM snapshots").fetchone()[0]
+
+
+def test_bad_fetches_change_nothing(tmp):
+    up = Upstream()
+    d = Daemon(tmp, [up.url])
+    try:
+        d.wait_refreshes(1)
+        good = d.get("/latest")[2]
+        before = rows(d.db)
+        for mode, rule in BAD_MODES.items():
+            up.mode = mode
+            d.refresh()
+            h = d.health()
+            assert h["last_fetch"]["ok"] is False, (mode, h)
+            assert up.url in h["last_fetch"]["error"] and rule in h["last_fetch"]["error"], (mode, h)
+            assert d.get("/latest")[2] == good, mode
+            assert rows(d.db) == before, mode
+            tail = d.stderr().splitlines()[-3:]
+            assert any(up.url in line and rule in line for line in tail), (mode, tail)
+        up.mode = "ok"
+        up.body["rates"]["GBP"] = 0.9
+        d.refresh()
+        assert d.health()["last_fetch"]["ok"] is True
+        assert d.get("/convert/GBP/100")[2] == "GBP 90.00\n"
+    finally:
+        d.stop()
+        up.stop()
+
+
+def test_file_upstream_and_same_date_no_duplicates(tmp):
+    path = os.path.join(tmp, "latest.json")
+    with open(path, "w") as f:
+        json.dump({"base": "EUR", "date": "2026-11-20", "rates": {"GBP": 0.884, "USD": 1.0512}}, f)
+    d = Daemon(tmp, ["file://" + path])
+    try:
+        d.wait_refreshes(1)
+        assert d.get("/convert/GBP/100")[2] == "GBP 88.40\n"
+        d.refresh()
+        d.refresh()
+        assert rows(d.db) == (2, 1), rows(d.db)
+        with open(path, "w") as f:
+            f.write("{not json")
+        d.refresh()
+        assert "not JSON" in d.health()["last_fetch"]["error"]
+        assert d.get("/convert/GBP/100")[2] == "GBP 88.40\n"
+    finally:
+        d.stop()
+
+
+def test_restart_answers_from_sqlite_at_once(tmp):
+    up = Upstream()
+    d = Daemon(tmp, [up.url])
+    try:
+        d.wait_refreshes(1)
+        want = d.get("/convert/JPY/1234.5")[2]
+    finally:
+        d.stop()
+        up.stop()
+    down = refused_url()
+    d = Daemon(tmp, [down])
+    try:
+        # Right after the listening line, before any fetch has had to succeed.
+        assert d.get("/convert/JPY/1234.5")[2] == want
+        d.wait_refreshes(1)
+        h = d.health()
+        assert h["status"] == "ok" and h["last_fetch"]["ok"] is False and down in h["last_fetch"]["error"], h
+        assert d.get("/convert/JPY/1234.5")[2] == want
+    finally:
+        d.stop()
+
+
+def test_upstreams_tried_in_order(tmp):
+    up = Upstream()
+    first = refused_url()
+    d = Daemon(tmp, [first, up.url])
+    try:
+        d.wait_refreshes(1)
+        assert d.health()["upstream"] == up.url
+        with sqlite3.connect(d.db) as c:
+            assert c.execute("SELECT upstream FROM snapshots").fetchall() == [(up.url,)]
+        assert first in d.stderr()
+    finally:
+        d.stop()
+        up.stop()
+    # CCONV_UPSTREAM as a comma list works the same way
+    up = Upstream()
+    d = Daemon(tmp, [], env={"CCONV_UPSTREAM": f"{refused_url()},{up.url}"})
+    try:
+        d.wait_refreshes(1)
+        assert d.health()["upstream"] == up.url
+    finally:
+        d.stop()
+        up.stop()
+
+
+def test_bad_options_exit_64(tmp):
+    cases = [(["--refresh", "5"], {}, "--refresh"), ([], {"CCONV_REFRESH": "5"}, "CCONV_REFRESH"),
+             (["--max-age", "x"], {}, "--max-age"), (["--listen", "nonsense"], {}, "--listen"),
+             (["--upstream", "ftp://x"], {}, "--upstream"), (["--frobnicate"], {}, "--frobnicate")]
+    for args, env, needle in cases:
+        p = subprocess.run([CCONVD, "--db", os.path.join(tmp, "x.db"), *args], capture_output=True, text=True,
+                           env=dict(os.environ, **env), timeout=10)
+        assert p.returncode == 64 and needle in p.stderr, (args, env, p.returncode, p.stderr)
+    p = subprocess.run([CCONVD, "--version"], capture_output=True, text=True, timeout=10)
+    assert p.returncode == 0 and p.stdout.startswith("cconvd ")
+
+
+if __name__ == "__main__":
+    run([test_bad_fetches_change_nothing, test_file_upstream_and_same_date_no_duplicates,
+         test_restart_answers_from_sqlite_at_once, test_upstreams_tried_in_order, test_bad_options_exit_64])
