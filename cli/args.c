@@ -20,10 +20,11 @@
 #include <string.h>
 
 #include "args.h"
+#include "buf.h"
 #include "currency.h"
 #include "upstream.h"
 
-#define QUOTE_MAX 32		/* bytes of user text echoed in a message */
+#define QUOTE_MAX 44		/* room for a quoted value; buf_quote() keeps 40 bytes */
 
 enum opt_id {
 	OPT_FROM,
@@ -93,20 +94,11 @@ static const char usage_text[] =
     "  70  internal error (libcurl or the clock failed)\n"
     "  74  the answer could not be written to stdout\n";
 
-/* Writes at most QUOTE_MAX bytes of s into out with non-printable bytes as '?',
- * so a message never carries control characters from argv or the environment. */
+/* A user's value made safe to echo in a message (buf_quote()). */
 static void
 quote(const char *s, char out[QUOTE_MAX + 4])
 {
-	size_t i;
-
-	for (i = 0; s[i] != '\0' && i < QUOTE_MAX; i++)
-		out[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
-	if (s[i] != '\0') {
-		memcpy(out + i, "...", 3);
-		i += 3;
-	}
-	out[i] = '\0';
+	buf_quote(out, QUOTE_MAX + 4, s, strlen(s));
 }
 
 static const struct opt *

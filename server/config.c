@@ -20,13 +20,14 @@
 #include <string.h>
 #include <strings.h>
 
+#include "buf.h"
 #include "config.h"
 #include "upstream.h"
 
 #define HOST_MAX 255		/* a DNS name's limit (RFC 1035), and more than any address */
 #define URL_MAX 2048		/* bytes in one upstream URL */
 #define UPSTREAMS_MAX 16	/* upstreams tried per refresh */
-#define QUOTE_MAX 64		/* bytes of a bad value echoed in a message */
+#define QUOTE_MAX 64		/* room for a quoted value; buf_quote() keeps 40 bytes */
 
 enum opt_type {
 	OPT_LISTEN,		/* HOST:PORT into listen_host, listen_port */
@@ -78,20 +79,11 @@ static const struct opt options[] = {
 };
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
 
-/* A user's value made safe to echo: bounded, control bytes shown as '?'. */
+/* A user's value made safe to echo (buf_quote()), as an expression. */
 static const char *
 quote(const char *s, char *out, size_t outlen)
 {
-	size_t i, max = outlen - 1;
-	int cut = strlen(s) > QUOTE_MAX && max >= QUOTE_MAX + 3;
-
-	if (cut)
-		max = QUOTE_MAX;
-	for (i = 0; s[i] != '\0' && i < max; i++)
-		out[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
-	out[i] = '\0';
-	if (cut)
-		memcpy(out + i, "...", 4);
+	buf_quote(out, outlen, s, strlen(s));
 	return out;
 }
 
