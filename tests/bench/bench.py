@@ -166,6 +166,9 @@ def main():
             nginx.send_signal(signal.SIGQUIT)
             nginx.wait(timeout=10)
         peak_rss = d.status_kb("VmHWM")
+        # RSS counts the pages of shared libraries the daemon touched (libcrypto,
+        # libgnutls, libsqlite3…); the anonymous part is what cconvd itself holds.
+        anon_rss = d.status_kb("RssAnon")
 
         # p99 while the refresher swaps snapshots every second (SIGHUP = refresh now).
         base = wrk(d.url("/convert/GBP/100"), 50, args.duration)
@@ -208,6 +211,7 @@ def main():
     print("|---|---:|")
     print(f"| cconvd idle RSS | {idle_rss / 1024:.1f} MiB |")
     print(f"| cconvd peak RSS (after all load) | {peak_rss / 1024:.1f} MiB |")
+    print(f"| of which anonymous (not shared-library pages), after all load | {anon_rss / 1024:.1f} MiB |")
     print(f"| `cconv GBP 100` via daemon, median of 25 | {cli_ms:.1f} ms |")
     print(f"| `curl -s …/convert/GBP/100`, median of 25 | {curl_ms:.1f} ms |")
     print(f"| `cconv GBP 100`, daemon down → file:// upstream, median of 25 | {fallback_ms:.1f} ms |")
