@@ -157,6 +157,28 @@ from_upstreams(const struct args *a, int64_t now, struct source_answer *ans, cha
 	return -1;
 }
 
+/* Whether the cache already holds these rates: same date, same fetch. */
+static int
+cached_already(const char *path, const struct rates *r)
+{
+	struct rates *old = NULL;
+	char cerr[CACHE_PATH_MAX + 128];
+	int same;
+
+	if (cache_read(path, &old, cerr, sizeof(cerr)) != 0)
+		return 0;
+	same = strcmp(rates_date(old), rates_date(r)) == 0 &&
+	    rates_fetched_at(old) == rates_fetched_at(r) && rates_count(old) == rates_count(r) &&
+	    strcmp(rates_upstream(old), rates_upstream(r)) == 0;
+	rates_free(old);
+	return same;
+}
+
+/*
+ * Rewriting an unchanged cache would cost two fsync(2)s on every run, most
+ * of the CLI's own time when the daemon answers from the same snapshot all
+ * day; reading the small file back first is far cheaper.
+ */
 static void
 save(const struct rates *r)
 {
@@ -164,7 +186,7 @@ save(const struct rates *r)
 	char cerr[CACHE_PATH_MAX + 128];
 
 	if (cache_path(path, sizeof(path), cerr, sizeof(cerr)) == -1 ||
-	    cache_write(path, r, cerr, sizeof(cerr)) == -1)
+	    (!cached_already(path, r) && cache_write(path, r, cerr, sizeof(cerr)) == -1))
 		log_warnx("%s; rates not saved for later", cerr);
 }
 
