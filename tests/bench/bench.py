@@ -119,14 +119,14 @@ def wrk(url, conns, duration):
 
 
 def median_ms(cmd, runs, env=None):
-    times = []
-    for _ in range(runs):
-        t = time.monotonic()
-        p = subprocess.run(cmd, capture_output=True, env=env)
-        times.append((time.monotonic() - t) * 1000)
-        if p.returncode != 0:
-            raise SystemExit(f"{cmd} failed: {p.stderr.decode()}")
-    return statistics.median(times)
+    """hyperfine's median wall time for cmd, run without a shell (-N)."""
+    out = os.path.join(tempfile.mkdtemp(prefix="cconv-hf-"), "hf.json")
+    subprocess.run(["hyperfine", "-N", "-w", "3", "-r", str(runs), "--export-json", out, " ".join(cmd)],
+                   env=env, check=True, capture_output=True)
+    with open(out) as f:
+        result = json.load(f)["results"][0]
+    shutil.rmtree(os.path.dirname(out), ignore_errors=True)
+    return result["median"] * 1000
 
 
 def main():
@@ -212,9 +212,9 @@ def main():
     print(f"| cconvd idle RSS | {idle_rss / 1024:.1f} MiB |")
     print(f"| cconvd peak RSS (after all load) | {peak_rss / 1024:.1f} MiB |")
     print(f"| of which anonymous (not shared-library pages), after all load | {anon_rss / 1024:.1f} MiB |")
-    print(f"| `cconv GBP 100` via daemon, median of 25 | {cli_ms:.1f} ms |")
-    print(f"| `curl -s …/convert/GBP/100`, median of 25 | {curl_ms:.1f} ms |")
-    print(f"| `cconv GBP 100`, daemon down → file:// upstream, median of 25 | {fallback_ms:.1f} ms |")
+    print(f"| `cconv GBP 100` via daemon, hyperfine -N median of 25 | {cli_ms:.1f} ms |")
+    print(f"| `curl -s …/convert/GBP/100`, hyperfine -N median of 25 | {curl_ms:.1f} ms |")
+    print(f"| `cconv GBP 100`, daemon down → file:// upstream, hyperfine -N median of 25 | {fallback_ms:.1f} ms |")
     print(f"| start on populated db → first correct answer, median of 10 | {statistics.median(starts):.1f} ms |")
     print(f"| p99 at 50 conns, steady / swapping a snapshot every second | {base[2]:.3f} / {swapping[2]:.3f} ms ({(swapping[2] / base[2] - 1) * 100:+.0f}%) |")
 
