@@ -88,7 +88,7 @@ fetch_get(const char *url, const struct fetch_opts *opts, struct fetch_result *r
 	struct sink sink = { res, opts->max_body, 0 };
 	CURL *h = NULL;
 	CURLcode cc;
-	curl_off_t filetime = -1, connect_us = 0;
+	curl_off_t filetime = -1;
 	int rc = -1;
 
 	memset(res, 0, sizeof(*res));
@@ -123,7 +123,6 @@ fetch_get(const char *url, const struct fetch_opts *opts, struct fetch_result *r
 	}
 	cc = curl_easy_perform(h);
 	(void)curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &res->status);
-	(void)curl_easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &connect_us);
 	if (cc != CURLE_OK) {
 		if (cc == CURLE_ABORTED_BY_CALLBACK)
 			snprintf(err, errlen, "'%s': cancelled (shutting down)", url);
@@ -131,8 +130,6 @@ fetch_get(const char *url, const struct fetch_opts *opts, struct fetch_result *r
 			snprintf(err, errlen, "'%s': body larger than %zu bytes", url, opts->max_body);
 		else
 			snprintf(err, errlen, "'%s': %s", url, cerr[0] ? cerr : curl_easy_strerror(cc));
-		res->unreachable = cc == CURLE_COULDNT_CONNECT || cc == CURLE_COULDNT_RESOLVE_HOST ||
-		    (cc == CURLE_OPERATION_TIMEDOUT && connect_us == 0);
 		goto out;
 	}
 	if (res->status != 0 && (res->status < 200 || res->status > 299)) {

@@ -25,7 +25,6 @@ struct fetch_result {
 	long status;		/* HTTP status; 0 for file:// */
 	int64_t last_modified;	/* from Last-Modified, -1 when absent */
 	int stale;		/* the response carried a "Warning: 110" header */
-	int unreachable;	/* no connection could be made (refused, timeout, DNS) */
 };
 
 /*

@@ -39,7 +39,7 @@ struct conversion {
 
 /* Outcomes of rates_add(). */
 #define RATES_ADDED 0
-#define RATES_SKIPPED 1		/* well-formed code that ISO 4217 does not list */
+#define RATES_SKIPPED 1		/* well-formed code ISO 4217 does not list, or the pivot at rate 1 */
 
 /* Outcomes of rates_convert(). */
 #define RATES_OK 0

@@ -30,7 +30,8 @@ struct cconvd_config {
  * Fills c from argv and the environment.  err: "--refresh must be between 60
  * and 86400 seconds (got '5')", "CCONV_LISTEN 'x': expected HOST:PORT".  The
  * default database path's folders are not created here (store_open() does).
- * c's strings are owned by c: config_free() releases them.
+ * c is zeroed first; its strings are owned by c and config_free() releases
+ * them, safely after any return value (twice included).
  */
 int config_parse(struct cconvd_config *c, int argc, char **argv, char *err, size_t errlen);
 void config_free(struct cconvd_config *c);
