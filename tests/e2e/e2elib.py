@@ -46,6 +46,7 @@ class Upstream:
         self.mode = "ok"
         self.body = {"amount": 1.0, "base": "EUR", "date": DATE, "rates": dict(RATES)}
         self.hits = 0
+        self.last_headers = {}
         self.stopping = threading.Event()
         up = self
 
@@ -66,6 +67,7 @@ class Upstream:
 
             def do_GET(self):
                 up.hits += 1
+                up.last_headers = dict(self.headers)
                 m = up.mode
                 good = json.dumps(up.body)
                 bad_rates = {"negative_rate": -1.5, "zero_rate": 0, "string_rate": "1.05"}

@@ -1,9 +1,11 @@
 """Refreshing: bad fetches change nothing, a restart answers from SQLite, upstreams are tried in order."""
 import json
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from e2elib import CCONVD, Daemon, Upstream, refused_url, run, wait_until  # noqa: E402
@@ -115,6 +117,31 @@ def test_upstreams_tried_in_order(tmp):
         up.stop()
 
 
+def test_hanging_upstream_times_out_and_does_not_delay_exit(tmp):
+    up = Upstream()
+    d = Daemon(tmp, [up.url])
+    try:
+        d.wait_refreshes(1)
+        assert up.last_headers.get("User-Agent", "").startswith("cconv/"), up.last_headers
+        up.mode = "hang"
+        d.proc.send_signal(signal.SIGHUP)
+        t = time.monotonic()
+        d.wait_refreshes(2)  # the 10 s limit on a whole fetch ends the round
+        took = time.monotonic() - t
+        assert 9 <= took < 14, took
+        assert "timed out" in d.health()["last_fetch"]["error"].lower(), d.health()
+        assert d.get("/convert/GBP/100")[2] == "GBP 88.40\n"
+        # A daemon told to stop in the middle of such a fetch exits at once.
+        d.proc.send_signal(signal.SIGHUP)
+        wait_until(lambda: up.hits >= 3, 5, "the next fetch to start")
+        t = time.monotonic()
+        d.stop()
+        assert time.monotonic() - t < 3
+    finally:
+        d.stop()
+        up.stop()
+
+
 def test_bad_options_exit_64(tmp):
     cases = [(["--refresh", "5"], {}, "--refresh"), ([], {"CCONV_REFRESH": "5"}, "CCONV_REFRESH"),
              (["--max-age", "x"], {}, "--max-age"), (["--listen", "nonsense"], {}, "--listen"),
@@ -129,4 +156,5 @@ def test_bad_options_exit_64(tmp):
 
 if __name__ == "__main__":
     run([test_bad_fetches_change_nothing, test_file_upstream_and_same_date_no_duplicates,
-         test_restart_answers_from_sqlite_at_once, test_upstreams_tried_in_order, test_bad_options_exit_64])
+         test_restart_answers_from_sqlite_at_once, test_upstreams_tried_in_order,
+         test_hanging_upstream_times_out_and_does_not_delay_exit, test_bad_options_exit_64])
