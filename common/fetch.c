@@ -74,9 +74,24 @@ on_header(char *p, size_t size, size_t nmemb, void *arg)
 	size_t n = size * nmemb;
 	static const char warn110[] = "warning: 110";
 
+	static const char etag[] = "etag:";
+
 	/* Headers of an earlier hop of a redirect reset nothing we use. */
 	if (n >= sizeof(warn110) - 1 && strncasecmp(p, warn110, sizeof(warn110) - 1) == 0)
 		res->stale = 1;
+	if (n > sizeof(etag) - 1 && strncasecmp(p, etag, sizeof(etag) - 1) == 0) {
+		const char *v = p + sizeof(etag) - 1, *end = p + n;
+		while (v < end && (*v == ' ' || *v == '\t'))
+			v++;
+		while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
+			end--;
+		size_t len = (size_t)(end - v);
+		/* Kept only if it can be sent back verbatim as one header line. */
+		if (len < sizeof(res->etag) && memchr(v, '\r', len) == NULL && memchr(v, '\n', len) == NULL) {
+			memcpy(res->etag, v, len);
+			res->etag[len] = '\0';
+		}
+	}
 	return n;
 }
 
@@ -86,6 +101,8 @@ fetch_get(const char *url, const struct fetch_opts *opts, struct fetch_result *r
 {
 	char cerr[CURL_ERROR_SIZE] = "";
 	struct sink sink = { res, opts->max_body, 0 };
+	struct curl_slist *hdrs = NULL, *grown;
+	char inm[FETCH_ETAG_MAX + 32];
 	CURL *h = NULL;
 	CURLcode cc;
 	curl_off_t filetime = -1;
@@ -121,6 +138,20 @@ fetch_get(const char *url, const struct fetch_opts *opts, struct fetch_result *r
 		snprintf(err, errlen, "'%s': libcurl refused an option", url);
 		goto out;
 	}
+	if (opts->if_none_match != NULL && opts->if_none_match[0] != '\0') {
+		snprintf(inm, sizeof(inm), "If-None-Match: %s", opts->if_none_match);
+		if ((grown = curl_slist_append(hdrs, inm)) == NULL ||
+		    curl_easy_setopt(h, CURLOPT_HTTPHEADER, (hdrs = grown)) != CURLE_OK) {
+			snprintf(err, errlen, "'%s': cannot set If-None-Match", url);
+			goto out;
+		}
+	}
+	if (opts->if_modified_since > 0 &&
+	    (curl_easy_setopt(h, CURLOPT_TIMECONDITION, (long)CURL_TIMECOND_IFMODSINCE) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_TIMEVALUE_LARGE, (curl_off_t)opts->if_modified_since) != CURLE_OK)) {
+		snprintf(err, errlen, "'%s': cannot set If-Modified-Since", url);
+		goto out;
+	}
 	cc = curl_easy_perform(h);
 	(void)curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &res->status);
 	if (cc != CURLE_OK) {
@@ -130,6 +161,11 @@ fetch_get(const char *url, const struct fetch_opts *opts, struct fetch_result *r
 			snprintf(err, errlen, "'%s': body larger than %zu bytes", url, opts->max_body);
 		else
 			snprintf(err, errlen, "'%s': %s", url, cerr[0] ? cerr : curl_easy_strerror(cc));
+		goto out;
+	}
+	if (res->status == 304) {
+		fetch_result_free(res);
+		rc = 0;
 		goto out;
 	}
 	if (res->status != 0 && (res->status < 200 || res->status > 299)) {
@@ -144,6 +180,7 @@ fetch_get(const char *url, const struct fetch_opts *opts, struct fetch_result *r
 		res->last_modified = filetime;
 	rc = 0;
 out:
+	curl_slist_free_all(hdrs);
 	curl_easy_cleanup(h);
 	return rc;
 }

@@ -17,7 +17,11 @@ struct fetch_opts {
 	long connect_timeout_ms;	/* time to connect, 0 for libcurl's default */
 	long timeout_ms;		/* the whole transfer */
 	size_t max_body;		/* bytes */
+	const char *if_none_match;	/* an ETag from an earlier answer, or NULL */
+	int64_t if_modified_since;	/* a Last-Modified from an earlier answer, or 0 */
 };
+
+#define FETCH_ETAG_MAX 256	/* longer ETags are not kept (and never sent) */
 
 struct fetch_result {
 	char *body;		/* NUL-terminated; caller frees with fetch_result_free() */
@@ -25,10 +29,13 @@ struct fetch_result {
 	long status;		/* HTTP status; 0 for file:// */
 	int64_t last_modified;	/* from Last-Modified, -1 when absent */
 	int stale;		/* the response carried a "Warning: 110" header */
+	char etag[FETCH_ETAG_MAX];	/* the answer's ETag, "" when none */
 };
 
 /*
- * GETs url.  Returns 0 when a body arrived with a 2xx status (or from a file);
+ * GETs url.  Returns 0 when a body arrived with a 2xx status (or from a file),
+ * or when the validators in opts matched and the server said 304 Not
+ * Modified (res->status 304, empty body: the caller's copy is current);
  * otherwise -1 with err saying what failed first and why, prefixed with the
  * URL: "'http://…/latest': HTTP 503", "'…': Connection refused".  res is
  * always initialised and must be released with fetch_result_free().

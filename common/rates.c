@@ -144,6 +144,27 @@ rates_set_origin(struct rates *r, int64_t fetched_at, const char *upstream)
 	return 0;
 }
 
+struct rates *
+rates_reconfirmed(const struct rates *r, int64_t fetched_at)
+{
+	struct rates *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	*c = *r;
+	c->upstream = NULL;
+	if ((c->e = reallocarray(NULL, r->cap, sizeof(*c->e))) == NULL) {
+		free(c);
+		return NULL;
+	}
+	memcpy(c->e, r->e, r->n * sizeof(*c->e));
+	if (rates_set_origin(c, fetched_at, rates_upstream(r)) == -1) {
+		rates_free(c);
+		return NULL;
+	}
+	return c;
+}
+
 void
 rates_free(struct rates *r)
 {

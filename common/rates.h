@@ -62,6 +62,10 @@ int rates_finish(struct rates *r, char *err, size_t errlen);
 /* Provenance; set before the snapshot is shared.  upstream is copied. */
 int rates_set_origin(struct rates *r, int64_t fetched_at, const char *upstream);
 
+/* A finished copy of r with a new origin (the same rates confirmed again
+ * at fetched_at); NULL when out of memory.  Caller frees with rates_free(). */
+struct rates *rates_reconfirmed(const struct rates *r, int64_t fetched_at);
+
 void rates_free(struct rates *r);
 
 const struct currency *rates_pivot(const struct rates *r);

@@ -5,6 +5,7 @@
  * which of several upstreams failed, then the first rule that failed.
  */
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "fetch.h"
@@ -14,10 +15,19 @@
 int
 upstream_fetch(const char *url, struct rates **out, char *err, size_t errlen)
 {
+	return upstream_fetch_if_changed(url, NULL, out, err, errlen);
+}
+
+int
+upstream_fetch_if_changed(const char *url, struct upstream_validators *v, struct rates **out, char *err,
+    size_t errlen)
+{
 	const struct fetch_opts opts = {
 		.connect_timeout_ms = UPSTREAM_TIMEOUT_MS,
 		.timeout_ms = UPSTREAM_TIMEOUT_MS,
 		.max_body = FXJSON_MAX_BODY,
+		.if_none_match = v != NULL ? v->etag : NULL,
+		.if_modified_since = v != NULL ? v->last_modified : 0,
 	};
 	struct fetch_result res;
 	char why[512];
@@ -26,6 +36,10 @@ upstream_fetch(const char *url, struct rates **out, char *err, size_t errlen)
 	*out = NULL;
 	if (fetch_get(url, &opts, &res, why, sizeof(why)) == -1) {
 		snprintf(err, errlen, "upstream %s", why);
+		goto out;
+	}
+	if (res.status == 304) {
+		rc = UPSTREAM_UNCHANGED;
 		goto out;
 	}
 	if (fxjson_parse(res.body, res.len, out, why, sizeof(why)) == -1) {
@@ -37,6 +51,10 @@ upstream_fetch(const char *url, struct rates **out, char *err, size_t errlen)
 		rates_free(*out);
 		*out = NULL;
 		goto out;
+	}
+	if (v != NULL) {
+		memcpy(v->etag, res.etag, sizeof(v->etag));
+		v->last_modified = res.last_modified > 0 ? res.last_modified : 0;
 	}
 	rc = 0;
 out:

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 
+#include "fetch.h"
 #include "rates.h"
 
 #define UPSTREAM_DEFAULT "https://api.frankfurter.dev/v1/latest"
@@ -23,5 +24,23 @@
  * "upstream 'http://…': rates.USD: must be a number > 0".
  */
 int upstream_fetch(const char *url, struct rates **out, char *err, size_t errlen);
+
+/* What an upstream said about its last answer, to ask "changed since?" next time. */
+struct upstream_validators {
+	char etag[FETCH_ETAG_MAX];	/* "" when it sent none */
+	int64_t last_modified;		/* 0 when it sent none */
+};
+
+#define UPSTREAM_UNCHANGED 1
+
+/*
+ * upstream_fetch() as a conditional request (If-None-Match, If-Modified-Since
+ * from v): an upstream whose data has not changed answers 304 with no body,
+ * which costs it and us nothing.  Returns 0 with *out a new snapshot and v
+ * updated from the answer; UPSTREAM_UNCHANGED with *out NULL when the upstream
+ * said 304; -1 with err set.  v may be NULL for an unconditional fetch.
+ */
+int upstream_fetch_if_changed(const char *url, struct upstream_validators *v, struct rates **out, char *err,
+    size_t errlen);
 
 #endif

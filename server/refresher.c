@@ -33,6 +33,7 @@ struct refresher {
 	pthread_cond_t cv;
 	int stop;		/* under mu */
 	int kick;		/* under mu */
+	struct upstream_validators *validators;	/* one per upstream, this thread only */
 };
 
 static int64_t
@@ -72,6 +73,42 @@ older_than_served(const struct rates *r)
 	return older;
 }
 
+/*
+ * One conditional fetch from upstream i.  An upstream's validators are only
+ * worth sending while the snapshot being served is the one it gave: a 304
+ * then means "what you serve is still current", and the same rates are
+ * republished with a new fetch time (so they do not turn stale) at no cost to
+ * either side.  Returns upstream_fetch_if_changed()'s outcome; on 0 *out is
+ * the snapshot to save and publish.
+ */
+static int
+fetch_one(struct refresher *rf, size_t i, struct rates **out, char *err, size_t errlen)
+{
+	const char *url = rf->cfg->upstreams[i];
+	struct upstream_validators *v = &rf->validators[i];
+	unsigned token;
+	const struct rates *cur = publish_acquire(&token);
+	int served_from_here = cur != NULL && strcmp(rates_upstream(cur), url) == 0;
+	int rc;
+
+	publish_release(token);
+	if (!served_from_here)
+		memset(v, 0, sizeof(*v));
+	rc = upstream_fetch_if_changed(url, v, out, err, errlen);
+	if (rc != UPSTREAM_UNCHANGED)
+		return rc;
+	/* This thread is the only writer, so cur is still the served snapshot. */
+	cur = publish_acquire(&token);
+	*out = cur != NULL ? rates_reconfirmed(cur, (int64_t)time(NULL)) : NULL;
+	publish_release(token);
+	if (*out == NULL) {
+		snprintf(err, errlen, "upstream '%s': 304 Not Modified, but no snapshot to reconfirm", url);
+		memset(v, 0, sizeof(*v));
+		return -1;
+	}
+	return UPSTREAM_UNCHANGED;
+}
+
 static void
 refresh_once(struct refresher *rf)
 {
@@ -79,14 +116,14 @@ refresh_once(struct refresher *rf)
 	struct rates *r = NULL;
 	char err[512];
 	int64_t started = mono_ms();
+	int got = -1;
 
 	publish_get_status(&st);
 	st.error[0] = '\0';
 	st.ok = 0;
 	for (size_t i = 0; i < rf->cfg->nupstreams && r == NULL; i++) {
-		const char *url = rf->cfg->upstreams[i];
-		snprintf(st.upstream, sizeof(st.upstream), "%s", url);
-		if (upstream_fetch(url, &r, err, sizeof(err)) == -1) {
+		snprintf(st.upstream, sizeof(st.upstream), "%s", rf->cfg->upstreams[i]);
+		if ((got = fetch_one(rf, i, &r, err, sizeof(err))) == -1) {
 			log_warnx("refresh: %s", err);
 			append_reason(st.error, sizeof(st.error), err);
 		}
@@ -105,8 +142,9 @@ refresh_once(struct refresher *rf)
 		snprintf(st.store_error, sizeof(st.store_error), "%s", err);
 	} else
 		st.store_error[0] = '\0';
-	log_info("refresh ok: upstream '%s' gave rates dated %s (%zu currencies) in %lld ms",
-	    rates_upstream(r), rates_date(r), rates_count(r), (long long)(mono_ms() - started));
+	log_info("refresh ok: upstream '%s' %s rates dated %s (%zu currencies) in %lld ms",
+	    rates_upstream(r), got == UPSTREAM_UNCHANGED ? "confirmed (304 Not Modified)" : "gave",
+	    rates_date(r), rates_count(r), (long long)(mono_ms() - started));
 	if (older_than_served(r)) {
 		log_warnx("refresh: upstream '%s' gave rates dated %s, older than those served; kept them in history only",
 		    rates_upstream(r), rates_date(r));
@@ -153,6 +191,11 @@ refresher_start(const struct cconvd_config *cfg, struct store *st, char *err, si
 	}
 	rf->cfg = cfg;
 	rf->st = st;
+	if ((rf->validators = calloc(cfg->nupstreams, sizeof(*rf->validators))) == NULL) {
+		snprintf(err, errlen, "refresher: out of memory");
+		free(rf);
+		return NULL;
+	}
 	pthread_mutex_init(&rf->mu, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -162,6 +205,7 @@ refresher_start(const struct cconvd_config *cfg, struct store *st, char *err, si
 		snprintf(err, errlen, "refresher: cannot start thread: %s", strerror(rc));
 		pthread_cond_destroy(&rf->cv);
 		pthread_mutex_destroy(&rf->mu);
+		free(rf->validators);
 		free(rf);
 		return NULL;
 	}
@@ -190,5 +234,6 @@ refresher_stop(struct refresher *rf)
 	pthread_join(rf->thread, NULL);
 	pthread_cond_destroy(&rf->cv);
 	pthread_mutex_destroy(&rf->mu);
+	free(rf->validators);
 	free(rf);
 }

@@ -46,6 +46,8 @@ class Upstream:
         self.mode = "ok"
         self.body = {"amount": 1.0, "base": "EUR", "date": DATE, "rates": dict(RATES)}
         self.hits = 0
+        self.conditional = True
+        self.not_modified = 0
         self.last_headers = {}
         self.stopping = threading.Event()
         up = self
@@ -54,9 +56,11 @@ class Upstream:
             def log_message(self, *a):
                 pass
 
-            def send(self, status, body, ctype="application/json"):
+            def send(self, status, body, ctype="application/json", etag=None):
                 data = body.encode() if isinstance(body, str) else body
                 self.send_response(status)
+                if etag:
+                    self.send_header("ETag", etag)
                 self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
@@ -72,7 +76,15 @@ class Upstream:
                 good = json.dumps(up.body)
                 bad_rates = {"negative_rate": -1.5, "zero_rate": 0, "string_rate": "1.05"}
                 if m == "ok":
-                    self.send(200, good)
+                    # Frankfurter-like validators: a strong ETag of the body.
+                    etag = '"%08x"' % (hash(good) & 0xffffffff)
+                    if up.conditional and self.headers.get("If-None-Match") == etag:
+                        up.not_modified += 1
+                        self.send_response(304)
+                        self.send_header("ETag", etag)
+                        self.end_headers()
+                        return
+                    self.send(200, good, etag=etag if up.conditional else None)
                 elif m.startswith("http_"):
                     self.send(int(m[5:]), "<h1>error</h1>", "text/html")
                 elif m == "html":

@@ -142,6 +142,30 @@ def test_hanging_upstream_times_out_and_does_not_delay_exit(tmp):
         up.stop()
 
 
+def test_unchanged_upstream_answers_304(tmp):
+    up = Upstream()
+    d = Daemon(tmp, [up.url])
+    try:
+        d.wait_refreshes(1)
+        first = d.health()["fetched_at"]
+        assert up.not_modified == 0
+        time.sleep(1.1)  # fetch times have one-second resolution; the next must differ
+        d.refresh()
+        assert up.not_modified == 1, up.not_modified
+        assert "304 Not Modified" in d.stderr()
+        h = d.health()
+        assert h["last_fetch"]["ok"] is True and h["fetched_at"] > first, (first, h)
+        assert d.get("/convert/GBP/100")[2] == "GBP 88.40\n"
+        assert rows(d.db) == (len(up.body["rates"]), 1)
+        up.body["rates"]["GBP"] = 0.9  # changed data: a full answer again
+        d.refresh()
+        assert up.not_modified == 1
+        assert d.get("/convert/GBP/100")[2] == "GBP 90.00\n"
+    finally:
+        d.stop()
+        up.stop()
+
+
 def test_bad_options_exit_64(tmp):
     cases = [(["--refresh", "5"], {}, "--refresh"), ([], {"CCONV_REFRESH": "5"}, "CCONV_REFRESH"),
              (["--max-age", "x"], {}, "--max-age"), (["--listen", "nonsense"], {}, "--listen"),
@@ -157,4 +181,5 @@ def test_bad_options_exit_64(tmp):
 if __name__ == "__main__":
     run([test_bad_fetches_change_nothing, test_file_upstream_and_same_date_no_duplicates,
          test_restart_answers_from_sqlite_at_once, test_upstreams_tried_in_order,
-         test_hanging_upstream_times_out_and_does_not_delay_exit, test_bad_options_exit_64])
+         test_hanging_upstream_times_out_and_does_not_delay_exit, test_unchanged_upstream_answers_304,
+         test_bad_options_exit_64])
