@@ -154,6 +154,10 @@ fetch_get(const char *url, const struct fetch_opts *opts, struct fetch_result *r
 	}
 	cc = curl_easy_perform(h);
 	(void)curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &res->status);
+	/* libcurl reads both forms, delta-seconds and HTTP-date (RFC 9110 §10.2.3). */
+	curl_off_t retry = 0;
+	if (curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &retry) == CURLE_OK && retry > 0)
+		res->retry_after = retry > 86400 * 7 ? 86400 * 7 : (long)retry;
 	if (cc != CURLE_OK) {
 		if (cc == CURLE_ABORTED_BY_CALLBACK)
 			snprintf(err, errlen, "'%s': cancelled (shutting down)", url);

@@ -30,6 +30,7 @@ struct fetch_result {
 	int64_t last_modified;	/* from Last-Modified, -1 when absent */
 	int stale;		/* the response carried a "Warning: 110" header */
 	char etag[FETCH_ETAG_MAX];	/* the answer's ETag, "" when none */
+	long retry_after;	/* seconds from a Retry-After header, 0 when none */
 };
 
 /*

@@ -34,7 +34,10 @@ upstream_fetch_if_changed(const char *url, struct upstream_validators *v, struct
 	int rc = -1;
 
 	*out = NULL;
-	if (fetch_get(url, &opts, &res, why, sizeof(why)) == -1) {
+	int fetched = fetch_get(url, &opts, &res, why, sizeof(why));
+	if (v != NULL)
+		v->retry_after = res.retry_after;
+	if (fetched == -1) {
 		snprintf(err, errlen, "upstream %s", why);
 		goto out;
 	}

@@ -25,10 +25,12 @@
  */
 int upstream_fetch(const char *url, struct rates **out, char *err, size_t errlen);
 
-/* What an upstream said about its last answer, to ask "changed since?" next time. */
+/* What an upstream said about its last answer, to ask "changed since?" next
+ * time, and how long it asked us to stay away. */
 struct upstream_validators {
 	char etag[FETCH_ETAG_MAX];	/* "" when it sent none */
 	int64_t last_modified;		/* 0 when it sent none */
+	long retry_after;		/* out: seconds from Retry-After (429, 503), 0 if none */
 };
 
 #define UPSTREAM_UNCHANGED 1

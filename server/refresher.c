@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "backoff.h"
 #include "fetch.h"
 #include "log.h"
 #include "publish.h"
@@ -34,6 +35,8 @@ struct refresher {
 	int stop;		/* under mu */
 	int kick;		/* under mu */
 	struct upstream_validators *validators;	/* one per upstream, this thread only */
+	unsigned failures;	/* consecutive failed rounds */
+	long retry_after;	/* the largest Retry-After of the last round */
 };
 
 static int64_t
@@ -121,15 +124,19 @@ refresh_once(struct refresher *rf)
 	publish_get_status(&st);
 	st.error[0] = '\0';
 	st.ok = 0;
+	rf->retry_after = 0;
 	for (size_t i = 0; i < rf->cfg->nupstreams && r == NULL; i++) {
 		snprintf(st.upstream, sizeof(st.upstream), "%s", rf->cfg->upstreams[i]);
 		if ((got = fetch_one(rf, i, &r, err, sizeof(err))) == -1) {
 			log_warnx("refresh: %s", err);
 			append_reason(st.error, sizeof(st.error), err);
 		}
+		if (rf->validators[i].retry_after > rf->retry_after)
+			rf->retry_after = rf->validators[i].retry_after;
 	}
 	st.at = (int64_t)time(NULL);
 	if (r == NULL) {
+		rf->failures++;
 		log_warnx("refresh failed after %lld ms: no upstream gave valid rates; still serving the last good snapshot",
 		    (long long)(mono_ms() - started));
 		publish_set_status(&st);
@@ -137,6 +144,7 @@ refresh_once(struct refresher *rf)
 	}
 	st.ok = 1;
 	st.error[0] = '\0';
+	rf->failures = 0;
 	if (store_save(rf->st, r, err, sizeof(err)) == -1) {
 		log_warnx("refresh: %s; serving the new rates from memory only", err);
 		snprintf(st.store_error, sizeof(st.store_error), "%s", err);
@@ -163,8 +171,12 @@ refresher_main(void *arg)
 		refresh_once(rf);
 
 		struct timespec deadline;
+		long delay = backoff_delay(rf->cfg->refresh, rf->failures, rf->retry_after,
+		    arc4random_uniform(1000) / 1000.0);
+		if (rf->failures > 0)
+			log_info("refresh: next try in %ld s (failure %u in a row)", delay, rf->failures);
 		clock_gettime(CLOCK_MONOTONIC, &deadline);
-		deadline.tv_sec += rf->cfg->refresh;
+		deadline.tv_sec += delay;
 		pthread_mutex_lock(&rf->mu);
 		while (!rf->stop && !rf->kick)
 			if (pthread_cond_timedwait(&rf->cv, &rf->mu, &deadline) == ETIMEDOUT)

@@ -2,7 +2,9 @@
  * refresher: the thread that fetches, stores and publishes rates.
  *
  * It fetches at once on start, then every cfg->refresh seconds, trying the
- * upstreams in order until one gives a valid snapshot.  A good snapshot is
+ * upstreams in order until one gives a valid snapshot; after a failed round it
+ * retries sooner, with backoff (backoff.h) and any Retry-After honoured.
+ * Requests are conditional, so an unchanged upstream answers 304.  A good snapshot is
  * saved to the store (a storage failure is logged and reported in the status
  * but does not stop publishing) and then published.  A failure changes nothing
  * but the status.  The store is used only by this thread while it runs.

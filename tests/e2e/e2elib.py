@@ -47,6 +47,7 @@ class Upstream:
         self.body = {"amount": 1.0, "base": "EUR", "date": DATE, "rates": dict(RATES)}
         self.hits = 0
         self.conditional = True
+        self.retry_after = 0
         self.not_modified = 0
         self.last_headers = {}
         self.stopping = threading.Event()
@@ -86,7 +87,13 @@ class Upstream:
                         return
                     self.send(200, good, etag=etag if up.conditional else None)
                 elif m.startswith("http_"):
-                    self.send(int(m[5:]), "<h1>error</h1>", "text/html")
+                    self.send_response(int(m[5:]))
+                    if up.retry_after:
+                        self.send_header("Retry-After", str(up.retry_after))
+                    self.send_header("Content-Type", "text/html")
+                    self.send_header("Content-Length", "14")
+                    self.end_headers()
+                    self.wfile.write(b"<h1>error</h1>")
                 elif m == "html":
                     self.send(200, "<!doctype html><html><body>maintenance</body></html>", "text/html")
                 elif m == "truncated":

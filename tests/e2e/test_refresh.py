@@ -33,18 +33,21 @@ def test_bad_fetches_change_nothing(tmp):
         before = rows(d.db)
         for mode, rule in BAD_MODES.items():
             up.mode = mode
-            d.refresh()
+            hits = up.hits
+            d.proc.send_signal(signal.SIGHUP)
+            # After a failure the daemon also retries by itself (backoff), so
+            # wait for a round that saw this mode, not just for any round.
+            wait_until(lambda: up.hits > hits and not d.health()["last_fetch"]["ok"] and
+                       rule in d.health()["last_fetch"]["error"], 15, f"a failed fetch in mode {mode}")
             h = d.health()
-            assert h["last_fetch"]["ok"] is False, (mode, h)
-            assert up.url in h["last_fetch"]["error"] and rule in h["last_fetch"]["error"], (mode, h)
+            assert up.url in h["last_fetch"]["error"], (mode, h)
             assert d.get("/latest")[2] == good, mode
             assert rows(d.db) == before, mode
-            tail = d.stderr().splitlines()[-3:]
-            assert any(up.url in line and rule in line for line in tail), (mode, tail)
+            assert any(up.url in line and rule in line for line in d.stderr().splitlines()), mode
         up.mode = "ok"
         up.body["rates"]["GBP"] = 0.9
-        d.refresh()
-        assert d.health()["last_fetch"]["ok"] is True
+        d.proc.send_signal(signal.SIGHUP)
+        wait_until(lambda: d.health()["last_fetch"]["ok"], 15, "the upstream's recovery")
         assert d.get("/convert/GBP/100")[2] == "GBP 90.00\n"
     finally:
         d.stop()
@@ -166,6 +169,37 @@ def test_unchanged_upstream_answers_304(tmp):
         up.stop()
 
 
+def test_backoff_and_retry_after(tmp):
+    """Failed rounds are retried by themselves, soon, not after --refresh (3600 s)."""
+    up = Upstream()
+    up.mode = "http_503"
+    d = Daemon(tmp, [up.url])
+    try:
+        d.wait_refreshes(1)
+        t = time.monotonic()
+        d.wait_refreshes(2)  # first retry: BACKOFF_MIN 5 s with equal jitter, so 2..5 s
+        took = time.monotonic() - t
+        assert 1.5 <= took <= 6.5, took
+        assert "next try in" in d.stderr()
+    finally:
+        d.stop()
+    # Retry-After is a floor: 7 s beats the 2..5 s first step.
+    up.mode = "http_429"
+    up.retry_after = 7
+    d = Daemon(tmp, [up.url])
+    try:
+        d.wait_refreshes(1)
+        assert "HTTP 429" in d.health()["last_fetch"]["error"]
+        t = time.monotonic()
+        d.wait_refreshes(2)
+        took = time.monotonic() - t
+        assert 6.5 <= took <= 9, took
+        assert "next try in 7 s" in d.stderr(), d.stderr()
+    finally:
+        d.stop()
+        up.stop()
+
+
 def test_bad_options_exit_64(tmp):
     cases = [(["--refresh", "5"], {}, "--refresh"), ([], {"CCONV_REFRESH": "5"}, "CCONV_REFRESH"),
              (["--max-age", "x"], {}, "--max-age"), (["--listen", "nonsense"], {}, "--listen"),
@@ -182,4 +216,5 @@ if __name__ == "__main__":
     run([test_bad_fetches_change_nothing, test_file_upstream_and_same_date_no_duplicates,
          test_restart_answers_from_sqlite_at_once, test_upstreams_tried_in_order,
          test_hanging_upstream_times_out_and_does_not_delay_exit, test_unchanged_upstream_answers_304,
+         test_backoff_and_retry_after,
          test_bad_options_exit_64])
