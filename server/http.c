@@ -115,8 +115,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	api_handle(&ctx, &req, &resp);
 	publish_release(token);
 
-	if (log_verbose())
-		log_debug("%s %s -> %d", method, url, resp.status);
+	log_debug("%s %s -> %d", method, url, resp.status);
 	if ((body = buf_steal(&resp.body, &len)) == NULL)
 		goto out;
 	r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);

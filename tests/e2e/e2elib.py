@@ -5,6 +5,7 @@ Readiness is always a condition polled against a deadline (the daemon's
 "listening on" line, a /healthz field), never a fixed sleep.  Every process's
 stderr is checked for sanitizer reports.
 """
+import contextlib
 import http.client
 import http.server
 import json
@@ -159,12 +160,14 @@ class Daemon:
                                      env=dict(os.environ, **(env or {})))
         self.lines = []
         self.lock = threading.Lock()
-        threading.Thread(target=self._read, daemon=True).start()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
         m = wait_until(lambda: self._find(r"listening on 127\.0\.0\.1:(\d+)") or self.proc.poll() is not None,
                        10, "cconvd to listen")
         if self.proc.poll() is not None and not isinstance(m, re.Match):
             raise AssertionError("cconvd exited at start:\n" + self.stderr())
         self.port = int(m.group(1))
+        self.base = f"http://127.0.0.1:{self.port}"
 
     def _read(self):
         for raw in self.proc.stderr:
@@ -218,8 +221,23 @@ class Daemon:
                 self.proc.kill()
                 raise AssertionError("cconvd did not exit within 5 s of SIGTERM")
             assert rc == 0, f"cconvd exited {rc} on SIGTERM:\n{self.stderr()}"
-        time.sleep(0)  # let the reader thread see EOF
+        self.reader.join(timeout=5)  # every line, a late sanitizer report included
         check_sanitizers("cconvd", self.stderr())
+
+
+@contextlib.contextmanager
+def serving(tmp):
+    """A fake upstream and a cconvd that already has its rates; both stopped after."""
+    up = Upstream()
+    try:
+        d = Daemon(tmp, [up.url])
+        try:
+            wait_until(lambda: d.get("/healthz")[0] == 200, 10, "rates")
+            yield up, d
+        finally:
+            d.stop()
+    finally:
+        up.stop()
 
 
 def cconv(tmp, args, server=None, upstream=None, env=None):

@@ -4,19 +4,12 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from e2elib import DATE, Daemon, Upstream, cconv, expected, refused_url, run, wait_until  # noqa: E402
-
-
-def started(tmp):
-    up = Upstream()
-    d = Daemon(tmp, [up.url])
-    wait_until(lambda: d.get("/healthz")[0] == 200, 10, "rates")
-    return up, d, f"http://127.0.0.1:{d.port}"
+from e2elib import DATE, Upstream, cconv, expected, refused_url, run, serving  # noqa: E402
 
 
 def test_answers_from_daemon(tmp):
-    up, d, server = started(tmp)
-    try:
+    with serving(tmp) as (up, d):
+        server = d.base
         rc, out, err = cconv(tmp, ["GBP", "100"], server=server)
         assert (rc, out) == (0, "88.40 GBP\n"), (rc, out, err)
         assert err == "", err
@@ -32,14 +25,11 @@ def test_answers_from_daemon(tmp):
         assert [x["to"] for x in docs] == ["GBP", "JPY"] and docs[0]["from"] == "USD", out
         assert f'"result":{expected("100", "USD", "GBP")},' in out.splitlines()[0]
         assert docs[0]["date"] == DATE and docs[0]["stale"] is False
-    finally:
-        d.stop()
-        up.stop()
 
 
 def test_usage_and_currency_errors(tmp):
-    up, d, server = started(tmp)
-    try:
+    with serving(tmp) as (up, d):
+        server = d.base
         for args in (["GBP"], [], ["GBP", "1e3"], ["GBP", "-5"], ["GBP", "abc"], ["GBP,,USD", "1"],
                      ["--bogus", "GBP", "1"], ["GBP", "1", "2"]):
             rc, out, err = cconv(tmp, args, server=server)
@@ -50,9 +40,6 @@ def test_usage_and_currency_errors(tmp):
         assert rc == 65 and "XYZ" in err and out == "", (rc, err)
         rc, out, err = cconv(tmp, ["--help"])
         assert rc == 0 and "64" in out and "69" in out
-    finally:
-        d.stop()
-        up.stop()
 
 
 def test_daemon_down_falls_back_to_upstream_then_cache(tmp):

@@ -5,19 +5,11 @@ import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from e2elib import DATE, RATES, Daemon, Upstream, expected, refused_url, run, wait_until  # noqa: E402
-
-
-def started(tmp):
-    up = Upstream()
-    d = Daemon(tmp, [up.url])
-    wait_until(lambda: d.health().get("status") == "ok" if d.get("/healthz")[0] == 200 else False, 10, "rates")
-    return up, d
+from e2elib import DATE, RATES, Daemon, expected, refused_url, run, serving  # noqa: E402
 
 
 def test_convert_path(tmp):
-    up, d = started(tmp)
-    try:
+    with serving(tmp) as (up, d):
         for cur, amount in (("GBP", "100"), ("JPY", "99.5"), ("KWD", "1234.5"), ("usd", "0.125"), ("AUD", "0")):
             status, h, body = d.get(f"/convert/{cur}/{amount}")
             assert status == 200, (cur, status, body)
@@ -25,14 +17,10 @@ def test_convert_path(tmp):
             assert body == f"{cur.upper()} {expected(amount, 'EUR', cur.upper())}\n", body
         assert d.get("/convert/GBP/100")[2] == "GBP 88.40\n"
         assert d.get("/convert/JPY/100")[2] == "JPY 16336\n"
-    finally:
-        d.stop()
-        up.stop()
 
 
 def test_convert_query_json(tmp):
-    up, d = started(tmp)
-    try:
+    with serving(tmp) as (up, d):
         status, h, body = d.get("/convert?from=USD&to=GBP&amount=100")
         assert status == 200 and h["content-type"] == "application/json"
         doc = json.loads(body)
@@ -44,14 +32,10 @@ def test_convert_query_json(tmp):
         assert '"from":"EUR"' in body and '"amount":1,' in body and '"result":163,' in body, body
         body = d.get("/convert?from=KWD&to=JPY&amount=1234.5")[2]
         assert f'"result":{expected("1234.5", "KWD", "JPY")},' in body, body
-    finally:
-        d.stop()
-        up.stop()
 
 
 def test_latest_is_frankfurter_shaped(tmp):
-    up, d = started(tmp)
-    try:
+    with serving(tmp) as (up, d):
         status, h, body = d.get("/latest")
         assert status == 200
         assert body.startswith('{"amount":1.0,"base":"EUR","date":"%s","rates":{' % DATE), body
@@ -63,14 +47,10 @@ def test_latest_is_frankfurter_shaped(tmp):
         assert doc["base"] == "USD" and doc["rates"] == {"GBP": 0.840944}, doc
         body = d.get("/latest?from=USD&to=GBP&amount=10")[2]
         assert body.startswith('{"amount":10.0,"base":"USD"') and '"GBP":8.40944}' in body, body
-    finally:
-        d.stop()
-        up.stop()
 
 
 def test_currencies_and_healthz(tmp):
-    up, d = started(tmp)
-    try:
+    with serving(tmp) as (up, d):
         doc = json.loads(d.get("/currencies")[2])
         assert set(doc) == set(RATES) | {"EUR"}, doc
         assert doc["EUR"] == "Euro" and doc["JPY"] == "Japanese Yen"
@@ -78,14 +58,10 @@ def test_currencies_and_healthz(tmp):
         assert h["status"] == "ok" and h["date"] == DATE and h["stale"] is False
         assert h["last_fetch"]["ok"] is True and h["last_fetch"]["upstream"] == up.url
         assert h["currencies"] == len(RATES) + 1 and isinstance(h["age"], int)
-    finally:
-        d.stop()
-        up.stop()
 
 
 def test_errors(tmp):
-    up, d = started(tmp)
-    try:
+    with serving(tmp) as (up, d):
         cases = [
             ("/convert/GBP/1e3", 400, "1e3"), ("/convert/GBP/-1", 400, "-1"), ("/convert/GBP/abc", 400, "abc"),
             ("/convert/GBP/NaN", 400, "NaN"), ("/convert/GBP/", 400, "amount ''"),
@@ -103,9 +79,6 @@ def test_errors(tmp):
             got, h, body = d.get("/latest", method=method)
             assert got == 405 and "error" in json.loads(body) and "GET" in h["allow"], (method, got)
         assert d.get("/convert/GBP/100")[2] == "GBP 88.40\n"  # still answers normally
-    finally:
-        d.stop()
-        up.stop()
 
 
 def test_no_rates_yet_is_503(tmp):
@@ -124,16 +97,12 @@ def test_no_rates_yet_is_503(tmp):
 
 
 def test_headers_and_staleness(tmp):
-    up, d = started(tmp)
-    try:
+    with serving(tmp) as (up, d):
         status, h, _ = d.get("/convert/GBP/1")
         assert "last-modified" in h and h["last-modified"].endswith("GMT") and int(h["age"]) >= 0
         assert "warning" not in h
         status, h, _ = d.get("/nowhere")
         assert "last-modified" not in h and "age" not in h
-    finally:
-        d.stop()
-        up.stop()
     # Make the stored snapshot two hours old, restart with the upstream down and --max-age 60.
     with sqlite3.connect(os.path.join(tmp, "rates.db")) as db:
         db.execute("UPDATE snapshots SET fetched_at = fetched_at - 7200")

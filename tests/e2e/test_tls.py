@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from e2elib import Daemon, Upstream, cconv, run, wait_until  # noqa: E402
+from e2elib import Daemon, Upstream, cconv, run  # noqa: E402
 
 
 def tls_upstream(tmp):
