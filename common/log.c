@@ -27,12 +27,6 @@ log_init(const char *progname, int verbose)
 	log_level_verbose = verbose;
 }
 
-int
-log_verbose(void)
-{
-	return log_level_verbose;
-}
-
 /* Appends s to line[0..*len), leaving room for the final newline. */
 static void
 put(char *line, size_t *len, const char *s)

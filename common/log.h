@@ -12,7 +12,6 @@
 #define CCONV_LOG_H
 
 void log_init(const char *progname, int verbose);
-int log_verbose(void);
 
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
