@@ -1,0 +1,27 @@
+# bash completion for cconvd(8).
+
+_cconvd()
+{
+	local cur prev words cword
+	_init_completion -s || return
+
+	case $prev in
+	--db)
+		_filedir db
+		return
+		;;
+	--upstream)
+		COMPREPLY=($(compgen -W "http:// https:// file://" -- "$cur"))
+		compopt -o nospace
+		return
+		;;
+	--listen | --refresh | --max-age)
+		return
+		;;
+	esac
+	$split && return
+
+	COMPREPLY=($(compgen -W "$(_parse_help "$1")" -- "$cur"))
+	[[ ${COMPREPLY-} == *= ]] && compopt -o nospace
+} &&
+	complete -F _cconvd cconvd
