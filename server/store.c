@@ -1,10 +1,12 @@
 /*
  * store: the daemon's memory across restarts, in one SQLite file.
  *
- * Only the refresher writes, once per accepted snapshot, and only start-up
- * reads, so the store favours plainness over speed: the few statements it
- * needs are prepared once at open and reused, each write is one IMMEDIATE
- * transaction (the write lock is taken before anything is read, so a second
+ * One read-write store is the only writer: the refresher, once per accepted
+ * snapshot, or a one-shot --import / --backfill, all of its history in one
+ * transaction.  Request threads read history through read-only stores of
+ * their own (WAL: a reader sees the last commit and never waits for the
+ * writer).  The statements are prepared once at open and reused, each
+ * write is one IMMEDIATE transaction (the write lock is taken before anything is read, so a second
  * process makes us wait busy_timeout and then fail cleanly instead of
  * deadlocking), and rates travel as the exact decimal text the upstream gave,
  * never as REAL, so a restart serves the very digits that were fetched.
@@ -48,12 +50,26 @@ static const char *const migrations[] = {
 struct store {
 	sqlite3 *db;
 	char *path;
-	sqlite3_stmt *upsert_snapshot;
+	int readonly;
+	sqlite3_stmt *upsert_snapshot;	/* the write statements: NULL when read-only */
 	sqlite3_stmt *delete_rates;
 	sqlite3_stmt *insert_rate;
-	sqlite3_stmt *select_latest;
+	sqlite3_stmt *select_pivot;
 	sqlite3_stmt *select_rates;
+	sqlite3_stmt *select_latest;	/* these three yield SNAPSHOT_COLUMNS, one row per rate */
+	sqlite3_stmt *select_on;
+	sqlite3_stmt *select_range;
 };
+
+/*
+ * The history queries all read one row per rate, snapshot columns repeated,
+ * ordered by date then currency, so one loop (collect()) turns any of them
+ * into snapshots.  Both are served by primary keys: snapshots(date) finds
+ * the date (max(date) <= ?1 is one index probe), rates(date, currency) is
+ * the rows in order; no extra index is needed.
+ */
+#define SNAPSHOT_COLUMNS "SELECT s.date, s.pivot, s.fetched_at, s.upstream, r.currency, r.rate" \
+	" FROM snapshots s JOIN rates r ON r.date = s.date "
 
 /* "store '/x': disk I/O error (while inserting rates)".  Called at the point
  * of failure, before any ROLLBACK replaces the connection's error text. */
@@ -208,6 +224,37 @@ out:
 	return rc;
 }
 
+static int
+prepare_writes(struct store *s, char *err, size_t errlen)
+{
+	if (prepare(s,
+		"INSERT INTO snapshots(date, pivot, fetched_at, upstream) VALUES(?1, ?2, ?3, ?4)"
+		" ON CONFLICT(date) DO UPDATE SET pivot = excluded.pivot,"
+		" fetched_at = excluded.fetched_at, upstream = excluded.upstream",
+		&s->upsert_snapshot, err, errlen) == -1 ||
+	    prepare(s, "DELETE FROM rates WHERE date = ?1", &s->delete_rates, err, errlen) == -1 ||
+	    prepare(s, "INSERT INTO rates(date, currency, rate) VALUES(?1, ?2, ?3)", &s->insert_rate,
+		err, errlen) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+prepare_reads(struct store *s, char *err, size_t errlen)
+{
+	if (prepare(s, "SELECT pivot FROM snapshots WHERE date = ?1", &s->select_pivot, err, errlen) == -1 ||
+	    prepare(s, "SELECT currency, rate FROM rates WHERE date = ?1 ORDER BY currency",
+		&s->select_rates, err, errlen) == -1 ||
+	    prepare(s, SNAPSHOT_COLUMNS "WHERE s.date = (SELECT max(date) FROM snapshots) ORDER BY r.currency",
+		&s->select_latest, err, errlen) == -1 ||
+	    prepare(s, SNAPSHOT_COLUMNS "WHERE s.date = (SELECT max(date) FROM snapshots WHERE date <= ?1)"
+		" ORDER BY r.currency", &s->select_on, err, errlen) == -1 ||
+	    prepare(s, SNAPSHOT_COLUMNS "WHERE r.date BETWEEN ?1 AND ?2 ORDER BY r.date, r.currency",
+		&s->select_range, err, errlen) == -1)
+		return -1;
+	return 0;
+}
+
 /* Sets the connection up and checks the file, in an order that matters: the
  * version is read before anything is written, so a newer file or one that is
  * not a database at all is refused untouched. */
@@ -238,47 +285,81 @@ configure(struct store *s, char *err, size_t errlen)
 	 * waits on another writer. */
 	if (version < SCHEMA_VERSION && migrate(s, err, errlen) == -1)
 		goto out;
-	if (prepare(s,
-		"INSERT INTO snapshots(date, pivot, fetched_at, upstream) VALUES(?1, ?2, ?3, ?4)"
-		" ON CONFLICT(date) DO UPDATE SET pivot = excluded.pivot,"
-		" fetched_at = excluded.fetched_at, upstream = excluded.upstream",
-		&s->upsert_snapshot, err, errlen) == -1 ||
-	    prepare(s, "DELETE FROM rates WHERE date = ?1", &s->delete_rates, err, errlen) == -1 ||
-	    prepare(s, "INSERT INTO rates(date, currency, rate) VALUES(?1, ?2, ?3)", &s->insert_rate,
-		err, errlen) == -1 ||
-	    prepare(s, "SELECT date, pivot, fetched_at, upstream FROM snapshots"
-		" ORDER BY date DESC, fetched_at DESC LIMIT 1", &s->select_latest, err, errlen) == -1 ||
-	    prepare(s, "SELECT currency, rate FROM rates WHERE date = ?1 ORDER BY currency",
-		&s->select_rates, err, errlen) == -1)
+	if (prepare_writes(s, err, errlen) == -1 || prepare_reads(s, err, errlen) == -1)
 		goto out;
 	rc = 0;
 out:
 	return rc;
 }
 
-struct store *
-store_open(const char *path, char *err, size_t errlen)
+/* A reader changes nothing, so it cannot migrate: a file at another
+ * version is refused (the daemon opens it read-write, and so migrates it,
+ * before any reader). */
+static int
+configure_readonly(struct store *s, char *err, size_t errlen)
+{
+	int version, rc = -1;
+
+	sqlite3_extended_result_codes(s->db, 1);
+	if (sqlite3_busy_timeout(s->db, STORE_BUSY_MS) != SQLITE_OK) {
+		store_fail(s, "setting the busy timeout", err, errlen);
+		goto out;
+	}
+	if (exec_sql(s, "PRAGMA query_only = 1", "making the connection read-only", err, errlen) == -1 ||
+	    read_user_version(s, &version, err, errlen) == -1)
+		goto out;
+	if (version != SCHEMA_VERSION) {
+		snprintf(err, errlen, "store '%s': schema version %d, expected %d (open it read-write first)",
+		    s->path, version, SCHEMA_VERSION);
+		goto out;
+	}
+	if (prepare_reads(s, err, errlen) == -1)
+		goto out;
+	rc = 0;
+out:
+	return rc;
+}
+
+static struct store *
+open_store(const char *path, int readonly, char *err, size_t errlen)
 {
 	struct store *s = NULL;
+	/* NOMUTEX: a store is one thread's at a time (see store.h), so
+	 * SQLite's own per-connection mutex would only cost. */
+	int flags = readonly ? SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX :
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL || (s->path = strdup(path)) == NULL) {
 		snprintf(err, errlen, "store '%s': out of memory", path);
 		goto fail;
 	}
-	if (make_parents(path, err, errlen) == -1)
+	s->readonly = readonly;
+	if (!readonly && make_parents(path, err, errlen) == -1)
 		goto fail;
 	/* Even a failed open may allocate a handle, which carries the reason. */
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "store '%s': %s", path,
 		    s->db != NULL ? sqlite3_errmsg(s->db) : "out of memory");
 		goto fail;
 	}
-	if (configure(s, err, errlen) == -1)
+	if ((readonly ? configure_readonly(s, err, errlen) : configure(s, err, errlen)) == -1)
 		goto fail;
 	return s;
 fail:
 	store_close(s);
 	return NULL;
+}
+
+struct store *
+store_open(const char *path, char *err, size_t errlen)
+{
+	return open_store(path, 0, err, errlen);
+}
+
+struct store *
+store_open_readonly(const char *path, char *err, size_t errlen)
+{
+	return open_store(path, 1, err, errlen);
 }
 
 void
@@ -289,8 +370,11 @@ store_close(struct store *s)
 	sqlite3_finalize(s->upsert_snapshot);
 	sqlite3_finalize(s->delete_rates);
 	sqlite3_finalize(s->insert_rate);
-	sqlite3_finalize(s->select_latest);
+	sqlite3_finalize(s->select_pivot);
 	sqlite3_finalize(s->select_rates);
+	sqlite3_finalize(s->select_latest);
+	sqlite3_finalize(s->select_on);
+	sqlite3_finalize(s->select_range);
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s);
@@ -312,16 +396,13 @@ step_done(struct store *s, sqlite3_stmt *st, const char *doing, char *err, size_
 	return rc;
 }
 
-int
-store_save(struct store *s, const struct rates *r, char *err, size_t errlen)
+/* The snapshot's rows, replacing the date's old ones; inside a transaction. */
+static int
+write_snapshot(struct store *s, const struct rates *r, char *err, size_t errlen)
 {
 	const struct currency *pivot = rates_pivot(r);
 	const char *date = rates_date(r);
 	char text[DEC_STRLEN];
-	int rc = -1;
-
-	if (exec_sql(s, "BEGIN IMMEDIATE", "starting a transaction", err, errlen) == -1)
-		goto out;
 
 	if (sqlite3_bind_text(s->upsert_snapshot, 1, date, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_text(s->upsert_snapshot, 2, pivot->code, -1, SQLITE_STATIC) != SQLITE_OK ||
@@ -329,17 +410,17 @@ store_save(struct store *s, const struct rates *r, char *err, size_t errlen)
 	    sqlite3_bind_text(s->upsert_snapshot, 4, rates_upstream(r), -1, SQLITE_STATIC) != SQLITE_OK) {
 		store_fail(s, "writing the snapshot", err, errlen);
 		sqlite3_clear_bindings(s->upsert_snapshot);
-		goto out;
+		return -1;
 	}
 	if (step_done(s, s->upsert_snapshot, "writing the snapshot", err, errlen) == -1)
-		goto out;
+		return -1;
 
 	if (sqlite3_bind_text(s->delete_rates, 1, date, -1, SQLITE_STATIC) != SQLITE_OK) {
 		store_fail(s, "replacing old rates", err, errlen);
-		goto out;
+		return -1;
 	}
 	if (step_done(s, s->delete_rates, "replacing old rates", err, errlen) == -1)
-		goto out;
+		return -1;
 
 	for (size_t i = 0; i < rates_count(r); i++) {
 		const struct rate_entry *e = rates_at(r, i);
@@ -353,13 +434,33 @@ store_save(struct store *s, const struct rates *r, char *err, size_t errlen)
 		    sqlite3_bind_text(s->insert_rate, 3, text, -1, SQLITE_TRANSIENT) != SQLITE_OK) {
 			store_fail(s, "inserting rates", err, errlen);
 			sqlite3_clear_bindings(s->insert_rate);
-			goto out;
+			return -1;
 		}
 		if (step_done(s, s->insert_rate, "inserting rates", err, errlen) == -1)
-			goto out;
+			return -1;
 	}
+	return 0;
+}
 
-	if (exec_sql(s, "COMMIT", "committing", err, errlen) == -1)
+static int
+writable(struct store *s, char *err, size_t errlen)
+{
+	if (s->readonly) {
+		snprintf(err, errlen, "store '%s': opened read-only", s->path);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_save(struct store *s, const struct rates *r, char *err, size_t errlen)
+{
+	int rc = -1;
+
+	if (writable(s, err, errlen) == -1 ||
+	    exec_sql(s, "BEGIN IMMEDIATE", "starting a transaction", err, errlen) == -1 ||
+	    write_snapshot(s, r, err, errlen) == -1 ||
+	    exec_sql(s, "COMMIT", "committing", err, errlen) == -1)
 		goto out;
 	rc = 0;
 out:
@@ -368,74 +469,271 @@ out:
 	return rc;
 }
 
-int
-store_load_latest(struct store *s, struct rates **out, char *err, size_t errlen)
+enum stored { STORED_NONE, STORED_SAME, STORED_OTHER };
+
+/* Whether r's date is stored, and if so with the same pivot and rate values. */
+static int
+stored_as(struct store *s, const struct rates *r, enum stored *how, char *err, size_t errlen)
 {
-	struct rates *r = NULL;
-	char why[256];
+	const struct currency *pivot = rates_pivot(r);
+	size_t i = 0, n = rates_count(r);
 	int step, rc = -1;
 
-	*out = NULL;
-	step = sqlite3_step(s->select_latest);
-	if (step == SQLITE_DONE) {
+	*how = STORED_NONE;
+	if (sqlite3_bind_text(s->select_pivot, 1, rates_date(r), -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(s->select_rates, 1, rates_date(r), -1, SQLITE_STATIC) != SQLITE_OK) {
+		store_fail(s, "comparing with stored rates", err, errlen);
+		goto out;
+	}
+	if ((step = sqlite3_step(s->select_pivot)) == SQLITE_DONE) {
 		rc = 0;
 		goto out;
 	}
 	if (step != SQLITE_ROW) {
-		store_fail(s, "reading the latest snapshot", err, errlen);
+		store_fail(s, "comparing with stored rates", err, errlen);
 		goto out;
 	}
-	if ((r = rates_new(column_text(s->select_latest, 1), column_text(s->select_latest, 0), why,
-	    sizeof(why))) == NULL) {
-		snprintf(err, errlen, "store '%s': snapshot '%.16s': %s", s->path,
-		    column_text(s->select_latest, 0), why);
+	*how = STORED_OTHER;
+	if (strcmp(column_text(s->select_pivot, 0), pivot->code) != 0) {
+		rc = 0;
 		goto out;
 	}
-	if (rates_set_origin(r, sqlite3_column_int64(s->select_latest, 2),
-	    column_text(s->select_latest, 3)) == -1) {
-		snprintf(err, errlen, "store '%s': out of memory", s->path);
-		goto out;
-	}
-
-	if (sqlite3_bind_text(s->select_rates, 1, rates_date(r), -1, SQLITE_STATIC) != SQLITE_OK) {
-		store_fail(s, "reading rates", err, errlen);
-		goto out;
-	}
+	/* Both sides are in code order (rows by currency, entries sorted). */
 	while ((step = sqlite3_step(s->select_rates)) == SQLITE_ROW) {
-		const char *code = column_text(s->select_rates, 0);
 		const char *text = column_text(s->select_rates, 1);
-		struct dec rate;
+		struct dec v;
 
-		if (dec_parse(text, (size_t)sqlite3_column_bytes(s->select_rates, 1), &rate) == -1) {
-			snprintf(err, errlen, "store '%s': snapshot %s, currency '%.16s': rate '%.40s' is not a decimal number",
-			    s->path, rates_date(r), code, text);
+		while (i < n && rates_at(r, i)->cur == pivot)
+			i++;
+		if (i == n || strcmp(column_text(s->select_rates, 0), rates_at(r, i)->cur->code) != 0 ||
+		    dec_parse(text, (size_t)sqlite3_column_bytes(s->select_rates, 1), &v) == -1 ||
+		    dec_cmp(&v, &rates_at(r, i)->rate) != 0) {
+			rc = 0;
 			goto out;
 		}
-		/* A code ISO 4217 has since withdrawn comes back RATES_SKIPPED, as
-		 * it would from the upstream; only malformed rows are fatal. */
-		if (rates_add(r, code, &rate, why, sizeof(why)) == -1) {
-			snprintf(err, errlen, "store '%s': snapshot %s, currency '%.16s': %s", s->path,
-			    rates_date(r), code, why);
-			goto out;
-		}
+		i++;
 	}
 	if (step != SQLITE_DONE) {
-		store_fail(s, "reading rates", err, errlen);
+		store_fail(s, "comparing with stored rates", err, errlen);
 		goto out;
 	}
-	if (rates_finish(r, why, sizeof(why)) == -1) {
-		snprintf(err, errlen, "store '%s': snapshot %s: %s", s->path, rates_date(r), why);
-		goto out;
-	}
-	*out = r;
-	r = NULL;
+	while (i < n && rates_at(r, i)->cur == pivot)
+		i++;
+	if (i == n)
+		*how = STORED_SAME;
 	rc = 0;
 out:
-	/* Resetting ends the read transaction, so WAL checkpoints are not held
-	 * back by a statement left open. */
-	sqlite3_reset(s->select_latest);
+	sqlite3_reset(s->select_pivot);
 	sqlite3_reset(s->select_rates);
+	sqlite3_clear_bindings(s->select_pivot);
 	sqlite3_clear_bindings(s->select_rates);
-	rates_free(r);
 	return rc;
+}
+
+int
+store_save_many(struct store *s, struct rates *const *v, size_t n, struct store_counts *counts,
+    char *err, size_t errlen)
+{
+	struct store_counts c = { 0, 0, 0 };
+	enum stored how;
+	int rc = -1;
+
+	if (writable(s, err, errlen) == -1 ||
+	    exec_sql(s, "BEGIN IMMEDIATE", "starting a transaction", err, errlen) == -1)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		if (stored_as(s, v[i], &how, err, errlen) == -1)
+			goto out;
+		if (how == STORED_SAME) {
+			c.unchanged++;
+			continue;
+		}
+		if (write_snapshot(s, v[i], err, errlen) == -1)
+			goto out;
+		if (how == STORED_NONE)
+			c.added++;
+		else
+			c.replaced++;
+	}
+	if (exec_sql(s, "COMMIT", "committing", err, errlen) == -1)
+		goto out;
+	if (counts != NULL)
+		*counts = c;
+	rc = 0;
+out:
+	if (rc == -1)
+		rollback(s);
+	return rc;
+}
+
+/* The snapshot the current row of a SNAPSHOT_COLUMNS query begins. */
+static struct rates *
+begin_snapshot(struct store *s, sqlite3_stmt *st, char *err, size_t errlen)
+{
+	struct rates *r;
+	char why[256];
+
+	if ((r = rates_new(column_text(st, 1), column_text(st, 0), why, sizeof(why))) == NULL) {
+		snprintf(err, errlen, "store '%s': snapshot '%.16s': %s", s->path, column_text(st, 0), why);
+		return NULL;
+	}
+	if (rates_set_origin(r, sqlite3_column_int64(st, 2), column_text(st, 3)) == -1) {
+		snprintf(err, errlen, "store '%s': out of memory", s->path);
+		rates_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* Adds the rate in the current row of a SNAPSHOT_COLUMNS query. */
+static int
+add_rate(struct store *s, struct rates *r, sqlite3_stmt *st, char *err, size_t errlen)
+{
+	const char *code = column_text(st, 4);
+	const char *text = column_text(st, 5);
+	struct dec rate;
+	char why[256];
+
+	if (dec_parse(text, (size_t)sqlite3_column_bytes(st, 5), &rate) == -1) {
+		snprintf(err, errlen, "store '%s': snapshot %s, currency '%.16s': rate '%.40s' is not a decimal number",
+		    s->path, rates_date(r), code, text);
+		return -1;
+	}
+	/* A code ISO 4217 has since withdrawn comes back RATES_SKIPPED, as it
+	 * would from the upstream; only malformed rows are fatal. */
+	if (rates_add(r, code, &rate, why, sizeof(why)) == -1) {
+		snprintf(err, errlen, "store '%s': snapshot %s, currency '%.16s': %s", s->path, rates_date(r),
+		    code, why);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+finish_snapshot(struct store *s, struct rates *r, char *err, size_t errlen)
+{
+	char why[256];
+
+	if (rates_finish(r, why, sizeof(why)) == -1) {
+		snprintf(err, errlen, "store '%s': snapshot %s: %s", s->path, rates_date(r), why);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Runs a bound SNAPSHOT_COLUMNS query and hands each finished snapshot to
+ * fn, which may keep it (setting *r to NULL) or leave it to be freed.
+ * Returns 0, -1 with err set, or fn's non-zero value.  The statement is
+ * reset on every path: a statement left open would hold its read
+ * transaction, and with it the WAL, at that point in time.
+ */
+static int
+collect(struct store *s, sqlite3_stmt *st, int (*fn)(void *arg, struct rates **r), void *arg,
+    char *err, size_t errlen)
+{
+	struct rates *r = NULL;
+	int step, rc = -1;
+
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (r != NULL && strcmp(rates_date(r), column_text(st, 0)) != 0) {
+			if (finish_snapshot(s, r, err, errlen) == -1)
+				goto out;
+			if ((rc = fn(arg, &r)) != 0)
+				goto out;
+			rc = -1;
+			rates_free(r);
+			r = NULL;
+		}
+		if (r == NULL && (r = begin_snapshot(s, st, err, errlen)) == NULL)
+			goto out;
+		if (add_rate(s, r, st, err, errlen) == -1)
+			goto out;
+	}
+	if (step != SQLITE_DONE) {
+		store_fail(s, "reading history", err, errlen);
+		goto out;
+	}
+	if (r != NULL) {
+		if (finish_snapshot(s, r, err, errlen) == -1)
+			goto out;
+		if ((rc = fn(arg, &r)) != 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	rates_free(r);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+static int
+keep_one(void *arg, struct rates **r)
+{
+	struct rates **out = arg;
+
+	*out = *r;
+	*r = NULL;
+	return 0;
+}
+
+/* The one snapshot a bound query selects, or NULL. */
+static int
+load_one(struct store *s, sqlite3_stmt *st, struct rates **out, char *err, size_t errlen)
+{
+	int rc;
+
+	*out = NULL;
+	if ((rc = collect(s, st, keep_one, out, err, errlen)) != 0) {
+		rates_free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+int
+store_load_latest(struct store *s, struct rates **out, char *err, size_t errlen)
+{
+	return load_one(s, s->select_latest, out, err, errlen);
+}
+
+int
+store_load_on(struct store *s, const char *date, struct rates **out, char *err, size_t errlen)
+{
+	*out = NULL;
+	if (sqlite3_bind_text(s->select_on, 1, date, -1, SQLITE_STATIC) != SQLITE_OK) {
+		store_fail(s, "reading history", err, errlen);
+		sqlite3_clear_bindings(s->select_on);
+		return -1;
+	}
+	return load_one(s, s->select_on, out, err, errlen);
+}
+
+struct each_ctx {
+	int (*fn)(void *arg, const struct rates *r);
+	void *arg;
+};
+
+static int
+each_one(void *arg, struct rates **r)
+{
+	struct each_ctx *c = arg;
+
+	return c->fn(c->arg, *r);
+}
+
+int
+store_each(struct store *s, const char *start, const char *end,
+    int (*fn)(void *arg, const struct rates *r), void *arg, char *err, size_t errlen)
+{
+	struct each_ctx c = { fn, arg };
+
+	if (sqlite3_bind_text(s->select_range, 1, start, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(s->select_range, 2, end, -1, SQLITE_STATIC) != SQLITE_OK) {
+		store_fail(s, "reading history", err, errlen);
+		sqlite3_clear_bindings(s->select_range);
+		return -1;
+	}
+	return collect(s, s->select_range, each_one, &c, err, errlen);
 }

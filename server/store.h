@@ -4,9 +4,11 @@
  * One table of snapshots (date, pivot currency, when fetched, from which
  * upstream) and one of rates by (date, currency), the rate kept as the exact
  * decimal text.  Saving a date again replaces that date's rows, so re-fetching
- * never duplicates.  WAL mode, one transaction per snapshot; the schema
+ * never duplicates.  WAL mode, one transaction per save; the schema
  * version lives in PRAGMA user_version and store_open() migrates older files
- * and refuses newer ones.  A store is used by one thread at a time.
+ * and refuses newer ones.  A store (one SQLite connection) is used by one
+ * thread at a time; any number of stores may be open on one file, and in WAL
+ * mode a reader never waits for a writer.
  */
 #ifndef CCONVD_STORE_H
 #define CCONVD_STORE_H
@@ -22,13 +24,54 @@ struct store;
 struct store *store_open(const char *path, char *err, size_t errlen);
 void store_close(struct store *s);	/* accepts NULL */
 
+/* The same file, read-only (SQLITE_OPEN_READONLY and PRAGMA query_only),
+ * for request threads: it cannot write, so it never takes the write lock and
+ * never waits for a writer.  The file must exist at the current schema
+ * version (the daemon opens it read-write first, which migrates it).  Only
+ * the load/each functions work on it; saves fail. */
+struct store *store_open_readonly(const char *path, char *err, size_t errlen);
+
 /* Writes the snapshot (its date, pivot, origin and rates) in one transaction.
  * 0, or -1 with err set; on failure the database is unchanged. */
 int store_save(struct store *s, const struct rates *r, char *err, size_t errlen);
+
+/* What store_save_many() did, date by date. */
+struct store_counts {
+	size_t added;		/* dates not stored before */
+	size_t replaced;	/* dates stored with other rates: replaced whole, origin included */
+	size_t unchanged;	/* dates stored with the same pivot and rate values: not touched */
+};
+
+/*
+ * Writes n snapshots in ONE transaction: all or none.  A date already stored
+ * with the same pivot and the same rate values (compared as numbers) is left
+ * exactly as it is, fetch time and upstream included, so loading the same
+ * history twice changes nothing; any other date is written as store_save()
+ * would.  For bulk history (--import, --backfill, multi-day feeds).  A
+ * refresh that reconfirms today's rates and wants its fetch time recorded
+ * uses store_save().  counts may be NULL.  0, or -1 with err set and the
+ * database unchanged.
+ */
+int store_save_many(struct store *s, struct rates *const *v, size_t n, struct store_counts *counts,
+    char *err, size_t errlen);
 
 /* Loads the newest snapshot (latest date, then latest fetch).  0 with *out a
  * finished snapshot (caller frees with rates_free()) or NULL when the store is
  * empty; -1 with err set. */
 int store_load_latest(struct store *s, struct rates **out, char *err, size_t errlen);
+
+/* The snapshot dated `date` ("YYYY-MM-DD"), or else the nearest earlier one:
+ * 0 with *out a finished snapshot (caller frees with rates_free()), or NULL
+ * when nothing is stored on or before that date; -1 with err set. */
+int store_load_on(struct store *s, const char *date, struct rates **out, char *err, size_t errlen);
+
+/*
+ * Calls fn once per snapshot dated start..end (inclusive, "YYYY-MM-DD"),
+ * oldest first; the snapshot is borrowed for the call only.  Returns 0 when
+ * every snapshot was visited, -1 with err set when the store failed, or
+ * the positive value fn returned to stop early (err untouched).
+ */
+int store_each(struct store *s, const char *start, const char *end,
+    int (*fn)(void *arg, const struct rates *r), void *arg, char *err, size_t errlen);
 
 #endif

@@ -2,7 +2,8 @@
  * The SQLite store against real files in a temporary folder: creation of
  * missing folders, the schema version, exact decimal round trips, re-saving a
  * date, the newest snapshot, files it must refuse, and saves that fail half
- * way (the database must then be as it was).  The file is inspected with a
+ * way (the database must then be as it was), history by date and range,
+ * batches saved twice, and read-only stores.  The file is inspected with a
  * second, plain SQLite connection, so the tests check what is on disk rather
  * than what the store says about itself.
  */
@@ -454,6 +455,277 @@ test_locked_save_fails_cleanly(void **state)
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM snapshots"), 1);
 }
 
+/* Three days of history: nearest earlier date, ranges, and the edges. */
+static void
+history_fixture(struct fixture *f)
+{
+	assert_non_null(f->st = store_open(f->path, f->err, sizeof(f->err)));
+	save(f, snap("EUR", "2024-01-02", AT_1, "http://a/", "USD", "1.0956", "GBP", "0.86518", NULL));
+	save(f, snap("EUR", "2024-01-03", AT_1, "http://a/", "USD", "1.0919", "GBP", "0.86235", NULL));
+	/* 2024-01-04..07 missing: a holiday and a weekend */
+	save(f, snap("EUR", "2024-01-08", AT_1, "http://a/", "USD", "1.0946", "JPY", "157.87", NULL));
+}
+
+static const char *
+on(struct fixture *f, const char *date)
+{
+	static char got[DT_DATE_LEN];
+	struct rates *r = (struct rates *)1;
+
+	if (store_load_on(f->st, date, &r, f->err, sizeof(f->err)) != 0)
+		fail_msg("store_load_on: %s", f->err);
+	if (r == NULL)
+		return "none";
+	snprintf(got, sizeof(got), "%s", rates_date(r));
+	rates_free(r);
+	return got;
+}
+
+static void
+test_load_on_nearest_earlier(void **state)
+{
+	struct fixture *f = *state;
+	char text[DEC_STRLEN];
+	struct rates *r;
+
+	history_fixture(f);
+	assert_string_equal(on(f, "2024-01-02"), "2024-01-02");
+	assert_string_equal(on(f, "2024-01-03"), "2024-01-03");
+	assert_string_equal(on(f, "2024-01-05"), "2024-01-03");
+	assert_string_equal(on(f, "2024-01-07"), "2024-01-03");
+	assert_string_equal(on(f, "2024-01-08"), "2024-01-08");
+	assert_string_equal(on(f, "2099-12-31"), "2024-01-08");
+	assert_string_equal(on(f, "2024-01-01"), "none");
+	assert_string_equal(on(f, "1999-01-04"), "none");
+
+	/* The rates are that day's, exactly, not the latest's. */
+	assert_int_equal(store_load_on(f->st, "2024-01-06", &r, f->err, sizeof(f->err)), 0);
+	assert_string_equal(rate_text(r, "GBP", text), "0.86235");
+	assert_string_equal(rate_text(r, "USD", text), "1.0919");
+	assert_null(rates_find(r, "JPY"));
+	assert_int_equal(rates_count(r), 3);
+	rates_free(r);
+}
+
+struct seen {
+	char dates[8][DT_DATE_LEN];
+	size_t counts[8];
+	size_t n;
+	size_t stop_after;	/* 0: never stop */
+};
+
+static int
+record(void *arg, const struct rates *r)
+{
+	struct seen *s = arg;
+
+	assert_true(s->n < 8);
+	snprintf(s->dates[s->n], DT_DATE_LEN, "%s", rates_date(r));
+	s->counts[s->n] = rates_count(r);
+	s->n++;
+	return s->stop_after != 0 && s->n == s->stop_after ? 7 : 0;
+}
+
+static void
+test_each_in_range(void **state)
+{
+	struct fixture *f = *state;
+	struct seen s;
+
+	history_fixture(f);
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(store_each(f->st, "2024-01-01", "2024-01-31", record, &s, f->err, sizeof(f->err)), 0);
+	assert_int_equal(s.n, 3);
+	assert_string_equal(s.dates[0], "2024-01-02");
+	assert_string_equal(s.dates[1], "2024-01-03");
+	assert_string_equal(s.dates[2], "2024-01-08");
+	assert_int_equal(s.counts[0], 3);
+	assert_int_equal(s.counts[2], 3);
+
+	/* Inclusive at both ends. */
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(store_each(f->st, "2024-01-03", "2024-01-08", record, &s, f->err, sizeof(f->err)), 0);
+	assert_int_equal(s.n, 2);
+	assert_string_equal(s.dates[0], "2024-01-03");
+
+	/* Nothing in range is not an error. */
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(store_each(f->st, "2024-01-04", "2024-01-07", record, &s, f->err, sizeof(f->err)), 0);
+	assert_int_equal(s.n, 0);
+
+	/* fn stops the walk, and its value comes back. */
+	memset(&s, 0, sizeof(s));
+	s.stop_after = 1;
+	assert_int_equal(store_each(f->st, "2024-01-01", "2024-12-31", record, &s, f->err, sizeof(f->err)), 7);
+	assert_int_equal(s.n, 1);
+}
+
+static struct rates **
+batch(size_t n)
+{
+	struct rates **v = calloc(n, sizeof(*v));
+	char date[DT_DATE_LEN], usd[16];
+
+	assert_non_null(v);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(date, sizeof(date), "2020-%02zu-%02zu", 1 + i / 28, 1 + i % 28);
+		snprintf(usd, sizeof(usd), "1.%04zu", 1000 + i);
+		v[i] = snap("EUR", date, AT_1, "file:///hist.csv", "USD", usd, "GBP", "0.9", NULL);
+	}
+	return v;
+}
+
+static void
+free_batch(struct rates **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		rates_free(v[i]);
+	free(v);
+}
+
+static void
+test_save_many_idempotent(void **state)
+{
+	struct fixture *f = *state;
+	struct store_counts c;
+	struct rates **v = batch(60), *r;
+	char text[DEC_STRLEN];
+
+	assert_non_null(f->st = store_open(f->path, f->err, sizeof(f->err)));
+	if (store_save_many(f->st, v, 60, &c, f->err, sizeof(f->err)) != 0)
+		fail_msg("store_save_many: %s", f->err);
+	assert_int_equal(c.added, 60);
+	assert_int_equal(c.replaced + c.unchanged, 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM snapshots"), 60);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM rates"), 120);
+	int64_t sum = raw_int(f->path, "SELECT sum(length(rate) + fetched_at) FROM rates JOIN snapshots USING(date)");
+
+	/* Again, with a later fetch time: nothing moves, not even fetched_at. */
+	for (size_t i = 0; i < 60; i++)
+		assert_int_equal(rates_set_origin(v[i], AT_2, "http://elsewhere/"), 0);
+	assert_int_equal(store_save_many(f->st, v, 60, &c, f->err, sizeof(f->err)), 0);
+	assert_int_equal(c.unchanged, 60);
+	assert_int_equal(c.added + c.replaced, 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM rates"), 120);
+	assert_int_equal(raw_int(f->path, "SELECT sum(length(rate) + fetched_at) FROM rates JOIN snapshots USING(date)"),
+	    sum);
+	free_batch(v, 60);
+
+	/* Same values written differently (1.90 vs 1.9) are the same rates;
+	 * one changed rate, one dropped currency, or a new pivot replace. */
+	v = calloc(4, sizeof(*v));
+	assert_non_null(v);
+	v[0] = snap("EUR", "2020-01-01", AT_2, "x", "USD", "1.10000", "GBP", "0.90", NULL);
+	v[1] = snap("EUR", "2020-01-02", AT_2, "x", "USD", "1.2", "GBP", "0.9", NULL);
+	v[2] = snap("EUR", "2020-01-03", AT_2, "x", "USD", "1.1002", NULL);
+	v[3] = snap("USD", "2020-01-04", AT_2, "x", "EUR", "0.9", "GBP", "0.9", NULL);
+	assert_int_equal(store_save_many(f->st, v, 4, &c, f->err, sizeof(f->err)), 0);
+	assert_int_equal(c.unchanged, 1);
+	assert_int_equal(c.replaced, 3);
+	assert_int_equal(c.added, 0);
+	free_batch(v, 4);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM rates"), 119);
+	assert_int_equal(store_load_on(f->st, "2020-01-02", &r, f->err, sizeof(f->err)), 0);
+	assert_string_equal(rate_text(r, "USD", text), "1.2");
+	assert_int_equal(rates_fetched_at(r), AT_2);
+	rates_free(r);
+	assert_int_equal(store_load_on(f->st, "2020-01-01", &r, f->err, sizeof(f->err)), 0);
+	assert_int_equal(rates_fetched_at(r), AT_1);	/* unchanged: the old origin stays */
+	rates_free(r);
+}
+
+/* A failure on the last snapshot of a batch leaves none of it. */
+static void
+test_save_many_all_or_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct rates **v = batch(30);
+	sqlite3 *db;
+
+	assert_non_null(f->st = store_open(f->path, f->err, sizeof(f->err)));
+	save(f, snap("EUR", "2019-12-31", AT_1, "http://a/", "USD", "1.12", NULL));
+	db = raw_open(f->path);
+	raw_exec(db, "CREATE TRIGGER fail_last BEFORE INSERT ON rates WHEN NEW.date = '2020-02-02'"
+	    " BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
+	assert_int_equal(store_save_many(f->st, v, 30, NULL, f->err, sizeof(f->err)), -1);
+	assert_non_null(strstr(f->err, "injected failure"));
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM snapshots"), 1);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM rates"), 1);
+	raw_exec(db, "DROP TRIGGER fail_last");
+	sqlite3_close(db);
+	assert_int_equal(store_save_many(f->st, v, 30, NULL, f->err, sizeof(f->err)), 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM snapshots"), 31);
+	free_batch(v, 30);
+}
+
+static void
+test_readonly(void **state)
+{
+	struct fixture *f = *state;
+	struct store *ro;
+	struct rates *r, **v = batch(2);
+	sqlite3 *db;
+
+	history_fixture(f);
+	assert_non_null(ro = store_open_readonly(f->path, f->err, sizeof(f->err)));
+	assert_string_equal(on(f, "2024-01-05"), "2024-01-03");
+	assert_int_equal(store_load_on(ro, "2024-01-05", &r, f->err, sizeof(f->err)), 0);
+	assert_string_equal(rates_date(r), "2024-01-03");
+	rates_free(r);
+	assert_int_equal(store_save(ro, v[0], f->err, sizeof(f->err)), -1);
+	assert_non_null(strstr(f->err, "read-only"));
+	assert_int_equal(store_save_many(ro, v, 2, NULL, f->err, sizeof(f->err)), -1);
+
+	/* A reader is not blocked by a writer holding the write lock, and sees
+	 * the last commit. */
+	db = raw_open(f->path);
+	raw_exec(db, "BEGIN IMMEDIATE");
+	raw_exec(db, "DELETE FROM snapshots");
+	assert_int_equal(store_load_on(ro, "2024-01-09", &r, f->err, sizeof(f->err)), 0);
+	assert_string_equal(rates_date(r), "2024-01-08");
+	rates_free(r);
+	raw_exec(db, "ROLLBACK");
+	sqlite3_close(db);
+	store_close(ro);
+	free_batch(v, 2);
+
+	/* A file at another schema version is refused, not migrated. */
+	db = raw_open(f->path);
+	raw_exec(db, "PRAGMA user_version = 0");
+	sqlite3_close(db);
+	assert_null(store_open_readonly(f->path, f->err, sizeof(f->err)));
+	assert_non_null(strstr(f->err, "schema version 0"));
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 0);
+}
+
+/* Both history queries are index searches, never a scan of a table. */
+static void
+test_history_queries_use_indexes(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const queries[] = {
+		"EXPLAIN QUERY PLAN SELECT s.date, r.rate FROM snapshots s JOIN rates r ON r.date = s.date"
+		" WHERE s.date = (SELECT max(date) FROM snapshots WHERE date <= '2024-01-05') ORDER BY r.currency",
+		"EXPLAIN QUERY PLAN SELECT s.date, r.rate FROM snapshots s JOIN rates r ON r.date = s.date"
+		" WHERE r.date BETWEEN '2024-01-01' AND '2024-02-01' ORDER BY r.date, r.currency",
+	};
+	sqlite3 *db;
+
+	history_fixture(f);
+	db = raw_open(f->path);
+	for (size_t q = 0; q < 2; q++) {
+		sqlite3_stmt *st = NULL;
+		assert_int_equal(sqlite3_prepare_v2(db, queries[q], -1, &st, NULL), SQLITE_OK);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			const char *detail = (const char *)sqlite3_column_text(st, 3);
+			if (strncmp(detail, "SCAN ", 5) == 0 || strstr(detail, "TEMP B-TREE") != NULL)
+				fail_msg("query %zu: %s", q, detail);
+		}
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+}
+
 int
 main(void)
 {
@@ -470,6 +742,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bad_rows_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_save_rolls_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locked_save_fails_cleanly, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_on_nearest_earlier, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_each_in_range, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_save_many_idempotent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_save_many_all_or_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_readonly, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_history_queries_use_indexes, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
