@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "feed.h"
 #include "fxjson.h"
 #include "log.h"
 
@@ -53,14 +54,142 @@ member_str(const json_t *obj, const char *key, char *err, size_t errlen)
 	return json_string_value(v);
 }
 
+/* The body as a JSON object, unless it is not one or is fixer.io's way of
+ * reporting a failure in a 200 answer.  Caller json_decref()s. */
+static json_t *
+load_object(const char *body, size_t len, char *err, size_t errlen)
+{
+	json_t *root, *v;
+	json_error_t jerr;
+
+	if ((root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr)) == NULL) {
+		snprintf(err, errlen, "not JSON (line %d: %s)", jerr.line, jerr.text);
+		return NULL;
+	}
+	if (!json_is_object(root)) {
+		snprintf(err, errlen, "not a JSON object");
+		goto fail;
+	}
+	if ((v = json_object_get(root, "success")) != NULL && json_is_false(v)) {
+		const json_t *info = json_object_get(json_object_get(root, "error"), "info");
+		snprintf(err, errlen, "upstream reported failure: %.200s",
+		    json_is_string(info) ? json_string_value(info) : "no reason given");
+		goto fail;
+	}
+	return root;
+fail:
+	json_decref(root);
+	return NULL;
+}
+
+/* "base", a known currency code, or NULL with err set. */
+static const char *
+get_base(const json_t *root, char *err, size_t errlen)
+{
+	const char *base = member_str(root, "base", err, errlen);
+
+	if (base != NULL && currency_find(base) == NULL) {
+		snprintf(err, errlen, "'base' '%.16s': unknown currency", base);
+		return NULL;
+	}
+	return base;
+}
+
+/* The "rates" member as a non-empty object, or NULL with err set. */
+static const json_t *
+get_rates(const json_t *root, char *err, size_t errlen)
+{
+	const json_t *v = json_object_get(root, "rates");
+
+	if (!json_is_object(v)) {
+		snprintf(err, errlen, v == NULL ? "'rates' missing" : "'rates' is not an object");
+		return NULL;
+	}
+	if (json_object_size(v) == 0) {
+		snprintf(err, errlen, "'rates' is empty");
+		return NULL;
+	}
+	return v;
+}
+
+/* One day's {"USD":1.0512,…} object into a finished snapshot, or NULL with
+ * err set.  what names the object in messages: "rates" or "rates.2026-11-20". */
+static struct rates *
+one_day(const char *base, const char *date, const json_t *obj, const char *what, char *err, size_t errlen)
+{
+	struct rates *r;
+	const char *code;
+	json_t *rate;
+	char why[256];
+
+	if ((r = rates_new(base, date, why, sizeof(why))) == NULL) {
+		snprintf(err, errlen, "%s: %s", what, why);
+		return NULL;
+	}
+	json_object_foreach((json_t *)obj, code, rate) {
+		struct dec d;
+		if (!currency_code_ok(code)) {
+			snprintf(err, errlen, "%s: code '%.16s' is not three letters A-Z", what, code);
+			goto fail;
+		}
+		if (json_rate(rate, &d) == -1) {
+			/* Tell "not a number / not positive" from "absurdly large". */
+			snprintf(err, errlen, json_is_number(rate) && json_number_value(rate) > 0
+			    ? "%s.%s: outside 1e-12 .. 1e15" : "%s.%s: must be a number > 0", what, code);
+			goto fail;
+		}
+		int added = rates_add(r, code, &d, why, sizeof(why));
+		if (added == -1) {
+			/* rates_add() says "rates.USD: …"; put the day in that name. */
+			if (strncmp(why, "rates", 5) == 0)
+				snprintf(err, errlen, "%s%s", what, why + 5);
+			else
+				snprintf(err, errlen, "%s: %s", what, why);
+			goto fail;
+		}
+		if (added == RATES_SKIPPED)
+			log_debug("%s.%s: not an ISO 4217 currency cconv knows; ignored", what, code);
+	}
+	if (rates_finish(r, why, sizeof(why)) == -1) {
+		snprintf(err, errlen, "%s: %s", what, why);
+		goto fail;
+	}
+	return r;
+fail:
+	rates_free(r);
+	return NULL;
+}
+
+/* The one-day document's snapshot from a loaded root. */
+static struct rates *
+parse_day(const json_t *root, char *err, size_t errlen)
+{
+	const char *base, *date;
+	const json_t *obj;
+	char today[DT_DATE_LEN];
+
+	if ((base = get_base(root, err, errlen)) == NULL ||
+	    (date = member_str(root, "date", err, errlen)) == NULL)
+		return NULL;
+	if (dt_date_ok(date) == -1) {
+		snprintf(err, errlen, "'date' '%.16s': not a valid YYYY-MM-DD date", date);
+		return NULL;
+	}
+	dt_date(time(NULL) + FUTURE_SLACK_DAYS * 86400, today);
+	if (strcmp(date, today) > 0) {
+		snprintf(err, errlen, "'date' '%s': in the future", date);
+		return NULL;
+	}
+	if ((obj = get_rates(root, err, errlen)) == NULL)
+		return NULL;
+	return one_day(base, date, obj, "rates", err, errlen);
+}
+
 int
 fxjson_parse(const char *body, size_t len, struct rates **out, char *err, size_t errlen)
 {
 	json_t *root = NULL, *v;
-	json_error_t jerr;
 	struct rates *r = NULL;
-	const char *base, *date, *code;
-	char today[DT_DATE_LEN];
 	int rc = -1;
 
 	*out = NULL;
@@ -68,68 +197,8 @@ fxjson_parse(const char *body, size_t len, struct rates **out, char *err, size_t
 		snprintf(err, errlen, "body larger than 1 MiB (%zu bytes)", len);
 		goto out;
 	}
-	if ((root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr)) == NULL) {
-		snprintf(err, errlen, "not JSON (line %d: %s)", jerr.line, jerr.text);
-		goto out;
-	}
-	if (!json_is_object(root)) {
-		snprintf(err, errlen, "not a JSON object");
-		goto out;
-	}
-	/* fixer.io reports failures in a 200 answer. */
-	if ((v = json_object_get(root, "success")) != NULL && json_is_false(v)) {
-		const json_t *info = json_object_get(json_object_get(root, "error"), "info");
-		snprintf(err, errlen, "upstream reported failure: %.200s",
-		    json_is_string(info) ? json_string_value(info) : "no reason given");
-		goto out;
-	}
-	if ((base = member_str(root, "base", err, errlen)) == NULL ||
-	    (date = member_str(root, "date", err, errlen)) == NULL)
-		goto out;
-	if (currency_find(base) == NULL) {
-		snprintf(err, errlen, "'base' '%.16s': unknown currency", base);
-		goto out;
-	}
-	if (dt_date_ok(date) == -1) {
-		snprintf(err, errlen, "'date' '%.16s': not a valid YYYY-MM-DD date", date);
-		goto out;
-	}
-	dt_date(time(NULL) + FUTURE_SLACK_DAYS * 86400, today);
-	if (strcmp(date, today) > 0) {
-		snprintf(err, errlen, "'date' '%s': in the future", date);
-		goto out;
-	}
-	v = json_object_get(root, "rates");
-	if (!json_is_object(v)) {
-		snprintf(err, errlen, v == NULL ? "'rates' missing" : "'rates' is not an object");
-		goto out;
-	}
-	if (json_object_size(v) == 0) {
-		snprintf(err, errlen, "'rates' is empty");
-		goto out;
-	}
-	if ((r = rates_new(base, date, err, errlen)) == NULL)
-		goto out;
-	json_t *rate;
-	json_object_foreach(v, code, rate) {
-		struct dec d;
-		if (!currency_code_ok(code)) {
-			snprintf(err, errlen, "rates: code '%.16s' is not three letters A-Z", code);
-			goto out;
-		}
-		if (json_rate(rate, &d) == -1) {
-			/* Tell "not a number / not positive" from "absurdly large". */
-			snprintf(err, errlen, json_is_number(rate) && json_number_value(rate) > 0
-			    ? "rates.%s: outside 1e-12 .. 1e15" : "rates.%s: must be a number > 0", code);
-			goto out;
-		}
-		int added = rates_add(r, code, &d, err, errlen);
-		if (added == -1)
-			goto out;
-		if (added == RATES_SKIPPED)
-			log_debug("rates.%s: not an ISO 4217 currency cconv knows; ignored", code);
-	}
-	if (rates_finish(r, err, errlen) == -1)
+	if ((root = load_object(body, len, err, errlen)) == NULL ||
+	    (r = parse_day(root, err, errlen)) == NULL)
 		goto out;
 	/* Our own cache adds its provenance; a third-party body has none. */
 	if ((v = json_object_get(root, "fetched_at")) != NULL) {
@@ -149,6 +218,62 @@ fxjson_parse(const char *body, size_t len, struct rates **out, char *err, size_t
 	rc = 0;
 out:
 	rates_free(r);
+	json_decref(root);
+	return rc;
+}
+
+int
+fxjson_parse_feed(const char *body, size_t len, struct rates ***out, size_t *n, char *err, size_t errlen)
+{
+	json_t *root = NULL;
+	const json_t *obj, *day;
+	const char *base, *date;
+	struct rates **v = NULL, *r = NULL;
+	size_t nv = 0, cap = 0;
+	int rc = -1;
+
+	*out = NULL;
+	*n = 0;
+	if ((root = load_object(body, len, err, errlen)) == NULL)
+		goto out;
+	/* A time series has no "date" and an object of days for "rates". */
+	if (json_object_get(root, "date") != NULL) {
+		if ((r = parse_day(root, err, errlen)) == NULL)
+			goto out;
+		if (feed_append(&v, &nv, &cap, r) == -1) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+		r = NULL;
+	} else {
+		if ((base = get_base(root, err, errlen)) == NULL || (obj = get_rates(root, err, errlen)) == NULL)
+			goto out;
+		json_object_foreach((json_t *)obj, date, day) {
+			char what[32];
+
+			snprintf(what, sizeof(what), "rates.%.16s", date);
+			if (!json_is_object(day)) {
+				snprintf(err, errlen, "'%s' is not an object of rates (a time series has one per date)",
+				    what);
+				goto out;
+			}
+			if ((r = one_day(base, date, day, what, err, errlen)) == NULL)
+				goto out;
+			if (feed_append(&v, &nv, &cap, r) == -1) {
+				snprintf(err, errlen, "more than %d dates, or out of memory", FEED_MAX_SNAPSHOTS);
+				goto out;
+			}
+			r = NULL;
+		}
+	}
+	*out = v;
+	*n = nv;
+	v = NULL;
+	nv = 0;
+	rc = 0;
+out:
+	rates_free(r);
+	feed_free(v, nv);
 	json_decref(root);
 	return rc;
 }

@@ -127,6 +127,15 @@ rates_finish(struct rates *r, char *err, size_t errlen)
 		return -1;
 	}
 	qsort(r->e, r->n, sizeof(*r->e), entry_cmp);
+	/* A history feed holds thousands of snapshots: give back the unused
+	 * room (a failure to shrink just keeps it). */
+	if (r->n < r->cap) {
+		struct rate_entry *p = reallocarray(r->e, r->n, sizeof(*p));
+		if (p != NULL) {
+			r->e = p;
+			r->cap = r->n;
+		}
+	}
 	r->finished = 1;
 	return 0;
 }

@@ -1,0 +1,144 @@
+/*
+ * feed: which format a document is, then the rules every format shares.
+ *
+ * Sniffing looks at the first bytes only (after a UTF-8 byte order mark and
+ * blanks): '{' is JSON, '<' is XML, "Date," is the ECB's CSV; anything else
+ * is refused with the bytes quoted, so an HTML error page or a proxy's login
+ * form is reported as what it is rather than as a puzzling parse error deep in
+ * one of the parsers.  The format parsers return days in document order; here
+ * they are sorted oldest first (the ECB writes newest first), a date given
+ * twice is refused, and so is a date in the future.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "buf.h"
+#include "ecbcsv.h"
+#include "ecbxml.h"
+#include "feed.h"
+#include "fxjson.h"
+
+#define FUTURE_SLACK_DAYS 1	/* as fxjson: a publisher east of UTC may already be tomorrow */
+#define QUOTE_MAX 48		/* room for buf_quote()'s 40 bytes and "..." */
+
+int
+feed_append(struct rates ***v, size_t *n, size_t *cap, struct rates *r)
+{
+	if (*n == FEED_MAX_SNAPSHOTS)
+		return -1;
+	if (*n == *cap) {
+		size_t grown = *cap == 0 ? 8 : *cap * 2;
+		struct rates **p = reallocarray(*v, grown, sizeof(*p));
+
+		if (p == NULL)
+			return -1;
+		*v = p;
+		*cap = grown;
+	}
+	(*v)[(*n)++] = r;
+	return 0;
+}
+
+void
+feed_free(struct rates **v, size_t n)
+{
+	if (v == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		rates_free(v[i]);
+	free(v);
+}
+
+static int
+by_date(const void *a, const void *b)
+{
+	const struct rates *const *x = a, *const *y = b;
+
+	return strcmp(rates_date(*x), rates_date(*y));
+}
+
+/* Case-insensitive "does s[0..n) start with prefix". */
+static int
+starts_with(const char *s, size_t n, const char *prefix)
+{
+	size_t k = strlen(prefix);
+
+	return n >= k && strncasecmp(s, prefix, k) == 0;
+}
+
+int
+feed_parse(const char *body, size_t len, struct rates ***out, size_t *n, char *err, size_t errlen)
+{
+	char why[512], q[QUOTE_MAX], today[DT_DATE_LEN];
+	const char *p = body, *format;
+	size_t left = len;
+	int rc = -1, parsed;
+
+	*out = NULL;
+	*n = 0;
+	if (len > FEED_MAX_BODY) {
+		snprintf(err, errlen, "document larger than %d MiB (%zu bytes)", FEED_MAX_BODY >> 20, len);
+		return -1;
+	}
+	if (left >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
+		p += 3;
+		left -= 3;
+	}
+	while (left > 0 && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) {
+		p++;
+		left--;
+	}
+	if (left == 0) {
+		snprintf(err, errlen, "not a rates document: the body is empty");
+		return -1;
+	}
+	if (*p == '{') {
+		format = "JSON";
+		parsed = fxjson_parse_feed(p, left, out, n, why, sizeof(why));
+	} else if (starts_with(p, left, "<!doctype html") || starts_with(p, left, "<html")) {
+		snprintf(err, errlen, "not a rates document: an HTML page");
+		return -1;
+	} else if (*p == '<') {
+		/* The whole body: expat reads the byte order mark itself. */
+		format = "ECB XML";
+		parsed = ecbxml_parse(body, len, out, n, why, sizeof(why));
+	} else if (starts_with(p, left, "Date,")) {
+		format = "ECB CSV";
+		parsed = ecbcsv_parse(p, left, out, n, why, sizeof(why));
+	} else {
+		buf_quote(q, sizeof(q), p, left);
+		snprintf(err, errlen, "not a rates document: neither JSON, ECB XML nor ECB CSV (it starts '%s')", q);
+		return -1;
+	}
+	if (parsed == -1) {
+		/* The XML and CSV readers name themselves; "not JSON" does too. */
+		if (strncmp(why, format, strlen(format)) == 0 || strncmp(why, "not JSON", 8) == 0)
+			snprintf(err, errlen, "%s", why);
+		else
+			snprintf(err, errlen, "%s: %s", format, why);
+		goto out;
+	}
+	qsort(*out, *n, sizeof(**out), by_date);
+	for (size_t i = 1; i < *n; i++) {
+		if (strcmp(rates_date((*out)[i - 1]), rates_date((*out)[i])) == 0) {
+			snprintf(err, errlen, "%s: the date %s is given twice", format, rates_date((*out)[i]));
+			goto out;
+		}
+	}
+	dt_date(time(NULL) + FUTURE_SLACK_DAYS * 86400, today);
+	if (strcmp(rates_date((*out)[*n - 1]), today) > 0) {
+		snprintf(err, errlen, "%s: the date %s is in the future", format, rates_date((*out)[*n - 1]));
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc == -1) {
+		feed_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}

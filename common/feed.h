@@ -1,0 +1,55 @@
+/*
+ * feed: any supported rates document in, validated snapshots out.
+ *
+ * The format is recognised from the content, never from the URL, so an
+ * upstream may move from Frankfurter to the ECB (or serve a file) without a
+ * setting changing:
+ *
+ *   '{'      Frankfurter/fixer JSON, one day or a time series (fxjson.h)
+ *   '<'      ECB XML: daily, 90-day or full history (ecbxml.h)
+ *   "Date,"  ECB CSV: eurofxref-hist.csv (ecbcsv.h)
+ *
+ * Every snapshot passes the same rules whatever the format (rates_new(),
+ * rates_add(), rates_finish(): a known base, a valid date not in the future,
+ * codes A-Z, every rate > 0 within bounds, no duplicates), rate text becomes a
+ * struct dec through dec_parse() where the format has text (XML, CSV), and
+ * one broken snapshot refuses the whole document: a feed is taken whole or
+ * not at all.  Thread-safe; no I/O.  The only outside input besides the bytes
+ * is the clock, for the "not in the future" rule.
+ */
+#ifndef CCONV_FEED_H
+#define CCONV_FEED_H
+
+#include <stddef.h>
+
+#include "rates.h"
+
+/* Bounds on one document, whatever fetched it.  The full-history XML since
+ * 1999 is about 7 MiB and 6,700 days; these leave room for decades more. */
+#define FEED_MAX_BODY (32 * 1024 * 1024)	/* bytes */
+#define FEED_MAX_SNAPSHOTS 20000		/* dated days in one document */
+
+/*
+ * Parses any supported rates document, recognised from its content (never the URL):
+ * Frankfurter/fixer JSON (one day {"base","date","rates"}, or a time series
+ * {"base","start_date","end_date","rates":{"YYYY-MM-DD":{...},...}}), ECB XML (daily, 90-day, full history)
+ * and ECB CSV (eurofxref-hist.csv: header Date,USD,JPY,..., N/A for missing, trailing comma, newest first).
+ * On success *out is a malloc'd array of *n finished snapshots, OLDEST FIRST, no two with the same date;
+ * caller frees with feed_free(*out, *n). -1 with err naming the format and the rule broken:
+ * "ECB XML line 3: <Cube> in namespace 'urn:x', expected 'http://www.ecb.int/…'",
+ * "ECB CSV line 7: 'USD' '1,2': not a decimal rate", "JSON: 'rates' is empty",
+ * "not a rates document: an HTML page".  Snapshots carry no origin (see rates_set_origin()).
+ */
+int feed_parse(const char *body, size_t len, struct rates ***out, size_t *n, char *err, size_t errlen);
+
+/* Frees the n snapshots and the array; accepts NULL. */
+void feed_free(struct rates **v, size_t n);
+
+/*
+ * For the format parsers: appends r to the growing array *v (*n used, *cap
+ * allocated).  0, or -1 when out of memory or FEED_MAX_SNAPSHOTS is reached;
+ * r is owned by the array on success and left to the caller on failure.
+ */
+int feed_append(struct rates ***v, size_t *n, size_t *cap, struct rates *r);
+
+#endif
