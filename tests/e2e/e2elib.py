@@ -40,6 +40,22 @@ def expected(amount, frm, to, rates=None):
     return str(v.quantize(Decimal(1).scaleb(-MINOR[to]), rounding=ROUND_HALF_UP))
 
 
+def ecb_xml(days, namespace="http://www.ecb.int/vocabulary/2002-08-01/eurofxref"):
+    """The ECB's XML for {date: {code: rate text}}, newest day first, as eurofxref-daily.xml (one day)
+    and eurofxref-hist*.xml (many) write it."""
+    out = ["<?xml version='1.0' encoding='UTF-8'?>\n",
+           f"<gesmes:Envelope xmlns:gesmes='http://www.gesmes.org/xml/2002-08-01' xmlns='{namespace}'>\n",
+           "\t<gesmes:subject>Reference rates</gesmes:subject>\n",
+           "\t<gesmes:Sender>\n\t\t<gesmes:name>European Central Bank</gesmes:name>\n\t</gesmes:Sender>\n",
+           "\t<Cube>\n"]
+    for date in sorted(days, reverse=True):
+        out.append(f"\t\t<Cube time='{date}'>\n")
+        out += [f"\t\t\t<Cube currency='{c}' rate='{v}'/>\n" for c, v in days[date].items()]
+        out.append("\t\t</Cube>\n")
+    out.append("\t</Cube>\n</gesmes:Envelope>\n")
+    return "".join(out)
+
+
 class Upstream:
     """A fake Frankfurter on 127.0.0.1; `mode` makes it misbehave on demand."""
 

@@ -1,0 +1,83 @@
+"""The real ECB history (../shared/data/eurofxref-hist.csv, 1999-01-04 to 2025-05-09) through feed_parse().
+
+The file is not part of the project and is never copied into it: CMake passes its folder in
+CCONV_SHARED_DATA, and without it the test is skipped.  The same days are also written out as the
+ECB's full-history XML (in a temporary folder) and read back, so both formats are checked on the
+real data, digit for digit, and their parse times printed.
+"""
+import os
+import random
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from e2elib import check_sanitizers, ecb_xml, run  # noqa: E402
+
+FEED_DUMP = os.environ.get("FEED_DUMP", "")
+CSV = os.path.join(os.environ.get("CCONV_SHARED_DATA", ""), "eurofxref-hist.csv")
+KNOWN = {"2025-05-09:GBP": "0.8477", "2025-05-09:JPY": "163.36", "1999-01-04:USD": "1.1789"}
+# ISO 4217 codes the ECB history carries that cconv's table no longer lists (replaced or gone).
+RETIRED = {"CYP", "EEK", "LTL", "LVL", "MTL", "ROL", "SIT", "SKK", "TRL"}
+
+
+def read_csv():
+    """{date: {code: text}} as the file writes them (N/A left out)."""
+    with open(CSV) as f:
+        header = f.readline().rstrip("\r\n").split(",")
+        days = {}
+        for line in f:
+            fields = line.rstrip("\r\n").split(",")
+            days[fields[0]] = {c: v for c, v in zip(header[1:], fields[1:]) if c and v != "N/A"}
+    return days
+
+
+def dump(path, queries):
+    p = subprocess.run([FEED_DUMP, path, *queries], capture_output=True, text=True, timeout=120)
+    check_sanitizers("feed_dump", p.stderr)
+    assert p.returncode == 0, p.stderr
+    print(f"  {os.path.basename(path)}: {p.stderr.strip()}")
+    return dict((f"{d}:{c}", v) for d, c, v in (line.split() for line in p.stdout.splitlines())), p.stderr
+
+
+def sample_queries(days):
+    rng = random.Random(1999)
+    dates = sorted(days)
+    qs = list(KNOWN)
+    for d in rng.sample(dates, 40) + [dates[0], dates[-1]]:
+        qs += [f"{d}:{c}" for c in rng.sample(sorted(days[d]), min(5, len(days[d])))]
+    return qs
+
+
+def test_real_csv_known_values_and_sampled_days(tmp):
+    days = read_csv()
+    queries = sample_queries(days)
+    got, summary = dump(CSV, queries)
+    for q, v in KNOWN.items():
+        assert got[q] == v, (q, got[q])
+    assert summary.startswith(f"{len(days)} snapshots, 1999-01-04 .. 2025-05-09"), summary
+    for q in queries:
+        d, c = q.split(":")
+        assert got[q] == ("none" if c in RETIRED else days[d][c]), (q, got[q])
+
+
+def test_real_history_as_xml_reads_the_same(tmp):
+    days = read_csv()
+    path = os.path.join(tmp, "eurofxref-hist.xml")
+    with open(path, "w") as f:
+        f.write(ecb_xml(days))
+    queries = sample_queries(days)
+    from_csv, _ = dump(CSV, queries)
+    from_xml, summary = dump(path, queries)
+    assert from_xml == from_csv
+    assert summary.startswith(f"{len(days)} snapshots, 1999-01-04 .. 2025-05-09"), summary
+    print(f"  (XML {os.path.getsize(path)} bytes, CSV {os.path.getsize(CSV)} bytes)")
+
+
+if __name__ == "__main__":
+    if not FEED_DUMP or not os.path.exists(FEED_DUMP):
+        print("skipped: FEED_DUMP must name the built tests/feed_dump")
+        sys.exit(77)
+    if not os.path.exists(CSV):
+        print(f"skipped: the real ECB history {CSV} is absent (set CCONV_SHARED_DATA to its folder)")
+        sys.exit(77)
+    run([test_real_csv_known_values_and_sampled_days, test_real_history_as_xml_reads_the_same])
