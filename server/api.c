@@ -15,12 +15,24 @@
 
 #include "api.h"
 #include "fxjson.h"
+#include "web.h"
 
 #define API_BODY_CAP (256 * 1024)	/* bytes; the largest answer is a few KiB */
 #define API_MAX_TARGETS 256		/* currencies in one 'to' list */
 
 static const char ct_json[] = "application/json";
 static const char ct_text[] = "text/plain; charset=utf-8";
+static const char ct_html[] = "text/html; charset=utf-8";
+
+/*
+ * The page's script and style are inline (one self-contained file), so they
+ * must be allowed; everything else is refused: no external script, style,
+ * image or font, requests only to this server, no framing, no form posts.
+ */
+static const char page_csp[] =
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'none'";
 
 enum { P_FROM, P_TO, P_AMOUNT, P_COUNT };
 
@@ -295,6 +307,17 @@ route_currencies(const struct api_ctx *ctx, struct api_response *resp)
 	buf_puts(&resp->body, "}\n");
 }
 
+/* "/": the web page (web.h); served with or without rates, it says which. */
+static void
+route_page(struct api_response *resp)
+{
+	/* Its query (?from=&to=&amount=) is the page's own, read in the browser. */
+	resp->status = 200;
+	resp->content_type = ct_html;
+	resp->csp = page_csp;
+	buf_append(&resp->body, web_index_html, web_index_html_len);
+}
+
 static void
 put_str_or_null(struct buf *b, const char *s)
 {
@@ -365,6 +388,12 @@ api_handle(const struct api_ctx *ctx, const struct api_request *req, struct api_
 	}
 	if (is_word(path, n, "/healthz")) {
 		route_healthz(ctx, resp);
+		return;
+	}
+	if (is_word(path, n, "/")) {
+		route_page(resp);
+		if (buf_failed(&resp->body))
+			answer_error(resp, 500, "the page is larger than the answer buffer (a build error)");
 		return;
 	}
 	int known = is_word(path, n, "/convert") || is_word(path, n, "/latest") ||

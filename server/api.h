@@ -48,6 +48,7 @@ struct api_response {
 	int64_t last_modified;	/* fetch time of the rates used; -1: not from rates */
 	int64_t age;		/* seconds since last_modified */
 	int stale;		/* adds Warning: 110 */
+	const char *csp;	/* static; NULL: no Content-Security-Policy header */
 };
 
 void api_handle(const struct api_ctx *ctx, const struct api_request *req, struct api_response *resp);

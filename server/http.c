@@ -127,6 +127,10 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		goto out;
 	if (resp.status == 405 && add_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD") == -1)
 		goto out;
+	if (resp.csp != NULL && (add_header(r, "Content-Security-Policy", resp.csp) == -1 ||
+	    add_header(r, "X-Content-Type-Options", "nosniff") == -1 ||
+	    add_header(r, "Referrer-Policy", "no-referrer") == -1))
+		goto out;
 	if (resp.last_modified >= 0) {
 		char date[DT_HTTP_LEN], age[24];
 		dt_http(resp.last_modified, date);

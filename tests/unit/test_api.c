@@ -14,6 +14,7 @@
 
 #include "api.h"
 #include "fxjson.h"
+#include "web.h"
 
 #define FETCHED 1795190700	/* 2026-11-20T16:05:00Z */
 
@@ -211,6 +212,40 @@ test_no_rates_is_503(void **state)
 	api_response_free(&resp);
 }
 
+/* "/" is the built-in page, whole, as HTML with a CSP, with or without rates. */
+static void
+test_page(void **state)
+{
+	struct api_arg none[1];
+	struct api_request req = { "GET", "/", 1, none, 0 };
+	struct api_ctx ctx = { NULL, FETCHED, 86400, NULL };
+	struct api_response resp;
+
+	(void)state;
+	for (int with_rates = 0; with_rates < 2; with_rates++) {
+		ctx.rates = with_rates ? snap : NULL;
+		api_handle(&ctx, &req, &resp);
+		assert_int_equal(resp.status, 200);
+		assert_string_equal(resp.content_type, "text/html; charset=utf-8");
+		assert_int_equal(resp.body.len, web_index_html_len);
+		assert_memory_equal(resp.body.data, web_index_html, web_index_html_len);
+		assert_non_null(strstr(resp.body.data, "<!doctype html>"));
+		assert_non_null(resp.csp);
+		assert_non_null(strstr(resp.csp, "default-src 'none'"));
+		assert_non_null(strstr(resp.csp, "connect-src 'self'"));
+		assert_int_equal(resp.last_modified, -1);
+		api_response_free(&resp);
+	}
+	/* Only "/" is the page; JSON answers carry no CSP. */
+	expect("GET", "/index.html", NULL, 404, "no such path");
+	req.path = "/currencies";
+	req.path_len = strlen(req.path);
+	ctx.rates = snap;
+	api_handle(&ctx, &req, &resp);
+	assert_null(resp.csp);
+	api_response_free(&resp);
+}
+
 static void
 test_hostile_input_is_quoted_safely(void **state)
 {
@@ -240,6 +275,7 @@ main(void)
 		cmocka_unit_test(test_other_routes_and_methods),
 		cmocka_unit_test(test_headers_and_staleness),
 		cmocka_unit_test(test_no_rates_is_503),
+		cmocka_unit_test(test_page),
 		cmocka_unit_test(test_hostile_input_is_quoted_safely),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""The web page at "/" in a real browser: Debian's headless Chromium, driven by
+playwright-core (web.js), against the real cconvd and the fake upstream.
+
+Environment: CCONVD, CCONV (as the e2e tests), CCONV_BROWSER_WORK (a build
+folder where `npm ci` installs playwright-core from package-lock.json) and
+CCONV_ARTIFACTS (where the screenshots are kept).  Exit 77 only when Chromium
+is not installed.
+
+Two rounds: fresh rates (three days of snapshots, so a history route has
+something to chart), then the same database aged two hours with the upstream
+down and --max-age 60, where the stale badge must show.
+"""
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+from e2elib import DATE, Daemon, Upstream, expected, refused_url, run, wait_until  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+WORK = os.environ.get("CCONV_BROWSER_WORK", os.path.join(HERE, "work"))
+ARTIFACTS = os.environ.get("CCONV_ARTIFACTS", os.path.join(WORK, "artifacts"))
+DAYS = ["2026-11-18", "2026-11-19", DATE]
+
+
+def npm_ready():
+    """playwright-core in WORK, installed by `npm ci` when the lock file changed."""
+    os.makedirs(WORK, exist_ok=True)
+    for f in ("package.json", "package-lock.json", "web.js"):
+        shutil.copyfile(os.path.join(HERE, f), os.path.join(WORK, f))
+    stamp = os.path.join(WORK, "node_modules", ".cconv-lock")
+    lock = open(os.path.join(HERE, "package-lock.json"), encoding="utf-8").read()
+    if os.path.exists(stamp) and open(stamp, encoding="utf-8").read() == lock:
+        return
+    p = subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=WORK,
+                       capture_output=True, text=True, timeout=300)
+    if p.returncode != 0:
+        raise AssertionError(f"npm ci in {WORK} failed ({p.returncode}):\n{p.stdout}{p.stderr}")
+    with open(stamp, "w", encoding="utf-8") as f:
+        f.write(lock)
+
+
+def browse(base, name):
+    shot = os.path.join(ARTIFACTS, name + ".png")
+    phone = os.path.join(ARTIFACTS, name + "-phone.png")
+    p = subprocess.run(["node", os.path.join(WORK, "web.js"), base + "/", shot, phone], cwd=WORK,
+                       capture_output=True, text=True, timeout=120, env=dict(os.environ, CHROMIUM=CHROMIUM))
+    assert p.returncode == 0, f"web.js failed ({p.returncode}):\n{p.stdout}\n{p.stderr}"
+    print(f"screenshot: {shot}")
+    print(f"screenshot: {phone}")
+    seen = json.loads(p.stdout.strip().splitlines()[-1])
+    return seen
+
+
+def check_page(seen, base):
+    assert seen["status"] == 200, seen["status"]
+    h = seen["headers"]
+    assert h["content-type"] == "text/html; charset=utf-8", h
+    assert "default-src 'none'" in h["content-security-policy"], h
+    assert seen["console"] == [], f"console errors: {seen['console']}"
+    foreign = [u for u in seen["requests"] if not u.startswith(base + "/")]
+    assert foreign == [], f"requests to other origins: {foreign}"
+    assert seen["tabOrder"][:3] == ["from", "swap", "to-0"], seen["tabOrder"]
+    assert seen["phoneOverflow"] <= 0, f"the page scrolls sideways on a phone by {seen['phoneOverflow']} px"
+    # The amounts exactly as the oracle computes them, digits as printed.
+    want = [{"code": "GBP", "value": expected("1234.5", "USD", "GBP")},
+            {"code": "JPY", "value": expected("1234.5", "USD", "JPY")}]
+    got = [{"code": r["code"], "value": r["value"]} for r in seen["results"]]
+    assert got == want, f"results {seen['results']}, wanted {want}"
+    assert seen["results"][0]["rate"].startswith("1 USD = 0.84094"), seen["results"][0]
+    assert f"Rates of {DATE}" in seen["meta"], seen["meta"]
+    assert "amount=1234.5" in seen["search"] and "to=GBP%2CJPY" in seen["search"], seen["search"]
+    assert seen["chartTitle"].startswith("USD \u2192 GBP"), seen["chartTitle"]
+    # Nothing failed but, while the daemon has no history route, asking it.
+    unexpected = [f for f in seen["failed"] if not f.startswith(f"404 {base}/2026-")]
+    assert unexpected == [], f"failed requests: {unexpected}"
+
+
+def history_days(d):
+    """Dates the daemon's history route has for USD->GBP; None without the route."""
+    status, _, body = d.get(f"/2026-10-21..{DATE}?from=USD&to=GBP")
+    if status != 200:
+        return None
+    return sorted(json.loads(body).get("rates", {}))
+
+
+def test_web_page(tmp):
+    if not os.path.exists(CHROMIUM):
+        print(f"skipped: {CHROMIUM} is not installed (Debian package chromium)")
+        sys.exit(77)
+    npm_ready()
+    os.makedirs(ARTIFACTS, exist_ok=True)
+
+    up = Upstream()
+    try:
+        up.body["date"] = DAYS[0]
+        d = Daemon(tmp, [up.url])
+        try:
+            wait_until(lambda: d.get("/healthz")[0] == 200, 10, "rates")
+            for day in DAYS[1:]:
+                up.body["date"] = day
+                d.refresh()
+            assert d.health()["date"] == DATE
+            days = history_days(d)
+            seen = browse(d.base, "web")
+            check_page(seen, d.base)
+            assert not seen["staleVisible"], "stale badge shown for fresh rates"
+            if days:
+                assert len(seen["chartPoints"]) == len(days), (seen["chartPoints"], days)
+                assert seen["chartPoints"][-1].startswith(days[-1] + ": 1 USD = "), seen["chartPoints"]
+                print(f"chart: {len(days)} points")
+            else:
+                assert seen["chartPoints"] == [] and seen["chartEmpty"] == "No history for USD \u2192 GBP yet.", seen
+                print("chart: the daemon has no history route; the page says so")
+        finally:
+            d.stop()
+    finally:
+        up.stop()
+
+    # The same rates two hours old, the upstream down: the badge must show.
+    with sqlite3.connect(os.path.join(tmp, "rates.db")) as db:
+        db.execute("UPDATE snapshots SET fetched_at = fetched_at - 7200")
+    d = Daemon(tmp, [refused_url()], ["--max-age", "60"])
+    try:
+        seen = browse(d.base, "web-stale")
+        check_page(seen, d.base)
+        assert seen["staleVisible"], "no stale badge for stale rates"
+        assert "(2 h " in seen["meta"], seen["meta"]
+    finally:
+        d.stop()
+
+
+if __name__ == "__main__":
+    run([test_web_page])
