@@ -13,8 +13,8 @@ static const char *const month_names[] = {
 	"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
 };
 
-static int64_t
-days_from_civil(int64_t y, int m, int d)
+int64_t
+dt_days_from_civil(int64_t y, int m, int d)
 {
 	y -= m <= 2;
 	int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -24,8 +24,8 @@ days_from_civil(int64_t y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
-static void
-civil_from_days(int64_t z, int *y, int *m, int *d)
+void
+dt_civil_from_days(int64_t z, int *y, int *m, int *d)
 {
 	z += 719468;
 	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -93,7 +93,7 @@ dt_date_days(const char *s)
 
 	if (dt_date_ok(s) == -1 || parse_date(s, &y, &m, &d) == -1)
 		return -1;
-	return days_from_civil(y, m, d);
+	return dt_days_from_civil(y, m, d);
 }
 
 /* Writes v as exactly `width` digits (v is in range by construction). */
@@ -112,7 +112,7 @@ split(int64_t t, int *y, int *mo, int *d, int *h, int *mi, int *se, int64_t *day
 	int64_t z = t >= 0 ? t / 86400 : (t - 86399) / 86400;
 	int64_t rem = t - z * 86400;
 
-	civil_from_days(z, y, mo, d);
+	dt_civil_from_days(z, y, mo, d);
 	*h = (int)(rem / 3600);
 	*mi = (int)(rem % 3600 / 60);
 	*se = (int)(rem % 60);
@@ -165,7 +165,7 @@ dt_parse_iso8601(const char *s, int64_t *t)
 	se = digits(s + 17, 2);
 	if (h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 60)
 		return -1;
-	*t = days_from_civil(y, m, d) * 86400 + h * 3600 + mi * 60 + se;
+	*t = dt_days_from_civil(y, m, d) * 86400 + h * 3600 + mi * 60 + se;
 	return 0;
 }
 
@@ -194,4 +194,32 @@ dt_http(int64_t t, char out[DT_HTTP_LEN])
 	out[22] = ':';
 	put_num(out + 23, se, 2);
 	memcpy(out + 25, " GMT", 5);
+}
+
+/*
+ * RFC 9110 §5.6.7: a recipient should also accept the obsolete RFC 850 and
+ * asctime() forms, but every client that sends If-Modified-Since copies our
+ * own Last-Modified, which is IMF-fixdate; anything else is treated as absent.
+ */
+int
+dt_parse_http(const char *s, int64_t *t)
+{
+	int y, mo = 0, d, h, mi, se;
+
+	if (strnlen(s, DT_HTTP_LEN) != DT_HTTP_LEN - 1 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' ||
+	    s[11] != ' ' || s[16] != ' ' || s[19] != ':' || s[22] != ':' || memcmp(s + 25, " GMT", 4) != 0)
+		return -1;
+	for (int i = 0; i < 12; i++)
+		if (memcmp(s + 8, month_names[i], 3) == 0)
+			mo = i + 1;
+	d = digits(s + 5, 2);
+	y = digits(s + 12, 4);
+	h = digits(s + 17, 2);
+	mi = digits(s + 20, 2);
+	se = digits(s + 23, 2);
+	if (mo == 0 || y < 1900 || d < 1 || d > month_days(y, mo) || h < 0 || h > 23 || mi < 0 ||
+	    mi > 59 || se < 0 || se > 60)
+		return -1;
+	*t = dt_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
+	return 0;
 }

@@ -22,5 +22,13 @@ void dt_iso8601(int64_t t, char out[DT_ISO_LEN]);
 int dt_parse_iso8601(const char *s, int64_t *t);
 /* RFC 9110 IMF-fixdate, for Last-Modified. */
 void dt_http(int64_t t, char out[DT_HTTP_LEN]);
+/* Parses exactly an IMF-fixdate ("Fri, 20 Nov 2026 16:05:00 GMT"); 0 or -1.
+ * The weekday name is not checked against the date (RFC 9110 §5.6.7 lets a
+ * recipient ignore it). */
+int dt_parse_http(const char *s, int64_t *t);
+/* Days since 1970-01-01 of a proleptic Gregorian date (m 1..12, d 1..31,
+ * not checked), and back. */
+int64_t dt_days_from_civil(int64_t y, int m, int d);
+void dt_civil_from_days(int64_t days, int *y, int *m, int *d);
 
 #endif

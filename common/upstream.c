@@ -35,10 +35,15 @@ upstream_fetch_if_changed(const char *url, struct upstream_validators *v, struct
 
 	*out = NULL;
 	int fetched = fetch_get(url, &opts, &res, why, sizeof(why));
-	if (v != NULL)
+	if (v != NULL) {
 		v->retry_after = res.retry_after;
+		v->failure = 0;
+	}
 	if (fetched == -1) {
 		snprintf(err, errlen, "upstream %s", why);
+		if (v != NULL)
+			v->failure = res.status >= 200 && res.status <= 299 ? UPSTREAM_FAIL_INVALID :
+			    res.status != 0 ? UPSTREAM_FAIL_HTTP : UPSTREAM_FAIL_NETWORK;
 		goto out;
 	}
 	if (res.status == 304) {
@@ -47,6 +52,8 @@ upstream_fetch_if_changed(const char *url, struct upstream_validators *v, struct
 	}
 	if (fxjson_parse(res.body, res.len, out, why, sizeof(why)) == -1) {
 		snprintf(err, errlen, "upstream '%s': %s", url, why);
+		if (v != NULL)
+			v->failure = UPSTREAM_FAIL_INVALID;
 		goto out;
 	}
 	if (rates_set_origin(*out, (int64_t)time(NULL), url) == -1) {

@@ -31,7 +31,13 @@ struct upstream_validators {
 	char etag[FETCH_ETAG_MAX];	/* "" when it sent none */
 	int64_t last_modified;		/* 0 when it sent none */
 	long retry_after;		/* out: seconds from Retry-After (429, 503), 0 if none */
+	int failure;			/* out: UPSTREAM_FAIL_* when the fetch failed, else 0 */
 };
+
+/* Why a fetch failed, for counting (the message in err says it in words). */
+#define UPSTREAM_FAIL_NETWORK 1		/* no HTTP answer: DNS, connect, timeout, reset, no file */
+#define UPSTREAM_FAIL_HTTP 2		/* an HTTP status other than 2xx and 304 */
+#define UPSTREAM_FAIL_INVALID 3		/* an answer that is not valid rates, or too large */
 
 #define UPSTREAM_UNCHANGED 1
 

@@ -33,6 +33,7 @@ static const char page_csp[] =
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
     "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
     "frame-ancestors 'none'";
+static const char ct_prometheus[] = "text/plain; version=0.0.4; charset=utf-8";	/* exposition 0.0.4 */
 
 enum { P_FROM, P_TO, P_AMOUNT, P_COUNT };
 
@@ -71,6 +72,7 @@ answer_error(struct api_response *resp, int status, const char *fmt, ...)
 	resp->last_modified = -1;
 	resp->age = 0;
 	resp->stale = 0;
+	resp->cache = API_CACHE_NO_STORE;
 	buf_puts(&resp->body, "{\"error\":");
 	buf_json_str(&resp->body, msg, strlen(msg));
 	buf_puts(&resp->body, "}\n");
@@ -182,6 +184,7 @@ begin_answer(const struct api_ctx *ctx, struct api_response *resp, const char *c
 	resp->last_modified = fetched;
 	resp->age = ctx->now > fetched ? ctx->now - fetched : 0;
 	resp->stale = resp->age > ctx->max_age;
+	resp->cache = API_CACHE_RATES;
 }
 
 /* /convert/{CUR}/{AMOUNT}: AMOUNT euros in CUR, as text ("GBP 88.40"). */
@@ -340,6 +343,7 @@ route_healthz(const struct api_ctx *ctx, struct api_response *resp)
 		ctx->get_status(&st);
 	if (ctx->rates != NULL) {
 		begin_answer(ctx, resp, ct_json);
+		resp->cache = API_CACHE_NO_STORE;	/* its age changes every second */
 		dt_iso8601(rates_fetched_at(ctx->rates), iso);
 		buf_printf(b, "{\"status\":\"%s\",\"date\":\"%s\",\"fetched_at\":\"%s\",\"age\":%lld,"
 		    "\"stale\":%s,\"currencies\":%zu,\"upstream\":", resp->stale ? "stale" : "ok",
@@ -368,6 +372,18 @@ route_healthz(const struct api_ctx *ctx, struct api_response *resp)
 	buf_puts(b, "}\n");
 }
 
+static const char *const endpoint_names[API_EP_COUNT] = {
+	[API_EP_CONVERT_PATH] = "convert_path", [API_EP_CONVERT] = "convert", [API_EP_LATEST] = "latest",
+	[API_EP_CURRENCIES] = "currencies", [API_EP_HEALTHZ] = "healthz", [API_EP_METRICS] = "metrics",
+	[API_EP_PAGE] = "page", [API_EP_OTHER] = "other",
+};
+
+const char *
+api_endpoint_name(enum api_endpoint ep)
+{
+	return (unsigned)ep < API_EP_COUNT ? endpoint_names[ep] : endpoint_names[API_EP_OTHER];
+}
+
 void
 api_handle(const struct api_ctx *ctx, const struct api_request *req, struct api_response *resp)
 {
@@ -381,19 +397,29 @@ api_handle(const struct api_ctx *ctx, const struct api_request *req, struct api_
 	memset(resp, 0, sizeof(*resp));
 	buf_init(&resp->body, API_BODY_CAP);
 	resp->last_modified = -1;
+	resp->endpoint = API_EP_OTHER;
 	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
 		buf_quote(quoted, sizeof(quoted), req->method, strlen(req->method));
 		answer_error(resp, 405, "method '%s' not allowed; use GET", quoted);
 		return;
 	}
 	if (is_word(path, n, "/healthz")) {
+		resp->endpoint = API_EP_HEALTHZ;
 		route_healthz(ctx, resp);
 		return;
 	}
 	if (is_word(path, n, "/")) {
+		resp->endpoint = API_EP_PAGE;
 		route_page(resp);
 		if (buf_failed(&resp->body))
 			answer_error(resp, 500, "the page is larger than the answer buffer (a build error)");
+		return;
+	}
+	if (is_word(path, n, "/metrics") && ctx->render_metrics != NULL) {
+		resp->endpoint = API_EP_METRICS;
+		resp->status = 200;
+		resp->content_type = ct_prometheus;
+		ctx->render_metrics(&resp->body, ctx->rates, ctx->now);
 		return;
 	}
 	int known = is_word(path, n, "/convert") || is_word(path, n, "/latest") ||
@@ -403,15 +429,17 @@ api_handle(const struct api_ctx *ctx, const struct api_request *req, struct api_
 		answer_error(resp, 404, "no such path '%s'", quoted);
 		return;
 	}
+	resp->endpoint = is_word(path, n, "/convert") ? API_EP_CONVERT : is_word(path, n, "/latest") ?
+	    API_EP_LATEST : is_word(path, n, "/currencies") ? API_EP_CURRENCIES : API_EP_CONVERT_PATH;
 	if (ctx->rates == NULL) {
 		answer_error(resp, 503, "no rates yet: the first fetch has not succeeded");
 		return;
 	}
-	if (is_word(path, n, "/convert"))
+	if (resp->endpoint == API_EP_CONVERT)
 		route_convert_query(ctx, req, resp);
-	else if (is_word(path, n, "/latest"))
+	else if (resp->endpoint == API_EP_LATEST)
 		route_latest(ctx, req, resp);
-	else if (is_word(path, n, "/currencies")) {
+	else if (resp->endpoint == API_EP_CURRENCIES) {
 		if (collect_params(req, no_params, unused, resp) == 0)
 			route_currencies(ctx, resp);
 	} else

@@ -39,6 +39,28 @@ struct api_ctx {
 	int64_t now;
 	long max_age;
 	void (*get_status)(struct fetch_status *);	/* for /healthz */
+	/* for /metrics (NULL: 404); appends the exposition to b */
+	void (*render_metrics)(struct buf *b, const struct rates *r, int64_t now);
+};
+
+/* Which route answered, for per-endpoint metrics. */
+enum api_endpoint {
+	API_EP_CONVERT_PATH,	/* /convert/{CUR}/{AMOUNT} */
+	API_EP_CONVERT,		/* /convert?… */
+	API_EP_LATEST,
+	API_EP_CURRENCIES,
+	API_EP_HEALTHZ,
+	API_EP_METRICS,
+	API_EP_PAGE,		/* the web page at / */
+	API_EP_OTHER,		/* unknown paths, refused methods */
+	API_EP_COUNT
+};
+
+/* How caches may keep an answer (http.c turns it into Cache-Control). */
+enum api_cache {
+	API_CACHE_NO_STORE,	/* errors, /healthz, /metrics, the page */
+	API_CACHE_RATES,	/* fresh until the next refresh; ETag, Last-Modified, Age */
+	API_CACHE_IMMUTABLE	/* can never change (a past date's rates) */
 };
 
 struct api_response {
@@ -49,9 +71,13 @@ struct api_response {
 	int64_t age;		/* seconds since last_modified */
 	int stale;		/* adds Warning: 110 */
 	const char *csp;	/* static; NULL: no Content-Security-Policy header */
+	enum api_endpoint endpoint;
+	enum api_cache cache;
 };
 
 void api_handle(const struct api_ctx *ctx, const struct api_request *req, struct api_response *resp);
+/* The endpoint's label in metrics: "convert_path", "latest", …; static. */
+const char *api_endpoint_name(enum api_endpoint ep);
 void api_response_free(struct api_response *resp);
 
 #endif

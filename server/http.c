@@ -18,7 +18,9 @@
 
 #include "api.h"
 #include "http.h"
+#include "httpcache.h"
 #include "log.h"
+#include "metrics.h"
 #include "publish.h"
 
 #define HTTP_CONN_TIMEOUT 10U	/* seconds a connection may sit idle */
@@ -67,6 +69,42 @@ add_header(struct MHD_Response *r, const char *name, const char *value)
 	return MHD_add_response_header(r, name, value) == MHD_YES ? 0 : -1;
 }
 
+/*
+ * Validators and freshness (httpcache.h).  Answers that must not be kept
+ * (errors, /healthz, /metrics) say no-store: a cache in front must never
+ * answer 503 "no rates yet" once rates exist, nor a frozen /healthz.
+ */
+static int
+add_cache_headers(struct MHD_Response *r, const struct api_response *resp, const char *etag, int64_t now,
+    long max_age)
+{
+	char date[DT_HTTP_LEN], num[24], cc[HTTPCACHE_CONTROL_LEN];
+	int64_t next = publish_next_refresh();
+
+	if (resp->cache == API_CACHE_NO_STORE)
+		return add_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	httpcache_control(cc, resp->age, next - now, max_age, resp->cache == API_CACHE_IMMUTABLE);
+	dt_http(resp->last_modified, date);
+	snprintf(num, sizeof(num), "%lld", (long long)resp->age);
+	if (add_header(r, MHD_HTTP_HEADER_ETAG, etag) == -1 ||
+	    add_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cc) == -1 ||
+	    add_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, date) == -1 ||
+	    add_header(r, MHD_HTTP_HEADER_AGE, num) == -1)
+		return -1;
+	if (resp->stale && add_header(r, MHD_HTTP_HEADER_WARNING, "110 - \"Response is Stale\"") == -1)
+		return -1;
+	if (resp->cache == API_CACHE_RATES) {
+		/* nginx ignores Age: give it the moment itself ("0": do not keep). */
+		if (next > now)
+			snprintf(num, sizeof(num), "@%lld", (long long)next);
+		else
+			snprintf(num, sizeof(num), "0");
+		if (add_header(r, "X-Accel-Expires", num) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
     const char *version, const char *upload_data, size_t *upload_size, void **req_cls)
@@ -79,8 +117,10 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	struct MHD_Response *r = NULL;
 	enum MHD_Result ret = MHD_NO;
 	unsigned token;
-	char *body;
+	char *body, etag[HTTPCACHE_ETAG_LEN];
 	size_t len = 0;
+	int status;
+	struct timespec t0, t1;
 
 	(void)version;
 	(void)upload_data;
@@ -100,6 +140,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	args.n = 0;
 	MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, on_arg, &args);
 	req.method = method;
@@ -112,37 +153,48 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	ctx.now = (int64_t)time(NULL);
 	ctx.max_age = h->cfg->max_age;
 	ctx.get_status = publish_get_status;
+	ctx.render_metrics = metrics_render;
 	api_handle(&ctx, &req, &resp);
 	publish_release(token);
 
-	log_debug("%s %s -> %d", method, url, resp.status);
 	if ((body = buf_steal(&resp.body, &len)) == NULL)
 		goto out;
+	status = resp.status;
+	if (resp.cache != API_CACHE_NO_STORE) {
+		httpcache_etag(body, len, etag);
+		if (httpcache_not_modified(
+		    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH),
+		    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_MODIFIED_SINCE),
+		    etag, resp.last_modified)) {
+			/*
+			 * The body stays attached: libmicrohttpd sends no body with a
+			 * 304 but then gives the 200's Content-Length, the only value
+			 * RFC 9110 §8.6 allows (with an empty one it would say 0).
+			 */
+			status = MHD_HTTP_NOT_MODIFIED;
+		}
+	}
+	log_debug("%s %s -> %d", method, url, status);
 	r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
 	if (r == NULL) {
 		free(body);
 		goto out;
 	}
-	if (add_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp.content_type) == -1)
+	if (status != MHD_HTTP_NOT_MODIFIED &&
+	    add_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp.content_type) == -1)
 		goto out;
-	if (resp.status == 405 && add_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD") == -1)
+	if (status == 405 && add_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD") == -1)
 		goto out;
 	if (resp.csp != NULL && (add_header(r, "Content-Security-Policy", resp.csp) == -1 ||
 	    add_header(r, "X-Content-Type-Options", "nosniff") == -1 ||
 	    add_header(r, "Referrer-Policy", "no-referrer") == -1))
 		goto out;
-	if (resp.last_modified >= 0) {
-		char date[DT_HTTP_LEN], age[24];
-		dt_http(resp.last_modified, date);
-		snprintf(age, sizeof(age), "%lld", (long long)resp.age);
-		if (add_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, date) == -1 ||
-		    add_header(r, MHD_HTTP_HEADER_AGE, age) == -1)
-			goto out;
-		if (resp.stale && add_header(r, MHD_HTTP_HEADER_WARNING,
-		    "110 - \"Response is Stale\"") == -1)
-			goto out;
-	}
-	ret = MHD_queue_response(conn, (unsigned int)resp.status, r);
+	if (add_cache_headers(r, &resp, etag, ctx.now, h->cfg->max_age) == -1)
+		goto out;
+	ret = MHD_queue_response(conn, (unsigned int)status, r);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	metrics_count_request(resp.endpoint, status,
+	    (int64_t)(t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000);
 out:
 	if (r != NULL)
 		MHD_destroy_response(r);

@@ -22,6 +22,8 @@ static _Atomic(struct rates *) slots[2];
 static atomic_uint active;
 static atomic_uint readers[2];
 
+static _Atomic int64_t next_refresh;
+
 static pthread_mutex_t status_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct fetch_status status;
 
@@ -71,6 +73,20 @@ publish_get_status(struct fetch_status *st)
 	pthread_mutex_lock(&status_mu);
 	*st = status;
 	pthread_mutex_unlock(&status_mu);
+}
+
+/* Relaxed: a reader that sees the previous value for a moment only computes a
+ * max-age a few seconds off, and no other data hangs on this one. */
+void
+publish_set_next_refresh(int64_t at)
+{
+	atomic_store_explicit(&next_refresh, at, memory_order_relaxed);
+}
+
+int64_t
+publish_next_refresh(void)
+{
+	return atomic_load_explicit(&next_refresh, memory_order_relaxed);
 }
 
 void

@@ -5,7 +5,8 @@
  * atomic load.  The single writer (the refresher, or main at start) swaps in a
  * new snapshot with publish_swap(); the snapshot it replaces two swaps ago is
  * freed only once no reader can still hold it.  Also holds the outcome of the
- * last fetch, for /healthz (behind a mutex: it is read rarely).
+ * last fetch, for /healthz (behind a mutex: it is read rarely), and the time
+ * of the next refresh, which every cacheable answer reads (an atomic).
  */
 #ifndef CCONVD_PUBLISH_H
 #define CCONVD_PUBLISH_H
@@ -32,6 +33,11 @@ void publish_release(unsigned token);
 
 void publish_set_status(const struct fetch_status *st);
 void publish_get_status(struct fetch_status *st);
+
+/* When the refresher's next round is due (Unix time; 0: not scheduled yet),
+ * for Cache-Control.  Lock-free: one relaxed atomic each. */
+void publish_set_next_refresh(int64_t at);
+int64_t publish_next_refresh(void);
 
 /* Frees every snapshot; only after all readers and the writer have stopped. */
 void publish_shutdown(void);

@@ -8,6 +8,10 @@
  * failed round changes nothing but the status that /healthz shows, so the
  * daemon keeps answering from its last good snapshot.
  *
+ * Every round ends with one log line and one count in metrics (outcome and
+ * reason), and publishes when the next round is due, which Cache-Control
+ * turns into max-age.
+ *
  * Between rounds the thread sleeps on a condition variable with a deadline on
  * CLOCK_MONOTONIC (wall-clock jumps neither skip nor repeat refreshes), and
  * wakes early for refresher_kick() (SIGHUP) and refresher_stop().
@@ -17,13 +21,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "backoff.h"
 #include "fetch.h"
 #include "log.h"
+#include "metrics.h"
 #include "publish.h"
 #include "refresher.h"
+#include "schedule.h"
 #include "upstream.h"
 
 struct refresher {
@@ -107,19 +114,81 @@ fetch_one(struct refresher *rf, size_t i, struct rates **out, char *err, size_t 
 	if (*out == NULL) {
 		snprintf(err, errlen, "upstream '%s': 304 Not Modified, but no snapshot to reconfirm", url);
 		memset(v, 0, sizeof(*v));
+		v->failure = UPSTREAM_FAIL_INVALID;
 		return -1;
 	}
 	return UPSTREAM_UNCHANGED;
 }
 
-static void
+/* The database file and its WAL, in bytes; -1 when the file cannot be read. */
+static int64_t
+db_bytes(const char *path)
+{
+	struct stat sb;
+	char wal[4096];
+	int64_t n;
+
+	if (stat(path, &sb) == -1)
+		return -1;
+	n = (int64_t)sb.st_size;
+	if ((size_t)snprintf(wal, sizeof(wal), "%s-wal", path) < sizeof(wal) && stat(wal, &sb) == 0)
+		n += (int64_t)sb.st_size;
+	return n;
+}
+
+/*
+ * Seconds until the next round.  After a success, the ECB calendar
+ * (schedule.h) may bring it forward to just after the next publication;
+ * after failures, backoff from BACKOFF_MIN.  Retry-After is a floor either way.
+ */
+static long
+next_delay(struct refresher *rf)
+{
+	unsigned token;
+	const struct rates *cur = publish_acquire(&token);
+	long interval = rf->cfg->refresh;
+
+	if (rf->failures == 0)
+		interval = schedule_next((int64_t)time(NULL), rf->cfg->refresh, cur != NULL ? rates_date(cur) : NULL);
+	publish_release(token);
+	return backoff_delay(interval, rf->failures, rf->retry_after, arc4random_uniform(1000) / 1000.0);
+}
+
+static enum metrics_refresh
+failure_reason(int failure)
+{
+	switch (failure) {
+	case UPSTREAM_FAIL_HTTP:
+		return METRICS_REFRESH_HTTP_ERROR;
+	case UPSTREAM_FAIL_INVALID:
+		return METRICS_REFRESH_INVALID;
+	default:
+		return METRICS_REFRESH_NETWORK;
+	}
+}
+
+/*
+ * One round: fetch, save, publish, then schedule the next and say so in one
+ * log line (outcome and reason, upstream, rates date, duration, next round).
+ * Failed upstreams also get their own warning first, with the reason in words.
+ * Returns the seconds until the next round.
+ */
+static long
 refresh_once(struct refresher *rf)
 {
+	static const char *const failure_words[] = {
+		[METRICS_REFRESH_HTTP_ERROR] = "http error", [METRICS_REFRESH_NETWORK] = "network",
+		[METRICS_REFRESH_INVALID] = "invalid answer",
+	};
 	struct fetch_status st;
 	struct rates *r = NULL;
-	char err[512];
-	int64_t started = mono_ms();
-	int got = -1;
+	char err[512], date[DT_DATE_LEN] = "none";
+	int64_t started = mono_ms(), took;
+	int got = -1, failure = 0;
+	enum metrics_refresh why;
+	size_t count = 0;
+	unsigned token;
+	long delay;
 
 	publish_get_status(&st);
 	st.error[0] = '\0';
@@ -130,6 +199,7 @@ refresh_once(struct refresher *rf)
 		if ((got = fetch_one(rf, i, &r, err, sizeof(err))) == -1) {
 			log_warnx("refresh: %s", err);
 			append_reason(st.error, sizeof(st.error), err);
+			failure = rf->validators[i].failure;
 		}
 		if (rf->validators[i].retry_after > rf->retry_after)
 			rf->retry_after = rf->validators[i].retry_after;
@@ -137,29 +207,52 @@ refresh_once(struct refresher *rf)
 	st.at = (int64_t)time(NULL);
 	if (r == NULL) {
 		rf->failures++;
-		log_warnx("refresh failed after %lld ms: no upstream gave valid rates; still serving the last good snapshot",
-		    (long long)(mono_ms() - started));
-		publish_set_status(&st);
-		return;
+		why = failure_reason(failure);
+	} else {
+		st.ok = 1;
+		st.error[0] = '\0';
+		rf->failures = 0;
+		if (store_save(rf->st, r, err, sizeof(err)) == -1) {
+			log_warnx("refresh: %s; serving the new rates from memory only", err);
+			snprintf(st.store_error, sizeof(st.store_error), "%s", err);
+			metrics_count_store_error();
+		} else {
+			st.store_error[0] = '\0';
+			metrics_set_db_size(db_bytes(rf->cfg->db_path));
+		}
+		why = got == UPSTREAM_UNCHANGED ? METRICS_REFRESH_NOT_MODIFIED : METRICS_REFRESH_NEW;
+		snprintf(date, sizeof(date), "%s", rates_date(r));
+		count = rates_count(r);
+		if (older_than_served(r)) {
+			why = METRICS_REFRESH_OLDER;
+			rates_free(r);
+		} else
+			publish_swap(r);
 	}
-	st.ok = 1;
-	st.error[0] = '\0';
-	rf->failures = 0;
-	if (store_save(rf->st, r, err, sizeof(err)) == -1) {
-		log_warnx("refresh: %s; serving the new rates from memory only", err);
-		snprintf(st.store_error, sizeof(st.store_error), "%s", err);
-	} else
-		st.store_error[0] = '\0';
-	log_info("refresh ok: upstream '%s' %s rates dated %s (%zu currencies) in %lld ms",
-	    rates_upstream(r), got == UPSTREAM_UNCHANGED ? "confirmed (304 Not Modified)" : "gave",
-	    rates_date(r), rates_count(r), (long long)(mono_ms() - started));
-	if (older_than_served(r)) {
-		log_warnx("refresh: upstream '%s' gave rates dated %s, older than those served; kept them in history only",
-		    rates_upstream(r), rates_date(r));
-		rates_free(r);
-	} else
-		publish_swap(r);
 	publish_set_status(&st);
+	metrics_count_refresh(why);
+	delay = next_delay(rf);
+	publish_set_next_refresh((int64_t)time(NULL) + delay);
+	took = mono_ms() - started;
+
+	if (why == METRICS_REFRESH_NEW || why == METRICS_REFRESH_NOT_MODIFIED)
+		log_info("refresh ok (%s): upstream '%s', rates dated %s, %zu currencies, %lld ms; next in %ld s",
+		    why == METRICS_REFRESH_NEW ? "new rates" : "304 Not Modified", st.upstream, date, count,
+		    (long long)took, delay);
+	else if (why == METRICS_REFRESH_OLDER)
+		log_warnx("refresh ok (older than the rates served, kept in history only): upstream '%s', "
+		    "rates dated %s, %zu currencies, %lld ms; next in %ld s", st.upstream, date, count,
+		    (long long)took, delay);
+	else {
+		const struct rates *cur = publish_acquire(&token);
+		if (cur != NULL)
+			snprintf(date, sizeof(date), "%s", rates_date(cur));
+		publish_release(token);
+		log_warnx("refresh failed (%s): upstream '%s'%s, %lld ms; still serving rates dated %s; "
+		    "next try in %ld s (failure %u in a row)", failure_words[why], st.upstream,
+		    rf->cfg->nupstreams > 1 ? " (the last tried)" : "", (long long)took, date, delay, rf->failures);
+	}
+	return delay;
 }
 
 static void *
@@ -167,14 +260,11 @@ refresher_main(void *arg)
 {
 	struct refresher *rf = arg;
 
+	metrics_set_db_size(db_bytes(rf->cfg->db_path));
 	for (;;) {
-		refresh_once(rf);
-
+		long delay = refresh_once(rf);
 		struct timespec deadline;
-		long delay = backoff_delay(rf->cfg->refresh, rf->failures, rf->retry_after,
-		    arc4random_uniform(1000) / 1000.0);
-		if (rf->failures > 0)
-			log_info("refresh: next try in %ld s (failure %u in a row)", delay, rf->failures);
+
 		clock_gettime(CLOCK_MONOTONIC, &deadline);
 		deadline.tv_sec += delay;
 		pthread_mutex_lock(&rf->mu);

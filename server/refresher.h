@@ -1,7 +1,8 @@
 /*
  * refresher: the thread that fetches, stores and publishes rates.
  *
- * It fetches at once on start, then every cfg->refresh seconds, trying the
+ * It fetches at once on start, then every cfg->refresh seconds (sooner when
+ * the ECB's next publication comes first: schedule.h), trying the
  * upstreams in order until one gives a valid snapshot; after a failed round it
  * retries sooner, with backoff (backoff.h) and any Retry-After honoured.
  * Requests are conditional, so an unchanged upstream answers 304.  A good snapshot is

@@ -51,6 +51,12 @@ fake_status(struct fetch_status *st)
 	snprintf(st->error, sizeof(st->error), "upstream 'http://up/latest': HTTP 503");
 }
 
+static void
+fake_metrics(struct buf *b, const struct rates *r, int64_t now)
+{
+	buf_printf(b, "fake_metric{date=\"%s\"} %lld\n", r != NULL ? rates_date(r) : "", (long long)now);
+}
+
 /*
  * Runs one request.  query is "k=v&k2=v2" with no decoding (the tests use
  * plain text); a key without '=' has a NULL value, as libmicrohttpd reports.
@@ -60,7 +66,7 @@ run(const char *method, const char *path, const char *query, int64_t now, struct
 {
 	struct api_arg args[64];
 	struct api_request req = { method, path, strlen(path), args, 0 };
-	struct api_ctx ctx = { snap, now, 86400, fake_status };
+	struct api_ctx ctx = { snap, now, 86400, fake_status, fake_metrics };
 	char *copy = strdup(query != NULL ? query : ""), *p = copy;
 
 	assert_non_null(copy);
@@ -191,12 +197,50 @@ test_headers_and_staleness(void **state)
 	api_response_free(&resp);
 }
 
+/* Which route answered (for metrics) and how caches may keep the answer. */
+static void
+test_endpoints_and_cacheability(void **state)
+{
+	static const struct {
+		const char *method, *path, *query;
+		enum api_endpoint ep;
+		enum api_cache cache;
+	} cases[] = {
+		{ "GET", "/convert/GBP/1", NULL, API_EP_CONVERT_PATH, API_CACHE_RATES },
+		{ "GET", "/convert/XYZ/1", NULL, API_EP_CONVERT_PATH, API_CACHE_NO_STORE },
+		{ "GET", "/convert", "to=GBP", API_EP_CONVERT, API_CACHE_RATES },
+		{ "HEAD", "/latest", NULL, API_EP_LATEST, API_CACHE_RATES },
+		{ "GET", "/currencies", NULL, API_EP_CURRENCIES, API_CACHE_RATES },
+		{ "GET", "/healthz", NULL, API_EP_HEALTHZ, API_CACHE_NO_STORE },
+		{ "GET", "/metrics", NULL, API_EP_METRICS, API_CACHE_NO_STORE },
+		{ "GET", "/", NULL, API_EP_PAGE, API_CACHE_NO_STORE },
+		{ "GET", "/nope", NULL, API_EP_OTHER, API_CACHE_NO_STORE },
+		{ "POST", "/latest", NULL, API_EP_OTHER, API_CACHE_NO_STORE },
+	};
+	struct api_response resp;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		run(cases[i].method, cases[i].path, cases[i].query, FETCHED + 5, &resp);
+		if (resp.endpoint != cases[i].ep || resp.cache != cases[i].cache)
+			fail_msg("%s %s: endpoint %d cache %d, wanted %d %d", cases[i].method, cases[i].path,
+			    resp.endpoint, resp.cache, cases[i].ep, cases[i].cache);
+		api_response_free(&resp);
+	}
+	assert_string_equal(api_endpoint_name(API_EP_CONVERT_PATH), "convert_path");
+	assert_string_equal(api_endpoint_name(API_EP_COUNT), "other");
+	expect("GET", "/metrics", NULL, 200, "fake_metric{date=\"2026-11-20\"}");
+	run("GET", "/metrics", NULL, FETCHED, &resp);
+	assert_string_equal(resp.content_type, "text/plain; version=0.0.4; charset=utf-8");
+	api_response_free(&resp);
+}
+
 static void
 test_no_rates_is_503(void **state)
 {
 	struct api_arg none[1];
 	struct api_request req = { "GET", "/convert/GBP/1", 14, none, 0 };
-	struct api_ctx ctx = { NULL, FETCHED, 86400, NULL };
+	struct api_ctx ctx = { NULL, FETCHED, 86400, NULL, NULL };
 	struct api_response resp;
 
 	(void)state;
@@ -218,7 +262,7 @@ test_page(void **state)
 {
 	struct api_arg none[1];
 	struct api_request req = { "GET", "/", 1, none, 0 };
-	struct api_ctx ctx = { NULL, FETCHED, 86400, NULL };
+	struct api_ctx ctx = { NULL, FETCHED, 86400, NULL, NULL };
 	struct api_response resp;
 
 	(void)state;
@@ -253,7 +297,7 @@ test_hostile_input_is_quoted_safely(void **state)
 	struct api_arg to = { "to", 2, "GBP", 3 };
 	struct api_arg both[2] = { to, arg };
 	struct api_request req = { "GET", "/convert", 8, both, 2 };
-	struct api_ctx ctx = { snap, FETCHED, 86400, NULL };
+	struct api_ctx ctx = { snap, FETCHED, 86400, NULL, NULL };
 	struct api_response resp;
 
 	(void)state;
@@ -276,6 +320,7 @@ main(void)
 		cmocka_unit_test(test_headers_and_staleness),
 		cmocka_unit_test(test_no_rates_is_503),
 		cmocka_unit_test(test_page),
+		cmocka_unit_test(test_endpoints_and_cacheability),
 		cmocka_unit_test(test_hostile_input_is_quoted_safely),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

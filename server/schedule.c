@@ -1,0 +1,98 @@
+/*
+ * schedule: the ECB publication calendar, in integer UTC arithmetic.
+ *
+ * Easter Sunday comes from the anonymous Gregorian computus (Meeus, Jones,
+ * Butcher); the daylight-saving switch from "the last Sunday of the month",
+ * both in days since 1970-01-01 so that the rest is comparisons.
+ */
+#include <stddef.h>
+
+#include "dt.h"
+#include "schedule.h"
+
+#define DAY 86400L
+#define SEARCH_DAYS 14	/* TARGET never closes longer than a weekend and two holidays */
+
+/* 0 = Sunday … 6 = Saturday; 1970-01-01 was a Thursday. */
+static int
+weekday(int64_t days)
+{
+	int64_t w = (days + 4) % 7;
+	return (int)(w < 0 ? w + 7 : w);
+}
+
+static int64_t
+easter_sunday(int y)
+{
+	int a = y % 19, b = y / 100, c = y % 100, d = b / 4, e = b % 4;
+	int f = (b + 8) / 25, g = (b - f + 1) / 3;
+	int h = (19 * a + b - d - g + 15) % 30;
+	int i = c / 4, k = c % 4;
+	int l = (32 + 2 * e + 2 * i - h - k) % 7;
+	int m = (a + 11 * h + 22 * l) / 451;
+	int month = (h + l - 7 * m + 114) / 31, day = (h + l - 7 * m + 114) % 31 + 1;
+	return dt_days_from_civil(y, month, day);
+}
+
+static int64_t
+last_sunday(int y, int month)
+{
+	int64_t last = dt_days_from_civil(y, month, 31);	/* March and October have 31 days */
+	return last - weekday(last);
+}
+
+int
+schedule_publication_day(int64_t days)
+{
+	int y, m, d, w = weekday(days);
+
+	if (w == 0 || w == 6)
+		return 0;
+	dt_civil_from_days(days, &y, &m, &d);
+	if ((m == 1 && d == 1) || (m == 5 && d == 1) || (m == 12 && (d == 25 || d == 26)))
+		return 0;
+	int64_t easter = easter_sunday(y);
+	return days != easter - 2 && days != easter + 1;
+}
+
+int64_t
+schedule_publication_time(int64_t days)
+{
+	int y, m, d;
+
+	dt_civil_from_days(days, &y, &m, &d);
+	/* 16:00 local is after the 01:00 UTC switch on both switching days. */
+	int summer = days >= last_sunday(y, 3) && days < last_sunday(y, 10);
+	return days * DAY + (SCHEDULE_PUBLISH_HOUR - (summer ? 2 : 1)) * 3600L;
+}
+
+long
+schedule_next(int64_t now, long refresh, const char *held_date)
+{
+	int64_t held = held_date != NULL ? dt_date_days(held_date) : -1;
+	int64_t today = now >= 0 ? now / DAY : 0, latest = -1, next = -1;
+	int i;
+
+	if (held < 0)
+		return refresh;
+	/* The latest day whose rates should be out by now. */
+	for (i = 0; i < SEARCH_DAYS; i++)
+		if (schedule_publication_day(today - i) &&
+		    schedule_publication_time(today - i) + SCHEDULE_MARGIN <= now) {
+			latest = today - i;
+			break;
+		}
+	if (latest < 0 || held < latest)
+		return refresh;	/* overdue (or an unknown calendar): poll as configured */
+	for (i = 1; i <= SEARCH_DAYS; i++)
+		if (schedule_publication_day(latest + i)) {
+			next = latest + i;
+			break;
+		}
+	if (next < 0)
+		return refresh;
+	int64_t wait = schedule_publication_time(next) + SCHEDULE_MARGIN - now;
+	if (wait > refresh)
+		return refresh;
+	return wait < 1 ? 1 : (long)wait;
+}

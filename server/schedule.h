@@ -1,0 +1,40 @@
+/*
+ * schedule: when a refresh can bring new rates, from the ECB's calendar.
+ *
+ * The ECB publishes its euro reference rates once per TARGET working day at
+ * about 16:00 CET (14:00 or 15:00 UTC), and every Frankfurter-style upstream
+ * only relays them.  Once the daemon holds the rates of the latest day that
+ * can have been published, nothing new can appear before the next publication,
+ * so the next fetch is due then (plus a margin for the ECB and the relays),
+ * and never later than --refresh.  When the latest day's rates are overdue,
+ * the daemon keeps polling every --refresh seconds.
+ *
+ * Everything is computed in UTC: CET is UTC+1, and CEST (UTC+2) runs from the
+ * last Sunday of March to the last Sunday of October, switching at 01:00 UTC
+ * on both days (EU Directive 2000/84/EC), so no TZ database is consulted.
+ * TARGET closing days: Saturdays, Sundays, 1 January, Good Friday, Easter
+ * Monday, 1 May, 25 and 26 December.  Pure and thread-safe.
+ */
+#ifndef CCONVD_SCHEDULE_H
+#define CCONVD_SCHEDULE_H
+
+#include <stdint.h>
+
+#define SCHEDULE_PUBLISH_HOUR 16	/* local time (CET/CEST) of the ECB's publication */
+#define SCHEDULE_MARGIN 600L		/* seconds after it before relays are expected to have it */
+
+/* Whether the ECB publishes on a day (days since 1970-01-01, UTC). */
+int schedule_publication_day(int64_t days);
+
+/* Unix time of 16:00 Central European time (CET or CEST) on a day. */
+int64_t schedule_publication_time(int64_t days);
+
+/*
+ * Seconds from now until the next fetch after a successful round, given the
+ * date of the rates held ("YYYY-MM-DD"; NULL or invalid: unknown) and the
+ * configured interval: min(refresh, next publication + SCHEDULE_MARGIN - now)
+ * when the held rates are the latest that can exist, else refresh.  >= 1.
+ */
+long schedule_next(int64_t now, long refresh, const char *held_date);
+
+#endif

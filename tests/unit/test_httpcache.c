@@ -1,0 +1,117 @@
+/* ETags, conditional requests (RFC 9110 §13) and Cache-Control for cconvd's answers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "dt.h"
+#include "httpcache.h"
+
+static void
+test_etag_is_a_strong_tag_of_the_bytes(void **state)
+{
+	char a[HTTPCACHE_ETAG_LEN], b[HTTPCACHE_ETAG_LEN], c[HTTPCACHE_ETAG_LEN];
+
+	(void)state;
+	httpcache_etag("GBP 88.40\n", 10, a);
+	httpcache_etag("GBP 88.40\n", 10, b);
+	httpcache_etag("GBP 88.41\n", 10, c);
+	assert_int_equal(strlen(a), HTTPCACHE_ETAG_LEN - 1);
+	assert_true(a[0] == '"' && a[17] == '"');
+	assert_string_equal(a, b);
+	assert_string_not_equal(a, c);
+	/* FNV-1a 64 of the empty string is its offset basis. */
+	httpcache_etag("", 0, a);
+	assert_string_equal(a, "\"cbf29ce484222325\"");
+}
+
+static void
+test_if_none_match(void **state)
+{
+	const char *tag = "\"0123456789abcdef\"";
+
+	(void)state;
+	assert_true(httpcache_not_modified("\"0123456789abcdef\"", NULL, tag, 0));
+	assert_true(httpcache_not_modified("W/\"0123456789abcdef\"", NULL, tag, 0));	/* weak comparison */
+	assert_true(httpcache_not_modified("\"x\", \"0123456789abcdef\"", NULL, tag, 0));
+	assert_true(httpcache_not_modified(" \"a\" ,W/\"b\",\t\"0123456789abcdef\" ", NULL, tag, 0));
+	assert_true(httpcache_not_modified("*", NULL, tag, 0));
+	assert_true(httpcache_not_modified(" * ", NULL, tag, 0));
+	assert_false(httpcache_not_modified("\"0123456789abcdee\"", NULL, tag, 0));
+	assert_false(httpcache_not_modified("0123456789abcdef", NULL, tag, 0));	/* no quotes */
+	assert_false(httpcache_not_modified("\"0123456789abcdef", NULL, tag, 0));	/* unterminated */
+	assert_false(httpcache_not_modified("garbage, \"0123456789abcdef\"", NULL, tag, 0));
+	assert_false(httpcache_not_modified("", NULL, tag, 0));
+	assert_false(httpcache_not_modified("*, \"x\"", NULL, tag, 0));
+	/* If-None-Match present: If-Modified-Since is not consulted (§13.2.2). */
+	assert_false(httpcache_not_modified("\"other\"", "Fri, 20 Nov 2026 16:05:00 GMT", tag, 0));
+}
+
+static void
+test_if_modified_since(void **state)
+{
+	const char *tag = "\"0123456789abcdef\"";
+	int64_t lm = 0;
+
+	(void)state;
+	assert_int_equal(dt_parse_iso8601("2026-11-20T16:05:00Z", &lm), 0);
+	assert_true(httpcache_not_modified(NULL, "Fri, 20 Nov 2026 16:05:00 GMT", tag, lm));
+	assert_true(httpcache_not_modified(NULL, "Sat, 21 Nov 2026 00:00:00 GMT", tag, lm));
+	assert_false(httpcache_not_modified(NULL, "Fri, 20 Nov 2026 16:04:59 GMT", tag, lm));
+	/* Invalid dates are ignored, so the full answer goes out. */
+	assert_false(httpcache_not_modified(NULL, "Friday, 20-Nov-26 16:05:00 GMT", tag, lm));
+	assert_false(httpcache_not_modified(NULL, "Fri, 31 Nov 2026 16:05:00 GMT", tag, lm));
+	assert_false(httpcache_not_modified(NULL, "Fri, 20 Nov 2026 16:05:00 UTC", tag, lm));
+	assert_false(httpcache_not_modified(NULL, "", tag, lm));
+	assert_false(httpcache_not_modified(NULL, NULL, tag, lm));
+}
+
+static void
+test_http_dates_round_trip(void **state)
+{
+	char out[DT_HTTP_LEN];
+	int64_t t = 0;
+
+	(void)state;
+	for (int64_t v = 0; v < 4102444800; v += 7777777) {
+		dt_http(v, out);
+		assert_int_equal(dt_parse_http(out, &t), 0);
+		assert_int_equal(t, v);
+	}
+	assert_int_equal(dt_parse_http("Sun, 29 Feb 2026 00:00:00 GMT", &t), -1);
+	assert_int_equal(dt_parse_http("Tue, 29 Feb 2028 23:59:59 GMT", &t), 0);
+	assert_int_equal(dt_parse_http("Tue, 29 Feb 2028 24:00:00 GMT", &t), -1);
+	assert_int_equal(dt_parse_http("Tue, 29 Xyz 2028 23:59:59 GMT", &t), -1);
+}
+
+static void
+test_cache_control(void **state)
+{
+	char cc[HTTPCACHE_CONTROL_LEN];
+
+	(void)state;
+	/* max-age counts from the fetch, as Age does: 100 s old, 500 s to go. */
+	httpcache_control(cc, 100, 500, 86400, 0);
+	assert_string_equal(cc, "public, max-age=600, stale-while-revalidate=60, stale-if-error=86400");
+	/* A refresh that is due or running: fresh no longer than the rates' age. */
+	httpcache_control(cc, 100, -3, 3600, 0);
+	assert_string_equal(cc, "public, max-age=100, stale-while-revalidate=60, stale-if-error=3600");
+	httpcache_control(cc, 0, 3600, 86400, 1);
+	assert_string_equal(cc, "public, max-age=31536000, immutable");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_etag_is_a_strong_tag_of_the_bytes),
+		cmocka_unit_test(test_if_none_match),
+		cmocka_unit_test(test_if_modified_since),
+		cmocka_unit_test(test_http_dates_round_trip),
+		cmocka_unit_test(test_cache_control),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,139 @@
+/* The ECB-aware refresh schedule: weekends, TARGET holidays, CET and CEST, and --refresh as the cap. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "dt.h"
+#include "schedule.h"
+
+static int64_t
+at(const char *iso)
+{
+	int64_t t = 0;
+
+	assert_int_equal(dt_parse_iso8601(iso, &t), 0);
+	return t;
+}
+
+static int64_t
+day(const char *date)
+{
+	return dt_date_days(date);
+}
+
+static void
+test_publication_days(void **state)
+{
+	(void)state;
+	assert_true(schedule_publication_day(day("2026-11-20")));	/* Friday */
+	assert_false(schedule_publication_day(day("2026-11-21")));	/* Saturday */
+	assert_false(schedule_publication_day(day("2026-11-22")));	/* Sunday */
+	assert_true(schedule_publication_day(day("2026-11-23")));	/* Monday */
+	/* Easter 2026 is 5 April: Good Friday and Easter Monday are closed, Thursday and Tuesday not. */
+	assert_true(schedule_publication_day(day("2026-04-02")));
+	assert_false(schedule_publication_day(day("2026-04-03")));
+	assert_false(schedule_publication_day(day("2026-04-06")));
+	assert_true(schedule_publication_day(day("2026-04-07")));
+	/* Other years' Good Fridays and Easter Mondays (Easter: 2024-03-31, 2025-04-20, 2038-04-25). */
+	assert_false(schedule_publication_day(day("2024-03-29")));
+	assert_false(schedule_publication_day(day("2024-04-01")));
+	assert_false(schedule_publication_day(day("2025-04-18")));
+	assert_false(schedule_publication_day(day("2025-04-21")));
+	assert_false(schedule_publication_day(day("2038-04-23")));
+	assert_false(schedule_publication_day(day("2038-04-26")));
+	/* Fixed holidays on weekdays; Christmas Eve is a working day. */
+	assert_true(schedule_publication_day(day("2026-12-24")));
+	assert_false(schedule_publication_day(day("2026-12-25")));
+	assert_false(schedule_publication_day(day("2025-12-26")));
+	assert_false(schedule_publication_day(day("2027-01-01")));
+	assert_false(schedule_publication_day(day("2026-05-01")));
+	assert_true(schedule_publication_day(day("2026-05-04")));
+}
+
+static void
+test_publication_time_in_cet_and_cest(void **state)
+{
+	(void)state;
+	assert_int_equal(schedule_publication_time(day("2026-11-20")), at("2026-11-20T15:00:00Z"));
+	assert_int_equal(schedule_publication_time(day("2026-06-18")), at("2026-06-18T14:00:00Z"));
+	/* 2026 switches on 29 March and 25 October (the last Sundays). */
+	assert_int_equal(schedule_publication_time(day("2026-03-27")), at("2026-03-27T15:00:00Z"));
+	assert_int_equal(schedule_publication_time(day("2026-03-30")), at("2026-03-30T14:00:00Z"));
+	assert_int_equal(schedule_publication_time(day("2026-10-23")), at("2026-10-23T14:00:00Z"));
+	assert_int_equal(schedule_publication_time(day("2026-10-26")), at("2026-10-26T15:00:00Z"));
+	/* 2027: 28 March and 31 October, a 31st that is itself the last Sunday. */
+	assert_int_equal(schedule_publication_time(day("2027-03-26")), at("2027-03-26T15:00:00Z"));
+	assert_int_equal(schedule_publication_time(day("2027-03-29")), at("2027-03-29T14:00:00Z"));
+	assert_int_equal(schedule_publication_time(day("2027-10-29")), at("2027-10-29T14:00:00Z"));
+	assert_int_equal(schedule_publication_time(day("2027-11-01")), at("2027-11-01T15:00:00Z"));
+}
+
+static void
+test_next_fetch_waits_for_the_next_publication(void **state)
+{
+	(void)state;
+	/* Thursday noon with Wednesday's rates: next at 15:00 UTC + 10 min, unless --refresh is shorter. */
+	assert_int_equal(schedule_next(at("2026-11-19T12:00:00Z"), 86400, "2026-11-18"), 3 * 3600 + 600);
+	assert_int_equal(schedule_next(at("2026-11-19T12:00:00Z"), 3600, "2026-11-18"), 3600);
+	assert_int_equal(schedule_next(at("2026-11-19T15:05:00Z"), 3600, "2026-11-18"), 300);
+	/* Summer: 14:00 UTC. */
+	assert_int_equal(schedule_next(at("2026-06-18T12:00:00Z"), 86400, "2026-06-17"), 2 * 3600 + 600);
+	/* Right after a publication was fetched, the next is tomorrow's, 23 h 50 min later. */
+	assert_int_equal(schedule_next(at("2026-11-19T15:20:00Z"), 86400, "2026-11-19"), 86400 - 600);
+	assert_int_equal(schedule_next(at("2026-11-19T15:20:00Z"), 3600, "2026-11-19"), 3600);
+}
+
+static void
+test_weekends_and_holidays_are_skipped(void **state)
+{
+	(void)state;
+	/* Friday's rates on Sunday afternoon: Monday 15:10 UTC. */
+	assert_int_equal(schedule_next(at("2026-11-22T16:00:00Z"), 86400, "2026-11-20"), 23 * 3600 + 600);
+	/* Friday evening: the whole weekend is quiet, only --refresh caps the wait. */
+	assert_int_equal(schedule_next(at("2026-11-20T17:00:00Z"), 86400, "2026-11-20"), 86400);
+	assert_int_equal(schedule_next(at("2026-11-20T17:00:00Z"), 7 * 86400, "2026-11-20"),
+	    at("2026-11-23T15:10:00Z") - at("2026-11-20T17:00:00Z"));
+	/* Easter: Thursday's rates are the latest until Tuesday 7 April, 14:10 UTC. */
+	assert_int_equal(schedule_next(at("2026-04-05T12:00:00Z"), 7 * 86400, "2026-04-02"),
+	    at("2026-04-07T14:10:00Z") - at("2026-04-05T12:00:00Z"));
+}
+
+static void
+test_across_the_dst_switch(void **state)
+{
+	(void)state;
+	/* Friday in CET, Monday in CEST: 14:10 UTC on Monday. */
+	assert_int_equal(schedule_next(at("2026-03-29T16:00:00Z"), 86400, "2026-03-27"), 22 * 3600 + 600);
+	/* Friday in CEST, Monday in CET: 15:10 UTC. */
+	assert_int_equal(schedule_next(at("2026-10-25T16:00:00Z"), 86400, "2026-10-23"), 23 * 3600 + 600);
+}
+
+static void
+test_overdue_or_unknown_polls_at_refresh(void **state)
+{
+	(void)state;
+	/* After 15:10 UTC without Thursday's rates: keep polling every --refresh. */
+	assert_int_equal(schedule_next(at("2026-11-19T15:30:00Z"), 3600, "2026-11-18"), 3600);
+	assert_int_equal(schedule_next(at("2026-11-24T11:00:00Z"), 3600, "2026-11-20"), 3600);
+	assert_int_equal(schedule_next(at("2026-11-19T15:30:00Z"), 3600, NULL), 3600);
+	assert_int_equal(schedule_next(at("2026-11-19T15:30:00Z"), 3600, "garbage"), 3600);
+	/* Rates dated later than expected count as current. */
+	assert_int_equal(schedule_next(at("2026-11-19T12:00:00Z"), 86400, "2026-11-19"), 3 * 3600 + 600);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_publication_days),
+		cmocka_unit_test(test_publication_time_in_cet_and_cest),
+		cmocka_unit_test(test_next_fetch_waits_for_the_next_publication),
+		cmocka_unit_test(test_weekends_and_holidays_are_skipped),
+		cmocka_unit_test(test_across_the_dst_switch),
+		cmocka_unit_test(test_overdue_or_unknown_polls_at_refresh),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
