@@ -146,7 +146,15 @@ fetch_get(const char *url, const struct fetch_opts *opts, struct fetch_result *r
 			goto out;
 		}
 	}
-	if (opts->if_modified_since > 0 &&
+	/*
+	 * If-Modified-Since only without an ETag: a server ignores it next to
+	 * If-None-Match (RFC 9110 §13.1.3), and libcurl checks the time condition
+	 * itself, turning a 200 whose Last-Modified is not newer into a 304 with
+	 * no body.  A cconvd upstream that changed its rates within the second of
+	 * our last fetch would then never be read again.
+	 */
+	int has_etag = opts->if_none_match != NULL && opts->if_none_match[0] != '\0';
+	if (opts->if_modified_since > 0 && !has_etag &&
 	    (curl_easy_setopt(h, CURLOPT_TIMECONDITION, (long)CURL_TIMECOND_IFMODSINCE) != CURLE_OK ||
 	    curl_easy_setopt(h, CURLOPT_TIMEVALUE_LARGE, (curl_off_t)opts->if_modified_since) != CURLE_OK)) {
 		snprintf(err, errlen, "'%s': cannot set If-Modified-Since", url);

@@ -18,7 +18,7 @@ struct fetch_opts {
 	long timeout_ms;		/* the whole transfer */
 	size_t max_body;		/* bytes */
 	const char *if_none_match;	/* an ETag from an earlier answer, or NULL */
-	int64_t if_modified_since;	/* a Last-Modified from an earlier answer, or 0 */
+	int64_t if_modified_since;	/* a Last-Modified from an earlier answer, or 0; not sent with an ETag */
 };
 
 #define FETCH_ETAG_MAX 256	/* longer ETags are not kept (and never sent) */
