@@ -144,10 +144,50 @@ class Upstream:
 
 def refused_url():
     """A loopback URL on which nothing listens."""
+    return f"http://127.0.0.1:{free_port()}/v1/latest"
+
+
+METRIC_NAME = r"[a-zA-Z_:][a-zA-Z0-9_:]*"
+LABEL = r'[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*"'
+METRIC_SAMPLE = re.compile(r"(%s)(?:\{((?:%s,?)*)\})? ([-+]?(?:[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|NaN|[-+]?Inf))"
+                           r"(?: -?[0-9]+)?" % (METRIC_NAME, LABEL))
+
+
+def parse_metrics(text):
+    """Prometheus text format 0.0.4, strictly: every line a HELP, a TYPE or a sample,
+    every sample's family declared by HELP and TYPE before it, no family declared twice."""
+    assert text.endswith("\n"), "exposition must end with a newline"
+    helps, types, out = set(), {}, {}
+    for line in text.splitlines():
+        m = re.fullmatch(r"# (HELP|TYPE) (%s) (.+)" % METRIC_NAME, line)
+        if m:
+            kind, name, rest = m.groups()
+            seen = helps if kind == "HELP" else types
+            assert name not in seen, f"{kind} for {name} given twice"
+            if kind == "HELP":
+                helps.add(name)
+            else:
+                assert rest in ("counter", "gauge", "histogram", "summary", "untyped"), line
+                types[name] = rest
+            continue
+        m = METRIC_SAMPLE.fullmatch(line)
+        assert m, f"not a valid exposition line: {line!r}"
+        name, labels, value = m.groups()
+        family = re.sub(r"_(bucket|sum|count)$", "", name) if name not in types else name
+        assert family in types and family in helps, f"{name}: no HELP/TYPE before it"
+        if family != name:
+            assert types[family] == "histogram", line
+        pairs = tuple(sorted(re.findall(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"', labels or "")))
+        assert (name, pairs) not in out, f"sample given twice: {line}"
+        out[(name, pairs)] = float(value)
+    return out
+
+
+def free_port():
+    """A loopback port nothing listens on right now (for programs that cannot bind port 0)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return f"http://127.0.0.1:{port}/v1/latest"
+        return s.getsockname()[1]
 
 
 def wait_until(pred, timeout=10.0, what="condition"):
@@ -214,6 +254,15 @@ class Daemon:
     def health(self):
         return json.loads(self.get("/healthz")[2])
 
+    def metrics(self):
+        """/metrics, checked line by line and parsed: {(name, ((label, value), ...)): float}."""
+        status, headers, text = self.get("/metrics")
+        assert status == 200 and headers["content-type"].startswith("text/plain; version=0.0.4"), (status, headers)
+        return parse_metrics(text)
+
+    def metric(self, name, **labels):
+        return self.metrics().get((name, tuple(sorted(labels.items()))), 0.0)
+
     def outcomes(self):
         """How many refresh rounds have ended (ok or failed)."""
         return len(re.findall(r"refresh (ok|failed)", self.stderr()))
@@ -242,11 +291,11 @@ class Daemon:
 
 
 @contextlib.contextmanager
-def serving(tmp):
+def serving(tmp, extra=()):
     """A fake upstream and a cconvd that already has its rates; both stopped after."""
     up = Upstream()
     try:
-        d = Daemon(tmp, [up.url])
+        d = Daemon(tmp, [up.url], extra)
         try:
             wait_until(lambda: d.get("/healthz")[0] == 200, 10, "rates")
             yield up, d

@@ -1,0 +1,100 @@
+"""HTTP caching: strong ETags per answer, 304 on If-None-Match / If-Modified-Since, Cache-Control until the next refresh."""
+import os
+import re
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+from e2elib import Daemon, refused_url, run, serving, wait_until  # noqa: E402
+
+CC = re.compile(r"public, max-age=(\d+), stale-while-revalidate=60, stale-if-error=(\d+)")
+
+
+def max_age(headers):
+    m = CC.fullmatch(headers["cache-control"])
+    assert m, headers
+    return int(m.group(1))
+
+
+def test_etag_and_conditional_requests(tmp):
+    with serving(tmp) as (up, d):
+        s, h, body = d.get("/convert/GBP/100")
+        assert s == 200 and body == "GBP 88.40\n"
+        tag = h["etag"]
+        assert re.fullmatch(r'"[0-9a-f]{16}"', tag), h
+        # Fresh until the next refresh (--refresh 3600, the fake's rates are overdue by the
+        # ECB calendar, so 3600 s), counted from the fetch as Age is.
+        age = int(h["age"])
+        assert 3590 + age <= max_age(h) <= 3600 + age, h
+        assert CC.fullmatch(h["cache-control"]).group(2) == "86400"
+        accel = int(h["x-accel-expires"].lstrip("@"))
+        assert abs(accel - (time.time() + 3600)) < 15, h
+        # The same request, the same tag; another request, another tag.
+        assert d.get("/convert/GBP/100")[1]["etag"] == tag
+        tags = {d.get(p)[1]["etag"] for p in ("/convert/GBP/100", "/convert/GBP/101", "/convert/USD/100",
+                                               "/convert?to=GBP&amount=100", "/latest", "/latest?to=GBP",
+                                               "/latest?from=USD", "/currencies")}
+        assert len(tags) == 8, tags
+
+        for inm in (tag, "W/" + tag, '"nope", ' + tag, "*"):
+            s, h2, b2 = d.get("/convert/GBP/100", headers={"If-None-Match": inm})
+            assert s == 304 and b2 == "", (inm, s, b2)
+            assert h2["etag"] == tag and h2["cache-control"] == h["cache-control"], h2
+            assert h2["last-modified"] == h["last-modified"] and "content-type" not in h2, h2
+        s, h2, _ = d.get("/convert/GBP/100", "HEAD", headers={"If-None-Match": tag})
+        assert s == 304 and h2["etag"] == tag
+        assert d.get("/convert/GBP/100", headers={"If-None-Match": '"other"'})[0] == 200
+        assert d.get("/convert/GBP/101", headers={"If-None-Match": tag})[0] == 200
+
+        # If-Modified-Since, and If-None-Match taking precedence over it.
+        lm = h["last-modified"]
+        assert d.get("/convert/GBP/100", headers={"If-Modified-Since": lm})[0] == 304
+        assert d.get("/convert/GBP/100", headers={"If-Modified-Since": "Thu, 01 Jan 2026 00:00:00 GMT"})[0] == 200
+        assert d.get("/convert/GBP/100", headers={"If-Modified-Since": "yesterday"})[0] == 200
+        assert d.get("/convert/GBP/100", headers={"If-None-Match": '"other"', "If-Modified-Since": lm})[0] == 200
+
+        # Not from rates: never stored, never a 304.
+        for path in ("/healthz", "/metrics", "/nope", "/convert/XYZ/1", "/convert/GBP/abc"):
+            s, h3, _ = d.get(path, headers={"If-None-Match": "*"})
+            assert s != 304 and h3["cache-control"] == "no-store" and "etag" not in h3, (path, s, h3)
+
+        # An unchanged upstream (304) leaves /latest byte for byte the same, so its tag stays;
+        # changed rates change it.
+        latest_tag = d.get("/latest")[1]["etag"]
+        d.refresh()
+        assert up.not_modified >= 1
+        assert d.get("/latest", headers={"If-None-Match": latest_tag})[0] == 304
+        up.body["rates"]["GBP"] = 0.9
+        d.refresh()
+        s, h4, body = d.get("/convert/GBP/100", headers={"If-None-Match": tag})
+        assert s == 200 and body == "GBP 90.00\n" and h4["etag"] != tag, (s, h4, body)
+        assert d.get("/latest", headers={"If-None-Match": latest_tag})[0] == 200
+
+
+def test_max_age_follows_the_schedule(tmp):
+    with serving(tmp, extra=("--refresh", "60", "--max-age", "600")) as (up, d):
+        s, h, _ = d.get("/latest")
+        age = int(h["age"])
+        assert 50 + age <= max_age(h) <= 60 + age, h
+        assert CC.fullmatch(h["cache-control"]).group(2) == "600"
+        # After a failed round the next try comes within seconds (backoff), and so does expiry.
+        up.mode = "http_500"
+        d.refresh()
+        h = d.get("/latest")[1]
+        assert max_age(h) <= int(h["age"]) + 6, h
+
+
+def test_no_rates_503_is_not_stored(tmp):
+    d = Daemon(tmp, [refused_url()])
+    try:
+        d.wait_refreshes(1)
+        s, h, body = d.get("/latest", headers={"If-None-Match": "*"})
+        assert s == 503 and h["cache-control"] == "no-store" and "etag" not in h, (s, h, body)
+        s, h, _ = d.get("/healthz")
+        assert s == 503 and h["cache-control"] == "no-store"
+    finally:
+        d.stop()
+
+
+if __name__ == "__main__":
+    run([test_etag_and_conditional_requests, test_max_age_follows_the_schedule, test_no_rates_503_is_not_stored])
