@@ -248,9 +248,9 @@ refresh_once(struct refresher *rf)
 		if (cur != NULL)
 			snprintf(date, sizeof(date), "%s", rates_date(cur));
 		publish_release(token);
-		log_warnx("refresh failed (%s): upstream '%s'%s, %lld ms; still serving rates dated %s; "
+		log_warnx("refresh failed (%s): upstream '%s'%s, rates dated %s (still served), %lld ms; "
 		    "next try in %ld s (failure %u in a row)", failure_words[why], st.upstream,
-		    rf->cfg->nupstreams > 1 ? " (the last tried)" : "", (long long)took, date, delay, rf->failures);
+		    rf->cfg->nupstreams > 1 ? " (the last tried)" : "", date, (long long)took, delay, rf->failures);
 	}
 	return delay;
 }
