@@ -5,8 +5,9 @@
  * whether a value follows, and the environment variable that may also set it.
  * Parsing walks argv once, applying each flag through set_value(); afterwards
  * every row with a variable that no flag set is filled from the environment
- * through the same function, so a flag and its variable are validated by the
- * same code and a flag always wins.  Then come the two operands, checked in the
+ * through the same function, then every row still unset from the defaults
+ * file (rcfile.c), so a flag, its variable and its config key are validated
+ * by the same code and flags beat variables beat the file.  Then come the two operands, checked in the
  * order of the exit codes: shape of the code list and the amount first (64),
  * the codes against ISO 4217 last (65).  No network is touched before all of
  * this has passed; the rates' own list is checked later by main.c.
@@ -22,6 +23,7 @@
 #include "args.h"
 #include "buf.h"
 #include "currency.h"
+#include "rcfile.h"
 #include "upstream.h"
 
 #define QUOTE_MAX 44		/* room for a quoted value; buf_quote() keeps 40 bytes */
@@ -31,6 +33,9 @@ enum opt_id {
 	OPT_SERVER,
 	OPT_UPSTREAM,
 	OPT_JSON,
+	OPT_RAW,
+	OPT_LIST,
+	OPT_OFFLINE,
 	OPT_VERBOSE,
 	OPT_HELP,
 	OPT_VERSION,
@@ -42,21 +47,29 @@ struct opt {
 	const char *lng;
 	int has_value;
 	const char *env;	/* NULL: no environment variable */
+	int conf;		/* an enum rcfile_key, or NO_CONF */
 };
 
+#define NO_CONF (-1)
+
 static const struct opt opts[] = {
-	{ OPT_FROM,	'f', "from",	 1, NULL },
-	{ OPT_SERVER,	's', "server",	 1, "CCONV_SERVER" },
-	{ OPT_UPSTREAM,	'u', "upstream", 1, "CCONV_UPSTREAM" },
-	{ OPT_JSON,	0,   "json",	 0, NULL },
-	{ OPT_VERBOSE,	'v', "verbose",	 0, NULL },
-	{ OPT_HELP,	'h', "help",	 0, NULL },
-	{ OPT_VERSION,	0,   "version",	 0, NULL },
+	{ OPT_FROM,	'f', "from",	 1, NULL,		RCFILE_FROM },
+	{ OPT_SERVER,	's', "server",	 1, "CCONV_SERVER",	RCFILE_SERVER },
+	{ OPT_UPSTREAM,	'u', "upstream", 1, "CCONV_UPSTREAM",	RCFILE_UPSTREAM },
+	{ OPT_JSON,	0,   "json",	 0, NULL,		NO_CONF },
+	{ OPT_RAW,	0,   "raw",	 0, NULL,		NO_CONF },
+	{ OPT_LIST,	'l', "list",	 0, NULL,		NO_CONF },
+	{ OPT_OFFLINE,	0,   "offline",	 0, NULL,		NO_CONF },
+	{ OPT_VERBOSE,	'v', "verbose",	 0, NULL,		NO_CONF },
+	{ OPT_HELP,	'h', "help",	 0, NULL,		NO_CONF },
+	{ OPT_VERSION,	0,   "version",	 0, NULL,		NO_CONF },
 };
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
 
 static const char usage_text[] =
     "usage: cconv [OPTIONS] CUR[,CUR...] AMOUNT\n"
+    "       cconv [OPTIONS] AMOUNT          (targets from the config file's 'to')\n"
+    "       cconv --list [OPTIONS]\n"
     "\n"
     "Converts AMOUNT (from EUR unless --from) into each CUR, one line each:\n"
     "  $ cconv GBP,jpy 100\n"
@@ -76,15 +89,27 @@ static const char usage_text[] =
     "                        repeated or a comma-separated list, tried in order\n"
     "                        (default " UPSTREAM_DEFAULT ")\n"
     "      --json            one JSON object per answer, the daemon's /convert fields\n"
+    "      --raw             numbers only, one a line, for scripts\n"
+    "  -l, --list            list the currencies the rates cover, code and name\n"
+    "                        (codes only with --raw, an object with --json)\n"
+    "      --offline         use only the local cache: no daemon, no upstream\n"
     "  -v, --verbose         say on stderr where the rates came from, their date, age\n"
     "  -h, --help            print this help and exit\n"
     "      --version         print the version and exit\n"
     "\n"
-    "Environment (a flag wins over its variable):\n"
+    "Environment (a flag wins over its variable, a variable over the config file):\n"
     "  CCONV_SERVER          as --server\n"
     "  CCONV_UPSTREAM        as --upstream, comma-separated\n"
     "  XDG_CACHE_HOME        the rates cache is $XDG_CACHE_HOME/cconv/latest.json,\n"
     "                        else $HOME/.cache/cconv/latest.json\n"
+    "  XDG_CONFIG_HOME       the config file is $XDG_CONFIG_HOME/cconv/config,\n"
+    "                        else $HOME/.config/cconv/config\n"
+    "\n"
+    "Config file: 'key = value' lines, '#' comments; keys server, upstream\n"
+    "(comma-separated), from (default source), to (default targets), e.g.\n"
+    "  server = http://rates.lan:8080\n"
+    "  to = GBP,JPY\n"
+    "No colour is ever printed (so NO_COLOR has nothing to turn off).\n"
     "\n"
     "Exit codes:\n"
     "  0   answered (stale or cached rates included)\n"
@@ -162,15 +187,23 @@ set_server(struct args *a, const char *what, const char *v, char *err, size_t er
 	return 0;
 }
 
-/* Appends each element of a comma-separated list of URLs. */
+/* Appends each element of a comma-separated list of URLs; spaces around an
+ * element are dropped ("a, b" as people write it in the config file). */
 static int
 add_upstreams(struct args *a, const char *what, const char *v, char *err, size_t errlen)
 {
 	const char *p = v;
 
 	for (;;) {
-		const char *comma = strchr(p, ',');
-		size_t len = comma != NULL ? (size_t)(comma - p) : strlen(p);
+		const char *comma;
+		size_t len;
+
+		while (*p == ' ')
+			p++;
+		comma = strchr(p, ',');
+		len = comma != NULL ? (size_t)(comma - p) : strlen(p);
+		while (len > 0 && p[len - 1] == ' ')
+			len--;
 
 		if (len == 0) {
 			char q[QUOTE_MAX + 4];
@@ -217,6 +250,15 @@ set_value(struct args *a, const struct opt *o, const char *what, const char *v, 
 	case OPT_JSON:
 		a->json = 1;
 		return 0;
+	case OPT_RAW:
+		a->raw = 1;
+		return 0;
+	case OPT_LIST:
+		a->list = 1;
+		return 0;
+	case OPT_OFFLINE:
+		a->offline = 1;
+		return 0;
 	case OPT_VERBOSE:
 		a->verbose = 1;
 		return 0;
@@ -239,8 +281,9 @@ looks_negative(const char *s)
 	return s[0] == '-' && ((s[1] >= '0' && s[1] <= '9') || s[1] == '.');
 }
 
-/* Splits "GBP,usd,JPY" into a->to without judging the codes; an empty
- * element is a usage error.  The codes are normalised later. */
+/* Splits "GBP,usd, JPY" into a->to without judging the codes (spaces around
+ * an element dropped); an empty element is a usage error.  The codes are
+ * normalised later. */
 static int
 split_targets(struct args *a, const char *list, const char *elem[ARGS_MAX_TARGETS],
     size_t elen[ARGS_MAX_TARGETS], char *err, size_t errlen)
@@ -250,8 +293,15 @@ split_targets(struct args *a, const char *list, const char *elem[ARGS_MAX_TARGET
 
 	a->nto = 0;
 	for (;;) {
-		const char *comma = strchr(p, ',');
-		size_t len = comma != NULL ? (size_t)(comma - p) : strlen(p);
+		const char *comma;
+		size_t len;
+
+		while (*p == ' ')
+			p++;
+		comma = strchr(p, ',');
+		len = comma != NULL ? (size_t)(comma - p) : strlen(p);
+		while (len > 0 && p[len - 1] == ' ')
+			len--;
 
 		if (len == 0) {
 			quote(list, q);
@@ -372,21 +422,63 @@ parse_flag(struct args *a, int argc, char *const argv[], int *i, int set_by_flag
 	return 0;
 }
 
+/* Puts "where: " before the message in err. */
+static void
+prefix_err(char *err, size_t errlen, const char *where)
+{
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), "%s", err);
+	snprintf(err, errlen, "%s: %s", where, msg);
+}
+
+/*
+ * Fills every row that neither a flag nor a variable set from the defaults
+ * file, naming the file and line in any message.  The values stay owned by
+ * rc (from points into it), so rc must outlive the checks of the codes.
+ */
+static int
+apply_rcfile(struct args *a, const struct rcfile *rc, const int set[NOPTS], const char **from,
+    const char **from_where, char where[RCFILE_NKEYS][RCFILE_PATH_MAX + 32], char *err, size_t errlen)
+{
+	for (int k = 0; k < RCFILE_NKEYS; k++)
+		if (rc->value[k] != NULL)
+			snprintf(where[k], RCFILE_PATH_MAX + 32, "config '%s': line %d", rc->path, rc->line[k]);
+	for (size_t k = 0; k < NOPTS; k++) {
+		int c = opts[k].conf;
+
+		if (c == NO_CONF || set[k] || rc->value[c] == NULL)
+			continue;
+		if (set_value(a, &opts[k], rcfile_key_name((enum rcfile_key)c), rc->value[c], from, err,
+		    errlen) == -1) {
+			prefix_err(err, errlen, where[c]);
+			return -1;
+		}
+		if (opts[k].id == OPT_FROM)
+			*from_where = where[c];
+	}
+	return 0;
+}
+
 int
 args_parse(int argc, char *const argv[], struct args *a, char *err, size_t errlen)
 {
 	const char *operand[2];
 	size_t noperand = 0;
-	const char *from = "EUR";
-	int set_by_flag[NOPTS];
+	const char *from = "EUR", *from_where = NULL;
+	const char *targets, *amount, *targets_where = NULL;
+	int set[NOPTS];			/* by a flag or a variable */
 	const char *elem[ARGS_MAX_TARGETS];
 	size_t elen[ARGS_MAX_TARGETS];
 	char q[QUOTE_MAX + 4];
+	struct rcfile rc;
+	char (*where)[RCFILE_PATH_MAX + 32] = NULL;
 	int only_operands = 0;
-	int rc = ARGS_EX_USAGE;
+	int ret = ARGS_EX_USAGE;
 
 	memset(a, 0, sizeof(*a));
-	memset(set_by_flag, 0, sizeof(set_by_flag));
+	memset(&rc, 0, sizeof(rc));
+	memset(set, 0, sizeof(set));
 	if (errlen > 0)
 		err[0] = '\0';
 
@@ -396,10 +488,10 @@ args_parse(int argc, char *const argv[], struct args *a, char *err, size_t errle
 		if (!only_operands && strcmp(arg, "--") == 0) {
 			only_operands = 1;
 		} else if (!only_operands && arg[0] == '-' && arg[1] != '\0' && !looks_negative(arg)) {
-			if (parse_flag(a, argc, argv, &i, set_by_flag, &from, err, errlen) == -1)
+			if (parse_flag(a, argc, argv, &i, set, &from, err, errlen) == -1)
 				goto out;
 			if (a->help || a->version) {
-				rc = ARGS_EX_OK;
+				ret = ARGS_EX_OK;
 				goto out;
 			}
 		} else if (noperand == 2) {
@@ -414,38 +506,78 @@ args_parse(int argc, char *const argv[], struct args *a, char *err, size_t errle
 	for (size_t k = 0; k < NOPTS; k++) {
 		const char *v;
 
-		if (opts[k].env == NULL || set_by_flag[k])
+		if (opts[k].env == NULL || set[k])
 			continue;
 		v = getenv(opts[k].env);
 		if (v == NULL || v[0] == '\0')
 			continue;
 		if (set_value(a, &opts[k], opts[k].env, v, &from, err, errlen) == -1)
 			goto out;
+		set[k] = 1;
 	}
+	if ((where = calloc(RCFILE_NKEYS, sizeof(*where))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	if (rcfile_load(&rc, err, errlen) == -1 ||
+	    apply_rcfile(a, &rc, set, &from, &from_where, where, err, errlen) == -1)
+		goto out;
 	if (a->server == NULL && set_server(a, "server", ARGS_SERVER_DEFAULT, err, errlen) == -1)
 		goto out;
 	if (a->nupstream == 0 && add_upstreams(a, "upstream", UPSTREAM_DEFAULT, err, errlen) == -1)
 		goto out;
+	if (a->raw && a->json) {
+		snprintf(err, errlen, "--raw and --json cannot be combined");
+		goto out;
+	}
 
-	if (noperand != 2) {
+	if (a->list) {
+		if (noperand != 0) {
+			quote(operand[0], q);
+			snprintf(err, errlen, "--list takes no operands (got '%s')", q);
+			goto out;
+		}
+		ret = ARGS_EX_OK;
+		goto out;
+	}
+	if (noperand == 1 && rc.value[RCFILE_TO] != NULL) {
+		targets = rc.value[RCFILE_TO];
+		targets_where = where[RCFILE_TO];
+		amount = operand[0];
+	} else if (noperand == 2) {
+		targets = operand[0];
+		amount = operand[1];
+	} else {
 		snprintf(err, errlen, "%s (see cconv --help)",
 		    noperand == 0 ? "expected CUR[,CUR...] AMOUNT" : "missing AMOUNT after the currency codes");
 		goto out;
 	}
-	if (split_targets(a, operand[0], elem, elen, err, errlen) == -1)
+	if (split_targets(a, targets, elem, elen, err, errlen) == -1) {
+		if (targets_where != NULL)
+			prefix_err(err, errlen, targets_where);
 		goto out;
-	if (money_parse_amount(operand[1], strlen(operand[1]), &a->amount, err, errlen) == -1)
+	}
+	if (money_parse_amount(amount, strlen(amount), &a->amount, err, errlen) == -1)
 		goto out;
 
-	rc = ARGS_EX_CURRENCY;
-	if (check_code(from, strlen(from), a->from, err, errlen) == -1)
+	ret = ARGS_EX_CURRENCY;
+	if (check_code(from, strlen(from), a->from, err, errlen) == -1) {
+		if (from_where != NULL)
+			prefix_err(err, errlen, from_where);
 		goto out;
-	for (size_t k = 0; k < a->nto; k++)
-		if (check_code(elem[k], elen[k], a->to[k], err, errlen) == -1)
+	}
+	for (size_t k = 0; k < a->nto; k++) {
+		if (check_code(elem[k], elen[k], a->to[k], err, errlen) == -1) {
+			if (targets_where != NULL)
+				prefix_err(err, errlen, targets_where);
 			goto out;
-	rc = ARGS_EX_OK;
+		}
+	}
+	ret = ARGS_EX_OK;
 out:
-	return rc;
+	free(where);
+	rcfile_free(&rc);
+	return ret;
 }
 
 void

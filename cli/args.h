@@ -2,6 +2,8 @@
  * args: the CLI's command line and environment, parsed once into a struct.
  *
  *   cconv [OPTIONS] CUR[,CUR…] AMOUNT
+ *   cconv [OPTIONS] AMOUNT		(targets from the defaults file)
+ *   cconv --list [OPTIONS]
  *
  * Every option is one row of a table in args.c (short and long name, the
  * environment variable that may also set it, whether it takes a value); a flag
@@ -43,14 +45,20 @@ struct args {
 	char *upstream[ARGS_MAX_UPSTREAMS];	/* owned */
 	size_t nupstream;		/* at least 1 after a successful parse */
 	int json;
+	int raw;			/* numbers only (not with json) */
+	int list;			/* --list: no operands; to, nto and amount unset */
+	int offline;			/* the cache only */
 	int verbose;
 	int help;			/* --help seen: print args_usage(), exit 0 */
 	int version;			/* --version seen */
 };
 
 /*
- * Parses argv (argv[0] ignored) and the variables CCONV_SERVER and
- * CCONV_UPSTREAM (a comma-separated list) into a.  Returns ARGS_EX_OK, or
+ * Parses argv (argv[0] ignored), the variables CCONV_SERVER and
+ * CCONV_UPSTREAM (a comma-separated list), and the defaults file (rcfile.h:
+ * server, upstream, from, and to, the targets when only AMOUNT is given)
+ * into a; flags beat variables beat the file.  A bad line of the file is a
+ * usage error naming the file and the line.  Returns ARGS_EX_OK, or
  * ARGS_EX_USAGE / ARGS_EX_CURRENCY with err holding one sentence for the user
  * ("amount '1e3': only digits and one '.' are allowed", "unknown currency
  * 'XYZ'").  When --help or --version is seen, parsing stops there and

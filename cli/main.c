@@ -3,7 +3,9 @@
  * last ones received.
  *
  * Thin on purpose: parse (args.c), get rates (source.c), convert each target
- * with rates_find() + rates_convert(), print, pick the exit code.  Every
+ * with rates_find() + rates_convert() (or list the snapshot's currencies for
+ * --list), print, pick the exit code.  No colour is ever printed, so there is
+ * nothing for NO_COLOR to turn off.  Every
  * answer is built in memory first and written once, so a failure (an unknown
  * target, a result too large) never leaves half an answer on stdout.  stderr
  * carries every message, through log.c.
@@ -57,7 +59,8 @@ format_age(int64_t age, char *out, size_t outlen)
 }
 
 /* Says where the rates came from: always with -v, and when they are stale
- * (a cached answer has already been announced by source.c). */
+ * (a cached answer has already been announced by source.c, unless --offline
+ * asked for it). */
 static void
 report_source(const struct args *a, const struct source_answer *ans, int64_t now)
 {
@@ -75,7 +78,7 @@ report_source(const struct args *a, const struct source_answer *ans, int64_t now
 	if (a->verbose)
 		log_note("rates from %s %s, dated %s, %s%s", source_kind_name(ans->kind), ans->where, rates_date(r),
 		    fetched, ans->stale ? ", stale" : "");
-	else if (ans->stale && ans->kind != SOURCE_CACHE)
+	else if (ans->stale && (ans->kind != SOURCE_CACHE || a->offline))
 		log_warnx("rates dated %s from %s %s are stale: %s", rates_date(r), source_kind_name(ans->kind),
 		    ans->where, fetched);
 }
@@ -116,12 +119,43 @@ convert_all(const struct args *a, const struct source_answer *ans, struct buf *o
 			(void)buf_puts(out, "\n");	/* checked once with buf_failed() */
 		} else {
 			dec_format(&c.result, num, sizeof(num));
-			(void)buf_printf(out, "%s %s\n", num, c.to->code);
+			if (a->raw)
+				(void)buf_printf(out, "%s\n", num);
+			else
+				(void)buf_printf(out, "%s %s\n", num, c.to->code);
 		}
 	}
 	if (buf_failed(out)) {
 		snprintf(err, errlen, "answers larger than %d bytes", OUT_MAX);
 		return ARGS_EX_USAGE;
+	}
+	return ARGS_EX_OK;
+}
+
+/* --list: every currency of the snapshot, as "GBP  British Pound", as codes
+ * only (--raw), or as the daemon's /currencies object (--json). */
+static int
+list_all(const struct args *a, const struct rates *r, struct buf *out, char *err, size_t errlen)
+{
+	if (a->json)
+		(void)buf_puts(out, "{");
+	for (size_t i = 0; i < rates_count(r); i++) {
+		const struct currency *cur = rates_at(r, i)->cur;
+
+		if (a->json) {
+			(void)buf_printf(out, "%s\"%s\":", i > 0 ? "," : "", cur->code);
+			(void)buf_json_str(out, cur->name, strlen(cur->name));
+		} else if (a->raw) {
+			(void)buf_printf(out, "%s\n", cur->code);
+		} else {
+			(void)buf_printf(out, "%s  %s\n", cur->code, cur->name);
+		}
+	}
+	if (a->json)
+		(void)buf_puts(out, "}\n");
+	if (buf_failed(out)) {
+		snprintf(err, errlen, "list larger than %d bytes", OUT_MAX);
+		return ARGS_EX_SOFTWARE;
 	}
 	return ARGS_EX_OK;
 }
@@ -189,7 +223,11 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	report_source(&a, &ans, now);
-	if ((rc = convert_all(&a, &ans, &out, err, sizeof(err))) != ARGS_EX_OK) {
+	if (a.list)
+		rc = list_all(&a, ans.rates, &out, err, sizeof(err));
+	else
+		rc = convert_all(&a, &ans, &out, err, sizeof(err));
+	if (rc != ARGS_EX_OK) {
 		log_note("%s", err);
 		goto out;
 	}

@@ -190,8 +190,10 @@ save(const struct rates *r)
 		log_warnx("%s; rates not saved for later", cerr);
 }
 
+/* announce: say on stderr that the cache stands in for the daemon and the
+ * upstreams (not when --offline asked for it). */
 static int
-from_cache(int64_t now, struct source_answer *ans, char *err, size_t errlen)
+from_cache(int64_t now, int announce, struct source_answer *ans, char *err, size_t errlen)
 {
 	struct rates *r = NULL;
 	char path[CACHE_PATH_MAX];
@@ -201,20 +203,21 @@ from_cache(int64_t now, struct source_answer *ans, char *err, size_t errlen)
 	int rc = -1, got;
 
 	if (cache_path(path, sizeof(path), cerr, sizeof(cerr)) == -1) {
-		err_append(err, errlen, "; %s", cerr);
+		err_append(err, errlen, "%s%s", err[0] != '\0' ? "; " : "", cerr);
 		goto out;
 	}
 	if ((got = cache_read(path, &r, cerr, sizeof(cerr))) != 0) {
 		if (got != CACHE_MISSING)
 			log_warnx("%s; ignored", cerr);
-		err_append(err, errlen, "; %s", cerr);
+		err_append(err, errlen, "%s%s", err[0] != '\0' ? "; " : "", cerr);
 		goto out;
 	}
 	fetched_at = rates_fetched_at(r);
 	if (fetched_at > 0)
 		dt_iso8601(fetched_at, fetched);
-	log_warnx("daemon and upstream unavailable; using cached rates dated %s (%s%s)", rates_date(r),
-	    fetched_at > 0 ? "fetched " : "fetch time unknown", fetched_at > 0 ? fetched : "");
+	if (announce)
+		log_warnx("daemon and upstream unavailable; using cached rates dated %s (%s%s)", rates_date(r),
+		    fetched_at > 0 ? "fetched " : "fetch time unknown", fetched_at > 0 ? fetched : "");
 	answer(ans, &r, SOURCE_CACHE, path, source_is_stale(fetched_at, now));
 	rc = 0;
 out:
@@ -233,6 +236,10 @@ source_get(const struct args *a, int64_t now, struct source_answer *ans, char *e
 	if (errlen > 0)
 		err[0] = '\0';
 
+	if (a->offline) {
+		rc = from_cache(now, 0, ans, err, errlen);
+		goto out;
+	}
 	if (from_daemon(a, now, ans, url, sizeof(url), reason, sizeof(reason)) == 0) {
 		save(ans->rates);
 		rc = 0;
@@ -246,7 +253,7 @@ source_get(const struct args *a, int64_t now, struct source_answer *ans, char *e
 		rc = 0;
 		goto out;
 	}
-	if (from_cache(now, ans, err, errlen) == 0) {
+	if (from_cache(now, 1, ans, err, errlen) == 0) {
 		rc = 0;
 		goto out;
 	}

@@ -6,6 +6,8 @@
  *      note on stderr;
  *   3. if all fail, the cache file, with a warning giving the rates' date.
  *
+ * With --offline (a->offline) only 3 is tried, without the warning.
+ *
  * Every snapshot fetched in 1 or 2 is also written to the cache (a failure
  * there is a warning, never an error).  Whatever the source, the caller gets
  * one finished struct rates and converts with the same common code.  Not

@@ -1,7 +1,8 @@
 /*
  * The CLI's command line: defaults, environment against flags, both value
  * forms, "--", code lists, case folding, and every usage error with its exit
- * code and message.
+ * code and message; the defaults file (flags beat variables beat the file,
+ * every bad line named), --list, --raw, --offline.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -22,6 +25,9 @@
 struct fixture {
 	struct args a;
 	char err[1024];
+	char home[64];		/* XDG_CONFIG_HOME: a fresh folder per test */
+	char dir[96];		/* home/cconv */
+	char file[128];		/* home/cconv/config */
 };
 
 static int
@@ -32,8 +38,26 @@ setup(void **state)
 	memset(&f, 0, sizeof(f));
 	assert_int_equal(unsetenv("CCONV_SERVER"), 0);
 	assert_int_equal(unsetenv("CCONV_UPSTREAM"), 0);
+	/* No test may read the config file of the user running it. */
+	snprintf(f.home, sizeof(f.home), "/tmp/cconv-args-XXXXXX");
+	assert_non_null(mkdtemp(f.home));
+	snprintf(f.dir, sizeof(f.dir), "%s/cconv", f.home);
+	snprintf(f.file, sizeof(f.file), "%s/config", f.dir);
+	assert_int_equal(setenv("XDG_CONFIG_HOME", f.home, 1), 0);
 	*state = &f;
 	return 0;
+}
+
+/* Writes the defaults file. */
+static void
+write_config(struct fixture *f, const char *text)
+{
+	FILE *fp;
+
+	(void)mkdir(f->dir, 0700);
+	assert_non_null(fp = fopen(f->file, "w"));
+	assert_int_equal(fputs(text, fp) >= 0, 1);
+	assert_int_equal(fclose(fp), 0);
 }
 
 static int
@@ -42,6 +66,9 @@ teardown(void **state)
 	struct fixture *f = *state;
 
 	args_free(&f->a);
+	(void)unlink(f->file);
+	(void)rmdir(f->dir);
+	assert_int_equal(rmdir(f->home), 0);
 	assert_int_equal(unsetenv("CCONV_SERVER"), 0);
 	assert_int_equal(unsetenv("CCONV_UPSTREAM"), 0);
 	return 0;
@@ -331,6 +358,124 @@ test_help_and_version(void **state)
 		assert_non_null(strstr(u, words[i]));
 }
 
+static void
+test_config_file_defaults(void **state)
+{
+	struct fixture *f = *state;
+
+	write_config(f, "# defaults\n\n  server = http://rates.lan:8080/  \n"
+	    "upstream=file:///srv/a.json, https://b.example/latest\nfrom = usd\r\nto = GBP,jpy\n");
+	/* With 'to' in the file, AMOUNT alone is enough. */
+	assert_int_equal(parse(f, "12.5", NULL), ARGS_EX_OK);
+	assert_string_equal(f->a.server, "http://rates.lan:8080");
+	assert_int_equal(f->a.nupstream, 2);
+	assert_string_equal(f->a.upstream[0], "file:///srv/a.json");
+	assert_string_equal(f->a.upstream[1], "https://b.example/latest");
+	assert_string_equal(f->a.from, "USD");
+	assert_int_equal(f->a.nto, 2);
+	assert_string_equal(f->a.to[0], "GBP");
+	assert_string_equal(f->a.to[1], "JPY");
+	assert_amount(&f->a, "12.5");
+	args_free(&f->a);
+
+	/* Operands still work, and beat the file's targets. */
+	assert_int_equal(parse(f, "KWD", "1", NULL), ARGS_EX_OK);
+	assert_int_equal(f->a.nto, 1);
+	assert_string_equal(f->a.to[0], "KWD");
+	args_free(&f->a);
+
+	/* $HOME/.config when XDG_CONFIG_HOME is unset. */
+	assert_int_equal(unsetenv("XDG_CONFIG_HOME"), 0);
+	assert_int_equal(setenv("HOME", "/nonexistent-cconv-home", 1), 0);
+	assert_int_equal(parse(f, "1", NULL), ARGS_EX_USAGE);	/* no file there: no 'to' */
+	assert_non_null(strstr(f->err, "missing AMOUNT"));
+}
+
+static void
+test_flags_beat_variables_beat_file(void **state)
+{
+	struct fixture *f = *state;
+
+	write_config(f, "server = http://file:1\nupstream = http://file-up\nfrom = GBP\n");
+	assert_int_equal(setenv("CCONV_SERVER", "http://env:2", 1), 0);
+	assert_int_equal(parse(f, "JPY", "1", NULL), ARGS_EX_OK);
+	assert_string_equal(f->a.server, "http://env:2");
+	assert_string_equal(f->a.upstream[0], "http://file-up");
+	assert_string_equal(f->a.from, "GBP");
+	args_free(&f->a);
+	assert_int_equal(parse(f, "-s", "http://flag:3", "-f", "CHF", "-u", "http://flag-up", "JPY", "1", NULL),
+	    ARGS_EX_OK);
+	assert_string_equal(f->a.server, "http://flag:3");
+	assert_int_equal(f->a.nupstream, 1);
+	assert_string_equal(f->a.upstream[0], "http://flag-up");
+	assert_string_equal(f->a.from, "CHF");
+}
+
+/* Every bad line is refused, naming the file and the line. */
+static void
+test_config_errors(void **state)
+{
+	static const struct {
+		const char *text;
+		int rc;
+		const char *msg;
+	} cases[] = {
+		{ "server = http://a\nnonsense\n", ARGS_EX_USAGE, "line 2: expected 'key = value', got 'nonsense'" },
+		{ "sever = http://a\n", ARGS_EX_USAGE, "line 1: unknown key 'sever' (known: server, upstream, from, to)" },
+		{ "to = GBP\n# again\nto = USD\n", ARGS_EX_USAGE, "line 3: 'to' was already set on line 1" },
+		{ "from =\n", ARGS_EX_USAGE, "line 1: 'from' has no value" },
+		{ "server = http://has space\n", ARGS_EX_USAGE, "line 1: server: 'http://has space' is not a URL" },
+		{ "upstream = http://a,,http://b\n", ARGS_EX_USAGE, "line 1: upstream: empty URL in the list" },
+		{ "to = GBP\nfrom = XYZ\n", ARGS_EX_CURRENCY, "line 2: unknown currency 'XYZ'" },
+		{ "to = GBP,QQQ\n", ARGS_EX_CURRENCY, "line 1: unknown currency 'QQQ'" },
+		{ "to = GBP,,USD\n", ARGS_EX_USAGE, "line 1: empty currency code in the list" },
+	};
+	struct fixture *f = *state;
+	char want[256];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc;
+
+		write_config(f, cases[i].text);
+		rc = parse(f, "1", NULL);
+		snprintf(want, sizeof(want), "config '%s': %s", f->file, cases[i].msg);
+		if (rc != cases[i].rc || strstr(f->err, want) == NULL)
+			fail_msg("case %zu: got %d '%s', wanted %d '%s'", i, rc, f->err, cases[i].rc, want);
+		args_free(&f->a);
+	}
+	/* A bad file is reported even when flags would override every key. */
+	write_config(f, "bogus\n");
+	assert_int_equal(parse(f, "-s", "http://x", "GBP", "1", NULL), ARGS_EX_USAGE);
+	assert_non_null(strstr(f->err, "line 1"));
+	args_free(&f->a);
+	/* ...but not --help, which must always work. */
+	assert_int_equal(parse(f, "--help", NULL), ARGS_EX_OK);
+	assert_true(f->a.help);
+}
+
+static void
+test_list_raw_offline(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(parse(f, "--list", NULL), ARGS_EX_OK);
+	assert_true(f->a.list);
+	assert_int_equal(f->a.nto, 0);
+	args_free(&f->a);
+	assert_int_equal(parse(f, "-l", "--raw", "--offline", NULL), ARGS_EX_OK);
+	assert_true(f->a.list && f->a.raw && f->a.offline);
+	args_free(&f->a);
+	assert_int_equal(parse(f, "--list", "GBP", NULL), ARGS_EX_USAGE);
+	assert_string_equal(f->err, "--list takes no operands (got 'GBP')");
+	args_free(&f->a);
+	assert_int_equal(parse(f, "--raw", "--json", "GBP", "1", NULL), ARGS_EX_USAGE);
+	assert_string_equal(f->err, "--raw and --json cannot be combined");
+	args_free(&f->a);
+	assert_int_equal(parse(f, "--offline", "--raw", "GBP", "1", NULL), ARGS_EX_OK);
+	assert_true(f->a.offline && f->a.raw && !f->a.list);
+	assert_string_equal(f->a.to[0], "GBP");
+}
+
 int
 main(void)
 {
@@ -348,6 +493,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bad_environment, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_currency, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_help_and_version, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config_file_defaults, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flags_beat_variables_beat_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_raw_offline, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

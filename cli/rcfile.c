@@ -1,0 +1,179 @@
+/*
+ * rcfile: the defaults file's lines → up to four (key, value, line) triples.
+ *
+ * The file is small and written by hand, so it is read whole (bounded) and
+ * split here; every shape error stops at the first bad line with its number,
+ * because a silently skipped line would leave the user wondering why a
+ * default does not apply.  '#' starts a comment only at the start of a line:
+ * a URL may hold '#'.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "rcfile.h"
+
+#define QUOTE_MAX 44		/* room for a quoted value; buf_quote() keeps 40 bytes */
+
+static const char *const key_names[RCFILE_NKEYS] = { "server", "upstream", "from", "to" };
+
+const char *
+rcfile_key_name(enum rcfile_key k)
+{
+	return k < RCFILE_NKEYS ? key_names[k] : "?";
+}
+
+static int
+is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* s[0..*n) without blanks at both ends. */
+static const char *
+trim(const char *s, size_t *n)
+{
+	while (*n > 0 && is_blank(s[0])) {
+		s++;
+		(*n)--;
+	}
+	while (*n > 0 && is_blank(s[*n - 1]))
+		(*n)--;
+	return s;
+}
+
+/* One line, s[0..n), number lineno.  0, or -1 with err (without the file). */
+static int
+parse_line(struct rcfile *rc, const char *s, size_t n, int lineno, char *err, size_t errlen)
+{
+	const char *eq, *key, *val;
+	size_t klen, vlen;
+	char q[QUOTE_MAX + 4];
+
+	s = trim(s, &n);
+	if (n == 0 || s[0] == '#')
+		return 0;
+	if (memchr(s, '\0', n) != NULL) {
+		snprintf(err, errlen, "line %d: a NUL byte", lineno);
+		return -1;
+	}
+	if ((eq = memchr(s, '=', n)) == NULL) {
+		buf_quote(q, sizeof(q), s, n);
+		snprintf(err, errlen, "line %d: expected 'key = value', got '%s'", lineno, q);
+		return -1;
+	}
+	klen = (size_t)(eq - s);
+	key = trim(s, &klen);
+	vlen = n - (size_t)(eq + 1 - s);
+	val = trim(eq + 1, &vlen);
+	for (int k = 0; k < RCFILE_NKEYS; k++) {
+		if (strlen(key_names[k]) != klen || memcmp(key_names[k], key, klen) != 0)
+			continue;
+		if (rc->value[k] != NULL) {
+			snprintf(err, errlen, "line %d: '%s' was already set on line %d", lineno, key_names[k],
+			    rc->line[k]);
+			return -1;
+		}
+		if (vlen == 0) {
+			snprintf(err, errlen, "line %d: '%s' has no value", lineno, key_names[k]);
+			return -1;
+		}
+		if ((rc->value[k] = strndup(val, vlen)) == NULL) {
+			snprintf(err, errlen, "line %d: out of memory", lineno);
+			return -1;
+		}
+		rc->line[k] = lineno;
+		return 0;
+	}
+	buf_quote(q, sizeof(q), key, klen);
+	snprintf(err, errlen, "line %d: unknown key '%s' (known: server, upstream, from, to)", lineno, q);
+	return -1;
+}
+
+int
+rcfile_read(const char *path, struct rcfile *rc, char *err, size_t errlen)
+{
+	FILE *f = NULL;
+	char *text = NULL;
+	char why[512];
+	size_t len;
+	int ret = -1;
+
+	memset(rc, 0, sizeof(*rc));
+	if (strlen(path) >= sizeof(rc->path)) {
+		snprintf(err, errlen, "config: path longer than %zu bytes", sizeof(rc->path) - 1);
+		return -1;
+	}
+	memcpy(rc->path, path, strlen(path) + 1);
+	if ((f = fopen(path, "r")) == NULL) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 0;
+		snprintf(err, errlen, "config '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	if ((text = malloc(RCFILE_MAX_BYTES + 1)) == NULL) {
+		snprintf(err, errlen, "config '%s': out of memory", path);
+		goto out;
+	}
+	len = fread(text, 1, RCFILE_MAX_BYTES + 1, f);
+	if (ferror(f)) {
+		snprintf(err, errlen, "config '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if (len > RCFILE_MAX_BYTES) {
+		snprintf(err, errlen, "config '%s': larger than %d bytes", path, RCFILE_MAX_BYTES);
+		goto out;
+	}
+	for (size_t start = 0, lineno = 1; start < len; lineno++) {
+		const char *nl = memchr(text + start, '\n', len - start);
+		size_t end = nl != NULL ? (size_t)(nl - text) : len;
+
+		if (parse_line(rc, text + start, end - start, (int)lineno, why, sizeof(why)) == -1) {
+			snprintf(err, errlen, "config '%s': %s", path, why);
+			goto out;
+		}
+		start = end + 1;
+	}
+	ret = 0;
+out:
+	free(text);
+	if (f != NULL)
+		fclose(f);
+	return ret;
+}
+
+int
+rcfile_load(struct rcfile *rc, char *err, size_t errlen)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	const char *home = getenv("HOME");
+	char path[RCFILE_PATH_MAX];
+	int n;
+
+	memset(rc, 0, sizeof(*rc));
+	/* A relative XDG_CONFIG_HOME is invalid (XDG Base Directory spec). */
+	if (xdg != NULL && xdg[0] == '/')
+		n = snprintf(path, sizeof(path), "%s/cconv/config", xdg);
+	else if (home != NULL && home[0] == '/')
+		n = snprintf(path, sizeof(path), "%s/.config/cconv/config", home);
+	else
+		return 0;
+	if (n < 0 || (size_t)n >= sizeof(path)) {
+		snprintf(err, errlen, "config: path longer than %zu bytes", sizeof(path) - 1);
+		return -1;
+	}
+	return rcfile_read(path, rc, err, errlen);
+}
+
+void
+rcfile_free(struct rcfile *rc)
+{
+	if (rc == NULL)
+		return;
+	for (int k = 0; k < RCFILE_NKEYS; k++) {
+		free(rc->value[k]);
+		rc->value[k] = NULL;
+	}
+}
