@@ -142,9 +142,18 @@ class Upstream:
         self.server.server_close()
 
 
+_HELD = []
+
+
 def refused_url():
-    """A loopback URL on which nothing listens."""
-    return f"http://127.0.0.1:{free_port()}/v1/latest"
+    """A loopback URL on which nothing listens, and nothing will: the port stays
+    bound (never listening, so connections are refused) for the life of the test
+    process, so another test running beside this one cannot be handed it and
+    answer in its place."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    _HELD.append(s)
+    return f"http://127.0.0.1:{s.getsockname()[1]}/v1/latest"
 
 
 METRIC_NAME = r"[a-zA-Z_:][a-zA-Z0-9_:]*"
