@@ -389,6 +389,7 @@ usage(FILE *f)
 	}
 	fprintf(f, "\n"
 	    "HTTP endpoints (GET):\n"
+	    "  /                                  the web page (converter and chart)\n"
 	    "  /convert/CUR/AMOUNT                AMOUNT euros in CUR, as text\n"
 	    "  /convert?from=&to=&amount=         one conversion, as JSON\n"
 	    "  /latest?from=&to=&amount=          Frankfurter's format (also base=, symbols=)\n"

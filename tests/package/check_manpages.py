@@ -3,8 +3,8 @@
 
 usage: check_manpages.py PROGRAM MANPAGE
 
-Every option (-x, --name) and every CCONV_* variable that `PROGRAM --help`
-prints must appear in the man page, and every option the man page lists in
+Every option (-x, --name), every CCONV_* variable and every HTTP endpoint
+that `PROGRAM --help` prints must appear in the man page, and every option the man page lists in
 its OPTIONS section (the .TP items) must appear in --help, so an option added
 to one and not the other fails here, naming it.  The page must also format
 without a single groff warning.
@@ -19,9 +19,21 @@ SHORT = re.compile(r"^\s+(-[a-zA-Z0-9]),", re.M)
 VAR = re.compile(r"\bCCONV_[A-Z0-9_]+\b")
 
 
+ALTERNATING = re.compile(r"^\.(BI|BR|IB|IR|RB|RI)\s+(.*)$")
+ENDPOINT = re.compile(r"^  (/\S*)", re.M)
+
+
 def roff_to_text(src):
-    """The page's words: escapes and fonts removed, '\\-' as '-'."""
-    lines = [l for l in src.splitlines() if not l.startswith('.\\"')]
+    """The page's words: escapes and fonts removed, '\\-' as '-', and the
+    arguments of .BR-style macros joined as they are printed."""
+    lines = []
+    for line in src.splitlines():
+        if line.startswith('.\\"'):
+            continue
+        m = ALTERNATING.match(line)
+        if m:
+            line = "".join(a[1:-1] if a.startswith('"') else a for a in re.findall(r'"[^"]*"|\S+', m.group(2)))
+        lines.append(line)
     text = "\n".join(lines)
     text = re.sub(r"\\f(\[[^]]*\]|\(..|.)", "", text)
     text = text.replace("\\-", "-").replace("\\(dq", '"').replace("\\&", "")
@@ -61,6 +73,9 @@ def main():
         problems.append(f"{page}: option {opt} is in '{prog} --help' but not in the man page")
     for var in sorted(set(VAR.findall(help_text)) - set(VAR.findall(man_text))):
         problems.append(f"{page}: variable {var} is in '{prog} --help' but not in the man page")
+    for path in sorted({e.split("?")[0] for e in ENDPOINT.findall(help_text)}):
+        if not re.search(r"(?<![\w/])%s(?![\w-])" % re.escape(path), man_text):
+            problems.append(f"{page}: endpoint {path} is in '{prog} --help' but not in the man page")
     listed = listed_options(section(src, "OPTIONS"))
     if not listed:
         problems.append(f"{page}: no options found in an OPTIONS section")
