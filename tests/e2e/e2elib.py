@@ -67,7 +67,10 @@ class Upstream:
         self.retry_after = 0
         self.not_modified = 0
         self.last_headers = {}
+        self.redirect_to = ""  # the Location of mode "redirect"
         self.stopping = threading.Event()
+        self.gate = threading.Event()  # cleared: every answer waits until it is set
+        self.gate.set()
         up = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -87,9 +90,26 @@ class Upstream:
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up on a body it did not want: expected
 
+            def stream(self, chunks, pause=0.0):
+                """An HTTP/1.0 body without Content-Length: only the close ends it."""
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                try:
+                    for c in chunks:
+                        if up.stopping.is_set():
+                            return
+                        self.wfile.write(c)
+                        self.wfile.flush()
+                        if pause:
+                            up.stopping.wait(pause)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up: what a bounded fetch must do
+
             def do_GET(self):
                 up.hits += 1
                 up.last_headers = dict(self.headers)
+                up.gate.wait(30)
                 m = up.mode
                 good = json.dumps(up.body)
                 bad_rates = {"negative_rate": -1.5, "zero_rate": 0, "string_rate": "1.05"}
@@ -125,21 +145,78 @@ class Upstream:
                     self.send(200, json.dumps(dict(up.body, rates={"usd": 1.05})))
                 elif m == "huge":
                     self.send(200, '{"base":"EUR","date":"%s","pad":"%s","rates":{"USD":1.1}}' % (DATE, "x" * (2 << 20)))
+                elif m == "huge_stream":  # 20 MB with no Content-Length to refuse it early
+                    self.stream((b"x" * 65536 for _ in range(20 * 1000 * 1000 // 65536)))
+                elif m == "drip":  # valid JSON, one byte a second
+                    self.stream((bytes([b]) for b in good.encode()), pause=1.0)
+                elif m == "redirect_loop":
+                    self.send_response(302)
+                    self.send_header("Location", self.path)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                elif m == "redirect":
+                    self.send_response(302)
+                    self.send_header("Location", up.redirect_to)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
                 elif m == "close":
                     self.connection.shutdown(socket.SHUT_RDWR)
                 elif m == "hang":
                     up.stopping.wait(30)
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.handler = Handler
+        self.listen(0)
         self.port = self.server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}/v1/latest"
+
+    def listen(self, port):
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), self.handler)
+        self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def refuse(self):
+        """Closes the listening socket: connections are refused until listen_again()."""
+        self.server.shutdown()
+        self.server.server_close()
+
+    def listen_again(self):
+        self.listen(self.port)
 
     def stop(self):
         self.stopping.set()
+        self.gate.set()
         self.server.shutdown()
         self.server.server_close()
+
+
+def tls_upstream(tmp):
+    """The fake Frankfurter behind a freshly made self-signed certificate for
+    127.0.0.1 (needs the openssl command), and its https URL."""
+    import ssl
+    cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", key, "-out", cert], check=True, capture_output=True)
+    up = Upstream()
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    up.server.socket = ctx.wrap_socket(up.server.socket, server_side=True)
+    return up, up.url.replace("http://", "https://")
+
+
+def memory_kib(pid):
+    """VmRSS and VmHWM (peak RSS) of a process, in KiB."""
+    with open(f"/proc/{pid}/status") as f:
+        fields = dict(line.split(":", 1) for line in f if ":" in line)
+    return int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
+
+
+def db_contents(db):
+    """Every stored row, in order: what 'SQLite keeps what it had' compares."""
+    import sqlite3
+    with contextlib.closing(sqlite3.connect(db)) as c:
+        return (c.execute("SELECT * FROM snapshots ORDER BY date, fetched_at").fetchall(),
+                c.execute("SELECT * FROM rates ORDER BY date, currency").fetchall())
 
 
 _HELD = []
@@ -215,12 +292,15 @@ def check_sanitizers(name, text):
 
 
 class Daemon:
-    def __init__(self, tmp, upstreams, extra=(), env=None, db=None):
+    def __init__(self, tmp, upstreams, extra=(), env=None, db=None, wrap=None):
+        """wrap(cmd) -> argv runs cconvd inside something (a namespace); it must exec it."""
         self.db = db or os.path.join(tmp, "rates.db")
         cmd = [CCONVD, "--listen", "127.0.0.1:0", "--db", self.db]
         for u in upstreams:
             cmd += ["--upstream", u]
         cmd += list(extra)
+        if wrap:
+            cmd = wrap(cmd)
         self.proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                      env=dict(os.environ, **(env or {})))
         self.lines = []

@@ -2,25 +2,10 @@
 and the daemon and the CLI say why instead of trusting it."""
 import os
 import shutil
-import ssl
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from e2elib import Daemon, Upstream, cconv, run  # noqa: E402
-
-
-def tls_upstream(tmp):
-    """The fake Frankfurter behind a freshly made self-signed certificate for 127.0.0.1."""
-    cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-                    "-keyout", key, "-out", cert], check=True, capture_output=True)
-    up = Upstream()
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(cert, key)
-    up.server.socket = ctx.wrap_socket(up.server.socket, server_side=True)
-    return up, up.url.replace("http://", "https://")
+from e2elib import Daemon, cconv, run, tls_upstream  # noqa: E402
 
 
 def test_self_signed_upstream_is_refused(tmp):
