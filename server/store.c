@@ -11,17 +11,35 @@
  * deadlocking), and rates travel as the exact decimal text the upstream gave,
  * never as REAL, so a restart serves the very digits that were fetched.
  *
+ * One cconvd per database: store_open() takes an exclusive flock(2) on a lock
+ * file beside it ("rates.db.lock") and a second daemon is refused with the
+ * holder's pid.  SQLite's own locking would keep two writers safe, but two
+ * daemons on one file means every upstream fetched twice and two histories
+ * interleaved, which is an operator's mistake worth a clear message; the
+ * kernel drops the lock when its holder dies, kill -9 included.  A separate
+ * file because SQLite owns the database's POSIX locks, and a close(2) of any
+ * descriptor on the file would silently drop ours if they were fcntl locks.
+ * Read-only stores take no lock.
+ *
+ * The file can vanish under a running daemon (a clean-up script, a user).
+ * SQLite would go on writing into the unlinked inode and lose every snapshot
+ * at the next restart, so the writer first checks that the path still names
+ * the file it has open and, if not, opens (and so creates) it again.
+ *
  * The schema evolves through the migrations[] table: step i takes
  * user_version i to i + 1 in its own transaction, so an interrupted upgrade
  * leaves a file at a known version rather than half-changed.  A file from a
  * newer cconvd is refused before anything in it is touched.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -48,9 +66,12 @@ static const char *const migrations[] = {
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
 struct store {
-	sqlite3 *db;
+	sqlite3 *db;		/* NULL after a failed reopen; the next save retries */
 	char *path;
 	int readonly;
+	int lock_fd;		/* flock()ed "<path>.lock", -1 when none */
+	dev_t dev;		/* the database file the connection has open */
+	ino_t ino;
 	sqlite3_stmt *upsert_snapshot;	/* the write statements: NULL when read-only */
 	sqlite3_stmt *delete_rates;
 	sqlite3_stmt *insert_rate;
@@ -320,29 +341,107 @@ out:
 	return rc;
 }
 
+/*
+ * Takes "<path>.lock" for this process; the pid written into it lets the
+ * second daemon's message name the first.
+ */
+static int
+take_lock(struct store *s, char *err, size_t errlen)
+{
+	char lock[PATH_MAX + 8], pid[24], holder[24];
+	ssize_t got;
+	int n;
+
+	if ((size_t)snprintf(lock, sizeof(lock), "%s.lock", s->path) >= sizeof(lock)) {
+		snprintf(err, errlen, "store '%s': path too long for its lock file", s->path);
+		return -1;
+	}
+	if ((s->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
+		snprintf(err, errlen, "store '%s': cannot open lock file '%s': %s", s->path, lock,
+		    strerror(errno));
+		return -1;
+	}
+	if (flock(s->lock_fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno != EWOULDBLOCK) {
+			snprintf(err, errlen, "store '%s': cannot lock '%s': %s", s->path, lock,
+			    strerror(errno));
+			return -1;
+		}
+		got = pread(s->lock_fd, holder, sizeof(holder) - 1, 0);
+		holder[got > 0 ? got : 0] = '\0';
+		holder[strcspn(holder, "\n")] = '\0';
+		snprintf(err, errlen, "store '%s': in use by another cconvd (pid %s holds '%s'); "
+		    "give each daemon its own --db", s->path, holder[0] ? holder : "unknown", lock);
+		return -1;
+	}
+	/* Informative only: a failure to record the pid changes nothing. */
+	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(s->lock_fd, 0) == 0 && pwrite(s->lock_fd, pid, (size_t)n, 0) != n)
+		log_debug("store '%s': could not write the pid into '%s'", s->path, lock);
+	return 0;
+}
+
+static void
+close_db(struct store *s)
+{
+	sqlite3_stmt **all[] = { &s->upsert_snapshot, &s->delete_rates, &s->insert_rate,
+	    &s->select_pivot, &s->select_rates, &s->select_latest, &s->select_on, &s->select_range };
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		sqlite3_finalize(*all[i]);
+		*all[i] = NULL;
+	}
+	sqlite3_close(s->db);
+	s->db = NULL;
+}
+
+/* Opens s->path and remembers which file that is. */
+static int
+open_db(struct store *s, char *err, size_t errlen)
+{
+	/* NOMUTEX: a store is one thread's at a time (see store.h), so
+	 * SQLite's own per-connection mutex would only cost. */
+	int flags = s->readonly ? SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX :
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	struct stat sb;
+
+	if (!s->readonly && make_parents(s->path, err, errlen) == -1)
+		goto fail;
+	/* Even a failed open may allocate a handle, which carries the reason. */
+	if (sqlite3_open_v2(s->path, &s->db, flags, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "store '%s': %s", s->path,
+		    s->db != NULL ? sqlite3_errmsg(s->db) : "out of memory");
+		goto fail;
+	}
+	if ((s->readonly ? configure_readonly(s, err, errlen) : configure(s, err, errlen)) == -1)
+		goto fail;
+	/* configure() has read the file, so it exists now. */
+	if (stat(s->path, &sb) == -1) {
+		snprintf(err, errlen, "store '%s': %s", s->path, strerror(errno));
+		goto fail;
+	}
+	s->dev = sb.st_dev;
+	s->ino = sb.st_ino;
+	return 0;
+fail:
+	close_db(s);
+	return -1;
+}
+
 static struct store *
 open_store(const char *path, int readonly, char *err, size_t errlen)
 {
 	struct store *s = NULL;
-	/* NOMUTEX: a store is one thread's at a time (see store.h), so
-	 * SQLite's own per-connection mutex would only cost. */
-	int flags = readonly ? SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX :
-	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL || (s->path = strdup(path)) == NULL) {
 		snprintf(err, errlen, "store '%s': out of memory", path);
 		goto fail;
 	}
 	s->readonly = readonly;
-	if (!readonly && make_parents(path, err, errlen) == -1)
+	s->lock_fd = -1;
+	if (!readonly && (make_parents(path, err, errlen) == -1 || take_lock(s, err, errlen) == -1))
 		goto fail;
-	/* Even a failed open may allocate a handle, which carries the reason. */
-	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "store '%s': %s", path,
-		    s->db != NULL ? sqlite3_errmsg(s->db) : "out of memory");
-		goto fail;
-	}
-	if ((readonly ? configure_readonly(s, err, errlen) : configure(s, err, errlen)) == -1)
+	if (open_db(s, err, errlen) == -1)
 		goto fail;
 	return s;
 fail:
@@ -367,17 +466,37 @@ store_close(struct store *s)
 {
 	if (s == NULL)
 		return;
-	sqlite3_finalize(s->upsert_snapshot);
-	sqlite3_finalize(s->delete_rates);
-	sqlite3_finalize(s->insert_rate);
-	sqlite3_finalize(s->select_pivot);
-	sqlite3_finalize(s->select_rates);
-	sqlite3_finalize(s->select_latest);
-	sqlite3_finalize(s->select_on);
-	sqlite3_finalize(s->select_range);
-	sqlite3_close(s->db);
+	close_db(s);
+	if (s->lock_fd != -1)
+		(void)close(s->lock_fd);	/* releases the flock; nothing was written through it */
 	free(s->path);
 	free(s);
+}
+
+/*
+ * Makes sure the writer writes to the file the path names now.  A file
+ * deleted or replaced since it was opened is opened again (an empty one is
+ * created and migrated), so history restarts there rather than vanishing with
+ * the old inode; a failure leaves s->db NULL and the next call retries.
+ * Closing the old connection first matters: as the last one on the old -wal
+ * and -shm it checkpoints and removes them, so they are never replayed into
+ * the new file.
+ */
+static int
+ensure_current(struct store *s, char *err, size_t errlen)
+{
+	struct stat sb;
+
+	if (s->readonly && s->db != NULL)
+		return 0;
+	if (s->db != NULL && stat(s->path, &sb) == 0 && sb.st_dev == s->dev && sb.st_ino == s->ino)
+		return 0;
+	if (s->db != NULL) {
+		log_warnx("store '%s': the database file was deleted or replaced; opening it again",
+		    s->path);
+		close_db(s);
+	}
+	return open_db(s, err, errlen);
 }
 
 /* Runs a write statement once and readies it for the next use.  Bindings are
@@ -457,8 +576,11 @@ store_save(struct store *s, const struct rates *r, char *err, size_t errlen)
 {
 	int rc = -1;
 
-	if (writable(s, err, errlen) == -1 ||
-	    exec_sql(s, "BEGIN IMMEDIATE", "starting a transaction", err, errlen) == -1 ||
+	if (writable(s, err, errlen) == -1)
+		return -1;
+	if (ensure_current(s, err, errlen) == -1)
+		return -1;
+	if (exec_sql(s, "BEGIN IMMEDIATE", "starting a transaction", err, errlen) == -1 ||
 	    write_snapshot(s, r, err, errlen) == -1 ||
 	    exec_sql(s, "COMMIT", "committing", err, errlen) == -1)
 		goto out;
@@ -538,8 +660,9 @@ store_save_many(struct store *s, struct rates *const *v, size_t n, struct store_
 	enum stored how;
 	int rc = -1;
 
-	if (writable(s, err, errlen) == -1 ||
-	    exec_sql(s, "BEGIN IMMEDIATE", "starting a transaction", err, errlen) == -1)
+	if (writable(s, err, errlen) == -1 || ensure_current(s, err, errlen) == -1)
+		return -1;
+	if (exec_sql(s, "BEGIN IMMEDIATE", "starting a transaction", err, errlen) == -1)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		if (stored_as(s, v[i], &how, err, errlen) == -1)
@@ -695,6 +818,9 @@ load_one(struct store *s, sqlite3_stmt *st, struct rates **out, char *err, size_
 int
 store_load_latest(struct store *s, struct rates **out, char *err, size_t errlen)
 {
+	*out = NULL;
+	if (ensure_current(s, err, errlen) == -1)
+		return -1;
 	return load_one(s, s->select_latest, out, err, errlen);
 }
 
@@ -702,6 +828,8 @@ int
 store_load_on(struct store *s, const char *date, struct rates **out, char *err, size_t errlen)
 {
 	*out = NULL;
+	if (ensure_current(s, err, errlen) == -1)
+		return -1;
 	if (sqlite3_bind_text(s->select_on, 1, date, -1, SQLITE_STATIC) != SQLITE_OK) {
 		store_fail(s, "reading history", err, errlen);
 		sqlite3_clear_bindings(s->select_on);
@@ -729,6 +857,8 @@ store_each(struct store *s, const char *start, const char *end,
 {
 	struct each_ctx c = { fn, arg };
 
+	if (ensure_current(s, err, errlen) == -1)
+		return -1;
 	if (sqlite3_bind_text(s->select_range, 1, start, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_text(s->select_range, 2, end, -1, SQLITE_STATIC) != SQLITE_OK) {
 		store_fail(s, "reading history", err, errlen);

@@ -9,6 +9,11 @@
  * and refuses newer ones.  A store (one SQLite connection) is used by one
  * thread at a time; any number of stores may be open on one file, and in WAL
  * mode a reader never waits for a writer.
+ *
+ * One read-write store per database: store_open() holds an exclusive lock on
+ * "<path>.lock" until store_close() (or the process's death), and a second
+ * store_open() on the same path fails.  A database file deleted or replaced
+ * while open is opened again, empty, by the writer's next save.
  */
 #ifndef CCONVD_STORE_H
 #define CCONVD_STORE_H
@@ -20,7 +25,8 @@
 struct store;
 
 /* Opens or creates the database, creating missing parent folders (0700).
- * NULL with err set: "store '/x/rates.db': unable to open database file". */
+ * NULL with err set: "store '/x/rates.db': unable to open database file",
+ * "store '/x/rates.db': in use by another cconvd (pid 12 holds '/x/rates.db.lock'); …". */
 struct store *store_open(const char *path, char *err, size_t errlen);
 void store_close(struct store *s);	/* accepts NULL */
 
@@ -32,7 +38,8 @@ void store_close(struct store *s);	/* accepts NULL */
 struct store *store_open_readonly(const char *path, char *err, size_t errlen);
 
 /* Writes the snapshot (its date, pivot, origin and rates) in one transaction.
- * 0, or -1 with err set; on failure the database is unchanged. */
+ * 0, or -1 with err set (a full or read-only disk, a file that cannot be
+ * created again); on failure the database is unchanged and s stays usable. */
 int store_save(struct store *s, const struct rates *r, char *err, size_t errlen);
 
 /* What store_save_many() did, date by date. */

@@ -726,6 +726,47 @@ test_history_queries_use_indexes(void **state)
 	sqlite3_close(db);
 }
 
+/* A second store on the same path is refused while the first is open, and
+ * allowed once it is closed. */
+static void
+test_second_open_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct store *other;
+	char pid[32];
+
+	assert_non_null(f->st = store_open(f->path, f->err, sizeof(f->err)));
+	assert_null(other = store_open(f->path, f->err, sizeof(f->err)));
+	snprintf(pid, sizeof(pid), "(pid %ld holds", (long)getpid());
+	assert_non_null(strstr(f->err, "in use by another cconvd"));
+	assert_non_null(strstr(f->err, pid));
+	store_close(f->st);
+	assert_non_null(f->st = store_open(f->path, f->err, sizeof(f->err)));
+}
+
+/* The file deleted under an open store: the next save creates it again and
+ * lands there, not in the unlinked inode. */
+static void
+test_deleted_file_is_recreated(void **state)
+{
+	struct fixture *f = *state;
+	char text[DEC_STRLEN];
+	struct rates *r;
+
+	assert_non_null(f->st = store_open(f->path, f->err, sizeof(f->err)));
+	save(f, snap("EUR", "2025-11-20", AT_1, "http://first/", "USD", "1.05", NULL));
+	/* As "rm rates.db" would: the -wal and -shm beside it stay, and must
+	 * not be replayed into the new file (closing the old connection, the
+	 * last one on them, checkpoints and removes them first). */
+	assert_int_equal(unlink(f->path), 0);
+	save(f, snap("EUR", "2025-11-21", AT_2, "http://second/", "USD", "1.07", NULL));
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM snapshots"), 1);
+	r = load(f);
+	assert_string_equal(rates_date(r), "2025-11-21");
+	assert_string_equal(rate_text(r, "USD", text), "1.07");
+	rates_free(r);
+}
+
 int
 main(void)
 {
@@ -748,6 +789,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_save_many_all_or_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_readonly, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history_queries_use_indexes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_second_open_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deleted_file_is_recreated, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
