@@ -58,6 +58,9 @@ main(int argc, char **argv)
 		goto out;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	/* Past RLIMIT_FSIZE a write must fail with EFBIG, which SQLite reports
+	 * as a full disk, rather than kill the daemon that serves from memory. */
+	signal(SIGXFSZ, SIG_IGN);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		log_warnx("cannot initialise libcurl");
 		goto out;

@@ -406,23 +406,31 @@ def cconv(tmp, args, server=None, upstream=None, env=None):
     return p.returncode, p.stdout, p.stderr
 
 
+class Skip(Exception):
+    """Raised by a test that cannot run here (a missing tool); the reason is printed."""
+
+
 def run(tests):
-    """Runs test functions, each with a fresh temp dir; prints a closing line."""
+    """Runs test functions, each with a fresh temp dir; prints a closing line.
+    Exit 77 (skipped) when every test raised Skip."""
     if not CCONVD or not os.path.exists(CCONVD) or not CCONV or not os.path.exists(CCONV):
         print("skipped: CCONVD and CCONV must name the built binaries")
         sys.exit(77)
-    passed = failed = 0
+    passed = failed = skipped = 0
     for t in tests:
         tmp = tempfile.mkdtemp(prefix="cconv-e2e-")
         try:
             t(tmp)
             passed += 1
             print(f"ok {t.__name__}")
+        except Skip as e:
+            skipped += 1
+            print(f"skip {t.__name__}: {e}")
         except Exception:
             failed += 1
             print(f"FAIL {t.__name__}")
             traceback.print_exc()
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{passed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    print(f"{passed} passed, {failed} failed, {skipped} skipped")
+    sys.exit(1 if failed else 77 if skipped == len(tests) else 0)
