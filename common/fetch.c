@@ -67,6 +67,12 @@ fetch_cancel_all(void)
 	atomic_store(&cancelled, 1);
 }
 
+int
+fetch_cancelled(void)
+{
+	return atomic_load(&cancelled) ? 1 : 0;
+}
+
 static size_t
 on_header(char *p, size_t size, size_t nmemb, void *arg)
 {

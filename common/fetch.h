@@ -51,5 +51,7 @@ void fetch_result_free(struct fetch_result *res);
  * wait out a 10 s timeout on an upstream that never answers.  Async-signal-safe.
  */
 void fetch_cancel_all(void);
+/* Whether fetch_cancel_all() has been called: a failure then is no news. */
+int fetch_cancelled(void);
 
 #endif

@@ -5,8 +5,16 @@
  * own epoll set.  0.9.75 sets no connection timeout and no connection limit by
  * default, so a handful of idle sockets could hold every slot forever; both are
  * set here.
+ *
+ * Stopping is graceful: http_stop() closes the listening socket, answers
+ * every request that still arrives on an open connection with
+ * "Connection: close", and waits for the connections to go, at most
+ * HTTP_DRAIN_MS, before tearing the server down.  A client in the middle of
+ * a keep-alive exchange so gets its answer instead of a reset; an idle
+ * keep-alive connection costs at most that wait.
  */
 #include <netdb.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +35,8 @@
 #define HTTP_CONN_LIMIT 1000U	/* connections open at once, all clients */
 #define HTTP_CONN_PER_IP 0U	/* 0: no per-IP limit (loopback benchmarks) */
 #define HTTP_MAX_THREADS 16U
+#define HTTP_DRAIN_MS 1000	/* ms open connections get to finish at stop */
+#define HTTP_DRAIN_POLL_MS 5	/* ms between looks at the connection count */
 /*
  * Bytes of buffer per connection.  libmicrohttpd's default, 32 KiB, costs
  * 16 MiB at 500 keep-alive connections; our requests are one line and a few
@@ -38,6 +48,7 @@
 struct http {
 	struct MHD_Daemon *d;
 	const struct cconvd_config *cfg;
+	atomic_int closing;	/* set by http_stop(): every answer closes its connection */
 };
 
 struct arg_sink {
@@ -183,6 +194,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	if (status != MHD_HTTP_NOT_MODIFIED &&
 	    add_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp.content_type) == -1)
 		goto out;
+	if (atomic_load(&h->closing) && add_header(r, MHD_HTTP_HEADER_CONNECTION, "close") == -1)
+		goto out;
 	if (status == 405 && add_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD") == -1)
 		goto out;
 	if (resp.csp != NULL && (add_header(r, "Content-Security-Policy", resp.csp) == -1 ||
@@ -280,8 +293,22 @@ http_stop(struct http *h)
 	if (h == NULL)
 		return;
 	if (h->d != NULL) {
-		/* Stop accepting first; requests in flight finish in their threads. */
-		MHD_quiesce_daemon(h->d);
+		const union MHD_DaemonInfo *info;
+		struct timespec pause = { 0, HTTP_DRAIN_POLL_MS * 1000000L };
+		MHD_socket lsock;
+
+		atomic_store(&h->closing, 1);
+		/* Stop accepting: new clients are refused at once (and fall back,
+		 * cconv to an upstream) instead of queueing on a server that is
+		 * going away. */
+		if ((lsock = MHD_quiesce_daemon(h->d)) != MHD_INVALID_SOCKET)
+			(void)close(lsock);	/* a listening socket: nothing to flush */
+		for (int waited = 0; waited < HTTP_DRAIN_MS; waited += HTTP_DRAIN_POLL_MS) {
+			info = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+			if (info == NULL || info->num_connections == 0)
+				break;
+			nanosleep(&pause, NULL);
+		}
 		MHD_stop_daemon(h->d);
 	}
 	free(h);

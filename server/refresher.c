@@ -197,6 +197,13 @@ refresh_once(struct refresher *rf)
 	for (size_t i = 0; i < rf->cfg->nupstreams && r == NULL; i++) {
 		snprintf(st.upstream, sizeof(st.upstream), "%s", rf->cfg->upstreams[i]);
 		if ((got = fetch_one(rf, i, &r, err, sizeof(err))) == -1) {
+			if (fetch_cancelled()) {
+				/* Shutdown, not the upstream's fault: keep the status
+				 * and the log about the upstreams as they were. */
+				log_info("refresh: fetch from '%s' cancelled, shutting down",
+				    rf->cfg->upstreams[i]);
+				return 0;	/* the caller sees the stop flag at once */
+			}
 			log_warnx("refresh: %s", err);
 			append_reason(st.error, sizeof(st.error), err);
 			failure = rf->validators[i].failure;

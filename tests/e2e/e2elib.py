@@ -381,7 +381,7 @@ class Daemon:
 
 @contextlib.contextmanager
 def serving(tmp, extra=()):
-    """A fake upstream and a cconvd that already has its rates; both stopped after."""
+    """A fake upstream and a cconvd (extra: more flags) that already has its rates; both stopped after."""
     up = Upstream()
     try:
         d = Daemon(tmp, [up.url], extra)
