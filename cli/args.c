@@ -187,23 +187,34 @@ set_server(struct args *a, const char *what, const char *v, char *err, size_t er
 	return 0;
 }
 
-/* Appends each element of a comma-separated list of URLs; spaces around an
- * element are dropped ("a, b" as people write it in the config file). */
+/*
+ * The next element of the comma-separated list at *p, without the spaces
+ * around it ("a, b" as people write it in the config file): its start, and
+ * its length in *len.  *p moves past the comma, or becomes NULL after the
+ * last element.
+ */
+static const char *
+next_item(const char **p, size_t *len)
+{
+	const char *s = *p, *comma;
+
+	while (*s == ' ')
+		s++;
+	comma = strchr(s, ',');
+	*len = comma != NULL ? (size_t)(comma - s) : strlen(s);
+	while (*len > 0 && s[*len - 1] == ' ')
+		(*len)--;
+	*p = comma != NULL ? comma + 1 : NULL;
+	return s;
+}
+
+/* Appends each element of a comma-separated list of URLs. */
 static int
 add_upstreams(struct args *a, const char *what, const char *v, char *err, size_t errlen)
 {
-	const char *p = v;
-
-	for (;;) {
-		const char *comma;
+	for (const char *next = v; next != NULL;) {
 		size_t len;
-
-		while (*p == ' ')
-			p++;
-		comma = strchr(p, ',');
-		len = comma != NULL ? (size_t)(comma - p) : strlen(p);
-		while (len > 0 && p[len - 1] == ' ')
-			len--;
+		const char *p = next_item(&next, &len);
 
 		if (len == 0) {
 			char q[QUOTE_MAX + 4];
@@ -223,10 +234,8 @@ add_upstreams(struct args *a, const char *what, const char *v, char *err, size_t
 			return -1;
 		}
 		a->nupstream++;
-		if (comma == NULL)
-			return 0;
-		p = comma + 1;
 	}
+	return 0;
 }
 
 /* The one validator for every source of a value: `what` is "--server" or
@@ -288,20 +297,12 @@ static int
 split_targets(struct args *a, const char *list, const char *elem[ARGS_MAX_TARGETS],
     size_t elen[ARGS_MAX_TARGETS], char *err, size_t errlen)
 {
-	const char *p = list;
 	char q[QUOTE_MAX + 4];
 
 	a->nto = 0;
-	for (;;) {
-		const char *comma;
+	for (const char *next = list; next != NULL;) {
 		size_t len;
-
-		while (*p == ' ')
-			p++;
-		comma = strchr(p, ',');
-		len = comma != NULL ? (size_t)(comma - p) : strlen(p);
-		while (len > 0 && p[len - 1] == ' ')
-			len--;
+		const char *p = next_item(&next, &len);
 
 		if (len == 0) {
 			quote(list, q);
@@ -318,10 +319,8 @@ split_targets(struct args *a, const char *list, const char *elem[ARGS_MAX_TARGET
 		elem[a->nto] = p;
 		elen[a->nto] = len;
 		a->nto++;
-		if (comma == NULL)
-			return 0;
-		p = comma + 1;
 	}
+	return 0;
 }
 
 /* s[0..n) → an upper-case ISO 4217 code in out, or the 65 message. */
@@ -422,28 +421,26 @@ parse_flag(struct args *a, int argc, char *const argv[], int *i, int set_by_flag
 	return 0;
 }
 
-/* Puts "where: " before the message in err. */
+/* Puts "config 'PATH': line N: " before the message in err: a value of key k
+ * of the defaults file was refused. */
 static void
-prefix_err(char *err, size_t errlen, const char *where)
+blame_rcfile(char *err, size_t errlen, const struct rcfile *rc, enum rcfile_key k)
 {
 	char msg[512];
 
 	snprintf(msg, sizeof(msg), "%s", err);
-	snprintf(err, errlen, "%s: %s", where, msg);
+	snprintf(err, errlen, "config '%s': line %d: %s", rc->path, rc->line[k], msg);
 }
 
 /*
  * Fills every row that neither a flag nor a variable set from the defaults
- * file, naming the file and line in any message.  The values stay owned by
- * rc (from points into it), so rc must outlive the checks of the codes.
+ * file.  The values stay owned by rc (*from may point into it), so rc must
+ * outlive the checks of the codes; *from_rc says whether it does.
  */
 static int
 apply_rcfile(struct args *a, const struct rcfile *rc, const int set[NOPTS], const char **from,
-    const char **from_where, char where[RCFILE_NKEYS][RCFILE_PATH_MAX + 32], char *err, size_t errlen)
+    int *from_rc, char *err, size_t errlen)
 {
-	for (int k = 0; k < RCFILE_NKEYS; k++)
-		if (rc->value[k] != NULL)
-			snprintf(where[k], RCFILE_PATH_MAX + 32, "config '%s': line %d", rc->path, rc->line[k]);
 	for (size_t k = 0; k < NOPTS; k++) {
 		int c = opts[k].conf;
 
@@ -451,11 +448,11 @@ apply_rcfile(struct args *a, const struct rcfile *rc, const int set[NOPTS], cons
 			continue;
 		if (set_value(a, &opts[k], rcfile_key_name((enum rcfile_key)c), rc->value[c], from, err,
 		    errlen) == -1) {
-			prefix_err(err, errlen, where[c]);
+			blame_rcfile(err, errlen, rc, (enum rcfile_key)c);
 			return -1;
 		}
 		if (opts[k].id == OPT_FROM)
-			*from_where = where[c];
+			*from_rc = 1;
 	}
 	return 0;
 }
@@ -465,14 +462,13 @@ args_parse(int argc, char *const argv[], struct args *a, char *err, size_t errle
 {
 	const char *operand[2];
 	size_t noperand = 0;
-	const char *from = "EUR", *from_where = NULL;
-	const char *targets, *amount, *targets_where = NULL;
+	const char *from = "EUR", *targets, *amount;
+	int from_rc = 0, targets_rc = 0;	/* taken from the defaults file */
 	int set[NOPTS];			/* by a flag or a variable */
 	const char *elem[ARGS_MAX_TARGETS];
 	size_t elen[ARGS_MAX_TARGETS];
 	char q[QUOTE_MAX + 4];
 	struct rcfile rc;
-	char (*where)[RCFILE_PATH_MAX + 32] = NULL;
 	int only_operands = 0;
 	int ret = ARGS_EX_USAGE;
 
@@ -515,12 +511,8 @@ args_parse(int argc, char *const argv[], struct args *a, char *err, size_t errle
 			goto out;
 		set[k] = 1;
 	}
-	if ((where = calloc(RCFILE_NKEYS, sizeof(*where))) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
 	if (rcfile_load(&rc, err, errlen) == -1 ||
-	    apply_rcfile(a, &rc, set, &from, &from_where, where, err, errlen) == -1)
+	    apply_rcfile(a, &rc, set, &from, &from_rc, err, errlen) == -1)
 		goto out;
 	if (a->server == NULL && set_server(a, "server", ARGS_SERVER_DEFAULT, err, errlen) == -1)
 		goto out;
@@ -542,7 +534,7 @@ args_parse(int argc, char *const argv[], struct args *a, char *err, size_t errle
 	}
 	if (noperand == 1 && rc.value[RCFILE_TO] != NULL) {
 		targets = rc.value[RCFILE_TO];
-		targets_where = where[RCFILE_TO];
+		targets_rc = 1;
 		amount = operand[0];
 	} else if (noperand == 2) {
 		targets = operand[0];
@@ -553,8 +545,8 @@ args_parse(int argc, char *const argv[], struct args *a, char *err, size_t errle
 		goto out;
 	}
 	if (split_targets(a, targets, elem, elen, err, errlen) == -1) {
-		if (targets_where != NULL)
-			prefix_err(err, errlen, targets_where);
+		if (targets_rc)
+			blame_rcfile(err, errlen, &rc, RCFILE_TO);
 		goto out;
 	}
 	if (money_parse_amount(amount, strlen(amount), &a->amount, err, errlen) == -1)
@@ -562,20 +554,19 @@ args_parse(int argc, char *const argv[], struct args *a, char *err, size_t errle
 
 	ret = ARGS_EX_CURRENCY;
 	if (check_code(from, strlen(from), a->from, err, errlen) == -1) {
-		if (from_where != NULL)
-			prefix_err(err, errlen, from_where);
+		if (from_rc)
+			blame_rcfile(err, errlen, &rc, RCFILE_FROM);
 		goto out;
 	}
 	for (size_t k = 0; k < a->nto; k++) {
 		if (check_code(elem[k], elen[k], a->to[k], err, errlen) == -1) {
-			if (targets_where != NULL)
-				prefix_err(err, errlen, targets_where);
+			if (targets_rc)
+				blame_rcfile(err, errlen, &rc, RCFILE_TO);
 			goto out;
 		}
 	}
 	ret = ARGS_EX_OK;
 out:
-	free(where);
 	rcfile_free(&rc);
 	return ret;
 }

@@ -92,7 +92,8 @@ parse_line(struct rcfile *rc, const char *s, size_t n, int lineno, char *err, si
 	return -1;
 }
 
-int
+/* Reads the file at path into rc; as rcfile_load(). */
+static int
 rcfile_read(const char *path, struct rcfile *rc, char *err, size_t errlen)
 {
 	FILE *f = NULL;

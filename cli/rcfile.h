@@ -50,9 +50,6 @@ const char *rcfile_key_name(enum rcfile_key k);
  */
 int rcfile_load(struct rcfile *rc, char *err, size_t errlen);
 
-/* Reads the file at path into rc; as rcfile_load(). */
-int rcfile_read(const char *path, struct rcfile *rc, char *err, size_t errlen);
-
 void rcfile_free(struct rcfile *rc);
 
 #endif
