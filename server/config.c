@@ -395,6 +395,7 @@ usage(FILE *f)
 	    "  /latest?from=&to=&amount=          Frankfurter's format (also base=, symbols=)\n"
 	    "  /currencies                        every currency it can convert\n"
 	    "  /healthz                           200 with rates, 503 without\n"
+	    "  /metrics                           Prometheus text format (cconvd_*)\n"
 	    "\n"
 	    "Exit status:\n"
 	    "  0   stopped by SIGTERM or SIGINT, or --help/--version\n"
