@@ -294,6 +294,7 @@ def check_sanitizers(name, text):
 class Daemon:
     def __init__(self, tmp, upstreams, extra=(), env=None, db=None, wrap=None):
         """wrap(cmd) -> argv runs cconvd inside something (a namespace); it must exec it."""
+        self.tmp = tmp
         self.db = db or os.path.join(tmp, "rates.db")
         cmd = [CCONVD, "--listen", "127.0.0.1:0", "--db", self.db]
         for u in upstreams:

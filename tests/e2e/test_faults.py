@@ -130,7 +130,7 @@ def test_upstream_faults(tmp):
     quick = dict(QUICK)
     tls, tls_url = (None, "")
     if shutil.which("openssl"):
-        tls, tls_url = tls_upstream(os.path.join(tmp))
+        tls, tls_url = tls_upstream(tmp)
     else:
         print("note: no openssl command, the self-signed TLS case is left to test_tls.py")
         del quick["tls"]

@@ -11,13 +11,12 @@ import json
 import os
 import resource
 import shutil
-import signal
 import sqlite3
 import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from e2elib import Daemon, Skip, Upstream, run, wait_until  # noqa: E402
+from e2elib import Daemon, Skip, Upstream, cconv, run  # noqa: E402
 
 
 def unshare_works():
@@ -60,6 +59,8 @@ def new_rates(d, up, gbp):
     d.refresh()
     assert d.health()["last_fetch"]["ok"] is True, d.health()
     assert d.get("/convert/GBP/100")[2] == "GBP %.2f\n" % (100 * gbp), d.get("/convert/GBP/100")
+    rc, out, err = cconv(d.tmp, ["GBP", "100"], server=d.base)  # the CLI sees nothing of the disk
+    assert (rc, out, err) == (0, "%.2f GBP\n" % (100 * gbp), ""), (rc, out, err)
 
 
 def assert_storage_error(d, *needles):
