@@ -126,7 +126,7 @@ def test_database_deleted_under_the_daemon(tmp):
         d.wait_refreshes(1)
         os.unlink(d.db)
         new_rates(d, up, 0.91)
-        assert "deleted or replaced; opening it again" in d.stderr()
+        assert "the database file was deleted; opening it again" in d.stderr()
         assert d.health()["storage_error"] is None
         assert stored_rates(d.db) == {"GBP": "0.91"}  # history goes on in a new file
     finally:

@@ -753,18 +753,40 @@ test_deleted_file_is_recreated(void **state)
 	char text[DEC_STRLEN];
 	struct rates *r;
 
+	struct store *reader;
+	sqlite3 *db;
+
 	assert_non_null(f->st = store_open(f->path, f->err, sizeof(f->err)));
 	save(f, snap("EUR", "2025-11-20", AT_1, "http://first/", "USD", "1.05", NULL));
-	/* As "rm rates.db" would: the -wal and -shm beside it stay, and must
-	 * not be replayed into the new file (closing the old connection, the
-	 * last one on them, checkpoints and removes them first). */
+	/* A reader keeps the old -wal and -shm open, as request threads do. */
+	assert_non_null(reader = store_open_readonly(f->path, f->err, sizeof(f->err)));
+	r = (struct rates *)1;
+	assert_int_equal(store_load_latest(reader, &r, f->err, sizeof(f->err)), 0);
+	rates_free(r);
+	/* And another in the middle of a read, so that closing the writer can
+	 * neither checkpoint nor remove the -wal. */
+	db = raw_open(f->path);
+	raw_exec(db, "BEGIN; SELECT count(*) FROM rates");
+	/* As "rm rates.db" would: the -wal and -shm beside it stay behind, and
+	 * must not be replayed into the new file. */
 	assert_int_equal(unlink(f->path), 0);
 	save(f, snap("EUR", "2025-11-21", AT_2, "http://second/", "USD", "1.07", NULL));
+	raw_exec(db, "COMMIT");
+	sqlite3_close(db);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM snapshots"), 1);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM rates"), 1);
 	r = load(f);
 	assert_string_equal(rates_date(r), "2025-11-21");
 	assert_string_equal(rate_text(r, "USD", text), "1.07");
 	rates_free(r);
+	/* The reader still reads the old file, whole. */
+	r = (struct rates *)1;
+	assert_int_equal(store_load_latest(reader, &r, f->err, sizeof(f->err)), 0);
+	assert_non_null(r);
+	assert_string_equal(rates_date(r), "2025-11-20");
+	rates_free(r);
+	store_close(reader);
 }
 
 int
