@@ -82,8 +82,12 @@ schedule_next(int64_t now, long refresh, const char *held_date)
 			latest = today - i;
 			break;
 		}
-	if (latest < 0 || held < latest)
-		return refresh;	/* overdue (or an unknown calendar): poll as configured */
+	if (latest < 0)
+		return refresh;
+	if (held < latest) {
+		int late = now < schedule_publication_time(latest) + SCHEDULE_MARGIN + SCHEDULE_LATE_WINDOW;
+		return late && SCHEDULE_LATE_POLL < refresh ? SCHEDULE_LATE_POLL : refresh;
+	}
 	for (i = 1; i <= SEARCH_DAYS; i++)
 		if (schedule_publication_day(latest + i)) {
 			next = latest + i;

@@ -6,8 +6,11 @@
  * only relays them.  Once the daemon holds the rates of the latest day that
  * can have been published, nothing new can appear before the next publication,
  * so the next fetch is due then (plus a margin for the ECB and the relays),
- * and never later than --refresh.  When the latest day's rates are overdue,
- * the daemon keeps polling every --refresh seconds.
+ * and never later than --refresh.  When the latest day's rates are late (the
+ * ECB was late, or the upstream is another cconvd that has not fetched them
+ * yet), the daemon polls every SCHEDULE_LATE_POLL seconds for up to
+ * SCHEDULE_LATE_WINDOW, then every --refresh seconds (an upstream that does
+ * not follow the ECB's calendar must not be polled fast forever).
  *
  * Everything is computed in UTC: CET is UTC+1, and CEST (UTC+2) runs from the
  * last Sunday of March to the last Sunday of October, switching at 01:00 UTC
@@ -22,6 +25,8 @@
 
 #define SCHEDULE_PUBLISH_HOUR 16	/* local time (CET/CEST) of the ECB's publication */
 #define SCHEDULE_MARGIN 600L		/* seconds after it before relays are expected to have it */
+#define SCHEDULE_LATE_POLL 900L		/* seconds between fetches while a publication is late */
+#define SCHEDULE_LATE_WINDOW 21600L	/* seconds after publication + margin that count as late */
 
 /* Whether the ECB publishes on a day (days since 1970-01-01, UTC). */
 int schedule_publication_day(int64_t days);
@@ -33,7 +38,9 @@ int64_t schedule_publication_time(int64_t days);
  * Seconds from now until the next fetch after a successful round, given the
  * date of the rates held ("YYYY-MM-DD"; NULL or invalid: unknown) and the
  * configured interval: min(refresh, next publication + SCHEDULE_MARGIN - now)
- * when the held rates are the latest that can exist, else refresh.  >= 1.
+ * when the held rates are the latest that can exist; min(refresh,
+ * SCHEDULE_LATE_POLL) when they are late by less than SCHEDULE_LATE_WINDOW;
+ * else refresh.  >= 1.
  */
 long schedule_next(int64_t now, long refresh, const char *held_date);
 

@@ -112,12 +112,26 @@ test_across_the_dst_switch(void **state)
 }
 
 static void
-test_overdue_or_unknown_polls_at_refresh(void **state)
+test_late_rates_are_polled_faster_for_a_while(void **state)
 {
 	(void)state;
-	/* After 15:10 UTC without Thursday's rates: keep polling every --refresh. */
-	assert_int_equal(schedule_next(at("2026-11-19T15:30:00Z"), 3600, "2026-11-18"), 3600);
+	/* After 15:10 UTC without Thursday's rates: every 15 minutes, or --refresh if shorter … */
+	assert_int_equal(schedule_next(at("2026-11-19T15:30:00Z"), 3600, "2026-11-18"), 900);
+	assert_int_equal(schedule_next(at("2026-11-19T15:30:00Z"), 600, "2026-11-18"), 600);
+	assert_int_equal(schedule_next(at("2026-11-19T21:09:59Z"), 3600, "2026-11-18"), 900);
+	/* … for six hours; then the upstream is not following the ECB, and --refresh rules. */
+	assert_int_equal(schedule_next(at("2026-11-19T21:10:00Z"), 3600, "2026-11-18"), 3600);
+	/* Two working days behind: late by the latest day's clock, and long since. */
 	assert_int_equal(schedule_next(at("2026-11-24T11:00:00Z"), 3600, "2026-11-20"), 3600);
+	/* Friday's rates late on Friday: polled fast; on Saturday the window has long passed. */
+	assert_int_equal(schedule_next(at("2026-11-20T16:00:00Z"), 3600, "2026-11-19"), 900);
+	assert_int_equal(schedule_next(at("2026-11-21T16:00:00Z"), 3600, "2026-11-19"), 3600);
+}
+
+static void
+test_unknown_polls_at_refresh(void **state)
+{
+	(void)state;
 	assert_int_equal(schedule_next(at("2026-11-19T15:30:00Z"), 3600, NULL), 3600);
 	assert_int_equal(schedule_next(at("2026-11-19T15:30:00Z"), 3600, "garbage"), 3600);
 	/* Rates dated later than expected count as current. */
@@ -133,7 +147,8 @@ main(void)
 		cmocka_unit_test(test_next_fetch_waits_for_the_next_publication),
 		cmocka_unit_test(test_weekends_and_holidays_are_skipped),
 		cmocka_unit_test(test_across_the_dst_switch),
-		cmocka_unit_test(test_overdue_or_unknown_polls_at_refresh),
+		cmocka_unit_test(test_late_rates_are_polled_faster_for_a_while),
+		cmocka_unit_test(test_unknown_polls_at_refresh),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
