@@ -195,6 +195,12 @@ fetch_get(const char *url, const struct fetch_opts *opts, struct fetch_result *r
 			snprintf(err, errlen, "'%s': %s", url, cerr[0] ? cerr : curl_easy_strerror(cc));
 		goto out;
 	}
+	/* For file:// libcurl applies If-Modified-Since itself and, when the
+	 * file is no newer, returns no body and no status: that is a 304 too,
+	 * not an empty document. */
+	long unmet = 0;
+	if (res->status == 0 && curl_easy_getinfo(h, CURLINFO_CONDITION_UNMET, &unmet) == CURLE_OK && unmet)
+		res->status = 304;
 	if (res->status == 304) {
 		fetch_result_free(res);
 		rc = 0;

@@ -67,6 +67,10 @@ def test_file_upstream_and_same_date_no_duplicates(tmp):
         assert rows(d.db) == (2, 1), rows(d.db)
         with open(path, "w") as f:
             f.write("{not json")
+        # A file no newer than the last fetch is "not modified" (If-Modified-Since has
+        # whole seconds): date the edit later, as a real one would be.
+        later = os.stat(path).st_mtime + 2
+        os.utime(path, (later, later))
         d.refresh()
         assert "not JSON" in d.health()["last_fetch"]["error"]
         assert d.get("/convert/GBP/100")[2] == "GBP 88.40\n"
