@@ -1,39 +1,38 @@
 /*
- * upstream: one fetch from one upstream, validated into a snapshot.
+ * upstream: one fetch from one upstream, validated into snapshots.
  *
  * Every message starts with "upstream '<url>':" so a log line always says
- * which of several upstreams failed, then the first rule that failed.
+ * which of several upstreams failed, then the first rule that failed.  The
+ * format is feed_parse()'s business, so nothing here depends on which kind
+ * of upstream a URL names.
  */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "feed.h"
 #include "fetch.h"
-#include "fxjson.h"
 #include "upstream.h"
 
 int
-upstream_fetch(const char *url, struct rates **out, char *err, size_t errlen)
+upstream_fetch_feed(const char *url, int flags, struct upstream_validators *v, struct rates ***out,
+    size_t *n, char *err, size_t errlen)
 {
-	return upstream_fetch_if_changed(url, NULL, out, err, errlen);
-}
-
-int
-upstream_fetch_if_changed(const char *url, struct upstream_validators *v, struct rates **out, char *err,
-    size_t errlen)
-{
+	int history = (flags & UPSTREAM_HISTORY) != 0;
 	const struct fetch_opts opts = {
 		.connect_timeout_ms = UPSTREAM_TIMEOUT_MS,
-		.timeout_ms = UPSTREAM_TIMEOUT_MS,
-		.max_body = FXJSON_MAX_BODY,
+		.timeout_ms = history ? UPSTREAM_HISTORY_TIMEOUT_MS : UPSTREAM_TIMEOUT_MS,
+		.max_body = history ? FEED_MAX_BODY : UPSTREAM_MAX_BODY,
 		.if_none_match = v != NULL ? v->etag : NULL,
 		.if_modified_since = v != NULL ? v->last_modified : 0,
 	};
 	struct fetch_result res;
 	char why[512];
+	int64_t now = (int64_t)time(NULL);
 	int rc = -1;
 
 	*out = NULL;
+	*n = 0;
 	int fetched = fetch_get(url, &opts, &res, why, sizeof(why));
 	if (v != NULL) {
 		v->retry_after = res.retry_after;
@@ -47,20 +46,30 @@ upstream_fetch_if_changed(const char *url, struct upstream_validators *v, struct
 		goto out;
 	}
 	if (res.status == 304) {
+		/* "Not modified" only means something as the answer to a question. */
+		if (opts.if_none_match == NULL || (opts.if_none_match[0] == '\0' && opts.if_modified_since == 0)) {
+			snprintf(err, errlen, "upstream '%s': HTTP 304 to a request that was not conditional", url);
+			if (v != NULL)
+				v->failure = UPSTREAM_FAIL_HTTP;
+			goto out;
+		}
 		rc = UPSTREAM_UNCHANGED;
 		goto out;
 	}
-	if (fxjson_parse(res.body, res.len, out, why, sizeof(why)) == -1) {
+	if (feed_parse(res.body, res.len, out, n, why, sizeof(why)) == -1) {
 		snprintf(err, errlen, "upstream '%s': %s", url, why);
 		if (v != NULL)
 			v->failure = UPSTREAM_FAIL_INVALID;
 		goto out;
 	}
-	if (rates_set_origin(*out, (int64_t)time(NULL), url) == -1) {
-		snprintf(err, errlen, "upstream '%s': out of memory", url);
-		rates_free(*out);
-		*out = NULL;
-		goto out;
+	for (size_t i = 0; i < *n; i++) {
+		if (rates_set_origin((*out)[i], now, url) == -1) {
+			snprintf(err, errlen, "upstream '%s': out of memory", url);
+			feed_free(*out, *n);
+			*out = NULL;
+			*n = 0;
+			goto out;
+		}
 	}
 	if (v != NULL) {
 		memcpy(v->etag, res.etag, sizeof(v->etag));
@@ -70,4 +79,19 @@ upstream_fetch_if_changed(const char *url, struct upstream_validators *v, struct
 out:
 	fetch_result_free(&res);
 	return rc;
+}
+
+int
+upstream_fetch(const char *url, struct rates **out, char *err, size_t errlen)
+{
+	struct rates **v;
+	size_t n;
+
+	*out = NULL;
+	if (upstream_fetch_feed(url, 0, NULL, &v, &n, err, errlen) != 0)
+		return -1;
+	*out = v[n - 1];
+	v[n - 1] = NULL;
+	feed_free(v, n);
+	return 0;
 }

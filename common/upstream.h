@@ -1,10 +1,11 @@
 /*
- * upstream: fetch rates from one Frankfurter/fixer-format URL and validate them.
+ * upstream: fetch rates from one URL and validate them.
  *
- * This is the whole data path from the outside world to a snapshot:
- * fetch_get() with the upstream limits, then fxjson_parse().  Both programs use
- * it: the daemon on its timer, the CLI for its fallback.  Thread-safe after
- * curl_global_init().
+ * This is the whole data path from the outside world to snapshots:
+ * fetch_get() with bounded size and time, then feed_parse(), so any upstream
+ * may serve Frankfurter/fixer JSON or the ECB's own XML or CSV, recognised
+ * from the content.  Both programs use it: the daemon on its timer, the CLI
+ * for its fallback.  Thread-safe after curl_global_init().
  */
 #ifndef CCONV_UPSTREAM_H
 #define CCONV_UPSTREAM_H
@@ -14,16 +15,20 @@
 #include "fetch.h"
 #include "rates.h"
 
-#define UPSTREAM_DEFAULT "https://api.frankfurter.dev/v1/latest"
-#define UPSTREAM_TIMEOUT_MS 10000	/* whole fetch, ms */
+#define UPSTREAM_FRANKFURTER "https://api.frankfurter.dev/v1/latest"
+#define UPSTREAM_ECB_DAILY "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml"
+#define UPSTREAM_ECB_HIST_90D "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist-90d.xml"
+/* The default upstreams, tried in order, as a comma-separated list: the
+ * Frankfurter API, then the primary source it republishes. */
+#define UPSTREAM_DEFAULT UPSTREAM_FRANKFURTER "," UPSTREAM_ECB_DAILY
 
-/*
- * On success *out is a finished snapshot whose origin is (now, url); caller
- * frees with rates_free().  Returns 0, or -1 with err naming the upstream, then
- * the reason: "upstream 'http://…': HTTP 503",
- * "upstream 'http://…': rates.USD: must be a number > 0".
- */
-int upstream_fetch(const char *url, struct rates **out, char *err, size_t errlen);
+/* Limits of one fetch.  A day's rates fit in a few KiB in every format, so
+ * 1 MiB refuses only garbage; a history feed is bigger (90 days of XML are
+ * about 100 KiB, the full history since 1999 8.3 MiB), so it gets the most a
+ * document may be (FEED_MAX_BODY, 32 MiB) and the time to fetch it slowly. */
+#define UPSTREAM_MAX_BODY (1024 * 1024)	/* bytes, the latest rates */
+#define UPSTREAM_TIMEOUT_MS 10000	/* whole fetch of the latest rates, ms */
+#define UPSTREAM_HISTORY_TIMEOUT_MS 60000	/* whole fetch of a history feed, ms */
 
 /* What an upstream said about its last answer, to ask "changed since?" next
  * time, and how long it asked us to stay away. */
@@ -41,14 +46,27 @@ struct upstream_validators {
 
 #define UPSTREAM_UNCHANGED 1
 
+/* upstream_fetch_feed() flags. */
+#define UPSTREAM_HISTORY 0x1	/* a history feed: history limits above */
+
 /*
- * upstream_fetch() as a conditional request (If-None-Match, If-Modified-Since
- * from v): an upstream whose data has not changed answers 304 with no body,
- * which costs it and us nothing.  Returns 0 with *out a new snapshot and v
- * updated from the answer; UPSTREAM_UNCHANGED with *out NULL when the upstream
- * said 304; -1 with err set.  v may be NULL for an unconditional fetch.
+ * GETs url (conditionally when v holds validators: an upstream whose data has
+ * not changed answers 304 with no body, which costs it and us nothing) and
+ * parses the body with feed_parse().  Returns 0 with *out an array of *n
+ * finished snapshots, oldest first, each with origin (now, url), and v
+ * updated from the answer (caller frees with feed_free()); UPSTREAM_UNCHANGED
+ * with *out NULL when the upstream said 304; -1 with err naming the upstream,
+ * then the reason: "upstream 'http://…': HTTP 503", "upstream 'http://…': ECB
+ * XML line 3: …".  v may be NULL for an unconditional fetch.
  */
-int upstream_fetch_if_changed(const char *url, struct upstream_validators *v, struct rates **out, char *err,
-    size_t errlen);
+int upstream_fetch_feed(const char *url, int flags, struct upstream_validators *v, struct rates ***out,
+    size_t *n, char *err, size_t errlen);
+
+/*
+ * The newest snapshot url gives (a multi-day feed's last day), unconditionally,
+ * with the limits for the latest rates.  *out is finished with origin (now,
+ * url); caller frees with rates_free().  0, or -1 with err set as above.
+ */
+int upstream_fetch(const char *url, struct rates **out, char *err, size_t errlen);
 
 #endif

@@ -33,6 +33,7 @@ enum opt_type {
 	OPT_LISTEN,		/* HOST:PORT into listen_host, listen_port */
 	OPT_PATH,		/* char * at off */
 	OPT_URLS,		/* appended to upstreams; a variable holds a comma list */
+	OPT_URL,		/* char * at off; "none" leaves it NULL */
 	OPT_SECONDS,		/* long at off, min..max */
 	OPT_FLAG,		/* int at off, set to 1 */
 	OPT_HELP,
@@ -61,10 +62,18 @@ static const struct opt options[] = {
 	  "SQLite file of fetched rates;\nmissing folders are created" },
 	{ "--upstream", 0, "CCONV_UPSTREAM", OPT_URLS, 0, 0, 0,
 	  UPSTREAM_DEFAULT, "URL",
-	  "rates source: http://, https:// or file://;\n"
+	  "rates source: http://, https:// or file://,\n"
+	  "Frankfurter/fixer JSON or the ECB's XML or CSV;\n"
 	  "repeat the flag for fallbacks, tried in order;\n"
 	  "the variable takes a comma-separated list and\n"
 	  "is ignored when any flag is given" },
+	{ "--history-upstream", 0, "CCONV_HISTORY_UPSTREAM", OPT_URL,
+	  offsetof(struct cconvd_config, history_upstream), 0, 0,
+	  UPSTREAM_ECB_HIST_90D, "URL",
+	  "multi-day feed fetched after a refresh finds\n"
+	  "working days missing since the newest stored\n"
+	  "one (the daemon was down); only missing days\n"
+	  "are stored; 'none' turns it off" },
 	{ "--refresh", 0, "CCONV_REFRESH", OPT_SECONDS, offsetof(struct cconvd_config, refresh), 60, 86400,
 	  "3600", "SECONDS",
 	  "time between fetches" },
@@ -201,19 +210,19 @@ set_path(char **field, const char *src, const char *v, char *err, size_t errlen)
 	return 0;
 }
 
-/* One URL, n bytes of v (a variable's list is not split in place). */
-static int
-add_url(struct cconvd_config *c, const char *src, const char *v, size_t n, char *err, size_t errlen)
+/* A copy of one URL, n bytes of v (a variable's list is not split in place),
+ * or NULL with err set when it is not one we can fetch. */
+static char *
+url_copy(const char *src, const char *v, size_t n, char *err, size_t errlen)
 {
 	static const char *const schemes[] = { "http://", "https://", "file://" };
 	char q[QUOTE_MAX + 4];
-	char *copy = NULL, **grown;
+	char *copy;
 	int scheme_ok = 0;
-	int rc = -1;
 
 	if ((copy = strndup(v, n)) == NULL) {
 		snprintf(err, errlen, "out of memory");
-		goto out;
+		return NULL;
 	}
 	for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
 		size_t len = strlen(schemes[i]);
@@ -223,19 +232,34 @@ add_url(struct cconvd_config *c, const char *src, const char *v, size_t n, char 
 	if (!scheme_ok) {
 		snprintf(err, errlen, "%s '%s': expected a URL starting with http://, https:// or file://", src,
 		    quote(copy, q, sizeof(q)));
-		goto out;
+		goto fail;
 	}
 	if (n > URL_MAX) {
 		snprintf(err, errlen, "%s '%s': URL longer than %d bytes", src, quote(copy, q, sizeof(q)), URL_MAX);
-		goto out;
+		goto fail;
 	}
 	for (size_t i = 0; i < n; i++) {
 		if ((unsigned char)copy[i] <= 0x20 || copy[i] == 0x7f) {
 			snprintf(err, errlen, "%s '%s': a URL cannot hold spaces or control characters", src,
 			    quote(copy, q, sizeof(q)));
-			goto out;
+			goto fail;
 		}
 	}
+	return copy;
+fail:
+	free(copy);
+	return NULL;
+}
+
+/* One URL appended to the upstreams. */
+static int
+add_url(struct cconvd_config *c, const char *src, const char *v, size_t n, char *err, size_t errlen)
+{
+	char *copy = NULL, **grown;
+	int rc = -1;
+
+	if ((copy = url_copy(src, v, n, err, errlen)) == NULL)
+		goto out;
 	if (c->nupstreams == UPSTREAMS_MAX) {
 		snprintf(err, errlen, "%s: at most %d upstreams", src, UPSTREAMS_MAX);
 		goto out;
@@ -302,6 +326,15 @@ opt_apply(struct cconvd_config *c, const struct opt *o, const char *src, const c
 		return set_path((char **)((char *)c + o->off), src, v, err, errlen);
 	case OPT_URLS:
 		return set_urls(c, src, v, from_env, err, errlen);
+	case OPT_URL: {
+		char **field = (char **)((char *)c + o->off), *copy = NULL;
+
+		if (strcmp(v, "none") != 0 && (copy = url_copy(src, v, strlen(v), err, errlen)) == NULL)
+			return -1;
+		free(*field);
+		*field = copy;
+		return 0;
+	}
 	case OPT_SECONDS:
 		if (parse_long(v, &n) == -1) {
 			snprintf(err, errlen, "%s must be a whole number of seconds (got '%s')", src,
@@ -379,7 +412,16 @@ usage(FILE *f)
 		fprintf(f, "  %-24s %s\n", left, h);
 		if (o->env != NULL)
 			fprintf(f, "  %-24s variable %s\n", "", o->env);
-		if (o->def != NULL)
+		if (o->def != NULL && o->type == OPT_URLS) {
+			/* A list of URLs: one a line, in the order tried. */
+			const char *d = o->def, *comma;
+			fprintf(f, "  %-24s default", "");
+			while ((comma = strchr(d, ',')) != NULL) {
+				fprintf(f, " %.*s,\n  %-24s        ", (int)(comma - d), d, "");
+				d = comma + 1;
+			}
+			fprintf(f, " %s\n", d);
+		} else if (o->def != NULL)
 			fprintf(f, "  %-24s default %s\n", "", o->def);
 		else if (o->type == OPT_PATH)
 			fprintf(f, "  %-24s default $XDG_STATE_HOME/cconv/rates.db,\n"
@@ -511,7 +553,8 @@ config_parse(struct cconvd_config *c, int argc, char **argv, char *err, size_t e
 			if (opt_apply(c, o, o->env, v, 1, err, errlen) == -1)
 				goto out;
 		} else if (o->def != NULL) {
-			if (opt_apply(c, o, "the default", o->def, 0, err, errlen) == -1)
+			/* UPSTREAM_DEFAULT is a list, written as the variable takes one. */
+			if (opt_apply(c, o, "the default", o->def, o->type == OPT_URLS, err, errlen) == -1)
 				goto out;
 		} else if (o->type == OPT_PATH) {
 			if (default_db(c, o, err, errlen) == -1)
@@ -530,6 +573,7 @@ config_free(struct cconvd_config *c)
 {
 	free(c->listen_host);
 	free(c->db_path);
+	free(c->history_upstream);
 	for (size_t i = 0; i < c->nupstreams; i++)
 		free(c->upstreams[i]);
 	free(c->upstreams);

@@ -17,6 +17,7 @@ struct cconvd_config {
 	char *db_path;
 	char **upstreams;	/* tried in order */
 	size_t nupstreams;
+	char *history_upstream;	/* fills missed days (gapfill.h); NULL: never */
 	long refresh;		/* seconds between fetches */
 	long max_age;		/* seconds after which rates are stale */
 	int verbose;

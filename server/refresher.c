@@ -2,9 +2,11 @@
  * refresher: one thread that keeps the published snapshot fresh.
  *
  * Each round tries the upstreams in order and stops at the first valid
- * snapshot.  What it does with it, in order: save (history is kept even when
- * the disk later fails), then publish unless it is older than what is already
- * served (an upstream that rolls back a day must not roll back answers).  A
+ * document, which may hold one day (Frankfurter, the ECB's daily XML) or many
+ * (a 90-day feed).  What it does with it, in order: save every day (history
+ * is kept even when the disk later fails), then publish the newest unless it
+ * is older than what is already served (an upstream that rolls back a day
+ * must not roll back answers), then fill any gap the round revealed.  A
  * failed round changes nothing but the status that /healthz shows, so the
  * daemon keeps answering from its last good snapshot.
  *
@@ -25,7 +27,9 @@
 #include <time.h>
 
 #include "backoff.h"
+#include "feed.h"
 #include "fetch.h"
+#include "gapfill.h"
 #include "log.h"
 #include "metrics.h"
 #include "publish.h"
@@ -44,6 +48,7 @@ struct refresher {
 	struct upstream_validators *validators;	/* one per upstream, this thread only */
 	unsigned failures;	/* consecutive failed rounds */
 	long retry_after;	/* the largest Retry-After of the last round */
+	int fill_owed;		/* a round found missing days; see note_gap() */
 };
 
 static int64_t
@@ -71,16 +76,15 @@ append_reason(char *dst, size_t dstlen, const char *what)
 	dst[len + n] = '\0';
 }
 
-/* Whether r is older than the snapshot being served. */
-static int
-older_than_served(const struct rates *r)
+/* The date of the snapshot being served into out, "" when there is none. */
+static void
+served_date(char out[DT_DATE_LEN])
 {
 	unsigned token;
 	const struct rates *cur = publish_acquire(&token);
-	int older = cur != NULL && strcmp(rates_date(r), rates_date(cur)) < 0;
 
+	snprintf(out, DT_DATE_LEN, "%s", cur != NULL ? rates_date(cur) : "");
 	publish_release(token);
-	return older;
 }
 
 /*
@@ -88,33 +92,41 @@ older_than_served(const struct rates *r)
  * worth sending while the snapshot being served is the one it gave: a 304
  * then means "what you serve is still current", and the same rates are
  * republished with a new fetch time (so they do not turn stale) at no cost to
- * either side.  Returns upstream_fetch_if_changed()'s outcome; on 0 *out is
- * the snapshot to save and publish.
+ * either side.  Returns upstream_fetch_feed()'s outcome; on 0 and on
+ * UPSTREAM_UNCHANGED *out holds the *n snapshots to save, oldest first, the
+ * newest to publish (for a 304, just the served one reconfirmed).
  */
 static int
-fetch_one(struct refresher *rf, size_t i, struct rates **out, char *err, size_t errlen)
+fetch_one(struct refresher *rf, size_t i, struct rates ***out, size_t *n, char *err, size_t errlen)
 {
 	const char *url = rf->cfg->upstreams[i];
 	struct upstream_validators *v = &rf->validators[i];
 	unsigned token;
 	const struct rates *cur = publish_acquire(&token);
 	int served_from_here = cur != NULL && strcmp(rates_upstream(cur), url) == 0;
+	struct rates *r;
+	size_t cap = 0;
 	int rc;
 
 	publish_release(token);
 	if (!served_from_here)
 		memset(v, 0, sizeof(*v));
-	rc = upstream_fetch_if_changed(url, v, out, err, errlen);
+	rc = upstream_fetch_feed(url, 0, v, out, n, err, errlen);
 	if (rc != UPSTREAM_UNCHANGED)
 		return rc;
 	/* This thread is the only writer, so cur is still the served snapshot. */
 	cur = publish_acquire(&token);
-	*out = cur != NULL ? rates_reconfirmed(cur, (int64_t)time(NULL)) : NULL;
+	r = cur != NULL ? rates_reconfirmed(cur, (int64_t)time(NULL)) : NULL;
 	publish_release(token);
-	if (*out == NULL) {
+	if (r == NULL) {
 		snprintf(err, errlen, "upstream '%s': 304 Not Modified, but no snapshot to reconfirm", url);
 		memset(v, 0, sizeof(*v));
 		v->failure = UPSTREAM_FAIL_INVALID;
+		return -1;
+	}
+	if (feed_append(out, n, &cap, r) == -1) {
+		snprintf(err, errlen, "upstream '%s': out of memory", url);
+		rates_free(r);
 		return -1;
 	}
 	return UPSTREAM_UNCHANGED;
@@ -154,6 +166,67 @@ next_delay(struct refresher *rf)
 	return backoff_delay(interval, rf->failures, rf->retry_after, arc4random_uniform(1000) / 1000.0);
 }
 
+/*
+ * The days a fetch brought, saved: one day as store_save() always did (a
+ * reconfirmation records its new fetch time), several in one transaction
+ * that leaves days already stored with the same rates untouched.
+ */
+static int
+save(struct refresher *rf, struct rates *const *v, size_t n, char *err, size_t errlen)
+{
+	if (n == 1)
+		return store_save(rf->st, v[0], err, errlen);
+	return store_save_many(rf->st, v, n, NULL, err, errlen);
+}
+
+/*
+ * Gap filling.  It is decided on the round's own result, not by looking for
+ * holes in the whole history, so it costs nothing in the usual case: only
+ * when a round brings a date later than the first working day after the
+ * newest one already served (the daemon, or every upstream, was away for a
+ * while) is a fill owed.  The owed fill is attempted once after each
+ * successful round until one succeeds; a successful round happens at most
+ * every --refresh seconds, so an unreachable history feed is asked no more
+ * often than the upstreams are.  A daemon running every day never fetches
+ * it, except once after each TARGET holiday (gapfill.c says why).
+ */
+static void
+note_gap(struct refresher *rf, const char *prev, struct rates *const *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(rates_date(v[i]), prev) <= 0)
+			continue;
+		if (gapfill_needed(prev, rates_date(v[i]))) {
+			log_info("history: no rates stored between %s and %s; the history feed will fill them", prev,
+			    rates_date(v[i]));
+			rf->fill_owed = 1;
+		}
+		return;
+	}
+}
+
+static void
+fill_gaps(struct refresher *rf)
+{
+	const char *url = rf->cfg->history_upstream;
+	char err[512];
+	size_t added;
+	int64_t started = mono_ms();
+
+	if (!rf->fill_owed || url == NULL)
+		return;
+	if (gapfill_run(rf->st, url, &added, err, sizeof(err)) == -1) {
+		if (fetch_cancelled())
+			log_info("history: fetch from '%s' cancelled, shutting down", url);
+		else
+			log_warnx("history: %s; history unchanged, will try again after the next refresh", err);
+		return;
+	}
+	rf->fill_owed = 0;
+	log_info("history: '%s' filled %zu missing days in %lld ms", url, added,
+	    (long long)(mono_ms() - started));
+}
+
 static enum metrics_refresh
 failure_reason(int failure)
 {
@@ -181,8 +254,9 @@ refresh_once(struct refresher *rf)
 		[METRICS_REFRESH_INVALID] = "invalid answer",
 	};
 	struct fetch_status st;
-	struct rates *r = NULL;
-	char err[512], date[DT_DATE_LEN] = "none";
+	struct rates **v = NULL, *newest;
+	size_t n = 0;
+	char err[512], date[DT_DATE_LEN] = "none", prev[DT_DATE_LEN], earlier[48] = "";
 	int64_t started = mono_ms(), took;
 	int got = -1, failure = 0;
 	enum metrics_refresh why;
@@ -194,9 +268,9 @@ refresh_once(struct refresher *rf)
 	st.error[0] = '\0';
 	st.ok = 0;
 	rf->retry_after = 0;
-	for (size_t i = 0; i < rf->cfg->nupstreams && r == NULL; i++) {
+	for (size_t i = 0; i < rf->cfg->nupstreams && v == NULL; i++) {
 		snprintf(st.upstream, sizeof(st.upstream), "%s", rf->cfg->upstreams[i]);
-		if ((got = fetch_one(rf, i, &r, err, sizeof(err))) == -1) {
+		if ((got = fetch_one(rf, i, &v, &n, err, sizeof(err))) == -1) {
 			if (fetch_cancelled()) {
 				/* Shutdown, not the upstream's fault: keep the status
 				 * and the log about the upstreams as they were. */
@@ -212,14 +286,16 @@ refresh_once(struct refresher *rf)
 			rf->retry_after = rf->validators[i].retry_after;
 	}
 	st.at = (int64_t)time(NULL);
-	if (r == NULL) {
+	if (v == NULL) {
 		rf->failures++;
 		why = failure_reason(failure);
 	} else {
 		st.ok = 1;
 		st.error[0] = '\0';
 		rf->failures = 0;
-		if (store_save(rf->st, r, err, sizeof(err)) == -1) {
+		newest = v[n - 1];
+		served_date(prev);
+		if (save(rf, v, n, err, sizeof(err)) == -1) {
 			log_warnx("refresh: %s; serving the new rates from memory only", err);
 			snprintf(st.store_error, sizeof(st.store_error), "%s", err);
 			metrics_count_store_error();
@@ -228,13 +304,18 @@ refresh_once(struct refresher *rf)
 			metrics_set_db_size(db_bytes(rf->cfg->db_path));
 		}
 		why = got == UPSTREAM_UNCHANGED ? METRICS_REFRESH_NOT_MODIFIED : METRICS_REFRESH_NEW;
-		snprintf(date, sizeof(date), "%s", rates_date(r));
-		count = rates_count(r);
-		if (older_than_served(r)) {
+		snprintf(date, sizeof(date), "%s", rates_date(newest));
+		count = rates_count(newest);
+		if (n > 1)
+			snprintf(earlier, sizeof(earlier), " (and %zu earlier days)", n - 1);
+		note_gap(rf, prev, v, n);
+		if (strcmp(rates_date(newest), prev) < 0)
 			why = METRICS_REFRESH_OLDER;
-			rates_free(r);
-		} else
-			publish_swap(r);
+		else {
+			publish_swap(newest);
+			v[n - 1] = NULL;
+		}
+		feed_free(v, n);
 	}
 	publish_set_status(&st);
 	metrics_count_refresh(why);
@@ -243,8 +324,8 @@ refresh_once(struct refresher *rf)
 	took = mono_ms() - started;
 
 	if (why == METRICS_REFRESH_NEW || why == METRICS_REFRESH_NOT_MODIFIED)
-		log_info("refresh ok (%s): upstream '%s', rates dated %s, %zu currencies, %lld ms; next in %ld s",
-		    why == METRICS_REFRESH_NEW ? "new rates" : "304 Not Modified", st.upstream, date, count,
+		log_info("refresh ok (%s): upstream '%s', rates dated %s%s, %zu currencies, %lld ms; next in %ld s",
+		    why == METRICS_REFRESH_NEW ? "new rates" : "304 Not Modified", st.upstream, date, earlier, count,
 		    (long long)took, delay);
 	else if (why == METRICS_REFRESH_OLDER)
 		log_warnx("refresh ok (older than the rates served, kept in history only): upstream '%s', "
@@ -259,6 +340,7 @@ refresh_once(struct refresher *rf)
 		    "next try in %ld s (failure %u in a row)", failure_words[why], st.upstream,
 		    rf->cfg->nupstreams > 1 ? " (the last tried)" : "", date, (long long)took, delay, rf->failures);
 	}
+	fill_gaps(rf);
 	return delay;
 }
 

@@ -5,10 +5,13 @@
  * the ECB's next publication comes first: schedule.h), trying the
  * upstreams in order until one gives a valid snapshot; after a failed round it
  * retries sooner, with backoff (backoff.h) and any Retry-After honoured.
- * Requests are conditional, so an unchanged upstream answers 304.  A good snapshot is
- * saved to the store (a storage failure is logged and reported in the status
- * but does not stop publishing) and then published.  A failure changes nothing
- * but the status.  The store is used only by this thread while it runs.
+ * Requests are conditional, so an unchanged upstream answers 304.  Every day a
+ * good fetch brings is saved to the store (a storage failure is logged and
+ * reported in the status but does not stop publishing) and the newest is then
+ * published.  A failure changes nothing but the status.  When a round shows
+ * that days are missing since the newest one served (the daemon was down),
+ * the history feed cfg->history_upstream is fetched after publishing to store
+ * them (gapfill.h).  The store is used only by this thread while it runs.
  */
 #ifndef CCONVD_REFRESHER_H
 #define CCONVD_REFRESHER_H

@@ -26,7 +26,7 @@ MIB = 1024
 # anywhere) and to a self-signed https server.
 QUICK = {
     "http_500": "HTTP 500", "http_503": "HTTP 503", "http_429": "HTTP 429",
-    "refused": "connect", "unresolvable": "resolve", "html": "not JSON", "truncated": "not JSON",
+    "refused": "connect", "unresolvable": "resolve", "html": "an HTML page", "truncated": "not JSON",
     "empty_rates": "'rates' is empty", "negative_rate": "rates.USD: must be a number > 0",
     "zero_rate": "rates.USD: must be a number > 0", "string_rate": "rates.USD: must be a number > 0",
     "huge_stream": "larger than 1048576 bytes", "redirect_loop": "redirects", "tls": "certificate",

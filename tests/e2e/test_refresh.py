@@ -11,7 +11,8 @@ sys.path.insert(0, os.path.dirname(__file__))
 from e2elib import CCONVD, Daemon, Upstream, refused_url, run, wait_until  # noqa: E402
 
 BAD_MODES = {
-    "http_500": "HTTP 500", "http_503": "HTTP 503", "html": "not JSON", "truncated": "not JSON",
+    "http_500": "HTTP 500", "http_503": "HTTP 503", "html": "not a rates document: an HTML page",
+    "truncated": "not JSON",
     "empty_rates": "'rates' is empty", "negative_rate": "rates.USD: must be a number > 0",
     "zero_rate": "rates.USD: must be a number > 0", "string_rate": "rates.USD: must be a number > 0",
     "bad_date": "not a valid", "bad_code": "three letters A-Z", "huge": "larger than", "close": "",

@@ -20,7 +20,7 @@
 #define MAX_ARGV 16
 
 static const char *const env_vars[] = {
-	"CCONV_LISTEN", "CCONV_DB", "CCONV_UPSTREAM", "CCONV_REFRESH", "CCONV_MAX_AGE",
+	"CCONV_LISTEN", "CCONV_DB", "CCONV_UPSTREAM", "CCONV_REFRESH", "CCONV_MAX_AGE", "CCONV_HISTORY_UPSTREAM",
 };
 
 struct fixture {
@@ -91,8 +91,11 @@ test_defaults(void **state)
 	assert_string_equal(f->c.listen_host, "127.0.0.1");
 	assert_int_equal(f->c.listen_port, 8080);
 	assert_string_equal(f->c.db_path, "/home/tester/.local/state/cconv/rates.db");
-	assert_int_equal(f->c.nupstreams, 1);
-	assert_string_equal(f->c.upstreams[0], UPSTREAM_DEFAULT);
+	/* Frankfurter first, then the ECB's own daily XML. */
+	assert_int_equal(f->c.nupstreams, 2);
+	assert_string_equal(f->c.upstreams[0], "https://api.frankfurter.dev/v1/latest");
+	assert_string_equal(f->c.upstreams[1], "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml");
+	assert_string_equal(f->c.history_upstream, "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist-90d.xml");
 	assert_int_equal(f->c.refresh, 3600);
 	assert_int_equal(f->c.max_age, 86400);
 	assert_int_equal(f->c.verbose, 0);
@@ -289,6 +292,30 @@ test_upstreams(void **state)
 }
 
 static void
+test_history_upstream(void **state)
+{
+	struct fixture *f = *state;
+
+	/* One URL, checked like an upstream; "none" turns gap filling off. */
+	assert_int_equal(setenv("CCONV_HISTORY_UPSTREAM", "file:///srv/hist.xml", 1), 0);
+	assert_int_equal(run(f, NULL), CONFIG_RUN);
+	assert_string_equal(f->c.history_upstream, "file:///srv/hist.xml");
+	assert_int_equal(run(f, "--history-upstream", "http://h.example/90d.xml", NULL), CONFIG_RUN);
+	assert_string_equal(f->c.history_upstream, "http://h.example/90d.xml");
+	assert_int_equal(run(f, "--history-upstream=none", NULL), CONFIG_RUN);
+	assert_null(f->c.history_upstream);
+	assert_int_equal(setenv("CCONV_HISTORY_UPSTREAM", "none", 1), 0);
+	assert_int_equal(run(f, NULL), CONFIG_RUN);
+	assert_null(f->c.history_upstream);
+	assert_int_equal(setenv("CCONV_HISTORY_UPSTREAM", "a,b", 1), 0);
+	assert_usage(f, run(f, NULL), "CCONV_HISTORY_UPSTREAM 'a,b'", "http://, https:// or file://");
+	assert_int_equal(unsetenv("CCONV_HISTORY_UPSTREAM"), 0);
+	assert_usage(f, run(f, "--history-upstream", "gopher://x/", NULL), "--history-upstream 'gopher://x/'",
+	    "http://");
+	assert_usage(f, run(f, "--history-upstream", NULL), "--history-upstream requires a value", NULL);
+}
+
+static void
 test_argv_errors(void **state)
 {
 	struct fixture *f = *state;
@@ -350,7 +377,8 @@ test_help_and_version(void **state)
 {
 	static const char *const want[] = {
 		"--listen HOST:PORT", "CCONV_LISTEN", "127.0.0.1:8080", "--db PATH", "CCONV_DB",
-		"XDG_STATE_HOME", "--upstream URL", "CCONV_UPSTREAM", UPSTREAM_DEFAULT, "--refresh SECONDS",
+		"XDG_STATE_HOME", "--upstream URL", "CCONV_UPSTREAM", UPSTREAM_FRANKFURTER ",", UPSTREAM_ECB_DAILY,
+		"--history-upstream URL", "CCONV_HISTORY_UPSTREAM", UPSTREAM_ECB_HIST_90D, "--refresh SECONDS",
 		"CCONV_REFRESH", "3600", "--max-age SECONDS", "CCONV_MAX_AGE", "86400", "-v, --verbose",
 		"--version", "-h, --help", "/convert/", "/latest", "/currencies", "/healthz", "64",
 	};
@@ -386,6 +414,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bounds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_listen_forms, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_upstreams, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_history_upstream, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_argv_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_help_and_version, setup, teardown),
 	};
