@@ -56,6 +56,34 @@ def ecb_xml(days, namespace="http://www.ecb.int/vocabulary/2002-08-01/eurofxref"
     return "".join(out)
 
 
+class QuietHandler(http.server.BaseHTTPRequestHandler):
+    """What every fake server's handler needs: no request log, one way to answer."""
+
+    def log_message(self, *a):
+        pass
+
+    def send(self, status, body, ctype="application/json", etag=None):
+        data = body.encode() if isinstance(body, str) else body
+        self.send_response(status)
+        if etag:
+            self.send_header("ETag", etag)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        try:
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up on a body it did not want: expected
+
+
+def start_server(handler, port=0):
+    """A threading HTTP server on a loopback port (0: any free one), serving in the background."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, server.server_address[1]
+
+
 class Upstream:
     """A fake Frankfurter on 127.0.0.1; `mode` makes it misbehave on demand."""
 
@@ -73,23 +101,7 @@ class Upstream:
         self.gate.set()
         up = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def log_message(self, *a):
-                pass
-
-            def send(self, status, body, ctype="application/json", etag=None):
-                data = body.encode() if isinstance(body, str) else body
-                self.send_response(status)
-                if etag:
-                    self.send_header("ETag", etag)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                try:
-                    self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up on a body it did not want: expected
-
+        class Handler(QuietHandler):
             def stream(self, chunks, pause=0.0):
                 """An HTTP/1.0 body without Content-Length: only the close ends it."""
                 self.send_response(200)
@@ -170,9 +182,7 @@ class Upstream:
         self.url = f"http://127.0.0.1:{self.port}/v1/latest"
 
     def listen(self, port):
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), self.handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server, _ = start_server(self.handler, port)
 
     def refuse(self):
         """Closes the listening socket: connections are refused until listen_again()."""
@@ -185,6 +195,47 @@ class Upstream:
     def stop(self):
         self.stopping.set()
         self.gate.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+ECB_RATES = {"USD": "1.0512", "JPY": "163.36", "GBP": "0.86080", "KWD": "0.32411", "CHF": "0.9391"}
+
+
+class Ecb:
+    """A fake European Central Bank on 127.0.0.1, serving its XML as the real one lays it out:
+    `daily_url` the newest of `days` ({date: {code: rate text}}), `hist_url` (the 90-day feed) all
+    of them.  `mode[feed]` ("daily" or "hist") makes one misbehave: "ok", "http_NNN",
+    "wrong_namespace", "truncated"; `hits[feed]` counts requests."""
+
+    def __init__(self, days=None):
+        self.days = days or {DATE: dict(ECB_RATES)}
+        self.mode = {"daily": "ok", "hist": "ok"}
+        self.hits = {"daily": 0, "hist": 0}
+        ecb = self
+
+        class Handler(QuietHandler):
+            def do_GET(self):
+                feed = "hist" if self.path.endswith("-hist-90d.xml") else "daily"
+                ecb.hits[feed] += 1
+                m = ecb.mode[feed]
+                days = dict(ecb.days) if feed == "hist" else {max(ecb.days): ecb.days[max(ecb.days)]}
+                if m.startswith("http_"):
+                    self.send(int(m[5:]), "<h1>error</h1>", "text/html")
+                elif m == "wrong_namespace":
+                    self.send(200, ecb_xml(days, "http://www.ecb.int/vocabulary/2099-01-01/other"), "text/xml")
+                elif m == "truncated":
+                    body = ecb_xml(days)
+                    self.send(200, body[: len(body) * 2 // 3], "text/xml")
+                else:
+                    self.send(200, ecb_xml(days), "text/xml")
+
+        self.server, self.port = start_server(Handler)
+        base = f"http://127.0.0.1:{self.port}/stats/eurofxref"
+        self.daily_url = f"{base}/eurofxref-daily.xml"
+        self.hist_url = f"{base}/eurofxref-hist-90d.xml"
+
+    def stop(self):
         self.server.shutdown()
         self.server.server_close()
 
@@ -292,11 +343,12 @@ def check_sanitizers(name, text):
 
 
 class Daemon:
-    def __init__(self, tmp, upstreams, extra=(), env=None, db=None, wrap=None):
+    def __init__(self, tmp, upstreams, extra=(), env=None, db=None, wrap=None, history="none"):
         """wrap(cmd) -> argv runs cconvd inside something (a namespace); it must exec it."""
         self.tmp = tmp
         self.db = db or os.path.join(tmp, "rates.db")
-        cmd = [CCONVD, "--listen", "127.0.0.1:0", "--db", self.db]
+        # No history feed unless a test serves one: the default is the real ECB.
+        cmd = [CCONVD, "--listen", "127.0.0.1:0", "--db", self.db, "--history-upstream", history]
         for u in upstreams:
             cmd += ["--upstream", u]
         cmd += list(extra)
