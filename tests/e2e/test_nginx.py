@@ -74,10 +74,10 @@ http {{
         except OSError:
             return False
 
-    def get(self, path):
+    def get(self, path, headers=None):
         c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
         try:
-            c.request("GET", path)
+            c.request("GET", path, headers=headers or {})
             r = c.getresponse()
             return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read().decode()
         finally:
@@ -122,12 +122,20 @@ def test_nginx_cache_in_front(tmp):
             s, h, body = ng.get("/convert/GBP/100")
             assert (s, body, h["x-cache-status"]) == (200, gbp, "HIT"), (s, h, body)
         assert served(ds) == 1, served(ds)  # five HITs, none reached a cconvd
+        # Clients revalidate, and nginx answers that from its cache too.
+        assert h["cache-control"] == "no-cache", h
+        s, h2, body = ng.get("/convert/GBP/100", {"If-None-Match": h["etag"]})
+        assert (s, body, h2["x-cache-status"]) == (304, "", "HIT"), (s, h2, body)
+        assert served(ds) == 1 and sum(d.metric("cconvd_requests_total", endpoint="convert_path", code="304")
+                                       for d in ds) == 0
         assert ng.get("/latest?to=USD")[1]["x-cache-status"] == "MISS"
         assert ng.get("/latest?to=USD")[1]["x-cache-status"] == "HIT"
         assert served(ds, "/latest") == 1
-        # Not cacheable: each one goes through.
+        # Not cacheable: each one goes through, and clients are told not to store it either.
         assert ng.get("/convert/XYZ/1")[0] == 404
-        assert ng.get("/convert/XYZ/1")[1]["x-cache-status"] == "MISS"
+        s, h, _ = ng.get("/convert/XYZ/1")
+        assert (s, h["x-cache-status"], h["cache-control"]) == (404, "MISS", "no-store"), h
+        assert ng.get("/healthz")[1]["cache-control"] == "no-store"
 
         # Make the daemons' next refresh come within seconds (a failing upstream means backoff),
         # so a copy taken now expires soon; then stop every cconvd.
