@@ -410,7 +410,10 @@ class Daemon:
         return len(re.findall(r"refresh (ok|failed)", self.stderr()))
 
     def wait_refreshes(self, n):
-        wait_until(lambda: self.outcomes() >= n, 15, f"{n} refresh rounds")
+        wait_until(lambda: self.outcomes() >= n or self.proc.poll() is not None, 15, f"{n} refresh rounds")
+        if self.outcomes() < n:  # a daemon that dies must say so, not time out
+            raise AssertionError(f"cconvd exited ({self.proc.returncode}) waiting for {n} refresh rounds:\n"
+                                 + self.stderr())
 
     def refresh(self):
         """SIGHUP, then wait until that round has ended."""
