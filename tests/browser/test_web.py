@@ -61,7 +61,10 @@ def check_page(seen, base):
     assert seen["status"] == 200, seen["status"]
     h = seen["headers"]
     assert h["content-type"] == "text/html; charset=utf-8", h
-    assert "default-src 'none'" in h["content-security-policy"], h
+    csp = h["content-security-policy"]
+    # The page ran (or nothing below would pass) under a policy that allows
+    # its one script by hash only: the build computed the right hash.
+    assert "default-src 'none'" in csp and "script-src 'sha256-" in csp and "unsafe-eval" not in csp, h
     assert seen["console"] == [], f"console errors: {seen['console']}"
     foreign = [u for u in seen["requests"] if not u.startswith(base + "/")]
     assert foreign == [], f"requests to other origins: {foreign}"
