@@ -26,6 +26,9 @@ getcontext().prec = 60
 
 CCONVD = os.environ.get("CCONVD", "")
 CCONV = os.environ.get("CCONV", "")
+# cconvd's default history feed is the real ECB: no test may reach it, even one that starts cconvd
+# without Daemon (which also passes --history-upstream none unless told otherwise).
+os.environ["CCONV_HISTORY_UPSTREAM"] = "none"
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "runtime error:", "ERROR: LeakSanitizer")
 
 RATES = {"AUD": 1.6012, "GBP": 0.884, "JPY": 163.36, "KWD": 0.32411, "USD": 1.0512, "CHF": 0.9391}
