@@ -3,9 +3,12 @@
  *
  *   {"amount":1.0,"base":"EUR","date":"2026-11-20","rates":{"USD":1.0512,…}}
  *
- * fxjson_parse() is the one place upstream text becomes a snapshot, and so
- * applies every validation rule; each rejection names the rule.  "amount" and
- * unknown fields are ignored; duplicate keys are refused.  Thread-safe.
+ * fxjson_parse() reads one day (the daemon's /latest answer, the CLI's cache);
+ * fxjson_parse_feed() reads one day or a time series for feed_parse(), which
+ * is how every upstream's text becomes snapshots.  Both apply every validation
+ * rule, with rates_add() doing the per-rate checks every format shares; each
+ * rejection names the rule.  "amount" and unknown fields are ignored;
+ * duplicate keys are refused.  Thread-safe.
  */
 #ifndef CCONV_FXJSON_H
 #define CCONV_FXJSON_H
