@@ -6,6 +6,10 @@
  * default, so a handful of idle sockets could hold every slot forever; both are
  * set here.
  *
+ * After api_handle(), this layer turns the answer's cache class into
+ * validators and freshness (httpcache.h), answers a matching conditional
+ * request 304, and counts the request in metrics: all without a lock.
+ *
  * Stopping is graceful: http_stop() closes the listening socket, answers
  * every request that still arrives on an open connection with
  * "Connection: close", and waits for the connections to go, at most

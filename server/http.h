@@ -3,7 +3,8 @@
  *
  * An internal thread pool on epoll, with a connection timeout, a total
  * connection limit and a per-IP limit.  Each request takes the current snapshot
- * with publish_acquire() and never waits on disk or network.
+ * with publish_acquire() and never waits on disk or network.  Answers carry
+ * ETag and Cache-Control (httpcache.h); each request is counted in metrics.h.
  */
 #ifndef CCONVD_HTTP_H
 #define CCONVD_HTTP_H
