@@ -223,6 +223,7 @@ fill_gaps(struct refresher *rf)
 		return;
 	}
 	rf->fill_owed = 0;
+	metrics_set_db_size(db_bytes(rf->cfg->db_path));
 	log_info("history: '%s' filled %zu missing days in %lld ms", url, added,
 	    (long long)(mono_ms() - started));
 }
