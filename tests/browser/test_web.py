@@ -19,7 +19,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
-from e2elib import DATE, Daemon, Upstream, expected, refused_url, run, wait_until  # noqa: E402
+from e2elib import DATE, RATES, Daemon, Upstream, expected, refused_url, run, wait_until  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -79,6 +79,7 @@ def check_page(seen, base):
     assert f"Rates of {DATE}" in seen["meta"], seen["meta"]
     assert "amount=1234.5" in seen["search"] and "to=GBP%2CJPY" in seen["search"], seen["search"]
     assert seen["chartTitle"].startswith("USD \u2192 GBP"), seen["chartTitle"]
+    assert seen["badAmount"].startswith("Amount: digits") and seen["badAmountInvalid"] == "true", seen
     # Nothing failed but, while the daemon has no history route, asking it.
     unexpected = [f for f in seen["failed"] if not f.startswith(f"404 {base}/2026-")]
     assert unexpected == [], f"failed requests: {unexpected}"
@@ -101,12 +102,15 @@ def test_web_page(tmp):
 
     up = Upstream()
     try:
+        # Three days of snapshots, GBP moving a little, the last one as e2elib's.
         up.body["date"] = DAYS[0]
+        up.body["rates"]["GBP"] = 0.879
         d = Daemon(tmp, [up.url])
         try:
             wait_until(lambda: d.get("/healthz")[0] == 200, 10, "rates")
-            for day in DAYS[1:]:
+            for day, gbp in zip(DAYS[1:], (0.8815, RATES["GBP"])):
                 up.body["date"] = day
+                up.body["rates"]["GBP"] = gbp
                 d.refresh()
             assert d.health()["date"] == DATE
             days = history_days(d)

@@ -83,6 +83,12 @@ async function main() {
     await page.setViewportSize({ width: 390, height: 844 });
     seen.phoneOverflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     await page.screenshot({ path: phoneShot, fullPage: true });
+
+    // A bad amount is said at once, beside the field, and marked invalid.
+    await page.fill("#amount", "12a");
+    await page.waitForSelector("#results li.error");
+    seen.badAmount = await page.textContent("#results li.error");
+    seen.badAmountInvalid = await page.getAttribute("#amount", "aria-invalid");
   } finally {
     await context.close();
     fs.rmSync(profile, { recursive: true, force: true });
