@@ -59,6 +59,14 @@ def test_offline_uses_only_the_cache(tmp):
         rc, out, err = cconv(tmp, ["--offline", "-v", "GBP", "1"], server=server, upstream=up.url)
         assert rc == 0 and f"rates from cache {cache}, dated {DATE}" in err, err
         assert up.hits == hits, f"--offline reached the upstream ({up.hits - hits} requests)"
+        # Rates fetched months ago: --offline still answers, and says they are stale.
+        with open(cache) as f:
+            doc = json.load(f)
+        doc["fetched_at"] = "2026-01-01T00:00:00Z"
+        with open(cache, "w") as f:
+            json.dump(doc, f)
+        rc, out, err = cconv(tmp, ["--offline", "GBP", "100"], server=server, upstream=up.url)
+        assert rc == 0 and out == "88.40 GBP\n" and "stale" in err and "2026-01-01T00:00:00Z" in err, (rc, out, err)
     finally:
         up.stop()
 
