@@ -126,8 +126,8 @@ collect_params(const struct api_request *req, const struct param_name *names,
  * resource (404); as a parameter it is a bad parameter (400).
  */
 static const struct rate_entry *
-lookup(const struct rates *r, const char *what, const char *s, size_t n, int path_form,
-    struct api_response *resp)
+lookup(const struct rates *r, const char *what, size_t what_len, const char *s, size_t n,
+    int path_form, struct api_response *resp)
 {
 	char text[4], code[4], quoted[64];
 	const struct rate_entry *e;
@@ -141,7 +141,8 @@ lookup(const struct rates *r, const char *what, const char *s, size_t n, int pat
 		if (path_form)
 			answer_error(resp, 404, "unknown currency '%s'", quoted);
 		else
-			answer_error(resp, 400, "%s '%s': not a three-letter currency code", what, quoted);
+			answer_error(resp, 400, "%.*s '%s': not a three-letter currency code", (int)what_len,
+			    what, quoted);
 		return NULL;
 	}
 	if ((e = rates_find(r, code)) == NULL)
@@ -172,9 +173,9 @@ param_currency(const struct rates *r, const struct api_arg *a, const char *dflt,
     struct api_response *resp)
 {
 	if (a == NULL)
-		return lookup(r, "", dflt, strlen(dflt), 0, resp);
-	return lookup(r, a->key, a->value != NULL ? a->value : "", a->value != NULL ? a->value_len : 0,
-	    0, resp);
+		return lookup(r, "", 0, dflt, strlen(dflt), 0, resp);
+	return lookup(r, a->key, a->key_len, a->value != NULL ? a->value : "",
+	    a->value != NULL ? a->value_len : 0, 0, resp);
 }
 
 static void
@@ -204,7 +205,8 @@ route_convert_path(const struct api_ctx *ctx, const char *rest, size_t n, struct
 		answer_error(resp, 404, "no such path; use /convert/CUR/AMOUNT");
 		return;
 	}
-	if ((to = lookup(ctx->rates, "currency", rest, (size_t)(slash - rest), 1, resp)) == NULL)
+	if ((to = lookup(ctx->rates, "currency", sizeof("currency") - 1, rest, (size_t)(slash - rest), 1,
+	    resp)) == NULL)
 		return;
 	if ((from = rates_find(ctx->rates, "EUR")) == NULL) {
 		answer_error(resp, 404, "unknown currency 'EUR'");
@@ -267,24 +269,27 @@ route_latest(const struct api_ctx *ctx, const struct api_request *req, struct ap
 	    parse_amount(p[P_AMOUNT], &amount, resp) == -1)
 		return;
 	if (p[P_TO] != NULL) {
+		/* The key matched a parameter name, so it is printable; not NUL-terminated. */
+		const char *key = p[P_TO]->key;
+		int klen = (int)p[P_TO]->key_len;
 		const char *s = p[P_TO]->value != NULL ? p[P_TO]->value : "";
 		size_t n = p[P_TO]->value != NULL ? p[P_TO]->value_len : 0, start = 0;
 		for (size_t i = 0; i <= n; i++) {
 			if (i < n && s[i] != ',')
 				continue;
 			if (nt == API_MAX_TARGETS) {
-				answer_error(resp, 400, "'%s' lists more than %d currencies",
-				    p[P_TO]->key, API_MAX_TARGETS);
+				answer_error(resp, 400, "'%.*s' lists more than %d currencies",
+				    klen, key, API_MAX_TARGETS);
 				return;
 			}
-			const struct rate_entry *e = lookup(ctx->rates, p[P_TO]->key, s + start,
-			    i - start, 0, resp);
+			const struct rate_entry *e = lookup(ctx->rates, key, p[P_TO]->key_len,
+			    s + start, i - start, 0, resp);
 			if (e == NULL)
 				return;
 			for (size_t j = 0; j < nt; j++)
 				if (targets[j] == e) {
-					answer_error(resp, 400, "'%s' lists '%s' twice", p[P_TO]->key,
-					    e->cur->code);
+					answer_error(resp, 400, "'%.*s' lists '%s' twice", klen,
+					    key, e->cur->code);
 					return;
 				}
 			targets[nt++] = e;

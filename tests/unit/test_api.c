@@ -312,6 +312,26 @@ test_hostile_input_is_quoted_safely(void **state)
 	api_response_free(&resp);
 }
 
+/* Keys are (pointer, length), not C strings: only key_len bytes are the key. */
+static void
+test_keys_are_not_nul_terminated(void **state)
+{
+	static const char keys[] = "tofromXYZ";
+	struct api_arg to = { keys, 2, "X", 1 };
+	struct api_arg from = { keys + 2, 4, "GBP", 3 };
+	struct api_arg both[2] = { from, to };
+	struct api_request req = { "GET", "/latest", 7, both, 2 };
+	struct api_ctx ctx = { snap, FETCHED, 86400, NULL };
+	struct api_response resp;
+
+	(void)state;
+	api_handle(&ctx, &req, &resp);
+	assert_int_equal(resp.status, 400);
+	assert_string_equal(resp.body.data,
+	    "{\"error\":\"to 'X': not a three-letter currency code\"}\n");
+	api_response_free(&resp);
+}
+
 int
 main(void)
 {
@@ -325,6 +345,7 @@ main(void)
 		cmocka_unit_test(test_page),
 		cmocka_unit_test(test_endpoints_and_cacheability),
 		cmocka_unit_test(test_hostile_input_is_quoted_safely),
+		cmocka_unit_test(test_keys_are_not_nul_terminated),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
