@@ -41,6 +41,10 @@ put(char *line, size_t *len, const char *s)
 
 static void
 log_emit(const char *level, const char *why, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+static void
+log_emit(const char *level, const char *why, const char *fmt, va_list ap)
 {
 	char line[LOG_LINE_MAX], msg[LOG_LINE_MAX];
 	size_t len = 0;

@@ -221,6 +221,10 @@ out:
 
 static void
 on_mhd_log(void *cls, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+static void
+on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char msg[512];
 
