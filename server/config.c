@@ -35,6 +35,7 @@ enum opt_type {
 	OPT_URLS,		/* appended to upstreams; a variable holds a comma list */
 	OPT_URL,		/* char * at off; "none" leaves it NULL */
 	OPT_SECONDS,		/* long at off, min..max */
+	OPT_COUNT,		/* long at off, min..max, no unit */
 	OPT_FLAG,		/* int at off, set to 1 */
 	OPT_HELP,
 	OPT_VERSION,
@@ -46,7 +47,7 @@ struct opt {
 	const char *env;	/* NULL: flag only */
 	enum opt_type type;
 	size_t off;		/* field of struct cconvd_config */
-	long min, max;		/* OPT_SECONDS bounds */
+	long min, max;		/* OPT_SECONDS, OPT_COUNT bounds */
 	const char *def;	/* NULL: none, or computed (--db) */
 	const char *metavar;	/* NULL: takes no value */
 	const char *help;
@@ -80,6 +81,17 @@ static const struct opt options[] = {
 	{ "--max-age", 0, "CCONV_MAX_AGE", OPT_SECONDS, offsetof(struct cconvd_config, max_age), 60, 31536000,
 	  "86400", "SECONDS",
 	  "age after which rates are served marked stale" },
+	/*
+	 * One host may hold 64 of the 1000 connections: far more than a
+	 * browser (6 per host) or a few scripts need, even behind one NAT
+	 * address, while one misbehaving machine cannot take the server from the
+	 * rest of a LAN.  0 lifts it for loopback benchmarks.
+	 */
+	{ "--max-conns-per-ip", 0, "CCONV_MAX_CONNS_PER_IP", OPT_COUNT,
+	  offsetof(struct cconvd_config, max_conns_per_ip), 0, 1000,
+	  "64", "N",
+	  "connections one client address may hold open;\n"
+	  "0 for no limit" },
 	{ "--verbose", 'v', NULL, OPT_FLAG, offsetof(struct cconvd_config, verbose), 0, 0,
 	  NULL, NULL,
 	  "log debug lines too" },
@@ -317,6 +329,7 @@ opt_apply(struct cconvd_config *c, const struct opt *o, const char *src, const c
     char *err, size_t errlen)
 {
 	char q[QUOTE_MAX + 4];
+	const char *unit;
 	long n;
 
 	switch (o->type) {
@@ -336,14 +349,16 @@ opt_apply(struct cconvd_config *c, const struct opt *o, const char *src, const c
 		return 0;
 	}
 	case OPT_SECONDS:
+	case OPT_COUNT:
+		unit = o->type == OPT_SECONDS ? " seconds" : "";
 		if (parse_long(v, &n) == -1) {
-			snprintf(err, errlen, "%s must be a whole number of seconds (got '%s')", src,
-			    quote(v, q, sizeof(q)));
+			snprintf(err, errlen, "%s must be a whole number%s (got '%s')", src,
+			    o->type == OPT_SECONDS ? " of seconds" : "", quote(v, q, sizeof(q)));
 			return -1;
 		}
 		if (n < o->min || n > o->max) {
-			snprintf(err, errlen, "%s must be between %ld and %ld seconds (got '%s')", src, o->min,
-			    o->max, quote(v, q, sizeof(q)));
+			snprintf(err, errlen, "%s must be between %ld and %ld%s (got '%s')", src, o->min,
+			    o->max, unit, quote(v, q, sizeof(q)));
 			return -1;
 		}
 		*(long *)((char *)c + o->off) = n;
@@ -426,7 +441,7 @@ usage(FILE *f)
 		else if (o->type == OPT_PATH)
 			fprintf(f, "  %-24s default $XDG_STATE_HOME/cconv/rates.db,\n"
 			    "  %-24s   else ~/.local/state/cconv/rates.db\n", "", "");
-		if (o->type == OPT_SECONDS)
+		if (o->type == OPT_SECONDS || o->type == OPT_COUNT)
 			fprintf(f, "  %-24s from %ld to %ld\n", "", o->min, o->max);
 	}
 	fprintf(f, "\n"

@@ -20,6 +20,7 @@ struct cconvd_config {
 	char *history_upstream;	/* fills missed days (gapfill.h); NULL: never */
 	long refresh;		/* seconds between fetches */
 	long max_age;		/* seconds after which rates are stale */
+	long max_conns_per_ip;	/* connections one client address may hold; 0: no limit */
 	int verbose;
 };
 

@@ -4,7 +4,8 @@
  * libmicrohttpd runs a pool of internal threads, one per core, each with its
  * own epoll set.  0.9.75 sets no connection timeout and no connection limit by
  * default, so a handful of idle sockets could hold every slot forever; both are
- * set here.
+ * set here, and a per-address limit (--max-conns-per-ip) so that one client
+ * cannot take all the slots from the others.
  *
  * After api_handle(), this layer turns the answer's cache class into
  * validators and freshness (httpcache.h), answers a matching conditional
@@ -37,7 +38,6 @@
 
 #define HTTP_CONN_TIMEOUT 10U	/* seconds a connection may sit idle */
 #define HTTP_CONN_LIMIT 1000U	/* connections open at once, all clients */
-#define HTTP_CONN_PER_IP 0U	/* 0: no per-IP limit (loopback benchmarks) */
 #define HTTP_MAX_THREADS 16U
 #define HTTP_DRAIN_MS 1000	/* ms open connections get to finish at stop */
 #define HTTP_DRAIN_POLL_MS 5	/* ms between looks at the connection count */
@@ -271,7 +271,7 @@ http_start(const struct cconvd_config *cfg, char *err, size_t errlen)
 	    MHD_OPTION_CONNECTION_TIMEOUT, HTTP_CONN_TIMEOUT,
 	    MHD_OPTION_CONNECTION_LIMIT, HTTP_CONN_LIMIT,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY,
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, HTTP_CONN_PER_IP,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)cfg->max_conns_per_ip,
 	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1U,
 	    MHD_OPTION_END);
 	if (h->d == NULL) {

@@ -21,6 +21,7 @@
 
 static const char *const env_vars[] = {
 	"CCONV_LISTEN", "CCONV_DB", "CCONV_UPSTREAM", "CCONV_REFRESH", "CCONV_MAX_AGE", "CCONV_HISTORY_UPSTREAM",
+	"CCONV_MAX_CONNS_PER_IP",
 };
 
 struct fixture {
@@ -98,6 +99,7 @@ test_defaults(void **state)
 	assert_string_equal(f->c.history_upstream, "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist-90d.xml");
 	assert_int_equal(f->c.refresh, 3600);
 	assert_int_equal(f->c.max_age, 86400);
+	assert_int_equal(f->c.max_conns_per_ip, 64);
 	assert_int_equal(f->c.verbose, 0);
 }
 
@@ -197,6 +199,20 @@ test_bounds(void **state)
 	assert_usage(f, run(f, "--max-age", "31536001", NULL), "--max-age", "'31536001'");
 	assert_int_equal(run(f, "--max-age", "60", NULL), CONFIG_RUN);
 	assert_int_equal(f->c.max_age, 60);
+
+	/* A count: 0 (no limit) is allowed, and the sentence has no unit. */
+	assert_int_equal(run(f, "--max-conns-per-ip", "0", NULL), CONFIG_RUN);
+	assert_int_equal(f->c.max_conns_per_ip, 0);
+	assert_int_equal(run(f, "--max-conns-per-ip=1000", NULL), CONFIG_RUN);
+	assert_int_equal(f->c.max_conns_per_ip, 1000);
+	assert_usage(f, run(f, "--max-conns-per-ip", "1001", NULL),
+	    "--max-conns-per-ip must be between 0 and 1000 (got '1001')", NULL);
+	assert_usage(f, run(f, "--max-conns-per-ip=-1", NULL),
+	    "--max-conns-per-ip must be a whole number (got '-1')", NULL);
+	assert_int_equal(setenv("CCONV_MAX_CONNS_PER_IP", "8", 1), 0);
+	assert_int_equal(run(f, NULL), CONFIG_RUN);
+	assert_int_equal(f->c.max_conns_per_ip, 8);
+	assert_int_equal(unsetenv("CCONV_MAX_CONNS_PER_IP"), 0);
 
 	/* Not numbers at all, or what strtol alone would have taken. */
 	assert_usage(f, run(f, "--refresh", "abc", NULL), "--refresh must be a whole number", "'abc'");
