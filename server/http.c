@@ -78,6 +78,27 @@ on_arg(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size, con
 	return MHD_YES;
 }
 
+/*
+ * libmicrohttpd's own %HH decoding, except that a decoded NUL becomes DEL
+ * (0x7f).  The path reaches on_request() as a C string, so "%00" would
+ * silently cut it: "/healthz%00/../latest" would be answered as "/healthz",
+ * "/convert/GBP/1%00junk" as a conversion of 1.  No route, currency or amount
+ * accepts DEL, so the request gets the 404 or 400 it deserves, and an error
+ * quotes it as '?' like any other control byte.
+ */
+static size_t
+unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+	size_t n = MHD_http_unescape(s);
+	char *p = s;
+
+	(void)cls;
+	(void)conn;
+	while ((p = memchr(p, '\0', n - (size_t)(p - s))) != NULL)
+		*p = 0x7f;
+	return n;
+}
+
 static int
 add_header(struct MHD_Response *r, const char *name, const char *value)
 {
@@ -266,6 +287,7 @@ http_start(const struct cconvd_config *cfg, char *err, size_t errlen)
 	h->cfg = cfg;
 	h->d = MHD_start_daemon(flags, cfg->listen_port, NULL, NULL, on_request, h,
 	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+	    MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
 	    MHD_OPTION_SOCK_ADDR, ai->ai_addr,
 	    MHD_OPTION_THREAD_POOL_SIZE, threads,
 	    MHD_OPTION_CONNECTION_TIMEOUT, HTTP_CONN_TIMEOUT,
