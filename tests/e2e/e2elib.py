@@ -387,8 +387,10 @@ class Daemon:
         with self.lock:
             return "".join(self.lines)
 
-    def get(self, path, method="GET", headers=None):
-        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+    def get(self, path, method="GET", headers=None, source=None):
+        """One request on a new connection; source picks another loopback address to come from."""
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10,
+                                       source_address=(source, 0) if source else None)
         try:
             c.request(method, path, headers=headers or {})
             r = c.getresponse()
