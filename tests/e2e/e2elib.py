@@ -29,7 +29,7 @@ CCONV = os.environ.get("CCONV", "")
 # cconvd's default history feed is the real ECB: no test may reach it, even one that starts cconvd
 # without Daemon (which also passes --history-upstream none unless told otherwise).
 os.environ["CCONV_HISTORY_UPSTREAM"] = "none"
-SANITIZER_MARKS = ("ERROR: AddressSanitizer", "runtime error:", "ERROR: LeakSanitizer")
+SANITIZER_MARKS = ("ERROR: AddressSanitizer", "runtime error:", "ERROR: LeakSanitizer", "WARNING: ThreadSanitizer")
 
 RATES = {"AUD": 1.6012, "GBP": 0.884, "JPY": 163.36, "KWD": 0.32411, "USD": 1.0512, "CHF": 0.9391}
 DATE = "2026-11-20"
@@ -346,10 +346,12 @@ def check_sanitizers(name, text):
 
 
 class Daemon:
-    def __init__(self, tmp, upstreams, extra=(), env=None, db=None, wrap=None, history="none"):
-        """wrap(cmd) -> argv runs cconvd inside something (a namespace); it must exec it."""
+    def __init__(self, tmp, upstreams, extra=(), env=None, db=None, wrap=None, history="none", slow=1):
+        """wrap(cmd) -> argv runs cconvd inside something (a namespace, valgrind); it must exec it.
+        slow multiplies the start, refresh and stop deadlines."""
         self.tmp = tmp
         self.db = db or os.path.join(tmp, "rates.db")
+        self.slow = slow
         # No history feed unless a test serves one: the default is the real ECB.
         cmd = [CCONVD, "--listen", "127.0.0.1:0", "--db", self.db, "--history-upstream", history]
         for u in upstreams:
@@ -364,7 +366,7 @@ class Daemon:
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
         m = wait_until(lambda: self._find(r"listening on 127\.0\.0\.1:(\d+)") or self.proc.poll() is not None,
-                       10, "cconvd to listen")
+                       10 * slow, "cconvd to listen")
         if self.proc.poll() is not None and not isinstance(m, re.Match):
             raise AssertionError("cconvd exited at start:\n" + self.stderr())
         self.port = int(m.group(1))
@@ -415,7 +417,8 @@ class Daemon:
         return len(re.findall(r"refresh (ok|failed)", self.stderr()))
 
     def wait_refreshes(self, n):
-        wait_until(lambda: self.outcomes() >= n or self.proc.poll() is not None, 15, f"{n} refresh rounds")
+        wait_until(lambda: self.outcomes() >= n or self.proc.poll() is not None, 15 * self.slow,
+                   f"{n} refresh rounds")
         if self.outcomes() < n:  # a daemon that dies must say so, not time out
             raise AssertionError(f"cconvd exited ({self.proc.returncode}) waiting for {n} refresh rounds:\n"
                                  + self.stderr())
@@ -431,10 +434,10 @@ class Daemon:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
-                rc = self.proc.wait(timeout=5)
+                rc = self.proc.wait(timeout=5 * self.slow)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
-                raise AssertionError("cconvd did not exit within 5 s of SIGTERM")
+                raise AssertionError(f"cconvd did not exit within {5 * self.slow} s of SIGTERM")
             assert rc == 0, f"cconvd exited {rc} on SIGTERM:\n{self.stderr()}"
         self.reader.join(timeout=5)  # every line, a late sanitizer report included
         check_sanitizers("cconvd", self.stderr())

@@ -1,0 +1,58 @@
+"""Valgrind memcheck over one daemon session: start, every route, a refresh, SIGTERM.
+
+Memcheck must find no invalid read or write, no use of uninitialised memory and
+nothing definitely lost (--error-exitcode turns any of them into exit 99, which
+Daemon.stop() refuses).  Skipped without valgrind, and for a sanitizer build
+(ASan and TSan binaries cannot run under valgrind).
+"""
+import os
+import shutil
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from e2elib import CCONVD, Daemon, Upstream, expected, run, wait_until  # noqa: E402
+
+VALGRIND = ["valgrind", "--tool=memcheck", "--leak-check=full", "--show-leak-kinds=definite",
+            "--errors-for-leak-kinds=definite", "--error-exitcode=99", "--track-origins=yes"]
+ROUTES = [
+    ("GET", "/convert/GBP/100", 200), ("GET", "/convert?from=USD&to=JPY&amount=1234.5", 200),
+    ("GET", "/latest", 200), ("GET", "/latest?base=USD&symbols=GBP,KWD&amount=3", 200),
+    ("GET", "/currencies", 200), ("GET", "/healthz", 200), ("HEAD", "/convert/GBP/1", 200),
+    ("GET", "/convert/GBP/1e3", 400), ("GET", "/convert?to=GBP&to=USD", 400), ("GET", "/convert/XYZ/1", 404),
+    ("GET", "/nope", 404), ("POST", "/convert/GBP/1", 405), ("GET", "/healthz%00", 404),
+]
+
+
+def test_daemon_session_under_memcheck(tmp):
+    up = Upstream()
+    try:
+        d = Daemon(tmp, [up.url], wrap=lambda cmd: VALGRIND + cmd, slow=6)
+        try:
+            wait_until(lambda: d.get("/healthz")[0] == 200, 60, "rates under valgrind")
+            for method, path, status in ROUTES:
+                got = d.get(path, method=method)
+                assert got[0] == status, (method, path, got)
+            up.body = dict(up.body, rates=dict(up.body["rates"], GBP=0.9))
+            d.refresh()
+            assert d.get("/convert/GBP/100")[2] == f"GBP {expected('100', 'EUR', 'GBP', dict(up.body['rates']))}\n"
+        finally:
+            d.stop()
+    finally:
+        up.stop()
+    log = d.stderr()
+    assert "ERROR SUMMARY: 0 errors" in log, log[-4000:]
+    assert "definitely lost: 0 bytes" in log or "no leaks are possible" in log, log[-4000:]
+    summary = [line.split("== ", 1)[-1].strip() for line in log.splitlines()
+               if "ERROR SUMMARY" in line or "definitely lost" in line or "in use at exit" in line]
+    print("memcheck: " + "; ".join(summary))
+
+
+if __name__ == "__main__":
+    if shutil.which("valgrind") is None:
+        print("skipped: valgrind is not installed")
+        sys.exit(77)
+    with open(CCONVD or "/dev/null", "rb") as f:
+        if any(mark in f.read() for mark in (b"__asan_init", b"__tsan_init")):
+            print("skipped: a sanitizer build cannot run under valgrind")
+            sys.exit(77)
+    run([test_daemon_session_under_memcheck])
