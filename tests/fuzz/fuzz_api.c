@@ -6,8 +6,9 @@
  * first '=', NUL bytes included.
  *
  * Checked on every input: the status is one the API documents, 5xx only when
- * there are no rates, every JSON answer parses (jansson), and every error is
- * exactly {"error":"..."}.
+ * there are no rates, every JSON answer parses (jansson), every error is
+ * exactly {"error":"..."}, and every other kind of answer (text, the page,
+ * metrics) is a 200.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 
 #include "api.h"
 #include "fxjson.h"
+#include "metrics.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -137,6 +139,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ctx.now = FUZZ_NOW + ((data[0] & 0x10) ? 2 * 86400 : 60);
 	ctx.max_age = 86400;
 	ctx.get_status = (data[0] & 0x20) ? NULL : fake_status;
+	ctx.render_metrics = (data[0] & 0x40) ? NULL : metrics_render;
 	api_handle(&ctx, &req, &resp);
 	check_response(&resp, ctx.rates != NULL);
 	api_response_free(&resp);

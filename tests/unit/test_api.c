@@ -321,7 +321,7 @@ test_keys_are_not_nul_terminated(void **state)
 	struct api_arg from = { keys + 2, 4, "GBP", 3 };
 	struct api_arg both[2] = { from, to };
 	struct api_request req = { "GET", "/latest", 7, both, 2 };
-	struct api_ctx ctx = { snap, FETCHED, 86400, NULL };
+	struct api_ctx ctx = { snap, FETCHED, 86400, NULL, NULL };
 	struct api_response resp;
 
 	(void)state;
