@@ -134,6 +134,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		p = amp + 1;
 	}
 
+	/* Fields added to api_ctx later start as NULL/0 (their routes' "absent" case). */
+	memset(&ctx, 0, sizeof(ctx));
 	ctx.rates = (data[0] & 0x08) ? NULL : snapshot;
 	/* Bit 4: two days later, so answers are stale. */
 	ctx.now = FUZZ_NOW + ((data[0] & 0x10) ? 2 * 86400 : 60);
