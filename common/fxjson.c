@@ -287,15 +287,10 @@ put_dec(struct buf *b, const struct dec *d)
 	buf_append(b, text, n);
 }
 
-int
-fxjson_render(struct buf *b, const struct rates *r, const struct rate_entry *base,
-    const struct rate_entry *const *to, size_t nto, const struct dec *amount, int flags)
+void
+fxjson_render_amount(struct buf *b, const struct dec *amount)
 {
-	size_t n = to != NULL ? nto : rates_count(r);
-	int first = 1;
-
 	/* Frankfurter writes the amount as a float: 1.0, 100.0, 12.5. */
-	buf_puts(b, "{\"amount\":");
 	if (amount == NULL)
 		buf_puts(b, "1.0");
 	else {
@@ -305,14 +300,16 @@ fxjson_render(struct buf *b, const struct rates *r, const struct rate_entry *bas
 		if (a.scale == 0)
 			buf_puts(b, ".0");
 	}
-	buf_printf(b, ",\"base\":\"%s\",\"date\":\"%s\"", base->cur->code, rates_date(r));
-	if (flags & FXJSON_ORIGIN) {
-		char iso[DT_ISO_LEN];
-		dt_iso8601(rates_fetched_at(r), iso);
-		buf_printf(b, ",\"fetched_at\":\"%s\",\"upstream\":", iso);
-		buf_json_str(b, rates_upstream(r), strlen(rates_upstream(r)));
-	}
-	buf_puts(b, ",\"rates\":{");
+}
+
+int
+fxjson_render_rates(struct buf *b, const struct rates *r, const struct rate_entry *base,
+    const struct rate_entry *const *to, size_t nto, const struct dec *amount)
+{
+	size_t n = to != NULL ? nto : rates_count(r);
+	int first = 1;
+
+	buf_puts(b, "{");
 	for (size_t i = 0; i < n; i++) {
 		const struct rate_entry *e = to != NULL ? to[i] : rates_at(r, i);
 		struct dec v;
@@ -324,7 +321,27 @@ fxjson_render(struct buf *b, const struct rates *r, const struct rate_entry *bas
 		put_dec(b, &v);
 		first = 0;
 	}
-	buf_puts(b, "}}");
+	buf_puts(b, "}");
+	return buf_failed(b) ? -1 : 0;
+}
+
+int
+fxjson_render(struct buf *b, const struct rates *r, const struct rate_entry *base,
+    const struct rate_entry *const *to, size_t nto, const struct dec *amount, int flags)
+{
+	buf_puts(b, "{\"amount\":");
+	fxjson_render_amount(b, amount);
+	buf_printf(b, ",\"base\":\"%s\",\"date\":\"%s\"", base->cur->code, rates_date(r));
+	if (flags & FXJSON_ORIGIN) {
+		char iso[DT_ISO_LEN];
+		dt_iso8601(rates_fetched_at(r), iso);
+		buf_printf(b, ",\"fetched_at\":\"%s\",\"upstream\":", iso);
+		buf_json_str(b, rates_upstream(r), strlen(rates_upstream(r)));
+	}
+	buf_puts(b, ",\"rates\":");
+	if (fxjson_render_rates(b, r, base, to, nto, amount) == -1)
+		return -1;
+	buf_puts(b, "}");
 	return buf_failed(b) ? -1 : 0;
 }
 

@@ -53,6 +53,14 @@ int fxjson_parse_feed(const char *body, size_t len, struct rates ***out, size_t 
 int fxjson_render(struct buf *b, const struct rates *r, const struct rate_entry *base,
     const struct rate_entry *const *to, size_t nto, const struct dec *amount, int flags);
 
+/* The "rates" object alone, {"USD":1.0512,…}, with the arguments of
+ * fxjson_render(); one day of a time series.  0 or -1. */
+int fxjson_render_rates(struct buf *b, const struct rates *r, const struct rate_entry *base,
+    const struct rate_entry *const *to, size_t nto, const struct dec *amount);
+
+/* An amount as Frankfurter writes it: 1.0, 100.0, 12.5 (NULL: 1.0). */
+void fxjson_render_amount(struct buf *b, const struct dec *amount);
+
 /*
  * Writes one conversion as the daemon's /convert answers it and `cconv --json`
  * prints it:

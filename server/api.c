@@ -19,7 +19,18 @@
 #include "web_index_hash.h"
 
 #define API_BODY_CAP (256 * 1024)	/* bytes; the largest answer is a few KiB */
+/*
+ * A time series is built whole in memory, up to this cap, rather than
+ * streamed: the answer comes from one consistent read, the status line is
+ * known to be right before anything is sent (a stream failing half way
+ * cannot turn into an error), and the read-only connection is released at
+ * once, so a slow client holds memory, never a database snapshot.  The whole
+ * ECB history (27 years, ~30 currencies a day) is about 3 MiB.
+ */
+#define API_SERIES_CAP (16 * 1024 * 1024)
 #define API_MAX_TARGETS 256		/* currencies in one 'to' list */
+#define API_OPEN_END "9999-12-31"	/* the end of an open range, /{start}.. */
+
 
 static const char ct_json[] = "application/json";
 static const char ct_text[] = "text/plain; charset=utf-8";
@@ -38,7 +49,7 @@ static const char page_csp[] =
     "frame-ancestors 'none'";
 static const char ct_prometheus[] = "text/plain; version=0.0.4; charset=utf-8";	/* exposition 0.0.4 */
 
-enum { P_FROM, P_TO, P_AMOUNT, P_COUNT };
+enum { P_FROM, P_TO, P_AMOUNT, P_DATE, P_COUNT };
 
 struct param_name {
 	const char *key;
@@ -51,7 +62,7 @@ static const struct param_name latest_params[] = {
 	{ "amount", P_AMOUNT }, { NULL, 0 }
 };
 static const struct param_name convert_params[] = {
-	{ "from", P_FROM }, { "to", P_TO }, { "amount", P_AMOUNT }, { NULL, 0 }
+	{ "from", P_FROM }, { "to", P_TO }, { "amount", P_AMOUNT }, { "date", P_DATE }, { NULL, 0 }
 };
 static const struct param_name no_params[] = { { NULL, 0 } };
 
@@ -178,17 +189,76 @@ param_currency(const struct rates *r, const struct api_arg *a, const char *dflt,
 	    a->value != NULL ? a->value_len : 0, 0, resp);
 }
 
+/* An answer from r fetched at `fetched`.  A past date's rates never go
+ * stale: they are history, not a cache of something newer. */
 static void
-begin_answer(const struct api_ctx *ctx, struct api_response *resp, const char *content_type)
+begin_answer_at(const struct api_ctx *ctx, struct api_response *resp, const char *content_type,
+    int64_t fetched, int dated)
 {
-	int64_t fetched = rates_fetched_at(ctx->rates);
-
 	resp->status = 200;
 	resp->content_type = content_type;
 	resp->last_modified = fetched;
 	resp->age = ctx->now > fetched ? ctx->now - fetched : 0;
-	resp->stale = resp->age > ctx->max_age;
+	resp->stale = !dated && resp->age > ctx->max_age;
 	resp->cache = API_CACHE_RATES;
+}
+
+/*
+ * A dated answer for a day before the rates being served cannot change any
+ * more (later days do not alter earlier ones), so caches may keep it for
+ * good; one for the latest day or after changes with the next rates.
+ */
+static void
+set_dated_cache(const struct api_ctx *ctx, const char *date, struct api_response *resp)
+{
+	if (ctx->rates != NULL && strcmp(date, rates_date(ctx->rates)) < 0)
+		resp->cache = API_CACHE_IMMUTABLE;
+}
+
+static void
+begin_answer(const struct api_ctx *ctx, struct api_response *resp, const char *content_type)
+{
+	begin_answer_at(ctx, resp, content_type, rates_fetched_at(ctx->rates), 0);
+}
+
+/* s[0..n) as a date into out; -1 with a 400 answered when it is not one. */
+static int
+parse_date(const char *what, const char *s, size_t n, char out[DT_DATE_LEN], struct api_response *resp)
+{
+	char quoted[64];
+
+	if (n == DT_DATE_LEN - 1) {
+		memcpy(out, s, n);
+		out[n] = '\0';
+		if (dt_date_ok(out) == 0)
+			return 0;
+	}
+	buf_quote(quoted, sizeof(quoted), s, n);
+	answer_error(resp, 400, "%s '%s': not a valid YYYY-MM-DD date", what, quoted);
+	return -1;
+}
+
+/* The stored snapshot for date or the nearest earlier one, into *out;
+ * -1 with the answer set when there is none (404) or history failed (503). */
+static int
+history_on(const struct api_ctx *ctx, const char *date, struct rates **out, struct api_response *resp)
+{
+	char err[512];
+
+	*out = NULL;
+	if (ctx->history == NULL) {
+		answer_error(resp, 503, "no history: this server keeps none");
+		return -1;
+	}
+	if (ctx->history->on(ctx->history->cls, date, out, err, sizeof(err)) == -1) {
+		answer_error(resp, 503, "history unavailable: %s", err);
+		return -1;
+	}
+	if (*out == NULL) {
+		answer_error(resp, 404, "no rates on or before %s: history starts later", date);
+		return -1;
+	}
+	return 0;
 }
 
 /* /convert/{CUR}/{AMOUNT}: AMOUNT euros in CUR, as text ("GBP 88.40"). */
@@ -235,74 +305,308 @@ route_convert_query(const struct api_ctx *ctx, const struct api_request *req, st
 	struct conversion c;
 	struct dec amount;
 
+	struct rates *dated = NULL;
+	const struct rates *r = ctx->rates;
+	char date[DT_DATE_LEN];
+
 	if (collect_params(req, convert_params, p, resp) == -1)
 		return;
 	if (p[P_TO] == NULL) {
 		answer_error(resp, 400, "parameter 'to' is required");
 		return;
 	}
-	if ((from = param_currency(ctx->rates, p[P_FROM], "EUR", resp)) == NULL ||
-	    (to = param_currency(ctx->rates, p[P_TO], NULL, resp)) == NULL ||
-	    parse_amount(p[P_AMOUNT], &amount, resp) == -1)
-		return;
-	if (rates_convert(from, to, &amount, &c) != RATES_OK) {
-		answer_error(resp, 400, "result of converting that amount is too large");
+	if (p[P_DATE] != NULL) {
+		if (parse_date("date", p[P_DATE]->value != NULL ? p[P_DATE]->value : "",
+		    p[P_DATE]->value != NULL ? p[P_DATE]->value_len : 0, date, resp) == -1 ||
+		    history_on(ctx, date, &dated, resp) == -1)
+			return;
+		r = dated;
+	} else if (r == NULL) {
+		answer_error(resp, 503, "no rates yet: the first fetch has not succeeded");
 		return;
 	}
-	begin_answer(ctx, resp, ct_json);
-	fxjson_render_conversion(&resp->body, &c, ctx->rates, resp->stale);
+	if ((from = param_currency(r, p[P_FROM], "EUR", resp)) == NULL ||
+	    (to = param_currency(r, p[P_TO], NULL, resp)) == NULL ||
+	    parse_amount(p[P_AMOUNT], &amount, resp) == -1)
+		goto out;
+	if (rates_convert(from, to, &amount, &c) != RATES_OK) {
+		answer_error(resp, 400, "result of converting that amount is too large");
+		goto out;
+	}
+	begin_answer_at(ctx, resp, ct_json, rates_fetched_at(r), dated != NULL);
+	if (dated != NULL)
+		set_dated_cache(ctx, date, resp);
+	fxjson_render_conversion(&resp->body, &c, r, resp->stale);
 	buf_puts(&resp->body, "\n");
+out:
+	rates_free(dated);
 }
 
-/* /latest: Frankfurter's own shape, so Frankfurter clients (and cconvd) can use us. */
+/*
+ * A 'to' list ("USD,gbp") into upper-case codes, without looking them up:
+ * a malformed code, a repeated one or too many are a bad parameter (400);
+ * whether the rates know a code is for the caller to say (404).
+ */
+static int
+parse_codes(const struct api_arg *a, char codes[][4], size_t max, size_t *n, struct api_response *resp)
+{
+	const char *s = a->value != NULL ? a->value : "";
+	size_t len = a->value != NULL ? a->value_len : 0, start = 0;
+	char key[64], quoted[64], text[4];
+
+	*n = 0;
+	buf_quote(key, sizeof(key), a->key, a->key_len);
+	for (size_t i = 0; i <= len; i++) {
+		if (i < len && s[i] != ',')
+			continue;
+		if (*n == max) {
+			if (max == 1)
+				answer_error(resp, 400, "'%s' takes one currency", key);
+			else
+				answer_error(resp, 400, "'%s' lists more than %zu currencies", key, max);
+			return -1;
+		}
+		if (i - start == 3)
+			memcpy(text, s + start, 3);
+		text[i - start == 3 ? 3 : 0] = '\0';
+		if (i - start != 3 || currency_normalize(text, codes[*n]) == -1) {
+			buf_quote(quoted, sizeof(quoted), s + start, i - start);
+			answer_error(resp, 400, "%s '%s': not a three-letter currency code", key, quoted);
+			return -1;
+		}
+		for (size_t j = 0; j < *n; j++)
+			if (strcmp(codes[j], codes[*n]) == 0) {
+				answer_error(resp, 400, "'%s' lists '%s' twice", key, codes[j]);
+				return -1;
+			}
+		++*n;
+		start = i + 1;
+	}
+	return 0;
+}
+
+/* /latest and /{date}: Frankfurter's own shape, so Frankfurter clients
+ * (and cconvd) can use us.  dated: r is history, never stale. */
 static void
-route_latest(const struct api_ctx *ctx, const struct api_request *req, struct api_response *resp)
+answer_rates(const struct api_ctx *ctx, const struct api_request *req, const struct rates *r, int dated,
+    struct api_response *resp)
 {
 	const struct api_arg *p[P_COUNT];
 	const struct rate_entry *from, *targets[API_MAX_TARGETS];
+	char codes[API_MAX_TARGETS][4];
 	size_t nt = 0;
 	struct dec amount;
 
 	if (collect_params(req, latest_params, p, resp) == -1)
 		return;
-	if ((from = param_currency(ctx->rates, p[P_FROM], "EUR", resp)) == NULL ||
+	if ((from = param_currency(r, p[P_FROM], "EUR", resp)) == NULL ||
 	    parse_amount(p[P_AMOUNT], &amount, resp) == -1)
 		return;
 	if (p[P_TO] != NULL) {
-		/* The key matched a parameter name, so it is printable; not NUL-terminated. */
-		const char *key = p[P_TO]->key;
-		int klen = (int)p[P_TO]->key_len;
-		const char *s = p[P_TO]->value != NULL ? p[P_TO]->value : "";
-		size_t n = p[P_TO]->value != NULL ? p[P_TO]->value_len : 0, start = 0;
-		for (size_t i = 0; i <= n; i++) {
-			if (i < n && s[i] != ',')
-				continue;
-			if (nt == API_MAX_TARGETS) {
-				answer_error(resp, 400, "'%.*s' lists more than %d currencies",
-				    klen, key, API_MAX_TARGETS);
+		if (parse_codes(p[P_TO], codes, API_MAX_TARGETS, &nt, resp) == -1)
+			return;
+		for (size_t i = 0; i < nt; i++)
+			if ((targets[i] = rates_find(r, codes[i])) == NULL) {
+				answer_error(resp, 404, "unknown currency '%s'", codes[i]);
 				return;
 			}
-			const struct rate_entry *e = lookup(ctx->rates, key, p[P_TO]->key_len,
-			    s + start, i - start, 0, resp);
-			if (e == NULL)
-				return;
-			for (size_t j = 0; j < nt; j++)
-				if (targets[j] == e) {
-					answer_error(resp, 400, "'%.*s' lists '%s' twice", klen,
-					    key, e->cur->code);
-					return;
-				}
-			targets[nt++] = e;
-			start = i + 1;
-		}
 	}
-	begin_answer(ctx, resp, ct_json);
-	if (fxjson_render(&resp->body, ctx->rates, from, p[P_TO] != NULL ? targets : NULL, nt,
+	begin_answer_at(ctx, resp, ct_json, rates_fetched_at(r), dated);
+	if (fxjson_render(&resp->body, r, from, p[P_TO] != NULL ? targets : NULL, nt,
 	    p[P_AMOUNT] != NULL ? &amount : NULL, 0) == -1) {
 		answer_error(resp, 400, "that amount is too large to convert");
 		return;
 	}
 	buf_puts(&resp->body, "\n");
+}
+
+/* /{date}: that date's rates, or the nearest earlier date's. */
+static void
+route_date(const struct api_ctx *ctx, const struct api_request *req, const char *date,
+    struct api_response *resp)
+{
+	struct rates *r = NULL;
+
+	if (history_on(ctx, date, &r, resp) == -1)
+		return;
+	answer_rates(ctx, req, r, 1, resp);
+	if (resp->status == 200)
+		set_dated_cache(ctx, date, resp);
+	rates_free(r);
+}
+
+/* A time series being written, one day at a time, by series_day(). */
+struct series {
+	struct buf *b;
+	char from[4];
+	char to[API_MAX_TARGETS][4];
+	size_t nto;		/* 0: every currency of each day */
+	const struct dec *amount;	/* NULL: 1 */
+	int from_seen;
+	unsigned char to_seen[API_MAX_TARGETS];
+	size_t ndays, nstored;
+	char first[DT_DATE_LEN], last[DT_DATE_LEN];
+	int64_t newest_fetch;
+	int failed;		/* a day could not be written: out of room, or the amount too large */
+};
+
+/*
+ * One day of the series.  A day without the 'from' currency cannot be
+ * expressed in it and is left out; a 'to' currency a day lacks is left out
+ * of that day, as Frankfurter does for currencies that start or stop within a
+ * range.  Returns 1 to stop the walk when the answer cannot be written.
+ */
+static int
+series_day(void *arg, const struct rates *r)
+{
+	struct series *s = arg;
+	const struct rate_entry *from, *to[API_MAX_TARGETS];
+	size_t nt = 0;
+
+	s->nstored++;
+	if ((from = rates_find(r, s->from)) == NULL)
+		return 0;
+	s->from_seen = 1;
+	for (size_t i = 0; i < s->nto; i++)
+		if ((to[nt] = rates_find(r, s->to[i])) != NULL) {
+			s->to_seen[i] = 1;
+			nt++;
+		}
+	if (s->nto > 0 && nt == 0)
+		return 0;
+	buf_printf(s->b, "%s\"%s\":", s->ndays > 0 ? "," : "", rates_date(r));
+	if (fxjson_render_rates(s->b, r, from, s->nto > 0 ? to : NULL, nt, s->amount) == -1) {
+		s->failed = 1;
+		return 1;
+	}
+	if (s->ndays++ == 0)
+		memcpy(s->first, rates_date(r), DT_DATE_LEN);
+	memcpy(s->last, rates_date(r), DT_DATE_LEN);
+	if (rates_fetched_at(r) > s->newest_fetch)
+		s->newest_fetch = rates_fetched_at(r);
+	return 0;
+}
+
+/*
+ * /{start}..{end} and /{start}..: Frankfurter's time series,
+ * {"amount":1.0,"base":"EUR","start_date":…,"end_date":…,"rates":{"2024-01-02":{…},…}},
+ * start_date and end_date being the first and last dates that have rates.
+ * Those two are only known at the end, and are always ten characters, so the
+ * head is written with placeholders that are filled in afterwards.
+ */
+static void
+route_series(const struct api_ctx *ctx, const struct api_request *req, const char *start, const char *end,
+    struct api_response *resp)
+{
+	const struct api_arg *p[P_COUNT];
+	struct series s;
+	struct dec amount;
+	char err[512], span[64];
+	size_t at_start, at_end;
+	int open_end = strcmp(end, API_OPEN_END) == 0, rc;
+
+	memset(&s, 0, sizeof(s));
+	if (collect_params(req, latest_params, p, resp) == -1 ||
+	    parse_amount(p[P_AMOUNT], &amount, resp) == -1)
+		return;
+	if (p[P_FROM] == NULL)
+		memcpy(s.from, "EUR", 4);
+	else {
+		char one[1][4];
+		size_t n;
+		if (parse_codes(p[P_FROM], one, 1, &n, resp) == -1)
+			return;
+		memcpy(s.from, one[0], 4);
+	}
+	if (p[P_TO] != NULL && parse_codes(p[P_TO], s.to, API_MAX_TARGETS, &s.nto, resp) == -1)
+		return;
+	if (ctx->history == NULL) {
+		answer_error(resp, 503, "no history: this server keeps none");
+		return;
+	}
+	if (open_end)
+		snprintf(span, sizeof(span), "on or after %s", start);
+	else
+		snprintf(span, sizeof(span), "between %s and %s", start, end);
+
+	buf_free(&resp->body);
+	buf_init(&resp->body, API_SERIES_CAP);
+	s.b = &resp->body;
+	s.amount = p[P_AMOUNT] != NULL ? &amount : NULL;
+	buf_puts(s.b, "{\"amount\":");
+	fxjson_render_amount(s.b, s.amount);
+	buf_printf(s.b, ",\"base\":\"%s\",\"start_date\":\"", s.from);
+	at_start = s.b->len;
+	buf_puts(s.b, "YYYY-MM-DD\",\"end_date\":\"");
+	at_end = s.b->len;
+	buf_puts(s.b, "YYYY-MM-DD\",\"rates\":{");
+
+	rc = ctx->history->each(ctx->history->cls, start, end, series_day, &s, err, sizeof(err));
+	if (rc == -1) {
+		answer_error(resp, 503, "history unavailable: %s", err);
+		return;
+	}
+	if (s.failed) {
+		if (buf_failed(s.b))
+			answer_error(resp, 400, "answer larger than %d MiB; ask for a shorter range or fewer currencies",
+			    API_SERIES_CAP >> 20);
+		else
+			answer_error(resp, 400, "that amount is too large to convert");
+		return;
+	}
+	if (s.nstored == 0) {
+		answer_error(resp, 404, "no rates %s", span);
+		return;
+	}
+	if (!s.from_seen) {
+		answer_error(resp, 404, "unknown currency '%s' (no rates for it %s)", s.from, span);
+		return;
+	}
+	for (size_t i = 0; i < s.nto; i++)
+		if (!s.to_seen[i]) {
+			answer_error(resp, 404, "unknown currency '%s' (no rates for it %s)", s.to[i], span);
+			return;
+		}
+	buf_puts(s.b, "}}\n");
+	if (buf_failed(s.b)) {
+		answer_error(resp, 400, "answer larger than %d MiB; ask for a shorter range or fewer currencies",
+		    API_SERIES_CAP >> 20);
+		return;
+	}
+	memcpy(s.b->data + at_start, s.first, DT_DATE_LEN - 1);
+	memcpy(s.b->data + at_end, s.last, DT_DATE_LEN - 1);
+	begin_answer_at(ctx, resp, ct_json, s.newest_fetch, 1);
+	set_dated_cache(ctx, end, resp);
+}
+
+/* /{date}, /{start}..{end} and /{start}..: s[0..n) is the path after '/'. */
+static void
+route_dated(const struct api_ctx *ctx, const struct api_request *req, const char *s, size_t n,
+    struct api_response *resp)
+{
+	const char *dots = memmem(s, n, "..", 2);
+	char start[DT_DATE_LEN], end[DT_DATE_LEN];
+	size_t rest;
+
+	if (dots == NULL) {
+		resp->endpoint = API_EP_DATE;
+		if (parse_date("date", s, n, start, resp) == 0)
+			route_date(ctx, req, start, resp);
+		return;
+	}
+	resp->endpoint = API_EP_SERIES;
+	if (parse_date("start date", s, (size_t)(dots - s), start, resp) == -1)
+		return;
+	rest = n - (size_t)(dots + 2 - s);
+	if (rest == 0)
+		memcpy(end, API_OPEN_END, DT_DATE_LEN);
+	else if (parse_date("end date", dots + 2, rest, end, resp) == -1)
+		return;
+	if (strcmp(end, start) < 0) {
+		answer_error(resp, 400, "end date %s is before start date %s", end, start);
+		return;
+	}
+	route_series(ctx, req, start, end, resp);
 }
 
 static void
@@ -383,7 +687,7 @@ route_healthz(const struct api_ctx *ctx, struct api_response *resp)
 static const char *const endpoint_names[API_EP_COUNT] = {
 	[API_EP_CONVERT_PATH] = "convert_path", [API_EP_CONVERT] = "convert", [API_EP_LATEST] = "latest",
 	[API_EP_CURRENCIES] = "currencies", [API_EP_HEALTHZ] = "healthz", [API_EP_METRICS] = "metrics",
-	[API_EP_PAGE] = "page", [API_EP_OTHER] = "other",
+	[API_EP_PAGE] = "page", [API_EP_DATE] = "date", [API_EP_SERIES] = "series", [API_EP_OTHER] = "other",
 };
 
 const char *
@@ -410,6 +714,17 @@ api_handle(const struct api_ctx *ctx, const struct api_request *req, struct api_
 		buf_quote(quoted, sizeof(quoted), req->method, strlen(req->method));
 		answer_error(resp, 405, "method '%s' not allowed; use GET", quoted);
 		return;
+	}
+	/* Frankfurter serves its API under /v1; every path works here with or
+	 * without it, so a Frankfurter client given http://host:8080/v1 works. */
+	if (n > 4 && memcmp(path, "/v1/", 4) == 0) {
+		path += 3;
+		n -= 3;
+	}
+	/* A path that starts with a digit can only be meant as a date. */
+	if (n > 1 && path[1] >= '0' && path[1] <= '9') {
+		route_dated(ctx, req, path + 1, n - 1, resp);
+		goto out;
 	}
 	if (is_word(path, n, "/healthz")) {
 		resp->endpoint = API_EP_HEALTHZ;
@@ -439,19 +754,23 @@ api_handle(const struct api_ctx *ctx, const struct api_request *req, struct api_
 	}
 	resp->endpoint = is_word(path, n, "/convert") ? API_EP_CONVERT : is_word(path, n, "/latest") ?
 	    API_EP_LATEST : is_word(path, n, "/currencies") ? API_EP_CURRENCIES : API_EP_CONVERT_PATH;
+	/* /convert may ask for a date, which needs history, not the latest rates. */
+	if (resp->endpoint == API_EP_CONVERT) {
+		route_convert_query(ctx, req, resp);
+		goto out;
+	}
 	if (ctx->rates == NULL) {
 		answer_error(resp, 503, "no rates yet: the first fetch has not succeeded");
 		return;
 	}
-	if (resp->endpoint == API_EP_CONVERT)
-		route_convert_query(ctx, req, resp);
-	else if (resp->endpoint == API_EP_LATEST)
-		route_latest(ctx, req, resp);
+	if (resp->endpoint == API_EP_LATEST)
+		answer_rates(ctx, req, ctx->rates, 0, resp);
 	else if (resp->endpoint == API_EP_CURRENCIES) {
 		if (collect_params(req, no_params, unused, resp) == 0)
 			route_currencies(ctx, resp);
 	} else
 		route_convert_path(ctx, path + cp_len, n - cp_len, resp);
+out:
 	if (buf_failed(&resp->body))
 		answer_error(resp, 400, "answer too large");
 }

@@ -4,7 +4,7 @@
  * Knows nothing of sockets or libmicrohttpd (http.c adapts), so every route,
  * parameter rule and error is unit-tested without a server.  Untrusted text
  * (path, query) is parsed into typed values here and nowhere else; no input can
- * produce a 5xx other than 503 "no rates yet".  Thread-safe: it only reads the
+ * produce a 5xx other than 503 ("no rates yet", "history unavailable").  Thread-safe: it only reads the
  * snapshot it is given.
  */
 #ifndef CCONVD_API_H
@@ -34,6 +34,22 @@ struct api_request {
 	size_t nargs;
 };
 
+/*
+ * Stored history, for the dated routes, behind two functions so that this
+ * module stays free of SQLite (server/history.c provides them; tests give
+ * fakes).  Both may be called from any request thread at once.
+ *   on:   the snapshot for date or the nearest earlier one; 0 with *out
+ *         (the caller frees it) or NULL when none, -1 with err set.
+ *   each: fn for every snapshot dated start..end, oldest first, as
+ *         store_each(): 0, -1 with err set, or fn's positive value.
+ */
+struct api_history {
+	void *cls;
+	int (*on)(void *cls, const char *date, struct rates **out, char *err, size_t errlen);
+	int (*each)(void *cls, const char *start, const char *end,
+	    int (*fn)(void *arg, const struct rates *r), void *arg, char *err, size_t errlen);
+};
+
 struct api_ctx {
 	const struct rates *rates;	/* NULL: no rates yet */
 	int64_t now;
@@ -41,6 +57,7 @@ struct api_ctx {
 	void (*get_status)(struct fetch_status *);	/* for /healthz */
 	/* for /metrics (NULL: 404); appends the exposition to b */
 	void (*render_metrics)(struct buf *b, const struct rates *r, int64_t now);
+	const struct api_history *history;	/* NULL: dated routes answer 503 */
 };
 
 /* Which route answered, for per-endpoint metrics. */
@@ -52,6 +69,8 @@ enum api_endpoint {
 	API_EP_HEALTHZ,
 	API_EP_METRICS,
 	API_EP_PAGE,		/* the web page at / */
+	API_EP_DATE,		/* /{YYYY-MM-DD} */
+	API_EP_SERIES,		/* /{start}..{end} */
 	API_EP_OTHER,		/* unknown paths, refused methods */
 	API_EP_COUNT
 };

@@ -52,6 +52,7 @@
 struct http {
 	struct MHD_Daemon *d;
 	const struct cconvd_config *cfg;
+	const struct api_history *history;
 	atomic_int closing;	/* set by http_stop(): every answer closes its connection */
 };
 
@@ -190,6 +191,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	ctx.max_age = h->cfg->max_age;
 	ctx.get_status = publish_get_status;
 	ctx.render_metrics = metrics_render;
+	ctx.history = h->history;
 	api_handle(&ctx, &req, &resp);
 	publish_release(token);
 
@@ -255,16 +257,22 @@ on_mhd_log(void *cls, const char *fmt, va_list ap)
 	log_debug("libmicrohttpd: %s", msg);
 }
 
+unsigned
+http_threads(void)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return ncpu < 1 ? 1U : ncpu > HTTP_MAX_THREADS ? HTTP_MAX_THREADS : (unsigned int)ncpu;
+}
+
 struct http *
-http_start(const struct cconvd_config *cfg, char *err, size_t errlen)
+http_start(const struct cconvd_config *cfg, const struct api_history *history, char *err, size_t errlen)
 {
 	struct addrinfo hints, *ai = NULL;
 	struct http *h = NULL;
 	const union MHD_DaemonInfo *info;
 	char port[8];
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	unsigned int threads = ncpu < 1 ? 1U : ncpu > HTTP_MAX_THREADS ? HTTP_MAX_THREADS :
-	    (unsigned int)ncpu;
+	unsigned int threads = http_threads();
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
 	    MHD_USE_ERROR_LOG;
 	int gai;
@@ -285,6 +293,7 @@ http_start(const struct cconvd_config *cfg, char *err, size_t errlen)
 		goto fail;
 	}
 	h->cfg = cfg;
+	h->history = history;
 	h->d = MHD_start_daemon(flags, cfg->listen_port, NULL, NULL, on_request, h,
 	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
 	    MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,

@@ -3,21 +3,29 @@
  *
  * An internal thread pool on epoll, with a connection timeout, a total
  * connection limit and a per-IP limit.  Each request takes the current snapshot
- * with publish_acquire() and never waits on disk or network.  Answers carry
- * ETag and Cache-Control (httpcache.h); each request is counted in metrics.h.
+ * with publish_acquire() and never waits on disk or network; the dated
+ * routes read history (history.h), which never waits for the writer.  Answers
+ * carry ETag and Cache-Control (httpcache.h); each request is counted in
+ * metrics.h.
  */
 #ifndef CCONVD_HTTP_H
 #define CCONVD_HTTP_H
 
 #include <stddef.h>
 
+#include "api.h"
 #include "config.h"
 
 struct http;
 
+/* How many threads serve requests: one per core, at most 16. */
+unsigned http_threads(void);
+
 /* Binds and starts serving; logs "listening on HOST:PORT" with the real port.
- * cfg is borrowed and must outlive the server.  NULL with err set. */
-struct http *http_start(const struct cconvd_config *cfg, char *err, size_t errlen);
+ * cfg and history (NULL: none, dated routes answer 503) are borrowed and must
+ * outlive the server.  NULL with err set. */
+struct http *http_start(const struct cconvd_config *cfg, const struct api_history *history, char *err,
+    size_t errlen);
 /* Stops accepting, finishes requests in flight, frees h. */
 void http_stop(struct http *h);
 

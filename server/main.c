@@ -15,6 +15,7 @@
 #include <curl/curl.h>
 
 #include "config.h"
+#include "history.h"
 #include "http.h"
 #include "log.h"
 #include "publish.h"
@@ -30,6 +31,7 @@ main(int argc, char **argv)
 	struct store *st = NULL;
 	struct rates *r = NULL;
 	struct http *h = NULL;
+	struct history *hist = NULL;
 	struct refresher *rf = NULL;
 	sigset_t sigs;
 	char err[1024];
@@ -78,7 +80,10 @@ main(int argc, char **argv)
 	} else
 		log_info("no stored rates in '%s' yet", cfg.db_path);
 
-	if ((h = http_start(&cfg, err, sizeof(err))) == NULL) {
+	/* Without history the daemon still serves the latest rates. */
+	if ((hist = history_open(cfg.db_path, http_threads(), err, sizeof(err))) == NULL)
+		log_warnx("%s; dated routes will answer 503", err);
+	if ((h = http_start(&cfg, history_api(hist), err, sizeof(err))) == NULL) {
 		log_warnx("%s", err);
 		goto out;
 	}
@@ -101,6 +106,7 @@ main(int argc, char **argv)
 	rc = 0;
 out:
 	http_stop(h);
+	history_close(hist);
 	refresher_stop(rf);
 	store_close(st);
 	publish_shutdown();

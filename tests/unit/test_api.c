@@ -1,6 +1,7 @@
 /*
  * The HTTP API without a server: routes, parameter parsing and every error
- * status, against a snapshot parsed from a Frankfurter body.
+ * status, against a snapshot parsed from a Frankfurter body, and the dated
+ * routes against a fake history of three days held in memory.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,25 +20,84 @@
 #define FETCHED 1795190700	/* 2026-11-20T16:05:00Z */
 
 static struct rates *snap;
+static struct rates *days[3];	/* 2026-11-16, 2026-11-18, 2026-11-20: the fake history */
+static int history_broken;	/* the fake history fails every call */
 
 static int
 setup(void **state)
 {
 	static const char body[] = "{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":"
 	    "{\"GBP\":0.8351,\"JPY\":163.36,\"KWD\":0.32411,\"USD\":1.0512}}";
+	static const char *const old[] = {
+		"{\"base\":\"EUR\",\"date\":\"2026-11-16\",\"rates\":{\"GBP\":0.8,\"USD\":1.25}}",
+		"{\"base\":\"EUR\",\"date\":\"2026-11-18\",\"rates\":{\"GBP\":0.81,\"JPY\":160,\"USD\":1.2}}",
+	};
 	char err[256];
 
 	(void)state;
 	if (fxjson_parse(body, strlen(body), &snap, err, sizeof(err)) != 0)
 		return -1;
+	for (int i = 0; i < 2; i++)
+		if (fxjson_parse(old[i], strlen(old[i]), &days[i], err, sizeof(err)) != 0 ||
+		    rates_set_origin(days[i], FETCHED - 86400 * (4 - 2 * i), "http://up/latest") != 0)
+			return -1;
+	if (fxjson_parse(body, strlen(body), &days[2], err, sizeof(err)) != 0 ||
+	    rates_set_origin(days[2], FETCHED, "http://up/latest") != 0)
+		return -1;
 	return rates_set_origin(snap, FETCHED, "http://up/latest");
 }
+
+/* A copy of a snapshot: the parser's output, again. */
+static struct rates *
+copy_of(const struct rates *r)
+{
+	return rates_reconfirmed(r, rates_fetched_at(r));
+}
+
+static int
+fake_on(void *cls, const char *date, struct rates **out, char *err, size_t errlen)
+{
+	(void)cls;
+	*out = NULL;
+	if (history_broken) {
+		snprintf(err, errlen, "store '/x.db': disk I/O error");
+		return -1;
+	}
+	for (int i = 2; i >= 0; i--)
+		if (strcmp(rates_date(days[i]), date) <= 0) {
+			*out = copy_of(days[i]);
+			return *out != NULL ? 0 : -1;
+		}
+	return 0;
+}
+
+static int
+fake_each(void *cls, const char *start, const char *end, int (*fn)(void *, const struct rates *), void *arg,
+    char *err, size_t errlen)
+{
+	int rc;
+
+	(void)cls;
+	if (history_broken) {
+		snprintf(err, errlen, "store '/x.db': disk I/O error");
+		return -1;
+	}
+	for (int i = 0; i < 3; i++)
+		if (strcmp(rates_date(days[i]), start) >= 0 && strcmp(rates_date(days[i]), end) <= 0 &&
+		    (rc = fn(arg, days[i])) != 0)
+			return rc;
+	return 0;
+}
+
+static const struct api_history fake_history = { NULL, fake_on, fake_each };
 
 static int
 teardown(void **state)
 {
 	(void)state;
 	rates_free(snap);
+	for (int i = 0; i < 3; i++)
+		rates_free(days[i]);
 	return 0;
 }
 
@@ -66,7 +126,7 @@ run(const char *method, const char *path, const char *query, int64_t now, struct
 {
 	struct api_arg args[64];
 	struct api_request req = { method, path, strlen(path), args, 0 };
-	struct api_ctx ctx = { snap, now, 86400, fake_status, fake_metrics };
+	struct api_ctx ctx = { snap, now, 86400, fake_status, fake_metrics, &fake_history };
 	char *copy = strdup(query != NULL ? query : ""), *p = copy;
 
 	assert_non_null(copy);
@@ -216,6 +276,15 @@ test_endpoints_and_cacheability(void **state)
 		{ "GET", "/", NULL, API_EP_PAGE, API_CACHE_NO_STORE },
 		{ "GET", "/nope", NULL, API_EP_OTHER, API_CACHE_NO_STORE },
 		{ "POST", "/latest", NULL, API_EP_OTHER, API_CACHE_NO_STORE },
+		{ "GET", "/2026-11-17", NULL, API_EP_DATE, API_CACHE_IMMUTABLE },
+		{ "GET", "/v1/2026-11-19", "to=USD", API_EP_DATE, API_CACHE_IMMUTABLE },
+		{ "GET", "/2026-11-20", NULL, API_EP_DATE, API_CACHE_RATES },	/* the latest day: changes */
+		{ "GET", "/2030-01-01", NULL, API_EP_DATE, API_CACHE_RATES },
+		{ "GET", "/2026-11-01", NULL, API_EP_DATE, API_CACHE_NO_STORE },	/* 404 */
+		{ "GET", "/2026-11-16..2026-11-18", NULL, API_EP_SERIES, API_CACHE_IMMUTABLE },
+		{ "GET", "/2026-11-16..", NULL, API_EP_SERIES, API_CACHE_RATES },
+		{ "GET", "/2026-11-16..2026-11-15", NULL, API_EP_SERIES, API_CACHE_NO_STORE },
+		{ "GET", "/convert", "to=GBP&date=2026-11-17", API_EP_CONVERT, API_CACHE_IMMUTABLE },
 	};
 	struct api_response resp;
 
@@ -240,7 +309,7 @@ test_no_rates_is_503(void **state)
 {
 	struct api_arg none[1];
 	struct api_request req = { "GET", "/convert/GBP/1", 14, none, 0 };
-	struct api_ctx ctx = { NULL, FETCHED, 86400, NULL, NULL };
+	struct api_ctx ctx = { NULL, FETCHED, 86400, NULL, NULL, NULL };
 	struct api_response resp;
 
 	(void)state;
@@ -262,7 +331,7 @@ test_page(void **state)
 {
 	struct api_arg none[1];
 	struct api_request req = { "GET", "/", 1, none, 0 };
-	struct api_ctx ctx = { NULL, FETCHED, 86400, NULL, NULL };
+	struct api_ctx ctx = { NULL, FETCHED, 86400, NULL, NULL, NULL };
 	struct api_response resp;
 
 	(void)state;
@@ -300,7 +369,7 @@ test_hostile_input_is_quoted_safely(void **state)
 	struct api_arg to = { "to", 2, "GBP", 3 };
 	struct api_arg both[2] = { to, arg };
 	struct api_request req = { "GET", "/convert", 8, both, 2 };
-	struct api_ctx ctx = { snap, FETCHED, 86400, NULL, NULL };
+	struct api_ctx ctx = { snap, FETCHED, 86400, NULL, NULL, NULL };
 	struct api_response resp;
 
 	(void)state;
@@ -309,6 +378,118 @@ test_hostile_input_is_quoted_safely(void **state)
 	/* NUL, newline and high bytes are shown as '?', the quote is escaped: valid JSON, one line. */
 	assert_string_equal(resp.body.data,
 	    "{\"error\":\"amount '1?\\\"?\?\?': only digits and one '.' are allowed\"}\n");
+	api_response_free(&resp);
+}
+
+static void
+test_date(void **state)
+{
+	(void)state;
+	expect("GET", "/2026-11-18", NULL, 200, "{\"amount\":1.0,\"base\":\"EUR\",\"date\":\"2026-11-18\","
+	    "\"rates\":{\"GBP\":0.81,\"JPY\":160,\"USD\":1.2}}\n");
+	/* No rates on the 19th: the nearest earlier date, named in the answer. */
+	expect("GET", "/2026-11-19", NULL, 200, "\"date\":\"2026-11-18\"");
+	expect("GET", "/2026-11-17", NULL, 200, "\"date\":\"2026-11-16\"");
+	expect("GET", "/2030-01-01", NULL, 200, "\"date\":\"2026-11-20\"");
+	expect("GET", "/v1/2026-11-19", NULL, 200, "\"date\":\"2026-11-18\"");
+	expect("GET", "/2026-11-18", "from=USD&to=GBP&amount=10", 200,
+	    "{\"amount\":10.0,\"base\":\"USD\",\"date\":\"2026-11-18\",\"rates\":{\"GBP\":6.75}}");
+	expect("GET", "/2026-11-18", "base=USD&symbols=JPY,GBP", 200, "\"rates\":{\"JPY\":133.333,\"GBP\":0.675}}");
+	expect("GET", "/2026-11-16", "to=JPY", 404, "unknown currency 'JPY'");
+	expect("GET", "/2026-11-15", NULL, 404, "no rates on or before 2026-11-15");
+	expect("GET", "/1999-01-01", "to=USD", 404, "no rates on or before 1999-01-01");
+	expect("GET", "/2026-13-01", NULL, 400, "date '2026-13-01': not a valid YYYY-MM-DD date");
+	expect("GET", "/2026-02-29", NULL, 400, "date '2026-02-29'");
+	expect("GET", "/2026-11-1", NULL, 400, "date '2026-11-1'");
+	expect("GET", "/20261118", NULL, 400, "date '20261118'");
+	expect("GET", "/2026-11-18/", NULL, 400, "not a valid");
+	expect("GET", "/2026-11-18", "to=US", 400, "three-letter");
+	expect("GET", "/v1/latest", "to=USD", 200, "\"date\":\"2026-11-20\",\"rates\":{\"USD\":1.0512}}");
+	expect("GET", "/v1", NULL, 404, "no such path");
+}
+
+static void
+test_series(void **state)
+{
+	(void)state;
+	expect("GET", "/2026-11-15..2026-11-19", NULL, 200,
+	    "{\"amount\":1.0,\"base\":\"EUR\",\"start_date\":\"2026-11-16\",\"end_date\":\"2026-11-18\",\"rates\":{"
+	    "\"2026-11-16\":{\"GBP\":0.8,\"USD\":1.25},\"2026-11-18\":{\"GBP\":0.81,\"JPY\":160,\"USD\":1.2}}}\n");
+	expect("GET", "/2026-11-17..", NULL, 200,
+	    "{\"amount\":1.0,\"base\":\"EUR\",\"start_date\":\"2026-11-18\",\"end_date\":\"2026-11-20\",\"rates\":{"
+	    "\"2026-11-18\":{");
+	expect("GET", "/v1/2026-11-16..2026-11-16", "from=USD&to=GBP", 200,
+	    "{\"amount\":1.0,\"base\":\"USD\",\"start_date\":\"2026-11-16\",\"end_date\":\"2026-11-16\",\"rates\":{"
+	    "\"2026-11-16\":{\"GBP\":0.64}}}\n");
+	/* A currency a day lacks is left out of that day only. */
+	expect("GET", "/2026-11-01..2026-11-30", "to=JPY,GBP&amount=2", 200,
+	    "\"rates\":{\"2026-11-16\":{\"GBP\":1.6},\"2026-11-18\":{\"JPY\":320,\"GBP\":1.62},"
+	    "\"2026-11-20\":{\"JPY\":326.72,\"GBP\":1.6702}}}\n");
+	expect("GET", "/2026-11-01..2026-11-17", "from=JPY", 404, "unknown currency 'JPY'");
+	expect("GET", "/2026-11-01..", "to=QQQ", 404, "unknown currency 'QQQ' (no rates for it on or after 2026-11-01)");
+	expect("GET", "/2020-01-01..2020-12-31", NULL, 404, "no rates between 2020-01-01 and 2020-12-31");
+	expect("GET", "/2027-01-01..", NULL, 404, "no rates on or after 2027-01-01");
+	expect("GET", "/2026-11-20..2026-11-18", NULL, 400, "end date 2026-11-18 is before start date 2026-11-20");
+	expect("GET", "/2026-11-20..2026-11", NULL, 400, "end date '2026-11'");
+	expect("GET", "/2026-11..2026-11-20", NULL, 400, "start date '2026-11'");
+	expect("GET", "/2026-11-18...", NULL, 400, "end date '.'");
+	expect("GET", "/2026-11-18..", "from=USD,GBP", 400, "'from' takes one currency");
+	expect("GET", "/2026-11-18..", "to=USD,USD", 400, "lists 'USD' twice");
+}
+
+static void
+test_convert_on_a_date(void **state)
+{
+	(void)state;
+	expect("GET", "/convert", "from=USD&to=GBP&amount=100&date=2026-11-19", 200,
+	    "{\"from\":\"USD\",\"to\":\"GBP\",\"amount\":100,\"rate\":0.675,\"result\":67.50,"
+	    "\"date\":\"2026-11-18\",\"fetched_at\":\"2026-11-18T16:05:00Z\",\"stale\":false}");
+	expect("GET", "/convert", "to=JPY&date=2026-11-17", 404, "unknown currency 'JPY'");
+	expect("GET", "/convert", "to=GBP&date=2026-11-01", 404, "no rates on or before 2026-11-01");
+	expect("GET", "/convert", "to=GBP&date=yesterday", 400, "date 'yesterday'");
+	expect("GET", "/convert", "to=GBP&date=2026-11-18&date=2026-11-19", 400, "given twice");
+}
+
+static void
+test_dated_headers_and_failures(void **state)
+{
+	struct api_response resp;
+
+	(void)state;
+	/* Two years later the past is not stale; Last-Modified is when it was fetched. */
+	run("GET", "/2026-11-17", NULL, FETCHED + 2 * 31536000, &resp);
+	assert_int_equal(resp.status, 200);
+	assert_int_equal(resp.last_modified, FETCHED - 4 * 86400);
+	assert_int_equal(resp.stale, 0);
+	api_response_free(&resp);
+	run("GET", "/2026-11-01..", NULL, FETCHED + 10, &resp);
+	assert_int_equal(resp.last_modified, FETCHED);	/* the newest day's */
+	assert_int_equal(resp.stale, 0);
+	api_response_free(&resp);
+	run("GET", "/convert", "to=GBP&date=2026-11-17", FETCHED + 2 * 31536000, &resp);
+	assert_non_null(strstr(resp.body.data, "\"stale\":false"));
+	api_response_free(&resp);
+
+	history_broken = 1;
+	expect("GET", "/2026-11-18", NULL, 503, "history unavailable: store '/x.db': disk I/O error");
+	expect("GET", "/2026-11-18..", NULL, 503, "history unavailable");
+	expect("GET", "/convert", "to=GBP&date=2026-11-18", 503, "history unavailable");
+	expect("GET", "/convert", "to=GBP", 200, "\"date\":\"2026-11-20\"");	/* the latest needs no history */
+	history_broken = 0;
+}
+
+static void
+test_no_history_is_503(void **state)
+{
+	struct api_arg none[1];
+	struct api_request req = { "GET", "/2026-11-18", 11, none, 0 };
+	struct api_ctx ctx = { snap, FETCHED, 86400, NULL, NULL, NULL };
+	struct api_response resp;
+
+	(void)state;
+	api_handle(&ctx, &req, &resp);
+	assert_int_equal(resp.status, 503);
+	assert_non_null(strstr(resp.body.data, "no history"));
 	api_response_free(&resp);
 }
 
@@ -321,7 +502,7 @@ test_keys_are_not_nul_terminated(void **state)
 	struct api_arg from = { keys + 2, 4, "GBP", 3 };
 	struct api_arg both[2] = { from, to };
 	struct api_request req = { "GET", "/latest", 7, both, 2 };
-	struct api_ctx ctx = { snap, FETCHED, 86400, NULL, NULL };
+	struct api_ctx ctx = { snap, FETCHED, 86400, NULL, NULL, NULL };
 	struct api_response resp;
 
 	(void)state;
@@ -346,6 +527,11 @@ main(void)
 		cmocka_unit_test(test_endpoints_and_cacheability),
 		cmocka_unit_test(test_hostile_input_is_quoted_safely),
 		cmocka_unit_test(test_keys_are_not_nul_terminated),
+		cmocka_unit_test(test_date),
+		cmocka_unit_test(test_series),
+		cmocka_unit_test(test_convert_on_a_date),
+		cmocka_unit_test(test_dated_headers_and_failures),
+		cmocka_unit_test(test_no_history_is_503),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,31 @@
+/*
+ * history: stored rates for request threads, read-only and never waiting on
+ * the writer.
+ *
+ * A small pool of read-only stores (store_open_readonly()) on the daemon's
+ * database, one per HTTP thread: SQLite's WAL lets each read the last commit
+ * while the refresher writes, so a request never waits for a save and nothing
+ * on the request path can write.  Each store is one thread's at a time (a
+ * mutex per slot; a thread keeps to the slot it used last, so its page cache
+ * stays warm, and only waits when every slot is busy with another request).
+ * history_api() is what api.c calls; every function is thread-safe.
+ */
+#ifndef CCONVD_HISTORY_H
+#define CCONVD_HISTORY_H
+
+#include <stddef.h>
+
+#include "api.h"
+
+struct history;
+
+/* nconn read-only stores on path, which must already hold a current schema
+ * (open it with store_open() first).  NULL with err set. */
+struct history *history_open(const char *path, size_t nconn, char *err, size_t errlen);
+/* Only once no request can still use it; accepts NULL. */
+void history_close(struct history *h);
+
+/* The functions api.c calls for the dated routes; borrowed from h. */
+const struct api_history *history_api(struct history *h);
+
+#endif
