@@ -19,9 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "buf.h"
 #include "config.h"
+#include "dt.h"
 #include "upstream.h"
 
 #define HOST_MAX 255		/* a DNS name's limit (RFC 1035), and more than any address */
@@ -37,6 +39,7 @@ enum opt_type {
 	OPT_SECONDS,		/* long at off, min..max */
 	OPT_COUNT,		/* long at off, min..max, no unit */
 	OPT_FLAG,		/* int at off, set to 1 */
+	OPT_DATE,		/* char * at off: a YYYY-MM-DD date, not in the future */
 	OPT_HELP,
 	OPT_VERSION,
 };
@@ -92,6 +95,16 @@ static const struct opt options[] = {
 	  "64", "N",
 	  "connections one client address may hold open;\n"
 	  "0 for no limit" },
+	{ "--import", 0, NULL, OPT_PATH, offsetof(struct cconvd_config, import_path), 0, 0,
+	  NULL, "FILE",
+	  "load history from FILE (the ECB's eurofxref-hist.csv\n"
+	  "or XML, or a Frankfurter JSON answer) into the\n"
+	  "database in one transaction, then exit" },
+	{ "--backfill", 0, NULL, OPT_DATE, offsetof(struct cconvd_config, backfill_start), 0, 0,
+	  NULL, "START",
+	  "load history from START (YYYY-MM-DD) to today\n"
+	  "from the first upstream with a Frankfurter time\n"
+	  "series ({base}/START..), then exit" },
 	{ "--verbose", 'v', NULL, OPT_FLAG, offsetof(struct cconvd_config, verbose), 0, 0,
 	  NULL, NULL,
 	  "log debug lines too" },
@@ -366,6 +379,19 @@ opt_apply(struct cconvd_config *c, const struct opt *o, const char *src, const c
 	case OPT_FLAG:
 		*(int *)((char *)c + o->off) = 1;
 		return 0;
+	case OPT_DATE: {
+		char today[DT_DATE_LEN];
+		if (dt_date_ok(v) == -1) {
+			snprintf(err, errlen, "%s '%s': expected a date as YYYY-MM-DD", src, quote(v, q, sizeof(q)));
+			return -1;
+		}
+		dt_date((int64_t)time(NULL), today);
+		if (strcmp(v, today) > 0) {
+			snprintf(err, errlen, "%s '%s': in the future (today is %s, UTC)", src, v, today);
+			return -1;
+		}
+		return set_path((char **)((char *)c + o->off), src, v, err, errlen);
+	}
 	case OPT_HELP:
 	case OPT_VERSION:
 		break;
@@ -438,7 +464,7 @@ usage(FILE *f)
 			fprintf(f, " %s\n", d);
 		} else if (o->def != NULL)
 			fprintf(f, "  %-24s default %s\n", "", o->def);
-		else if (o->type == OPT_PATH)
+		else if (o->type == OPT_PATH && o->off == offsetof(struct cconvd_config, db_path))
 			fprintf(f, "  %-24s default $XDG_STATE_HOME/cconv/rates.db,\n"
 			    "  %-24s   else ~/.local/state/cconv/rates.db\n", "", "");
 		if (o->type == OPT_SECONDS || o->type == OPT_COUNT)
@@ -451,13 +477,19 @@ usage(FILE *f)
 	    "  /convert?from=&to=&amount=         one conversion, as JSON\n"
 	    "  /latest?from=&to=&amount=          Frankfurter's format (also base=, symbols=)\n"
 	    "  /currencies                        every currency it can convert\n"
+	    "  /YYYY-MM-DD?from=&to=&amount=      that date's rates, or the nearest earlier\n"
+	    "  /START..END?from=&to=&amount=      time series (END may be left out)\n"
+	    "  /convert?...&date=YYYY-MM-DD       one conversion at a past date\n"
 	    "  /healthz                           200 with rates, 503 without\n"
 	    "  /metrics                           Prometheus text format (cconvd_*)\n"
+	    "  (every path also under /v1/, as Frankfurter serves it)\n"
 	    "\n"
 	    "Exit status:\n"
-	    "  0   stopped by SIGTERM or SIGINT, or --help/--version\n"
+	    "  0   stopped by SIGTERM or SIGINT, --help/--version, or an\n"
+	    "      --import/--backfill that loaded its history\n"
 	    "  64  bad option or value\n"
-	    "  1   runtime failure at start (database, listening socket)\n");
+	    "  1   runtime failure at start (database, listening socket), or a\n"
+	    "      failed --import/--backfill (the database is then unchanged)\n");
 }
 
 static const struct opt *
@@ -571,10 +603,14 @@ config_parse(struct cconvd_config *c, int argc, char **argv, char *err, size_t e
 			/* UPSTREAM_DEFAULT is a list, written as the variable takes one. */
 			if (opt_apply(c, o, "the default", o->def, o->type == OPT_URLS, err, errlen) == -1)
 				goto out;
-		} else if (o->type == OPT_PATH) {
+		} else if (o->type == OPT_PATH && o->off == offsetof(struct cconvd_config, db_path)) {
 			if (default_db(c, o, err, errlen) == -1)
 				goto out;
 		}
+	}
+	if (c->import_path != NULL && c->backfill_start != NULL) {
+		snprintf(err, errlen, "--import and --backfill cannot be combined: run one, then the other");
+		goto out;
 	}
 	rc = CONFIG_RUN;
 out:
@@ -589,6 +625,8 @@ config_free(struct cconvd_config *c)
 	free(c->listen_host);
 	free(c->db_path);
 	free(c->history_upstream);
+	free(c->import_path);
+	free(c->backfill_start);
 	for (size_t i = 0; i < c->nupstreams; i++)
 		free(c->upstreams[i]);
 	free(c->upstreams);

@@ -6,23 +6,60 @@
  * blocked in every thread and taken synchronously with sigwait(), so no code
  * runs in a signal handler.  Start-up order matters: the newest stored
  * snapshot is published before the HTTP server starts, so the first request is
- * answered from disk-backed rates at once, before any fetch.
+ * answered from disk-backed rates at once, before any fetch.  --import and
+ * --backfill load history into the database and exit without serving.
  */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
 #include "config.h"
 #include "history.h"
 #include "http.h"
+#include "ingest.h"
 #include "log.h"
 #include "publish.h"
 #include "refresher.h"
 #include "store.h"
 
 #define EXIT_USAGE 64		/* sysexits(3) EX_USAGE */
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* --import or --backfill: one transaction, a summary line, then exit. */
+static int
+run_ingest(const struct cconvd_config *cfg, struct store *st)
+{
+	struct ingest_result res;
+	char err[8192];
+	int64_t started = mono_ms();
+	int rc;
+
+	if (cfg->import_path != NULL)
+		rc = ingest_import(st, cfg->import_path, &res, err, sizeof(err));
+	else
+		rc = ingest_backfill(st, cfg->upstreams, cfg->nupstreams, cfg->backfill_start, &res, err,
+		    sizeof(err));
+	if (rc == -1) {
+		log_warnx("%s; the database is unchanged", err);
+		return 1;
+	}
+	log_info("%s: %zu days %s..%s from '%s' into '%s' in %lld ms: %zu added, %zu replaced, %zu unchanged",
+	    cfg->import_path != NULL ? "import" : "backfill", res.days, res.first, res.last, res.source,
+	    cfg->db_path, (long long)(mono_ms() - started), res.counts.added, res.counts.replaced,
+	    res.counts.unchanged);
+	return 0;
+}
 
 int
 main(int argc, char **argv)
@@ -70,6 +107,10 @@ main(int argc, char **argv)
 
 	if ((st = store_open(cfg.db_path, err, sizeof(err))) == NULL) {
 		log_warnx("%s", err);
+		goto out;
+	}
+	if (cfg.import_path != NULL || cfg.backfill_start != NULL) {
+		rc = run_ingest(&cfg, st);
 		goto out;
 	}
 	if (store_load_latest(st, &r, err, sizeof(err)) == -1)

@@ -1,0 +1,193 @@
+/*
+ * ingest: --import and --backfill, the two ways history arrives in bulk.
+ *
+ * Parsing is feed_parse()'s alone, so an imported file passes exactly the
+ * rules a fetched one does.  Everything is read and validated before the
+ * store is touched, then written in one store_save_many() transaction: a
+ * corrupt file, a dead upstream or a full disk leave the database as it was.
+ * Imported snapshots get one origin, the time of the import and the file's
+ * file:// URL, like a file:// upstream's; a later identical import leaves
+ * them alone (store_save_many() skips dates whose rates are the same), which
+ * is what makes importing twice change nothing.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "feed.h"
+#include "fetch.h"
+#include "ingest.h"
+
+#define REASON_MAX 512
+
+/* The whole file, NUL-terminated, at most FEED_MAX_BODY bytes. */
+static int
+read_file(const char *path, char **out, size_t *len, char *err, size_t errlen)
+{
+	struct stat sb;
+	char *buf = NULL;
+	size_t got = 0;
+	int fd, rc = -1;
+
+	*out = NULL;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 || fstat(fd, &sb) == -1) {
+		snprintf(err, errlen, "import '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		snprintf(err, errlen, "import '%s': not a regular file", path);
+		goto out;
+	}
+	if (sb.st_size > FEED_MAX_BODY) {
+		snprintf(err, errlen, "import '%s': larger than %d MiB", path, FEED_MAX_BODY >> 20);
+		goto out;
+	}
+	if ((buf = malloc((size_t)sb.st_size + 1)) == NULL) {
+		snprintf(err, errlen, "import '%s': out of memory", path);
+		goto out;
+	}
+	while (got < (size_t)sb.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)sb.st_size - got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			snprintf(err, errlen, "import '%s': %s", path, n == 0 ? "shorter than its size" : strerror(errno));
+			goto out;
+		}
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	*out = buf;
+	*len = got;
+	buf = NULL;
+	rc = 0;
+out:
+	free(buf);
+	if (fd != -1)
+		close(fd);
+	return rc;
+}
+
+/* Parses body, stamps the origin, saves; err gets "what: " before a reason. */
+static int
+load(struct store *st, const char *what, const char *body, size_t len, struct ingest_result *res, char *err,
+    size_t errlen)
+{
+	struct rates **v = NULL;
+	size_t n = 0;
+	int64_t now = (int64_t)time(NULL);
+	char why[REASON_MAX];
+	int rc = -1;
+
+	if (feed_parse(body, len, &v, &n, why, sizeof(why)) == -1) {
+		snprintf(err, errlen, "%s: %s", what, why);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (rates_set_origin(v[i], now, res->source) == -1) {
+			snprintf(err, errlen, "%s: out of memory", what);
+			goto out;
+		}
+	if (store_save_many(st, v, n, &res->counts, err, errlen) == -1)
+		goto out;
+	res->days = n;
+	/* feed_parse() gives at least one snapshot, oldest first. */
+	memcpy(res->first, rates_date(v[0]), DT_DATE_LEN);
+	memcpy(res->last, rates_date(v[n - 1]), DT_DATE_LEN);
+	rc = 0;
+out:
+	feed_free(v, n);
+	return rc;
+}
+
+int
+ingest_import(struct store *st, const char *path, struct ingest_result *res, char *err, size_t errlen)
+{
+	char what[PATH_MAX + 16], abs[PATH_MAX];
+	char *body = NULL;
+	size_t len = 0;
+	int rc = -1;
+
+	memset(res, 0, sizeof(*res));
+	if (read_file(path, &body, &len, err, errlen) == -1)
+		goto out;
+	snprintf(res->source, sizeof(res->source), "file://%s", realpath(path, abs) != NULL ? abs : path);
+	snprintf(what, sizeof(what), "import '%s'", path);
+	rc = load(st, what, body, len, res, err, errlen);
+out:
+	free(body);
+	return rc;
+}
+
+/* {base}/START.. from ".../latest[?query]"; -1 when url has no /latest. */
+static int
+series_url(const char *url, const char *start, char *out, size_t outlen)
+{
+	static const char suffix[] = "/latest";
+	const size_t slen = sizeof(suffix) - 1;
+	const char *q = strchr(url, '?');
+	size_t pathlen = q != NULL ? (size_t)(q - url) : strlen(url);
+	int n;
+
+	if (pathlen < slen || memcmp(url + pathlen - slen, suffix, slen) != 0)
+		return -1;
+	n = snprintf(out, outlen, "%.*s/%s..%s", (int)(pathlen - slen), url, start, q != NULL ? q : "");
+	return n < 0 || (size_t)n >= outlen ? -1 : 0;
+}
+
+/* Appends "; clause" (or the first clause) to err. */
+static void
+add_reason(char *err, size_t errlen, const char *clause)
+{
+	size_t used = strnlen(err, errlen);
+
+	if (used + 1 < errlen)
+		snprintf(err + used, errlen - used, "%s%s", used > 0 ? "; " : "", clause);
+}
+
+int
+ingest_backfill(struct store *st, char *const *upstreams, size_t nupstreams, const char *start,
+    struct ingest_result *res, char *err, size_t errlen)
+{
+	const struct fetch_opts fo = {
+		.timeout_ms = INGEST_TIMEOUT_MS,
+		.max_body = FEED_MAX_BODY,
+	};
+	char reasons[4096], why[REASON_MAX + 64], what[sizeof(res->source) + 16];
+
+	memset(res, 0, sizeof(*res));
+	reasons[0] = '\0';
+	for (size_t i = 0; i < nupstreams; i++) {
+		struct fetch_result fr;
+		int rc;
+
+		if (series_url(upstreams[i], start, res->source, sizeof(res->source)) == -1) {
+			snprintf(why, sizeof(why), "upstream '%s': not a .../latest URL, so no time series to ask for",
+			    upstreams[i]);
+			add_reason(reasons, sizeof(reasons), why);
+			continue;
+		}
+		snprintf(what, sizeof(what), "upstream '%s'", res->source);
+		if (fetch_get(res->source, &fo, &fr, why, sizeof(why)) == -1) {
+			char clause[sizeof(why) + 16];
+			snprintf(clause, sizeof(clause), "upstream %s", why);
+			add_reason(reasons, sizeof(reasons), clause);
+			fetch_result_free(&fr);
+			continue;
+		}
+		rc = load(st, what, fr.body, fr.len, res, why, sizeof(why));
+		fetch_result_free(&fr);
+		if (rc == 0)
+			return 0;
+		add_reason(reasons, sizeof(reasons), why);
+	}
+	snprintf(err, errlen, "backfill from %s: no upstream gave a time series: %s", start,
+	    nupstreams > 0 ? reasons : "no upstream configured");
+	return -1;
+}

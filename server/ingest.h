@@ -1,0 +1,47 @@
+/*
+ * ingest: history loaded once, then the program exits: cconvd --import FILE
+ * and cconvd --backfill START.
+ *
+ * Both read a whole document (any format feed_parse() knows: the ECB's CSV or
+ * XML, a Frankfurter one-day answer or time series), stamp every snapshot
+ * with one origin (now, and where it came from) and hand them to
+ * store_save_many(): one transaction, so a failure leaves the database as it
+ * was, and dates already stored with the same rates are left alone, so
+ * running either twice changes nothing.  Not thread-safe; called from main().
+ */
+#ifndef CCONVD_INGEST_H
+#define CCONVD_INGEST_H
+
+#include <limits.h>
+#include <stddef.h>
+
+#include "dt.h"
+#include "store.h"
+
+#define INGEST_TIMEOUT_MS 120000	/* a whole backfill download, ms: decades of days */
+
+struct ingest_result {
+	size_t days;			/* snapshots in the document */
+	char first[DT_DATE_LEN];	/* the oldest and newest of them */
+	char last[DT_DATE_LEN];
+	struct store_counts counts;
+	char source[PATH_MAX + 16];	/* the file:// or http(s) URL the history came from */
+};
+
+/*
+ * Loads the file at path.  0 with res filled, or -1 with err naming the file
+ * and what failed: "import 'x.csv': No such file or directory",
+ * "import 'x.csv': ECB CSV line 7: 'USD' '1,2': not a decimal rate".
+ */
+int ingest_import(struct store *st, const char *path, struct ingest_result *res, char *err, size_t errlen);
+
+/*
+ * Asks each upstream in turn for the Frankfurter time series {base}/START..
+ * (base: the upstream URL without its final "/latest"; a query string is
+ * kept) and loads the first that answers with valid rates.  0 with res
+ * filled, or -1 with err naming every upstream tried and why it failed.
+ */
+int ingest_backfill(struct store *st, char *const *upstreams, size_t nupstreams, const char *start,
+    struct ingest_result *res, char *err, size_t errlen);
+
+#endif
