@@ -10,12 +10,16 @@ _cconvd()
 		_filedir db
 		return
 		;;
+	--import)
+		_filedir
+		return
+		;;
 	--upstream)
 		COMPREPLY=($(compgen -W "http:// https:// file://" -- "$cur"))
 		compopt -o nospace
 		return
 		;;
-	--listen | --refresh | --max-age)
+	--listen | --refresh | --max-age | --backfill)
 		return
 		;;
 	esac

@@ -6,14 +6,17 @@ Readiness is always a condition polled against a deadline (the daemon's
 stderr is checked for sanitizer reports.
 """
 import contextlib
+import datetime
 import http.client
 import http.server
 import json
 import os
+import random
 import re
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -87,8 +90,63 @@ def start_server(handler, port=0):
     return server, server.server_address[1]
 
 
+# Thirty currencies the ECB publishes, all in ISO 4217 today.
+HIST_CODES = ["USD", "JPY", "BGN", "CZK", "DKK", "GBP", "HUF", "PLN", "RON", "SEK", "CHF", "ISK", "NOK", "TRY",
+              "AUD", "BRL", "CAD", "CNY", "HKD", "IDR", "ILS", "INR", "KRW", "MXN", "MYR", "NZD", "PHP", "SGD",
+              "THB", "ZAR"]
+
+
+def make_history(years, ncodes=30, end=DATE, seed=5):
+    """{date: {code: rate text}} for every weekday of `years` years up to `end`, as the ECB publishes
+    (4 to 6 significant digits, trailing zeros kept); about one day in fifty lacks one currency."""
+    rnd = random.Random(seed)
+    last = datetime.date.fromisoformat(end)
+    day = last.replace(year=last.year - years) + datetime.timedelta(days=1)
+    level = {c: 10 ** rnd.uniform(-0.5, 4.3) for c in HIST_CODES[:ncodes]}
+    days = {}
+    while day <= last:
+        if day.weekday() < 5:
+            rates = {}
+            for c in level:
+                level[c] *= 1 + rnd.uniform(-0.004, 0.004)
+                digits = max(0, 5 - len(str(int(level[c]))))
+                rates[c] = f"{level[c]:.{digits}f}" if digits else str(int(level[c]))
+            if rnd.random() < 0.02:
+                del rates[rnd.choice(list(rates))]
+            days[day.isoformat()] = rates
+        day += datetime.timedelta(days=1)
+    return days
+
+
+def ecb_csv(days):
+    """eurofxref-hist.csv for {date: {code: rate text}}: header Date,USD,..., newest day first, N/A for a
+    missing rate, a comma closing every line."""
+    codes = sorted({c for r in days.values() for c in r}, key=lambda c: (c not in HIST_CODES, HIST_CODES.index(c)
+                                                                           if c in HIST_CODES else c))
+    out = ["Date," + "".join(c + "," for c in codes) + "\n"]
+    for d in sorted(days, reverse=True):
+        out.append(d + "," + "".join(days[d].get(c, "N/A") + "," for c in codes) + "\n")
+    return "".join(out)
+
+
+def frankfurter_json(days, start=None, end=None):
+    """Frankfurter's answer for {date: {code: rate text}}: one day's {"amount","base","date","rates"}, or
+    with start/end the time series of the days in start..end.  Rate texts are written as they are."""
+    def obj(rates):
+        return "{" + ",".join(f'"{c}":{v}' for c, v in rates.items()) + "}"
+    if start is None:
+        (d, rates), = days.items()
+        return '{"amount":1.0,"base":"EUR","date":"%s","rates":%s}' % (d, obj(rates))
+    sel = sorted(d for d in days if start <= d and (end is None or d <= end))
+    if not sel:
+        return None
+    return ('{"amount":1.0,"base":"EUR","start_date":"%s","end_date":"%s","rates":{%s}}'
+            % (sel[0], sel[-1], ",".join(f'"{d}":{obj(days[d])}' for d in sel)))
+
+
 class Upstream:
-    """A fake Frankfurter on 127.0.0.1; `mode` makes it misbehave on demand."""
+    """A fake Frankfurter on 127.0.0.1; `mode` makes it misbehave on demand.  With `history` set
+    ({date: {code: rate text}}) it also answers /v1/{date} (nearest earlier) and /v1/{start}..{end}."""
 
     def __init__(self):
         self.mode = "ok"
@@ -99,6 +157,8 @@ class Upstream:
         self.not_modified = 0
         self.last_headers = {}
         self.redirect_to = ""  # the Location of mode "redirect"
+        self.history = {}
+        self.paths = []
         self.stopping = threading.Event()
         self.gate = threading.Event()  # cleared: every answer waits until it is set
         self.gate.set()
@@ -121,11 +181,31 @@ class Upstream:
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up: what a bounded fetch must do
 
+            def dated(self):
+                """/v1/{date} and /v1/{start}..[end] from up.history, as Frankfurter answers them."""
+                path = self.path.split("?")[0]
+                m = re.fullmatch(r"/v1/(\d{4}-\d\d-\d\d)(\.\.(\d{4}-\d\d-\d\d)?)?", path)
+                if not m:
+                    return False
+                if m.group(2):
+                    body = frankfurter_json(up.history, m.group(1), m.group(3))
+                else:
+                    earlier = [d for d in up.history if d <= m.group(1)]
+                    body = frankfurter_json({max(earlier): up.history[max(earlier)]}) if earlier else None
+                if body is None:
+                    self.send(404, '{"message":"not found"}')
+                else:
+                    self.send(200, body)
+                return True
+
             def do_GET(self):
                 up.hits += 1
                 up.last_headers = dict(self.headers)
                 up.gate.wait(30)
+                up.paths.append(self.path)
                 m = up.mode
+                if m == "ok" and up.history and self.dated():
+                    return
                 good = json.dumps(up.body)
                 bad_rates = {"negative_rate": -1.5, "zero_rate": 0, "string_rate": "1.05"}
                 if m == "ok":
@@ -456,6 +536,24 @@ def serving(tmp, extra=()):
             d.stop()
     finally:
         up.stop()
+
+
+def cconvd_once(tmp, args, db=None):
+    """Runs cconvd for an action that exits (--import, --backfill): (exit code, stderr)."""
+    p = subprocess.run([CCONVD, "--db", db or os.path.join(tmp, "rates.db"), *args], capture_output=True,
+                       text=True, timeout=60)
+    check_sanitizers("cconvd", p.stderr)
+    return p.returncode, p.stderr
+
+
+def db_rows(path):
+    """(snapshots, rates, a digest of every stored value): what 'the database changed' means."""
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        snaps = db.execute("SELECT count(*) FROM snapshots").fetchone()[0]
+        rates = db.execute("SELECT count(*) FROM rates").fetchone()[0]
+        digest = hash(tuple(db.execute("SELECT s.date, s.pivot, s.fetched_at, s.upstream, r.currency, r.rate"
+                                       " FROM snapshots s JOIN rates r USING(date) ORDER BY 1, 5")))
+    return snaps, rates, digest
 
 
 def cconv(tmp, args, server=None, upstream=None, env=None):

@@ -1,0 +1,176 @@
+"""History served by cconvd: /{date}, /{start}..{end}, /{start}.., /convert?date=, the /v1 prefix, and
+how fast a dated answer comes from a 25-year database, also while another process holds the write lock."""
+import contextlib
+import datetime
+import http.client
+import json
+import os
+import random
+import sqlite3
+import statistics
+import sys
+import time
+from decimal import Decimal
+
+sys.path.insert(0, os.path.dirname(__file__))
+from e2elib import (DATE, RATES, Daemon, Upstream, cconvd_once, db_rows, ecb_csv, expected, make_history,  # noqa: E402
+                    run, wait_until)
+
+
+@contextlib.contextmanager
+def history_daemon(tmp, days):
+    """A cconvd whose database holds `days` (imported from the ECB's CSV) plus the fake upstream's DATE."""
+    csv = os.path.join(tmp, "hist.csv")
+    with open(csv, "w") as f:
+        f.write(ecb_csv(days))
+    rc, err = cconvd_once(tmp, ["--import", csv])
+    assert rc == 0, err
+    up = Upstream()
+    try:
+        d = Daemon(tmp, [up.url])
+        try:
+            wait_until(lambda: d.get("/healthz")[0] == 200, 10, "rates")
+            yield up, d
+        finally:
+            d.stop()
+    finally:
+        up.stop()
+
+
+def same_rates(got, want):
+    """The served numbers equal the stored texts as decimals (1.2340 is served as 1.234)."""
+    assert set(got) == set(want), (sorted(got), sorted(want))
+    for code, text in want.items():
+        assert Decimal(str(got[code])) == Decimal(text), (code, got[code], text)
+
+
+def get_json(d, path):
+    status, h, body = d.get(path)
+    assert status == 200, (path, status, body)
+    assert h["content-type"] == "application/json"
+    return json.loads(body, object_pairs_hook=lambda kv: dict(kv)), body, h
+
+
+def test_dates_and_series(tmp):
+    days = make_history(1, 8, end="2026-11-19")
+    with history_daemon(tmp, days) as (up, d):
+        for date in random.Random(1).sample(sorted(days), 20):
+            doc, body, h = get_json(d, "/" + date)
+            assert list(doc) == ["amount", "base", "date", "rates"] and doc["date"] == date, body
+            same_rates(doc["rates"], days[date])
+            assert "warning" not in h and "last-modified" in h
+        # A Saturday and a Sunday answer Friday's rates, with Friday's date.
+        friday = max(x for x in days if datetime.date.fromisoformat(x).weekday() == 4 and x < "2026-11-01")
+        for offset in (1, 2):
+            later = (datetime.date.fromisoformat(friday) + datetime.timedelta(days=offset)).isoformat()
+            doc = get_json(d, "/" + later)[0]
+            assert doc["date"] == friday, doc
+            same_rates(doc["rates"], days[friday])
+        # After the newest stored date: the newest, which the upstream gave.
+        assert get_json(d, "/2030-01-01")[0]["date"] == DATE
+
+        # A time series in Frankfurter's shape, its start the first date that has rates.
+        doc, body, _ = get_json(d, f"/{friday}..2026-11-12")
+        assert list(doc) == ["amount", "base", "start_date", "end_date", "rates"], body
+        assert body.startswith('{"amount":1.0,"base":"EUR","start_date":"%s","end_date":"2026-11-12",' % friday)
+        want = sorted(x for x in days if friday <= x <= "2026-11-12")
+        assert list(doc["rates"]) == want
+        for date in want:
+            same_rates(doc["rates"][date], days[date])
+        saturday = (datetime.date.fromisoformat(friday) + datetime.timedelta(days=1)).isoformat()
+        assert get_json(d, f"/{saturday}..2026-11-12")[0]["start_date"] > saturday
+        doc = get_json(d, "/2026-11-16..")[0]
+        assert doc["start_date"] == "2026-11-16" and doc["end_date"] == DATE, doc
+        assert list(doc["rates"]) == ["2026-11-16", "2026-11-17", "2026-11-18", "2026-11-19", DATE]
+        same_rates(doc["rates"][DATE], {k: str(v) for k, v in RATES.items()})
+        # The web page's chart: one pair over a range.
+        doc = get_json(d, "/2026-11-02..2026-11-06?from=USD&to=GBP")[0]
+        assert doc["base"] == "USD" and all(list(r) == ["GBP"] for r in doc["rates"].values()), doc
+        for date, r in doc["rates"].items():
+            ratio = Decimal(days[date]["GBP"]) / Decimal(days[date]["USD"])
+            assert abs(Decimal(str(r["GBP"])) / ratio - 1) < Decimal("1e-5"), (date, r, ratio)
+
+        # Frankfurter's /v1 prefix, its base/symbols names, and /convert at a date.
+        assert get_json(d, f"/v1/{friday}?symbols=USD")[0] == get_json(d, f"/{friday}?to=USD")[0]
+        assert get_json(d, "/v1/2026-11-16..2026-11-17")[0]["end_date"] == "2026-11-17"
+        doc = get_json(d, f"/convert?from=USD&to=GBP&amount=1234.5&date={saturday}")[0]
+        assert doc["date"] == friday and doc["stale"] is False, doc
+        assert str(doc["result"]) == expected("1234.5", "USD", "GBP", days[friday]), (doc, days[friday])
+
+        first = min(days)
+        cases = [("/1999-01-01", 404, "no rates on or before 1999-01-01"),
+                 ("/1999-01-01..1999-12-31", 404, "no rates between"),
+                 (f"/{first}?to=KWD", 404, "unknown currency 'KWD'"),
+                 ("/2026-02-30", 400, "not a valid YYYY-MM-DD date"), ("/2026-11-1", 400, "'2026-11-1'"),
+                 ("/2026-11-10..2026-11-01", 400, "before start date"), ("/2026-11..", 400, "start date"),
+                 ("/convert?to=GBP&date=2026-11", 400, "date '2026-11'"),
+                 ("/convert?to=GBP&date=1999-01-01", 404, "no rates on or before")]
+        for path, status, needle in cases:
+            got, _, body = d.get(path)
+            assert got == status and needle in json.loads(body)["error"], (path, got, body)
+
+
+def test_25_years_fast_and_not_blocked_by_the_writer(tmp):
+    days = make_history(25, 30, end="2026-11-19")
+    csv = os.path.join(tmp, "hist.csv")
+    with open(csv, "w") as f:
+        f.write(ecb_csv(days))
+    t0 = time.monotonic()
+    rc, err = cconvd_once(tmp, ["--import", csv])
+    took = time.monotonic() - t0
+    assert rc == 0, err
+    print(f"import of {len(days)} days x 30 currencies ({os.path.getsize(csv)} bytes of CSV): {took:.2f} s")
+    assert db_rows(os.path.join(tmp, "rates.db"))[1] == sum(len(r) for r in days.values())
+
+    up = Upstream()
+    d = Daemon(tmp, [up.url])
+    try:
+        wait_until(lambda: d.get("/healthz")[0] == 200, 10, "rates")
+        rnd = random.Random(7)
+        first = datetime.date.fromisoformat(min(days))
+        span = (datetime.date.fromisoformat(max(days)) - first).days
+        conn = http.client.HTTPConnection("127.0.0.1", d.port, timeout=10)
+
+        def timed(n):
+            times = []
+            for _ in range(n):
+                date = (first + datetime.timedelta(days=rnd.randrange(span + 1))).isoformat()
+                t = time.perf_counter()
+                conn.request("GET", "/" + date)
+                r = conn.getresponse()
+                body = r.read()
+                times.append((time.perf_counter() - t) * 1000)
+                assert r.status == 200, body
+                doc = json.loads(body)
+                assert doc["date"] <= date and doc["date"] in days
+                same_rates(doc["rates"], days[doc["date"]])
+            times.sort()
+            return statistics.median(times), times[int(len(times) * 0.99) - 1]
+
+        med, p99 = timed(1000)
+        print(f"GET /{{random date}} on 25 years, 1000 requests, one keep-alive connection, round trip: "
+              f"median {med:.3f} ms, p99 {p99:.3f} ms")
+        # Another process holds the write lock with a big uncommitted change: readers still answer at once,
+        # from the last commit.
+        with contextlib.closing(sqlite3.connect(os.path.join(tmp, "rates.db"), isolation_level=None)) as w:
+            w.execute("BEGIN IMMEDIATE")
+            w.execute("DELETE FROM rates")
+            med, p99 = timed(200)
+            w.execute("ROLLBACK")
+        print(f"the same while another process holds the write lock: median {med:.3f} ms, p99 {p99:.3f} ms")
+        t = time.perf_counter()
+        conn.request("GET", f"/{min(days)}..")
+        r = conn.getresponse()
+        body = r.read()
+        assert r.status == 200
+        doc = json.loads(body)
+        assert len(doc["rates"]) == len(days) + 1 and doc["start_date"] == min(days) and doc["end_date"] == DATE
+        print(f"GET /{min(days)}.. (the whole series, {len(body)} bytes): {(time.perf_counter() - t) * 1000:.0f} ms")
+        conn.close()
+    finally:
+        d.stop()
+        up.stop()
+
+
+if __name__ == "__main__":
+    run([test_dates_and_series, test_25_years_fast_and_not_blocked_by_the_writer])
