@@ -1,11 +1,13 @@
 """HTTP caching: strong ETags per answer, 304 on If-None-Match / If-Modified-Since, Cache-Control until the next refresh."""
+import datetime
 import os
 import re
 import sys
 import time
+from zoneinfo import ZoneInfo
 
 sys.path.insert(0, os.path.dirname(__file__))
-from e2elib import Daemon, refused_url, run, serving, wait_until  # noqa: E402
+from e2elib import Daemon, Upstream, refused_url, run, serving, wait_until  # noqa: E402
 
 CC = re.compile(r"public, max-age=(\d+), stale-while-revalidate=60, stale-if-error=(\d+)")
 
@@ -85,6 +87,52 @@ def test_max_age_follows_the_schedule(tmp):
         assert max_age(h) <= int(h["age"]) + 6, h
 
 
+def easter(y):
+    """Gregorian Easter Sunday (the Meeus/Jones/Butcher computus)."""
+    a, b, c = y % 19, y // 100, y % 100
+    h = (19 * a + b - b // 4 - (b - (b + 8) // 25 + 1) // 3 + 15) % 30
+    i = (32 + 2 * (b % 4) + 2 * (c // 4) - h - c % 4) % 7
+    m = (a + 11 * h + 22 * i) // 451
+    return datetime.date(y, (h + i - 7 * m + 114) // 31, (h + i - 7 * m + 114) % 31 + 1)
+
+
+def ecb_publishes(day):
+    e = easter(day.year)
+    return day.weekday() < 5 and (day.month, day.day) not in ((1, 1), (5, 1), (12, 25), (12, 26)) and \
+        day not in (e - datetime.timedelta(days=2), e + datetime.timedelta(days=1))
+
+
+def expected_fetch(day):
+    """16:10 in Frankfurt, by the system's time-zone database (cconvd uses none: an independent oracle)."""
+    local = datetime.datetime.combine(day, datetime.time(16, 10), ZoneInfo("Europe/Berlin"))
+    return local.timestamp()
+
+
+def test_max_age_runs_to_the_next_ecb_publication(tmp):
+    """With the latest working day's rates held, the next fetch, and so max-age, is set for just after
+    the ECB's next publication (--refresh 86400 is longer)."""
+    now = time.time()
+    day = datetime.datetime.fromtimestamp(now, datetime.timezone.utc).date()
+    while not (ecb_publishes(day) and expected_fetch(day) <= now):
+        day -= datetime.timedelta(days=1)
+    nxt = day + datetime.timedelta(days=1)
+    while not ecb_publishes(nxt):
+        nxt += datetime.timedelta(days=1)
+    up = Upstream()
+    up.body["date"] = day.isoformat()
+    d = Daemon(tmp, [up.url], ["--refresh", "86400"])
+    try:
+        wait_until(lambda: d.get("/healthz")[0] == 200, 10, "rates")
+        want = min(expected_fetch(nxt), time.time() + 86400)
+        s, h, _ = d.get("/latest")
+        at = int(h["x-accel-expires"].lstrip("@"))
+        assert abs(at - want) < 5, (day, nxt, at, want, h)
+        assert abs(max_age(h) - int(h["age"]) - (at - time.time())) < 3, h
+    finally:
+        d.stop()
+        up.stop()
+
+
 def test_no_rates_503_is_not_stored(tmp):
     d = Daemon(tmp, [refused_url()])
     try:
@@ -98,4 +146,5 @@ def test_no_rates_503_is_not_stored(tmp):
 
 
 if __name__ == "__main__":
-    run([test_etag_and_conditional_requests, test_max_age_follows_the_schedule, test_no_rates_503_is_not_stored])
+    run([test_etag_and_conditional_requests, test_max_age_follows_the_schedule,
+         test_max_age_runs_to_the_next_ecb_publication, test_no_rates_503_is_not_stored])
