@@ -14,12 +14,12 @@ _cconvd()
 		_filedir
 		return
 		;;
-	--upstream)
+	--upstream | --history-upstream)
 		COMPREPLY=($(compgen -W "http:// https:// file://" -- "$cur"))
 		compopt -o nospace
 		return
 		;;
-	--listen | --refresh | --max-age | --backfill)
+	--listen | --refresh | --max-age | --backfill | --max-conns-per-ip)
 		return
 		;;
 	esac

@@ -46,6 +46,7 @@ def test_bash_completion(tmp):
     helped = set(re.findall(r"^\s+(?:-\w, )?(--[a-z][a-z-]*)", help_text, re.M))
     assert offered == helped and "--offline" in offered, (offered, helped)
     assert "--max-age" in complete(tmp, "cconvd", "cconvd --m")
+    assert complete(tmp, "cconvd", "cconvd --history-upstream h") == ["http://", "https://"]
     # No cache yet: no codes, and no wait on the network.
     assert complete(tmp, "cconv", "cconv G") == []
     up = Upstream()
