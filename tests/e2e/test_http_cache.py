@@ -7,7 +7,8 @@ import time
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, os.path.dirname(__file__))
-from e2elib import Daemon, Upstream, refused_url, run, serving, wait_until  # noqa: E402
+from e2elib import (DATE, Daemon, Upstream, cconvd_once, ecb_csv, make_history, refused_url, run,  # noqa: E402
+                    serving, wait_until)
 
 CC = re.compile(r"public, max-age=(\d+), stale-while-revalidate=60, stale-if-error=(\d+)")
 
@@ -133,6 +134,34 @@ def test_max_age_runs_to_the_next_ecb_publication(tmp):
         up.stop()
 
 
+def test_history_past_is_immutable(tmp):
+    """Answers about days before the served rates can never change: a year's max-age and immutable.
+    Answers that reach the served day follow the refresh like /latest.  Both have tags and 304s."""
+    csv = os.path.join(tmp, "hist.csv")
+    with open(csv, "w") as f:
+        f.write(ecb_csv(make_history(1, 8, end="2026-11-19")))
+    assert cconvd_once(tmp, ["--import", csv])[0] == 0
+    with serving(tmp) as (up, d):
+        assert d.health()["date"] == DATE
+        past = ("/2026-11-18", "/2026-11-02..2026-11-13", "/convert?to=GBP&date=2026-11-18",
+                "/v1/2026-11-18", "/2026-11-15")  # a Sunday: the nearest earlier day's rates
+        current = ("/" + DATE, "/2026-11-24", "/2026-11-10..", "/2026-11-10.." + DATE,
+                   "/convert?to=GBP&date=" + DATE)
+        for path in past + current:
+            s, h, body = d.get(path)
+            assert s == 200, (path, s, body)
+            age = int(h["age"])
+            if path in past:
+                assert h["cache-control"] == "public, max-age=%d, immutable" % (31536000 + age), (path, h)
+                assert "x-accel-expires" not in h, (path, h)
+            else:
+                assert max_age(h) <= 3600 + age and h["x-accel-expires"].startswith("@"), (path, h)
+            s, h2, body = d.get(path, headers={"If-None-Match": h["etag"]})
+            assert (s, body, h2["etag"]) == (304, "", h["etag"]), (path, s, h2)
+        assert d.metric("cconvd_requests_total", endpoint="date", code="304") == 5
+        assert d.metric("cconvd_requests_total", endpoint="series", code="200") == 3
+
+
 def test_no_rates_503_is_not_stored(tmp):
     d = Daemon(tmp, [refused_url()])
     try:
@@ -147,4 +176,5 @@ def test_no_rates_503_is_not_stored(tmp):
 
 if __name__ == "__main__":
     run([test_etag_and_conditional_requests, test_max_age_follows_the_schedule,
-         test_max_age_runs_to_the_next_ecb_publication, test_no_rates_503_is_not_stored])
+         test_max_age_runs_to_the_next_ecb_publication, test_history_past_is_immutable,
+         test_no_rates_503_is_not_stored])
