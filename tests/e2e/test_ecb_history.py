@@ -3,15 +3,18 @@
 The file is not part of the project and is never copied into it: CMake passes its folder in
 CCONV_SHARED_DATA, and without it the test is skipped.  The same days are also written out as the
 ECB's full-history XML (in a temporary folder) and read back, so both formats are checked on the
-real data, digit for digit, and their parse times printed.
+real data, digit for digit, and their parse times printed.  Finally `cconvd --import` loads the file
+and the daemon's dated routes answer the known values.
 """
+import json
 import os
 import random
 import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from e2elib import check_sanitizers, ecb_xml, run  # noqa: E402
+from e2elib import (Daemon, cconvd_once, check_sanitizers, ecb_xml, refused_url, run,  # noqa: E402
+                    wait_until)
 
 FEED_DUMP = os.environ.get("FEED_DUMP", "")
 CSV = os.path.join(os.environ.get("CCONV_SHARED_DATA", ""), "eurofxref-hist.csv")
@@ -73,6 +76,24 @@ def test_real_history_as_xml_reads_the_same(tmp):
     print(f"  (XML {os.path.getsize(path)} bytes, CSV {os.path.getsize(CSV)} bytes)")
 
 
+def test_real_csv_imported_then_served_by_date(tmp):
+    rc, err = cconvd_once(tmp, ["--import", CSV])
+    assert rc == 0 and "6747 added" in err, (rc, err)
+    print(f"  {err.strip().splitlines()[-1]}")
+    d = Daemon(tmp, [refused_url()])  # no upstream: everything comes from the imported history
+    try:
+        wait_until(lambda: d.get("/healthz")[0] == 200, 15, "the imported rates")
+        day = json.loads(d.get("/2025-05-09?to=GBP,JPY")[2])
+        assert (day["date"], day["rates"]) == ("2025-05-09", {"GBP": 0.8477, "JPY": 163.36}), day
+        day = json.loads(d.get("/1999-01-04?to=USD")[2])
+        assert (day["date"], day["rates"]) == ("1999-01-04", {"USD": 1.1789}), day
+        conv = json.loads(d.get("/convert?date=2025-05-09&to=GBP&amount=100")[2])
+        assert (conv["rate"], conv["result"]) == (0.8477, 84.77), conv
+        assert d.get("/convert/JPY/100")[2] == "JPY 16336\n"  # the newest day, 2025-05-09
+    finally:
+        d.stop()
+
+
 if __name__ == "__main__":
     if not FEED_DUMP or not os.path.exists(FEED_DUMP):
         print("skipped: FEED_DUMP must name the built tests/feed_dump")
@@ -80,4 +101,5 @@ if __name__ == "__main__":
     if not os.path.exists(CSV):
         print(f"skipped: the real ECB history {CSV} is absent (set CCONV_SHARED_DATA to its folder)")
         sys.exit(77)
-    run([test_real_csv_known_values_and_sampled_days, test_real_history_as_xml_reads_the_same])
+    run([test_real_csv_known_values_and_sampled_days, test_real_history_as_xml_reads_the_same,
+         test_real_csv_imported_then_served_by_date])
