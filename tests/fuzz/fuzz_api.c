@@ -1,16 +1,18 @@
 /*
  * libFuzzer target: api_handle(), every route and parameter rule, over a fixed
- * snapshot.  The input is one flags byte, then "path?query" as libmicrohttpd
+ * snapshot and a fake history of three days (2026-11-16, -18, -20).  The input is one flags byte, then "path?query" as libmicrohttpd
  * hands them over after decoding: the path ends at its first NUL (http.c
  * takes strlen(url)), query keys and values are raw bytes split on '&' and the
  * first '=', NUL bytes included.
  *
- * Checked on every input: the status is one the API documents, 5xx only when
- * there are no rates, every JSON answer parses (jansson), every error is
+ * Checked on every input: the status is one the API documents, 5xx (503) only
+ * when there are no rates or the history is absent or broken (flag bits), every
+ * JSON answer parses (jansson), every error is
  * exactly {"error":"..."}, and every other kind of answer (text, the page,
  * metrics) is a 200.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,7 +35,65 @@ static const char *const methods[] = {
 	"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "get", "BREW"
 };
 
+static const char *const history_days[] = { "2026-11-16", "2026-11-18", "2026-11-20" };
 static struct rates *snapshot;
+static int history_broken;	/* set per input from its flags byte */
+
+/* The snapshot's rates under another date; caller frees. */
+static struct rates *
+day_snapshot(const char *date)
+{
+	char body[sizeof(snapshot_json)], err[256];
+	const char *at = strstr(snapshot_json, "2026-11-20");
+	struct rates *r = NULL;
+
+	memcpy(body, snapshot_json, sizeof(snapshot_json));
+	memcpy(body + (at - snapshot_json), date, 10);
+	if (fxjson_parse(body, sizeof(body) - 1, &r, err, sizeof(err)) == -1 ||
+	    rates_set_origin(r, FUZZ_NOW, "http://127.0.0.1/latest") == -1)
+		abort();
+	return r;
+}
+
+static int
+fake_on(void *cls, const char *date, struct rates **out, char *err, size_t errlen)
+{
+	(void)cls;
+	*out = NULL;
+	if (history_broken) {
+		snprintf(err, errlen, "store '/x.db': disk I/O error");
+		return -1;
+	}
+	for (int i = 2; i >= 0; i--)
+		if (strcmp(history_days[i], date) <= 0) {
+			*out = day_snapshot(history_days[i]);
+			return 0;
+		}
+	return 0;
+}
+
+static int
+fake_each(void *cls, const char *start, const char *end, int (*fn)(void *, const struct rates *), void *arg,
+    char *err, size_t errlen)
+{
+	(void)cls;
+	if (history_broken) {
+		snprintf(err, errlen, "store '/x.db': disk I/O error");
+		return -1;
+	}
+	for (int i = 0; i < 3; i++) {
+		if (strcmp(history_days[i], start) < 0 || strcmp(history_days[i], end) > 0)
+			continue;
+		struct rates *r = day_snapshot(history_days[i]);
+		int rc = fn(arg, r);
+		rates_free(r);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static const struct api_history fake_history = { NULL, fake_on, fake_each };
 
 static void
 fake_status(struct fetch_status *st)
@@ -56,7 +116,7 @@ load_snapshot(void)
 }
 
 static void
-check_response(const struct api_response *resp, int have_rates)
+check_response(const struct api_response *resp, int may_503)
 {
 	json_t *j, *e;
 	json_error_t jerr;
@@ -65,7 +125,7 @@ check_response(const struct api_response *resp, int have_rates)
 	case 200: case 400: case 404: case 405:
 		break;
 	case 503:
-		if (have_rates)
+		if (!may_503)
 			abort();
 		break;
 	default:
@@ -142,8 +202,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ctx.max_age = 86400;
 	ctx.get_status = (data[0] & 0x20) ? NULL : fake_status;
 	ctx.render_metrics = (data[0] & 0x40) ? NULL : metrics_render;
+	/* Bit 7: history broken, or absent when bit 6 is set too. */
+	history_broken = (data[0] & 0x80) != 0;
+	ctx.history = (data[0] & 0xc0) == 0xc0 ? NULL : &fake_history;
 	api_handle(&ctx, &req, &resp);
-	check_response(&resp, ctx.rates != NULL);
+	check_response(&resp, ctx.rates == NULL || (data[0] & 0x80) != 0);
 	api_response_free(&resp);
 	free(path);
 	return 0;
