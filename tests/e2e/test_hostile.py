@@ -132,7 +132,12 @@ def path_cases(rng):
              "/%00", "/%", "/%4", "/%zz", "/%%", "/%G0", "/%C0%AF", "/%ff%fe", "/%ed%a0%80", "/%c3%28",
              "/convert/%C3%A9UR/1", "/convert/gbp/1", "/CONVERT/GBP/1", "/latest;x=1", "/latest#frag",
              "/latest?", "/latest??", "/latest?&", "/latest?=", "/latest?==", "/latest?&&&&",
-             "/currencies/../currencies", "/healthz?" + "x" * 100, "*", "/\\convert\\GBP\\1"]
+             "/currencies/../currencies", "/healthz?" + "x" * 100, "*", "/\\convert\\GBP\\1",
+             "/2026-11-20", "/1999-01-04", "/2026-02-30", "/0000-00-00", "/2026-11-20..2026-11-01",
+             "/1999-01-04..", "/9999-12-31..9999-12-31", "/2026-11-20..2026-11-20..", "/..2026-11-20",
+             "/2026-11-20?to=GBP,GBP", "/v1/latest", "/v1/v1/latest", "/v1/../latest", "/v1/2026-11-20",
+             "/convert?to=GBP&date=2026-13-01", "/convert?to=GBP&date=1999-01-04&date=2000-01-01",
+             "/2026-11-20%00", "/%32026-11-20", "/2026-11-20.." + "x" * 3000]
     cases = [Case(f"path {p!r}", req(p), "api") for p in fixed]
     # Raw bytes above 0x7f in the request line, valid UTF-8 and not.
     for raw in (b"/\xc3\xa9", b"/\xff\xfe", b"/convert/\xe2\x82\xac/1", b"/\xc0\xaf", b"/\xed\xa0\x80",
