@@ -14,16 +14,17 @@ sys.path.insert(0, os.path.dirname(__file__))
 from e2elib import Daemon, Upstream, expected, free_port, run, wait_until  # noqa: E402
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
-README = os.path.join(os.path.dirname(__file__), "..", "..", "README.md")
+TOP = os.path.join(os.path.dirname(__file__), "..", "..")
 
 
 def readme_config(port, backends, cache_dir):
-    """The ```nginx block of the README, pointed at this test's ports and folders.  Every
-    substitution must apply, so a README that drifts from what is tested fails here."""
-    with open(README) as f:
+    """contrib/nginx/cconv.conf, which the README shows whole, pointed at this test's ports and folders.
+    Every substitution must apply, so a file that drifts from what is tested fails here."""
+    with open(os.path.join(TOP, "README.md")) as f:
         blocks = re.findall(r"```nginx\n(.*?)```", f.read(), re.S)
-    assert len(blocks) == 1, "README.md must hold exactly one ```nginx block"
-    conf = blocks[0]
+    with open(os.path.join(TOP, "contrib", "nginx", "cconv.conf")) as f:
+        conf = f.read()
+    assert blocks == [conf[conf.index("\n") + 1:]], "README's ```nginx block must be contrib/nginx/cconv.conf"
     subs = [("server 127.0.0.1:8081;", f"server 127.0.0.1:{backends[0]};"),
             ("server 127.0.0.1:8082;", f"server 127.0.0.1:{backends[1]};"),
             ("listen 8080;", f"listen 127.0.0.1:{port};"),
