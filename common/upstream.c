@@ -95,3 +95,18 @@ upstream_fetch(const char *url, struct rates **out, char *err, size_t errlen)
 	feed_free(v, n);
 	return 0;
 }
+
+int
+upstream_sibling_url(const char *url, const char *resource, char *out, size_t outlen)
+{
+	static const char suffix[] = "/latest";
+	const size_t slen = sizeof(suffix) - 1;
+	const char *q = strchr(url, '?');
+	size_t pathlen = q != NULL ? (size_t)(q - url) : strlen(url);
+	int n;
+
+	if (pathlen < slen || memcmp(url + pathlen - slen, suffix, slen) != 0)
+		return -1;
+	n = snprintf(out, outlen, "%.*s/%s%s", (int)(pathlen - slen), url, resource, q != NULL ? q : "");
+	return n < 0 || (size_t)n >= outlen ? -1 : 0;
+}

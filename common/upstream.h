@@ -69,4 +69,13 @@ int upstream_fetch_feed(const char *url, int flags, struct upstream_validators *
  */
 int upstream_fetch(const char *url, struct rates **out, char *err, size_t errlen);
 
+/*
+ * Another Frankfurter resource beside an upstream's /latest: with url
+ * "https://x/v1/latest?base=USD" and resource "2024-01-05" (a date) or
+ * "2024-01-01.." (a time series), out is "https://x/v1/2024-01-05?base=USD".
+ * 0, or -1 when url's path does not end in "/latest" (an ECB feed, a file)
+ * or out is too small.
+ */
+int upstream_sibling_url(const char *url, const char *resource, char *out, size_t outlen);
+
 #endif

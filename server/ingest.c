@@ -21,8 +21,8 @@
 #include <unistd.h>
 
 #include "feed.h"
-#include "fetch.h"
 #include "ingest.h"
+#include "upstream.h"
 
 #define REASON_MAX 512
 
@@ -74,71 +74,47 @@ out:
 	return rc;
 }
 
-/* Parses body, stamps the origin, saves; err gets "what: " before a reason. */
+/* Saves the n snapshots of v (oldest first) and says what happened in res. */
 static int
-load(struct store *st, const char *what, const char *body, size_t len, struct ingest_result *res, char *err,
-    size_t errlen)
+save(struct store *st, struct rates **v, size_t n, struct ingest_result *res, char *err, size_t errlen)
 {
-	struct rates **v = NULL;
-	size_t n = 0;
-	int64_t now = (int64_t)time(NULL);
-	char why[REASON_MAX];
-	int rc = -1;
-
-	if (feed_parse(body, len, &v, &n, why, sizeof(why)) == -1) {
-		snprintf(err, errlen, "%s: %s", what, why);
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (rates_set_origin(v[i], now, res->source) == -1) {
-			snprintf(err, errlen, "%s: out of memory", what);
-			goto out;
-		}
 	if (store_save_many(st, v, n, &res->counts, err, errlen) == -1)
-		goto out;
+		return -1;
 	res->days = n;
-	/* feed_parse() gives at least one snapshot, oldest first. */
+	/* feed_parse() gives at least one snapshot. */
 	memcpy(res->first, rates_date(v[0]), DT_DATE_LEN);
 	memcpy(res->last, rates_date(v[n - 1]), DT_DATE_LEN);
-	rc = 0;
-out:
-	feed_free(v, n);
-	return rc;
+	return 0;
 }
 
 int
 ingest_import(struct store *st, const char *path, struct ingest_result *res, char *err, size_t errlen)
 {
-	char what[PATH_MAX + 16], abs[PATH_MAX];
+	struct rates **v = NULL;
+	char abs[PATH_MAX], why[REASON_MAX];
 	char *body = NULL;
-	size_t len = 0;
+	size_t len = 0, n = 0;
+	int64_t now = (int64_t)time(NULL);
 	int rc = -1;
 
 	memset(res, 0, sizeof(*res));
 	if (read_file(path, &body, &len, err, errlen) == -1)
 		goto out;
+	if (feed_parse(body, len, &v, &n, why, sizeof(why)) == -1) {
+		snprintf(err, errlen, "import '%s': %s", path, why);
+		goto out;
+	}
 	snprintf(res->source, sizeof(res->source), "file://%s", realpath(path, abs) != NULL ? abs : path);
-	snprintf(what, sizeof(what), "import '%s'", path);
-	rc = load(st, what, body, len, res, err, errlen);
+	for (size_t i = 0; i < n; i++)
+		if (rates_set_origin(v[i], now, res->source) == -1) {
+			snprintf(err, errlen, "import '%s': out of memory", path);
+			goto out;
+		}
+	rc = save(st, v, n, res, err, errlen);
 out:
+	feed_free(v, n);
 	free(body);
 	return rc;
-}
-
-/* {base}/START.. from ".../latest[?query]"; -1 when url has no /latest. */
-static int
-series_url(const char *url, const char *start, char *out, size_t outlen)
-{
-	static const char suffix[] = "/latest";
-	const size_t slen = sizeof(suffix) - 1;
-	const char *q = strchr(url, '?');
-	size_t pathlen = q != NULL ? (size_t)(q - url) : strlen(url);
-	int n;
-
-	if (pathlen < slen || memcmp(url + pathlen - slen, suffix, slen) != 0)
-		return -1;
-	n = snprintf(out, outlen, "%.*s/%s..%s", (int)(pathlen - slen), url, start, q != NULL ? q : "");
-	return n < 0 || (size_t)n >= outlen ? -1 : 0;
 }
 
 /* Appends "; clause" (or the first clause) to err. */
@@ -155,34 +131,28 @@ int
 ingest_backfill(struct store *st, char *const *upstreams, size_t nupstreams, const char *start,
     struct ingest_result *res, char *err, size_t errlen)
 {
-	const struct fetch_opts fo = {
-		.timeout_ms = INGEST_TIMEOUT_MS,
-		.max_body = FEED_MAX_BODY,
-	};
-	char reasons[4096], why[REASON_MAX + 64], what[sizeof(res->source) + 16];
+	char reasons[4096], why[REASON_MAX + 64], series[DT_DATE_LEN + 2];
 
 	memset(res, 0, sizeof(*res));
 	reasons[0] = '\0';
+	snprintf(series, sizeof(series), "%s..", start);
 	for (size_t i = 0; i < nupstreams; i++) {
-		struct fetch_result fr;
+		struct rates **v = NULL;
+		size_t n = 0;
 		int rc;
 
-		if (series_url(upstreams[i], start, res->source, sizeof(res->source)) == -1) {
+		if (upstream_sibling_url(upstreams[i], series, res->source, sizeof(res->source)) == -1) {
 			snprintf(why, sizeof(why), "upstream '%s': not a .../latest URL, so no time series to ask for",
 			    upstreams[i]);
 			add_reason(reasons, sizeof(reasons), why);
 			continue;
 		}
-		snprintf(what, sizeof(what), "upstream '%s'", res->source);
-		if (fetch_get(res->source, &fo, &fr, why, sizeof(why)) == -1) {
-			char clause[sizeof(why) + 16];
-			snprintf(clause, sizeof(clause), "upstream %s", why);
-			add_reason(reasons, sizeof(reasons), clause);
-			fetch_result_free(&fr);
+		if (upstream_fetch_feed(res->source, UPSTREAM_HISTORY, NULL, &v, &n, why, sizeof(why)) == -1) {
+			add_reason(reasons, sizeof(reasons), why);
 			continue;
 		}
-		rc = load(st, what, fr.body, fr.len, res, why, sizeof(why));
-		fetch_result_free(&fr);
+		rc = save(st, v, n, res, why, sizeof(why));
+		feed_free(v, n);
 		if (rc == 0)
 			return 0;
 		add_reason(reasons, sizeof(reasons), why);

@@ -18,8 +18,6 @@
 #include "dt.h"
 #include "store.h"
 
-#define INGEST_TIMEOUT_MS 120000	/* a whole backfill download, ms: decades of days */
-
 struct ingest_result {
 	size_t days;			/* snapshots in the document */
 	char first[DT_DATE_LEN];	/* the oldest and newest of them */
@@ -37,8 +35,9 @@ int ingest_import(struct store *st, const char *path, struct ingest_result *res,
 
 /*
  * Asks each upstream in turn for the Frankfurter time series {base}/START..
- * (base: the upstream URL without its final "/latest"; a query string is
- * kept) and loads the first that answers with valid rates.  0 with res
+ * (upstream_sibling_url(): the upstream URL without its final "/latest"; a
+ * query string is kept), with the history feed limits of
+ * upstream_fetch_feed(), and loads the first that answers with valid rates.  0 with res
  * filled, or -1 with err naming every upstream tried and why it failed.
  */
 int ingest_backfill(struct store *st, char *const *upstreams, size_t nupstreams, const char *start,
