@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "args.h"
 #include "buf.h"
@@ -36,6 +37,7 @@ enum opt_id {
 	OPT_RAW,
 	OPT_LIST,
 	OPT_OFFLINE,
+	OPT_DATE,
 	OPT_VERBOSE,
 	OPT_HELP,
 	OPT_VERSION,
@@ -60,6 +62,7 @@ static const struct opt opts[] = {
 	{ OPT_RAW,	0,   "raw",	 0, NULL,		NO_CONF },
 	{ OPT_LIST,	'l', "list",	 0, NULL,		NO_CONF },
 	{ OPT_OFFLINE,	0,   "offline",	 0, NULL,		NO_CONF },
+	{ OPT_DATE,	'd', "date",	 1, NULL,		NO_CONF },
 	{ OPT_VERBOSE,	'v', "verbose",	 0, NULL,		NO_CONF },
 	{ OPT_HELP,	'h', "help",	 0, NULL,		NO_CONF },
 	{ OPT_VERSION,	0,   "version",	 0, NULL,		NO_CONF },
@@ -95,6 +98,10 @@ static const char usage_text[] =
     "  -l, --list            list the currencies the rates cover, code and name\n"
     "                        (codes only with --raw, an object with --json)\n"
     "      --offline         use only the local cache: no daemon, no upstream\n"
+    "  -d, --date YYYY-MM-DD convert at that date's rates (or the nearest earlier\n"
+    "                        date's: weekends and holidays have none), from the\n"
+    "                        daemon's history, else the upstream's /{date}; the\n"
+    "                        cache serves only when it holds exactly that date\n"
     "  -v, --verbose         say on stderr where the rates came from, their date, age\n"
     "  -h, --help            print this help and exit\n"
     "      --version         print the version and exit\n"
@@ -240,6 +247,26 @@ add_upstreams(struct args *a, const char *what, const char *v, char *err, size_t
 	return 0;
 }
 
+/* A past date, as YYYY-MM-DD; today (UTC) is allowed, tomorrow is not. */
+static int
+set_date(struct args *a, const char *what, const char *v, char *err, size_t errlen)
+{
+	char q[QUOTE_MAX + 4], today[DT_DATE_LEN];
+
+	if (dt_date_ok(v) == -1) {
+		quote(v, q);
+		snprintf(err, errlen, "%s '%s': expected a date as YYYY-MM-DD", what, q);
+		return -1;
+	}
+	dt_date((int64_t)time(NULL), today);
+	if (strcmp(v, today) > 0) {
+		snprintf(err, errlen, "%s '%s': in the future (today is %s, UTC)", what, v, today);
+		return -1;
+	}
+	memcpy(a->date, v, DT_DATE_LEN);
+	return 0;
+}
+
 /* The one validator for every source of a value: `what` is "--server" or
  * "CCONV_SERVER", for the message.  0, or -1 with err set (a usage error). */
 static int
@@ -270,6 +297,8 @@ set_value(struct args *a, const struct opt *o, const char *what, const char *v, 
 	case OPT_OFFLINE:
 		a->offline = 1;
 		return 0;
+	case OPT_DATE:
+		return set_date(a, what, v, err, errlen);
 	case OPT_VERBOSE:
 		a->verbose = 1;
 		return 0;

@@ -21,6 +21,7 @@
 
 #include <stddef.h>
 
+#include "dt.h"
 #include "money.h"
 
 /* Exit codes (the values of <sysexits.h>, documented in --help and README). */
@@ -48,6 +49,7 @@ struct args {
 	int raw;			/* numbers only (not with json) */
 	int list;			/* --list: no operands; to, nto and amount unset */
 	int offline;			/* the cache only */
+	char date[DT_DATE_LEN];		/* --date: "YYYY-MM-DD", not in the future; "": the latest */
 	int verbose;
 	int help;			/* --help seen: print args_usage(), exit 0 */
 	int version;			/* --version seen */

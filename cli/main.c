@@ -75,6 +75,9 @@ report_source(const struct args *a, const struct source_answer *ans, int64_t now
 		format_age(now - fetched_at, age, sizeof(age));
 		snprintf(fetched, sizeof(fetched), "fetched %s (%s)", iso, age);
 	}
+	/* Weekends and holidays have no rates: say whose were used instead. */
+	if (a->date[0] != '\0' && strcmp(rates_date(r), a->date) != 0)
+		log_note("no rates on %s; using those of %s, the nearest earlier date", a->date, rates_date(r));
 	if (a->verbose)
 		log_note("rates from %s %s, dated %s, %s%s", source_kind_name(ans->kind), ans->where, rates_date(r),
 		    fetched, ans->stale ? ", stale" : "");

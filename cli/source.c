@@ -10,6 +10,14 @@
  * clause of the final message, so exit 69 says what was tried and why each
  * attempt failed; every degraded answer (daemon down, cached rates) is said on
  * stderr as it happens.
+ *
+ * With --date the same chain asks for that date: the daemon's /{date} (its
+ * stored history), each upstream's /{date} beside its /latest (Frankfurter
+ * keeps history; an ECB feed or a file has no such URL and is skipped with a
+ * reason), and the cache only when it holds exactly that date, since it keeps
+ * the latest rates and cannot know whether rates were published between its
+ * date and the one asked for.  Past rates are history, never stale, and are
+ * not written to the cache.
  */
 #include <assert.h>
 #include <stdarg.h>
@@ -75,9 +83,9 @@ answer(struct source_answer *ans, struct rates **r, enum source_kind kind, const
 }
 
 /*
- * GET {server}/latest.  0, or -1 with reason saying why, without the URL
- * (the caller names the daemon): "Connection refused", "HTTP 503",
- * "'rates' is empty".
+ * GET {server}/latest, or {server}/{date} with --date.  0, or -1 with reason
+ * saying why, without the URL (the caller names the daemon): "Connection
+ * refused", "HTTP 503", "'rates' is empty".
  */
 static int
 from_daemon(const struct args *a, int64_t now, struct source_answer *ans, char *url, size_t urllen,
@@ -96,7 +104,7 @@ from_daemon(const struct args *a, int64_t now, struct source_answer *ans, char *
 	int n, rc = -1;
 
 	memset(&res, 0, sizeof(res));
-	n = snprintf(url, urllen, "%s/latest", a->server);
+	n = snprintf(url, urllen, "%s/%s", a->server, a->date[0] != '\0' ? a->date : "latest");
 	if (n < 0 || (size_t)n >= urllen) {
 		snprintf(reason, rlen, "URL too long");
 		goto out;
@@ -119,7 +127,8 @@ from_daemon(const struct args *a, int64_t now, struct source_answer *ans, char *
 		snprintf(reason, rlen, "out of memory");
 		goto out;
 	}
-	answer(ans, &r, SOURCE_DAEMON, a->server, res.stale || source_is_stale(fetched_at, now));
+	answer(ans, &r, SOURCE_DAEMON, a->server,
+	    a->date[0] == '\0' && (res.stale || source_is_stale(fetched_at, now)));
 	rc = 0;
 out:
 	rates_free(r);
@@ -144,14 +153,25 @@ static int
 from_upstreams(const struct args *a, int64_t now, struct source_answer *ans, char *err, size_t errlen)
 {
 	struct rates *r = NULL;
-	char uerr[REASON_MAX];
+	char uerr[REASON_MAX], dated[ARGS_URL_MAX + DT_DATE_LEN + 2];
 
 	for (size_t i = 0; i < a->nupstream; i++) {
-		if (upstream_fetch(a->upstream[i], &r, uerr, sizeof(uerr)) == -1) {
+		const char *url = a->upstream[i];
+
+		if (a->date[0] != '\0') {
+			if (upstream_sibling_url(url, a->date, dated, sizeof(dated)) == -1) {
+				err_append(err, errlen, "; upstream '%s': not a .../latest URL, so no rates by date to ask for",
+				    url);
+				continue;
+			}
+			url = dated;
+		}
+		if (upstream_fetch(url, &r, uerr, sizeof(uerr)) == -1) {
 			err_append(err, errlen, "; %s", uerr);
 			continue;
 		}
-		answer(ans, &r, SOURCE_UPSTREAM, a->upstream[i], source_is_stale(rates_fetched_at(r), now));
+		answer(ans, &r, SOURCE_UPSTREAM, a->upstream[i],
+		    a->date[0] == '\0' && source_is_stale(rates_fetched_at(r), now));
 		return 0;
 	}
 	return -1;
@@ -193,7 +213,8 @@ save(const struct rates *r)
 /* announce: say on stderr that the cache stands in for the daemon and the
  * upstreams (not when --offline asked for it). */
 static int
-from_cache(int64_t now, int announce, struct source_answer *ans, char *err, size_t errlen)
+from_cache(const struct args *a, int64_t now, int announce, struct source_answer *ans, char *err,
+    size_t errlen)
 {
 	struct rates *r = NULL;
 	char path[CACHE_PATH_MAX];
@@ -212,13 +233,18 @@ from_cache(int64_t now, int announce, struct source_answer *ans, char *err, size
 		err_append(err, errlen, "%s%s", err[0] != '\0' ? "; " : "", cerr);
 		goto out;
 	}
+	if (a->date[0] != '\0' && strcmp(rates_date(r), a->date) != 0) {
+		err_append(err, errlen, "%scache '%s': holds the rates of %s, not of %s", err[0] != '\0' ? "; " : "",
+		    path, rates_date(r), a->date);
+		goto out;
+	}
 	fetched_at = rates_fetched_at(r);
 	if (fetched_at > 0)
 		dt_iso8601(fetched_at, fetched);
 	if (announce)
 		log_warnx("daemon and upstream unavailable; using cached rates dated %s (%s%s)", rates_date(r),
 		    fetched_at > 0 ? "fetched " : "fetch time unknown", fetched_at > 0 ? fetched : "");
-	answer(ans, &r, SOURCE_CACHE, path, source_is_stale(fetched_at, now));
+	answer(ans, &r, SOURCE_CACHE, path, a->date[0] == '\0' && source_is_stale(fetched_at, now));
 	rc = 0;
 out:
 	rates_free(r);
@@ -237,11 +263,13 @@ source_get(const struct args *a, int64_t now, struct source_answer *ans, char *e
 		err[0] = '\0';
 
 	if (a->offline) {
-		rc = from_cache(now, 0, ans, err, errlen);
+		rc = from_cache(a, now, 0, ans, err, errlen);
 		goto out;
 	}
+	/* The cache holds the latest rates only: a past date's are not kept. */
 	if (from_daemon(a, now, ans, url, sizeof(url), reason, sizeof(reason)) == 0) {
-		save(ans->rates);
+		if (a->date[0] == '\0')
+			save(ans->rates);
 		rc = 0;
 		goto out;
 	}
@@ -249,11 +277,12 @@ source_get(const struct args *a, int64_t now, struct source_answer *ans, char *e
 	note_fallback(a, reason);
 
 	if (from_upstreams(a, now, ans, err, errlen) == 0) {
-		save(ans->rates);
+		if (a->date[0] == '\0')
+			save(ans->rates);
 		rc = 0;
 		goto out;
 	}
-	if (from_cache(now, 1, ans, err, errlen) == 0) {
+	if (from_cache(a, now, 1, ans, err, errlen) == 0) {
 		rc = 0;
 		goto out;
 	}

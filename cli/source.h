@@ -8,6 +8,11 @@
  *
  * With --offline (a->offline) only 3 is tried, without the warning.
  *
+ * With --date (a->date) each source is asked for that date: 1. {server}/{date},
+ * 2. each upstream's {base}/{date} (upstream_sibling_url(); others are
+ * skipped, with a reason), 3. the cache only if it holds exactly that date.
+ * A dated answer is never stale and never written to the cache.
+ *
  * Every snapshot fetched in 1 or 2 is also written to the cache (a failure
  * there is a warning, never an error).  Whatever the source, the caller gets
  * one finished struct rates and converts with the same common code.  Not

@@ -17,6 +17,9 @@ _cconv()
 		COMPREPLY=($(compgen -W "$(_cconv_codes)" -- "${cur^^}"))
 		return
 		;;
+	-d | --date)
+		return
+		;;
 	-s | --server | -u | --upstream)
 		COMPREPLY=($(compgen -W "http:// https:// file://" -- "$cur"))
 		compopt -o nospace

@@ -1,5 +1,6 @@
-"""History served by cconvd: /{date}, /{start}..{end}, /{start}.., /convert?date=, the /v1 prefix, and
-how fast a dated answer comes from a 25-year database, also while another process holds the write lock."""
+"""History served by cconvd: /{date}, /{start}..{end}, /{start}.., /convert?date=, the /v1 prefix, how
+fast a dated answer comes from a 25-year database (also while another process holds the write lock), and
+cconv --date through the daemon, the upstream's /{date}, and the cache only for exactly its date."""
 import contextlib
 import datetime
 import http.client
@@ -13,8 +14,8 @@ import time
 from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(__file__))
-from e2elib import (DATE, RATES, Daemon, Upstream, cconvd_once, db_rows, ecb_csv, expected, make_history,  # noqa: E402
-                    run, wait_until)
+from e2elib import (DATE, RATES, Daemon, Upstream, cconv, cconvd_once, db_rows, ecb_csv, expected,  # noqa: E402
+                    make_history, run, wait_until)
 
 
 @contextlib.contextmanager
@@ -172,5 +173,55 @@ def test_25_years_fast_and_not_blocked_by_the_writer(tmp):
         up.stop()
 
 
+def test_cconv_date(tmp):
+    days = make_history(1, 8, end="2026-11-19")
+    friday = max(x for x in days if datetime.date.fromisoformat(x).weekday() == 4 and x < "2026-11-01")
+    saturday = (datetime.date.fromisoformat(friday) + datetime.timedelta(days=1)).isoformat()
+    want = expected("100", "EUR", "GBP", days[friday]) + " GBP\n"
+    with history_daemon(tmp, days) as (up, d):
+        up.history = days
+        rc, out, err = cconv(tmp, ["--date", friday, "GBP", "100"], server=d.base)
+        assert (rc, out) == (0, want) and err == "", (rc, out, err)
+        assert up.paths.count("/v1/" + friday) == 0  # the daemon answered
+        rc, out, err = cconv(tmp, ["--date", saturday, "--from", "USD", "--json", "GBP", "1234.5"], server=d.base)
+        doc = json.loads(out)
+        assert rc == 0 and doc["date"] == friday and doc["stale"] is False, (rc, out, err)
+        assert str(doc["result"]) == expected("1234.5", "USD", "GBP", days[friday]), doc
+        assert f"no rates on {saturday}; using those of {friday}, the nearest earlier date" in err, err
+
+        # The daemon down: the upstream's /v1/{date}, beside its /v1/latest.
+        rc, out, err = cconv(tmp, ["-v", "--date", saturday, "GBP", "100"], upstream=up.url)
+        assert (rc, out) == (0, want), (rc, out, err)
+        assert "/v1/" + saturday in up.paths and "asking upstream" in err and "rates from upstream" in err, err
+        # An upstream with no /latest (an ECB feed) has no dates to ask: skipped, with the reason.
+        rc, out, err = cconv(tmp, ["--date", saturday, "GBP", "100"],
+                             upstream="file:///srv/eurofxref-daily.xml," + up.url)
+        assert (rc, out) == (0, want), (rc, out, err)
+
+        # The latest rates, which the cache keeps; a dated answer never replaces them.
+        rc, out, err = cconv(tmp, ["GBP", "100"], server=d.base)
+        assert (rc, out) == (0, "88.40 GBP\n"), (rc, out, err)
+        with open(os.path.join(tmp, "cache", "cconv", "latest.json")) as f:
+            assert json.load(f)["date"] == DATE
+        cconv(tmp, ["--date", friday, "GBP", "100"], server=d.base)
+        with open(os.path.join(tmp, "cache", "cconv", "latest.json")) as f:
+            assert json.load(f)["date"] == DATE
+
+        # Before any stored history, daemon and upstream both say 404.
+        rc, out, err = cconv(tmp, ["--date", "1999-01-04", "GBP", "1"], server=d.base, upstream=up.url)
+        assert rc == 69 and out == "", (rc, out, err)
+        assert "HTTP 404" in err and "/1999-01-04" in err, err
+
+    # Everything down: only a cache holding exactly that date answers.
+    rc, out, err = cconv(tmp, ["--date", DATE, "GBP", "100"])
+    assert (rc, out) == (0, "88.40 GBP\n") and "using cached rates dated " + DATE in err, (rc, out, err)
+    rc, out, err = cconv(tmp, ["--date", friday, "GBP", "100"])
+    assert rc == 69 and out == "", (rc, out, err)
+    assert "daemon '" in err and "upstream '" in err, err
+    assert f"holds the rates of {DATE}, not of {friday}" in err, err
+    rc, out, err = cconv(tmp, ["--date", "2026-02-30", "GBP", "1"])
+    assert rc == 64 and "expected a date as YYYY-MM-DD" in err, err
+
+
 if __name__ == "__main__":
-    run([test_dates_and_series, test_25_years_fast_and_not_blocked_by_the_writer])
+    run([test_dates_and_series, test_25_years_fast_and_not_blocked_by_the_writer, test_cconv_date])

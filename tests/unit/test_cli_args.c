@@ -478,6 +478,30 @@ test_list_raw_offline(void **state)
 	assert_string_equal(f->a.to[0], "GBP");
 }
 
+static void
+test_date(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(parse(f, "GBP", "1", NULL), ARGS_EX_OK);
+	assert_string_equal(f->a.date, "");
+	args_free(&f->a);
+	assert_int_equal(parse(f, "--date", "2024-01-06", "GBP", "1", NULL), ARGS_EX_OK);
+	assert_string_equal(f->a.date, "2024-01-06");
+	args_free(&f->a);
+	assert_int_equal(parse(f, "-d2000-02-29", "GBP", "1", NULL), ARGS_EX_OK);
+	assert_string_equal(f->a.date, "2000-02-29");
+	args_free(&f->a);
+	assert_int_equal(parse(f, "--date=2024-13-01", "GBP", "1", NULL), ARGS_EX_USAGE);
+	assert_string_equal(f->err, "--date '2024-13-01': expected a date as YYYY-MM-DD");
+	args_free(&f->a);
+	assert_int_equal(parse(f, "-d", "yesterday", "GBP", "1", NULL), ARGS_EX_USAGE);
+	assert_string_equal(f->err, "-d 'yesterday': expected a date as YYYY-MM-DD");
+	args_free(&f->a);
+	assert_int_equal(parse(f, "--date", "9999-12-31", "GBP", "1", NULL), ARGS_EX_USAGE);
+	assert_non_null(strstr(f->err, "--date '9999-12-31': in the future (today is "));
+}
+
 int
 main(void)
 {
@@ -499,6 +523,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_flags_beat_variables_beat_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_raw_offline, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_date, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
