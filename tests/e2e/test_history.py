@@ -30,7 +30,8 @@ def history_daemon(tmp, days):
     try:
         d = Daemon(tmp, [up.url])
         try:
-            wait_until(lambda: d.get("/healthz")[0] == 200, 10, "rates")
+            # It serves the newest imported day at once; wait for the upstream's DATE to be saved.
+            wait_until(lambda: d.get("/healthz")[0] == 200 and d.health()["date"] == DATE, 10, "the first refresh")
             yield up, d
         finally:
             d.stop()
@@ -126,7 +127,7 @@ def test_25_years_fast_and_not_blocked_by_the_writer(tmp):
     up = Upstream()
     d = Daemon(tmp, [up.url])
     try:
-        wait_until(lambda: d.get("/healthz")[0] == 200, 10, "rates")
+        wait_until(lambda: d.get("/healthz")[0] == 200 and d.health()["date"] == DATE, 10, "the first refresh")
         rnd = random.Random(7)
         first = datetime.date.fromisoformat(min(days))
         span = (datetime.date.fromisoformat(max(days)) - first).days
