@@ -149,21 +149,23 @@ db_bytes(const char *path)
 }
 
 /*
- * Seconds until the next round.  After a success, the ECB calendar
- * (schedule.h) may bring it forward to just after the next publication;
- * after failures, backoff from BACKOFF_MIN.  Retry-After is a floor either way.
+ * Seconds until the next round, published for Cache-Control.  After a
+ * success, the ECB calendar (schedule.h) may bring it forward to just after
+ * the next publication, given the date that will be served (held, "" for
+ * none); after failures, backoff from BACKOFF_MIN.  Retry-After is a floor
+ * either way.  Called before new rates are swapped in, so that no answer
+ * from them goes out with the previous round's freshness.
  */
 static long
-next_delay(struct refresher *rf)
+schedule_round(struct refresher *rf, const char *held)
 {
-	unsigned token;
-	const struct rates *cur = publish_acquire(&token);
-	long interval = rf->cfg->refresh;
+	long interval = rf->cfg->refresh, delay;
 
 	if (rf->failures == 0)
-		interval = schedule_next((int64_t)time(NULL), rf->cfg->refresh, cur != NULL ? rates_date(cur) : NULL);
-	publish_release(token);
-	return backoff_delay(interval, rf->failures, rf->retry_after, arc4random_uniform(1000) / 1000.0);
+		interval = schedule_next((int64_t)time(NULL), rf->cfg->refresh, held[0] != '\0' ? held : NULL);
+	delay = backoff_delay(interval, rf->failures, rf->retry_after, arc4random_uniform(1000) / 1000.0);
+	publish_set_next_refresh((int64_t)time(NULL) + delay);
+	return delay;
 }
 
 /*
@@ -290,6 +292,8 @@ refresh_once(struct refresher *rf)
 	if (v == NULL) {
 		rf->failures++;
 		why = failure_reason(failure);
+		served_date(prev);
+		delay = schedule_round(rf, prev);
 	} else {
 		st.ok = 1;
 		st.error[0] = '\0';
@@ -310,9 +314,11 @@ refresh_once(struct refresher *rf)
 		if (n > 1)
 			snprintf(earlier, sizeof(earlier), " (and %zu earlier days)", n - 1);
 		note_gap(rf, prev, v, n);
-		if (strcmp(rates_date(newest), prev) < 0)
+		if (strcmp(rates_date(newest), prev) < 0) {
 			why = METRICS_REFRESH_OLDER;
-		else {
+			delay = schedule_round(rf, prev);
+		} else {
+			delay = schedule_round(rf, rates_date(newest));
 			publish_swap(newest);
 			v[n - 1] = NULL;
 		}
@@ -320,8 +326,6 @@ refresh_once(struct refresher *rf)
 	}
 	publish_set_status(&st);
 	metrics_count_refresh(why);
-	delay = next_delay(rf);
-	publish_set_next_refresh((int64_t)time(NULL) + delay);
 	took = mono_ms() - started;
 
 	if (why == METRICS_REFRESH_NEW || why == METRICS_REFRESH_NOT_MODIFIED)

@@ -21,6 +21,7 @@ def max_age(headers):
 
 def test_etag_and_conditional_requests(tmp):
     with serving(tmp) as (up, d):
+        d.wait_refreshes(1)  # the next refresh time is published just after the rates
         s, h, body = d.get("/convert/GBP/100")
         assert s == 200 and body == "GBP 88.40\n"
         tag = h["etag"]
@@ -77,6 +78,7 @@ def test_etag_and_conditional_requests(tmp):
 
 def test_max_age_follows_the_schedule(tmp):
     with serving(tmp, extra=("--refresh", "60", "--max-age", "600")) as (up, d):
+        d.wait_refreshes(1)
         s, h, _ = d.get("/latest")
         age = int(h["age"])
         assert 50 + age <= max_age(h) <= 60 + age, h
@@ -123,7 +125,7 @@ def test_max_age_runs_to_the_next_ecb_publication(tmp):
     up.body["date"] = day.isoformat()
     d = Daemon(tmp, [up.url], ["--refresh", "86400"])
     try:
-        wait_until(lambda: d.get("/healthz")[0] == 200, 10, "rates")
+        d.wait_refreshes(1)
         want = min(expected_fetch(nxt), time.time() + 86400)
         s, h, _ = d.get("/latest")
         at = int(h["x-accel-expires"].lstrip("@"))
@@ -142,6 +144,9 @@ def test_history_past_is_immutable(tmp):
         f.write(ecb_csv(make_history(1, 8, end="2026-11-19")))
     assert cconvd_once(tmp, ["--import", csv])[0] == 0
     with serving(tmp) as (up, d):
+        # The imported 2026-11-19 is served from the start; wait for the first round to end (its
+        # log line comes after both the upstream's day and the next refresh time are published).
+        d.wait_refreshes(1)
         assert d.health()["date"] == DATE
         past = ("/2026-11-18", "/2026-11-02..2026-11-13", "/convert?to=GBP&date=2026-11-18",
                 "/v1/2026-11-18", "/2026-11-15")  # a Sunday: the nearest earlier day's rates

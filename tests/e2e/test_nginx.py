@@ -112,7 +112,7 @@ def test_nginx_cache_in_front(tmp):
             os.mkdir(os.path.join(tmp, name))
             ds.append(Daemon(os.path.join(tmp, name), [up.url]))
         for d in ds:
-            wait_until(lambda: d.get("/healthz")[0] == 200, 10, "rates")
+            d.wait_refreshes(1)
         ng = Nginx(tmp, [d.port for d in ds])
 
         gbp = f"GBP {expected('100', 'EUR', 'GBP')}\n"

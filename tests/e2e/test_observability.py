@@ -30,6 +30,7 @@ def refreshes(d, outcome, reason):
 
 def test_metrics_text_and_counters(tmp):
     with serving(tmp) as (up, d):
+        d.wait_refreshes(1)  # the round is counted just after its rates are served
         status, headers, text = d.get("/metrics")
         assert headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8", headers
         assert headers["cache-control"] == "no-store"
