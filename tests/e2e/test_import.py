@@ -8,7 +8,7 @@ import time
 from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(__file__))
-from e2elib import (Upstream, cconvd_once, db_rows, ecb_csv, frankfurter_json, make_history,  # noqa: E402
+from e2elib import (Daemon, Upstream, cconvd_once, db_rows, ecb_csv, frankfurter_json, make_history,  # noqa: E402
                     refused_url, run)
 
 
@@ -71,6 +71,14 @@ def test_import_csv_25_years(tmp):
     assert rc == 1 and "No such file or directory" in err, err
     rc, err = cconvd_once(tmp, ["--import", csv, "--backfill", "2020-01-01"])
     assert rc == 64 and "cannot be combined" in err, err
+    # One cconvd per database: an import while a daemon holds it is refused, and changes nothing.
+    d = Daemon(tmp, [refused_url()])
+    try:
+        rc, err = cconvd_once(tmp, ["--import", csv])
+        assert rc == 1 and "in use by another cconvd" in err, err
+    finally:
+        d.stop()
+    assert db_rows(db) == (snaps, rates, digest)
 
 
 def test_import_frankfurter_json(tmp):
