@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -42,12 +43,15 @@
 #define HTTP_DRAIN_MS 1000	/* ms open connections get to finish at stop */
 #define HTTP_DRAIN_POLL_MS 5	/* ms between looks at the connection count */
 /*
- * Bytes of buffer per connection.  libmicrohttpd's default, 32 KiB, costs
- * 16 MiB at 500 keep-alive connections; our requests are one line and a few
- * headers, and answers are sent from their own buffers.  A request whose
- * headers do not fit is refused with 431.
+ * Bytes of buffer per connection, request head and answer head together.
+ * libmicrohttpd's default, 32 KiB, costs 16 MiB at 500 keep-alive
+ * connections.  8 KiB refused (431) any request with more than about 3.9 KB of
+ * cookies, which a browser on a busy intranet host can carry; 16 KiB takes
+ * header lines up to about 7.9 KB, the 8 KB nginx accepts by default
+ * (large_client_header_buffers), for about 4 MiB more at 500 connections.
+ * Larger heads are refused with 431.
  */
-#define HTTP_CONN_MEMORY 8192U
+#define HTTP_CONN_MEMORY 16384U
 
 struct http {
 	struct MHD_Daemon *d;
@@ -142,6 +146,27 @@ add_cache_headers(struct MHD_Response *r, const struct api_response *resp, const
 	return 0;
 }
 
+/*
+ * The origin-form path of a request target.  RFC 9112 §3.2.2: a server MUST
+ * accept the absolute-form ("GET http://host:8080/latest"), which clients
+ * talking to a proxy send; the authority is ours, so only the path counts.
+ * libmicrohttpd has already split off the query.
+ */
+static const char *
+origin_path(const char *url)
+{
+	const char *p;
+
+	if (strncasecmp(url, "http://", 7) == 0)
+		p = url + 7;
+	else if (strncasecmp(url, "https://", 8) == 0)
+		p = url + 8;
+	else
+		return url;
+	p += strcspn(p, "/");
+	return *p == '/' ? p : "/";
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
     const char *version, const char *upload_data, size_t *upload_size, void **req_cls)
@@ -181,8 +206,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	args.n = 0;
 	MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, on_arg, &args);
 	req.method = method;
-	req.path = url;
-	req.path_len = strlen(url);
+	req.path = origin_path(url);
+	req.path_len = strlen(req.path);
 	req.args = args.args;
 	req.nargs = args.n;
 

@@ -1,6 +1,7 @@
 """Every endpoint and error status of cconvd, over real HTTP, against a fake upstream."""
 import json
 import os
+import socket
 import sqlite3
 import sys
 
@@ -119,6 +120,28 @@ def test_headers_and_staleness(tmp):
         d.stop()
 
 
+def test_absolute_form_target(tmp):
+    """RFC 9112 §3.2.2: a server must accept "GET http://host/path" (what a
+    client configured for a proxy sends); the authority is ignored."""
+    def raw(target):
+        with socket.create_connection(("127.0.0.1", d.port), timeout=5) as s:
+            s.sendall(f"GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+            data = b""
+            while chunk := s.recv(65536):
+                data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        return head.split(b" ")[1], body.decode()
+
+    with serving(tmp) as (up, d):
+        assert raw(f"http://127.0.0.1:{d.port}/convert/GBP/100") == (b"200", "GBP 88.40\n")
+        assert raw("HTTP://elsewhere.example/convert/JPY/100?x=1") == (b"200", "JPY 16336\n")
+        status, body = raw(f"http://127.0.0.1:{d.port}/latest?to=GBP")
+        assert status == b"200" and json.loads(body)["rates"] == {"GBP": 0.884}, body
+        status, body = raw("https://x/nope")
+        assert status == b"404" and "'/nope'" in body, body
+        assert raw("http://127.0.0.1")[0] == b"200"  # no path: the page at /
+
+
 if __name__ == "__main__":
-    run([test_convert_path, test_convert_query_json, test_latest_is_frankfurter_shaped,
+    run([test_absolute_form_target, test_convert_path, test_convert_query_json, test_latest_is_frankfurter_shaped,
          test_currencies_and_healthz, test_errors, test_no_rates_yet_is_503, test_headers_and_staleness])

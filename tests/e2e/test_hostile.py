@@ -43,12 +43,12 @@ CASE_TIMEOUT = 10.0  # seconds for one case; answers come in milliseconds
 IDLE = 0.3  # seconds of quiet after the expected answers before a case is done
 GARBAGE_WAIT = 2.0  # seconds of quiet after which garbage counts as "silent"
 MHD_REFUSALS = {400, 413, 414, 431}
-# cconvd gives each connection 8 KiB (HTTP_CONN_MEMORY in server/http.c) for the
+# cconvd gives each connection 16 KiB (HTTP_CONN_MEMORY in server/http.c) for the
 # request head, libmicrohttpd's record of each header, and the answer's header
 # block.  A head past this size may exhaust it, and libmicrohttpd 0.9.75 then
 # either refuses (414/431) or, when the request fitted but the answer's headers
 # do not, closes without an answer ("failed to create response header"):
-# measured with a Cookie of 3.85-7.85 KB, about 80 small headers, or a query
+# measured (with 8 KiB; 16 KiB doubles these) with a Cookie of 3.85-7.85 KB, about 80 small headers, or a query
 # near 7.7 KB.  Such a request may end in a close; smaller ones must be answered.
 HEAD_SAFE = 2048
 STATUS_LINE = re.compile(rb"HTTP/1\.1 (\d{3}) [^\r\n]*")
@@ -156,7 +156,7 @@ def path_cases(rng):
             p = "/convert/" + pct("".join(chr(rng.randrange(0x80, 0x2fff)) for _ in range(max(1, n // 9)))).decode()
         else:
             p = "/" + "".join(rng.choice("abcXYZ019-_.~!$'()*+,;=:@/") for _ in range(n))
-        big = len(p) > 4096  # near the 8 KiB connection buffer: libmicrohttpd may refuse with 414
+        big = len(p) > 4096  # a large share of the connection buffer: libmicrohttpd may refuse with 414
         cases.append(Case(f"path #{i} {style} {len(p)} B", req(p), "garbage" if big else "api"))
     return cases
 
