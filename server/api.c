@@ -204,14 +204,21 @@ begin_answer_at(const struct api_ctx *ctx, struct api_response *resp, const char
 }
 
 /*
- * A dated answer for a day before the rates being served cannot change any
- * more (later days do not alter earlier ones), so caches may keep it for
- * good; one for the latest day or after changes with the next rates.
+ * A day's published rates never change, so the answer for a day before the
+ * rates being served, made from that very day's rates, may be kept for good.
+ * An answer made from the nearest earlier day's rates is not final: gap
+ * filling, a backfill or an import can still bring the asked-for day (the
+ * daemon was down, the day is missing), and a cache holding the older rates
+ * for a year would then give a wrong number.  Such answers, time series (which
+ * can gain days the same way) and anything about the latest day follow the
+ * refresh like /latest.
  */
 static void
-set_dated_cache(const struct api_ctx *ctx, const char *date, struct api_response *resp)
+set_dated_cache(const struct api_ctx *ctx, const char *asked, const struct rates *answered,
+    struct api_response *resp)
 {
-	if (ctx->rates != NULL && strcmp(date, rates_date(ctx->rates)) < 0)
+	if (ctx->rates != NULL && strcmp(asked, rates_date(answered)) == 0 &&
+	    strcmp(asked, rates_date(ctx->rates)) < 0)
 		resp->cache = API_CACHE_IMMUTABLE;
 }
 
@@ -335,7 +342,7 @@ route_convert_query(const struct api_ctx *ctx, const struct api_request *req, st
 	}
 	begin_answer_at(ctx, resp, ct_json, rates_fetched_at(r), dated != NULL);
 	if (dated != NULL)
-		set_dated_cache(ctx, date, resp);
+		set_dated_cache(ctx, date, dated, resp);
 	fxjson_render_conversion(&resp->body, &c, r, resp->stale);
 	buf_puts(&resp->body, "\n");
 out:
@@ -431,7 +438,7 @@ route_date(const struct api_ctx *ctx, const struct api_request *req, const char 
 		return;
 	answer_rates(ctx, req, r, 1, resp);
 	if (resp->status == 200)
-		set_dated_cache(ctx, date, resp);
+		set_dated_cache(ctx, date, r, resp);
 	rates_free(r);
 }
 
@@ -576,7 +583,6 @@ route_series(const struct api_ctx *ctx, const struct api_request *req, const cha
 	memcpy(s.b->data + at_start, s.first, DT_DATE_LEN - 1);
 	memcpy(s.b->data + at_end, s.last, DT_DATE_LEN - 1);
 	begin_answer_at(ctx, resp, ct_json, s.newest_fetch, 1);
-	set_dated_cache(ctx, end, resp);
 }
 
 /* /{date}, /{start}..{end} and /{start}..: s[0..n) is the path after '/'. */

@@ -137,8 +137,10 @@ def test_max_age_runs_to_the_next_ecb_publication(tmp):
 
 
 def test_history_past_is_immutable(tmp):
-    """Answers about days before the served rates can never change: a year's max-age and immutable.
-    Answers that reach the served day follow the refresh like /latest.  Both have tags and 304s."""
+    """An answer about a day before the served rates, made from that day's own rates, can never
+    change: a year's max-age and immutable.  One made from the nearest earlier day's rates (the day
+    may still arrive by gap filling or an import), a time series (it may gain days) and anything
+    that reaches the served day follow the refresh like /latest.  All have tags and 304s."""
     csv = os.path.join(tmp, "hist.csv")
     with open(csv, "w") as f:
         f.write(ecb_csv(make_history(1, 8, end="2026-11-19")))
@@ -148,10 +150,11 @@ def test_history_past_is_immutable(tmp):
         # log line comes after both the upstream's day and the next refresh time are published).
         d.wait_refreshes(1)
         assert d.health()["date"] == DATE
-        past = ("/2026-11-18", "/2026-11-02..2026-11-13", "/convert?to=GBP&date=2026-11-18",
-                "/v1/2026-11-18", "/2026-11-15")  # a Sunday: the nearest earlier day's rates
+        past = ("/2026-11-18", "/convert?to=GBP&date=2026-11-18", "/v1/2026-11-18")
         current = ("/" + DATE, "/2026-11-24", "/2026-11-10..", "/2026-11-10.." + DATE,
-                   "/convert?to=GBP&date=" + DATE)
+                   "/convert?to=GBP&date=" + DATE,
+                   "/2026-11-15",  # a Sunday: the nearest earlier day's rates
+                   "/2026-11-02..2026-11-13")
         for path in past + current:
             s, h, body = d.get(path)
             assert s == 200, (path, s, body)

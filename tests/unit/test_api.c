@@ -276,15 +276,18 @@ test_endpoints_and_cacheability(void **state)
 		{ "GET", "/", NULL, API_EP_PAGE, API_CACHE_NO_STORE },
 		{ "GET", "/nope", NULL, API_EP_OTHER, API_CACHE_NO_STORE },
 		{ "POST", "/latest", NULL, API_EP_OTHER, API_CACHE_NO_STORE },
-		{ "GET", "/2026-11-17", NULL, API_EP_DATE, API_CACHE_IMMUTABLE },
-		{ "GET", "/v1/2026-11-19", "to=USD", API_EP_DATE, API_CACHE_IMMUTABLE },
+		{ "GET", "/2026-11-18", NULL, API_EP_DATE, API_CACHE_IMMUTABLE },	/* that day's own rates */
+		{ "GET", "/v1/2026-11-18", "to=USD", API_EP_DATE, API_CACHE_IMMUTABLE },
+		{ "GET", "/2026-11-17", NULL, API_EP_DATE, API_CACHE_RATES },	/* 11-16's: 11-17 may come */
+		{ "GET", "/v1/2026-11-19", "to=USD", API_EP_DATE, API_CACHE_RATES },
 		{ "GET", "/2026-11-20", NULL, API_EP_DATE, API_CACHE_RATES },	/* the latest day: changes */
 		{ "GET", "/2030-01-01", NULL, API_EP_DATE, API_CACHE_RATES },
 		{ "GET", "/2026-11-01", NULL, API_EP_DATE, API_CACHE_NO_STORE },	/* 404 */
-		{ "GET", "/2026-11-16..2026-11-18", NULL, API_EP_SERIES, API_CACHE_IMMUTABLE },
+		{ "GET", "/2026-11-16..2026-11-18", NULL, API_EP_SERIES, API_CACHE_RATES },	/* may gain days */
 		{ "GET", "/2026-11-16..", NULL, API_EP_SERIES, API_CACHE_RATES },
 		{ "GET", "/2026-11-16..2026-11-15", NULL, API_EP_SERIES, API_CACHE_NO_STORE },
-		{ "GET", "/convert", "to=GBP&date=2026-11-17", API_EP_CONVERT, API_CACHE_IMMUTABLE },
+		{ "GET", "/convert", "to=GBP&date=2026-11-18", API_EP_CONVERT, API_CACHE_IMMUTABLE },
+		{ "GET", "/convert", "to=GBP&date=2026-11-17", API_EP_CONVERT, API_CACHE_RATES },
 	};
 	struct api_response resp;
 
