@@ -245,6 +245,14 @@ rates_cross(const struct rate_entry *from, const struct rate_entry *to, const st
 	static const struct dec one = { 1, 0 };
 	int sig = CROSS_MIN_DIGITS;
 
+	/* From the pivot (rate exactly 1) and for one unit, the cross rate is the
+	 * rate itself: rounding to at least its own digits changes nothing.  A
+	 * time series of decades renders some 200 000 rates, mostly this way. */
+	if (amount == NULL && from->rate.m == 1 && from->rate.scale == 0) {
+		*out = to->rate;
+		dec_trim(out);
+		return 0;
+	}
 	/* Never print fewer digits than the upstream gave for either rate. */
 	if (dec_digits(&to->rate) > sig)
 		sig = dec_digits(&to->rate);

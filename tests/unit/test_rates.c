@@ -131,6 +131,32 @@ test_rounding_and_minor_units(void **state)
 	rates_free(r);
 }
 
+/* The pivot's shortcut in rates_cross() gives what the general formula gives. */
+static void
+test_cross_from_pivot_is_the_rate(void **state)
+{
+	static const char *const texts[] = { "1", "160", "163.36", "0.86080", "0.000000000001", "1000000000000000",
+	    "1.0000", "0.32411", "123456789.123456789", "7.45" };
+	const struct rate_entry pivot = { currency_find("EUR"), { 1, 0 } };
+	static const struct dec one = { 1, 0 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		struct rate_entry to = { currency_find("USD"), { 0, 0 } };
+		struct dec fast, slow;
+		char a[DEC_STRLEN], b[DEC_STRLEN];
+		int sig;
+
+		assert_int_equal(dec_parse(texts[i], strlen(texts[i]), &to.rate), 0);
+		sig = dec_digits(&to.rate) > 6 ? dec_digits(&to.rate) : 6;
+		assert_int_equal(rates_cross(&pivot, &to, NULL, &fast), 0);
+		assert_int_equal(money_muldiv_sig(&one, &to.rate, &pivot.rate, sig, &slow), 0);
+		dec_format(&fast, a, sizeof(a));
+		dec_format(&slow, b, sizeof(b));
+		assert_string_equal(a, b);
+	}
+}
+
 int
 main(void)
 {
@@ -138,6 +164,7 @@ main(void)
 		cmocka_unit_test(test_build_and_validate),
 		cmocka_unit_test(test_non_eur_pivot_converts_exactly),
 		cmocka_unit_test(test_rounding_and_minor_units),
+		cmocka_unit_test(test_cross_from_pivot_is_the_rate),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
