@@ -245,6 +245,14 @@ parse_date(const char *what, const char *s, size_t n, char out[DT_DATE_LEN], str
 	return -1;
 }
 
+/* Keeps the first snapshot's date and stops the walk. */
+static int
+first_date(void *arg, const struct rates *r)
+{
+	memcpy(arg, rates_date(r), DT_DATE_LEN);
+	return 1;
+}
+
 /* The stored snapshot for date or the nearest earlier one, into *out;
  * -1 with the answer set when there is none (404) or history failed (503). */
 static int
@@ -262,7 +270,14 @@ history_on(const struct api_ctx *ctx, const char *date, struct rates **out, stru
 		return -1;
 	}
 	if (*out == NULL) {
-		answer_error(resp, 404, "no rates on or before %s: history starts later", date);
+		/* Say where history does start: the first day after date, if any. */
+		char first[DT_DATE_LEN] = "";
+		if (ctx->history->each(ctx->history->cls, date, API_OPEN_END, first_date, first, err,
+		    sizeof(err)) == 1)
+			answer_error(resp, 404, "no rates on or before %s: the stored history starts on %s", date,
+			    first);
+		else
+			answer_error(resp, 404, "no rates on or before %s: no history is stored yet", date);
 		return -1;
 	}
 	return 0;

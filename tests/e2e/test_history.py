@@ -100,7 +100,7 @@ def test_dates_and_series(tmp):
         assert str(doc["result"]) == expected("1234.5", "USD", "GBP", days[friday]), (doc, days[friday])
 
         first = min(days)
-        cases = [("/1999-01-01", 404, "no rates on or before 1999-01-01"),
+        cases = [("/1999-01-01", 404, f"no rates on or before 1999-01-01: the stored history starts on {first}"),
                  ("/1999-01-01..1999-12-31", 404, "no rates between"),
                  (f"/{first}?to=KWD", 404, "unknown currency 'KWD'"),
                  ("/2026-02-30", 400, "not a valid YYYY-MM-DD date"), ("/2026-11-1", 400, "'2026-11-1'"),

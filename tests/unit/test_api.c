@@ -399,7 +399,8 @@ test_date(void **state)
 	    "{\"amount\":10.0,\"base\":\"USD\",\"date\":\"2026-11-18\",\"rates\":{\"GBP\":6.75}}");
 	expect("GET", "/2026-11-18", "base=USD&symbols=JPY,GBP", 200, "\"rates\":{\"JPY\":133.333,\"GBP\":0.675}}");
 	expect("GET", "/2026-11-16", "to=JPY", 404, "unknown currency 'JPY'");
-	expect("GET", "/2026-11-15", NULL, 404, "no rates on or before 2026-11-15");
+	expect("GET", "/2026-11-15", NULL, 404,
+	    "no rates on or before 2026-11-15: the stored history starts on 2026-11-16");
 	expect("GET", "/1999-01-01", "to=USD", 404, "no rates on or before 1999-01-01");
 	expect("GET", "/2026-13-01", NULL, 400, "date '2026-13-01': not a valid YYYY-MM-DD date");
 	expect("GET", "/2026-02-29", NULL, 400, "date '2026-02-29'");
