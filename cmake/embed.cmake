@@ -4,9 +4,9 @@
 # OUT defines  const unsigned char NAME[]  (NUL-terminated, for safety in C
 # string functions) and  const size_t NAME_len  (the file's length, NUL
 # excluded), declared in HEADER.  With HASH_HEADER, the file is HTML and
-# HASH_HEADER defines NAME_SCRIPT_HASH as the CSP source "'sha256-...'" of the
-# text of its one inline <script> element, so a Content-Security-Policy can
-# allow that script and no other.
+# HASH_HEADER defines NAME_SCRIPT_HASH and NAME_STYLE_HASH as the CSP sources
+# "'sha256-...'" of the text of its one inline <script> and <style> elements,
+# so a Content-Security-Policy can allow those and nothing else.
 file(READ "${IN}" hex HEX)
 string(LENGTH "${hex}" digits)
 math(EXPR len "${digits} / 2")
@@ -14,35 +14,31 @@ string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
 string(REPEAT "0x..," 16 line)  # CMake's regex has no {16}
 string(REGEX REPLACE "(${line})" "\\1\n\t" bytes "${bytes}")
 
-# Writes text to path only when it changed, so an unchanged input rebuilds nothing.
-function(write_if_changed path text)
-  file(WRITE "${path}.tmp" "${text}")
-  file(COPY_FILE "${path}.tmp" "${path}" ONLY_IF_DIFFERENT)
-  file(REMOVE "${path}.tmp")
-endfunction()
-
 string(CONCAT c_text
   "/* Generated from ${IN} by cmake/embed.cmake; do not edit. */\n"
   "#include <stddef.h>\n\n"
   "#include \"${HEADER}\"\n\n"
   "const unsigned char ${NAME}[] = {\n\t${bytes}0x00\n};\n"
   "const size_t ${NAME}_len = ${len};\n")
-write_if_changed("${OUT}" "${c_text}")
+# Written even when unchanged: an output older than its input would make the
+# build run this script again every time.
+file(WRITE "${OUT}" "${c_text}")
 
-if(HASH_HEADER)
-  # The script's text is the bytes between "<script>" and "</script>", as
-  # the browser hashes them (CSP Level 2, "hash-source").  Every use of the
-  # page's text is quoted, so no ';' or '\' in it is taken by CMake.
-  file(READ "${IN}" text)
-  string(FIND "${text}" "<script>" open_at)
-  string(FIND "${text}" "</script>" close_at)
+# The CSP source "'sha256-...'" of the text of the one <tag> element of the
+# page: the bytes between "<tag>" and "</tag>", as the browser hashes them
+# (CSP Level 2, "hash-source").  Every use of the page's text is quoted, so no
+# ';' or '\' in it is taken by CMake.
+function(csp_hash text tag out)
+  string(FIND "${text}" "<${tag}>" open_at)
+  string(FIND "${text}" "</${tag}>" close_at)
   if(open_at EQUAL -1 OR close_at EQUAL -1 OR NOT open_at LESS close_at)
-    message(FATAL_ERROR "${IN}: no <script>...</script> element to hash")
+    message(FATAL_ERROR "${IN}: no <${tag}>...</${tag}> element to hash")
   endif()
-  math(EXPR from "${open_at} + 8")
+  string(LENGTH "<${tag}>" open_len)
+  math(EXPR from "${open_at} + ${open_len}")
   math(EXPR count "${close_at} - ${from}")
-  string(SUBSTRING "${text}" ${from} ${count} script)
-  string(SHA256 digest "${script}")
+  string(SUBSTRING "${text}" ${from} ${count} element)
+  string(SHA256 digest "${element}")
   # Hex digest -> base64, 3 bytes (6 hex digits) at a time.
   set(alphabet "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
   set(b64 "")
@@ -58,9 +54,17 @@ if(HASH_HEADER)
     endforeach()
   endforeach()
   string(SUBSTRING "${b64}" 0 43 b64)
+  set(${out} "'sha256-${b64}='" PARENT_SCOPE)
+endfunction()
+
+if(HASH_HEADER)
+  file(READ "${IN}" text)
+  csp_hash("${text}" script script_hash)
+  csp_hash("${text}" style style_hash)
   string(TOUPPER "${NAME}" upper)
   string(CONCAT h_text
     "/* Generated from ${IN} by cmake/embed.cmake; do not edit. */\n"
-    "#define ${upper}_SCRIPT_HASH \"'sha256-${b64}='\"\n")
-  write_if_changed("${HASH_HEADER}" "${h_text}")
+    "#define ${upper}_SCRIPT_HASH \"${script_hash}\"\n"
+    "#define ${upper}_STYLE_HASH \"${style_hash}\"\n")
+  file(WRITE "${HASH_HEADER}" "${h_text}")
 endif()

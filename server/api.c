@@ -37,14 +37,15 @@ static const char ct_text[] = "text/plain; charset=utf-8";
 static const char ct_html[] = "text/html; charset=utf-8";
 
 /*
- * The page is one self-contained file: its one script is allowed by its hash
- * (computed at build time, web_index_hash.h), so no other script can run, not
- * even one injected into the page; its inline style is allowed.  Everything
- * else is refused: no external script, style, image or font, requests only to
- * this server, no framing, no form posts.
+ * The page is one self-contained file: its one script and its one style
+ * sheet are allowed by their hashes (computed at build time,
+ * web_index_hash.h), so nothing else can run or restyle it, not even text
+ * injected into the page.  Everything else is refused: no external script,
+ * style, image or font, requests only to this server, no framing, no form
+ * posts.
  */
 static const char page_csp[] =
-    "default-src 'none'; script-src " WEB_INDEX_HTML_SCRIPT_HASH "; style-src 'unsafe-inline'; "
+    "default-src 'none'; script-src " WEB_INDEX_HTML_SCRIPT_HASH "; style-src " WEB_INDEX_HTML_STYLE_HASH "; "
     "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
     "frame-ancestors 'none'";
 static const char ct_prometheus[] = "text/plain; version=0.0.4; charset=utf-8";	/* exposition 0.0.4 */

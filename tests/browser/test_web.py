@@ -62,9 +62,11 @@ def check_page(seen, base):
     h = seen["headers"]
     assert h["content-type"] == "text/html; charset=utf-8", h
     csp = h["content-security-policy"]
-    # The page ran (or nothing below would pass) under a policy that allows
-    # its one script by hash only: the build computed the right hash.
-    assert "default-src 'none'" in csp and "script-src 'sha256-" in csp and "unsafe-eval" not in csp, h
+    # The page ran (or nothing below would pass) and was styled under a policy
+    # that allows its script and style by hash only: the build hashed right.
+    assert "default-src 'none'" in csp and "script-src 'sha256-" in csp and "style-src 'sha256-" in csp, h
+    assert "unsafe" not in csp, h
+    assert seen["styled"] == "10px", f"the style sheet was not applied: {seen['styled']}"
     assert seen["console"] == [], f"console errors: {seen['console']}"
     foreign = [u for u in seen["requests"] if not u.startswith(base + "/")]
     assert foreign == [], f"requests to other origins: {foreign}"

@@ -42,6 +42,7 @@ async function main() {
     seen.headers = resp.headers();
     await page.waitForSelector("#from option", { state: "attached" });
     await page.waitForSelector("#results li");
+    seen.styled = await page.$eval(".card", (c) => getComputedStyle(c).borderTopLeftRadius);
 
     // Keyboard order from the amount field.
     await page.focus("#amount");

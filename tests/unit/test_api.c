@@ -349,9 +349,10 @@ test_page(void **state)
 		assert_non_null(resp.csp);
 		assert_non_null(strstr(resp.csp, "default-src 'none'"));
 		assert_non_null(strstr(resp.csp, "connect-src 'self'"));
-		/* Only the page's own script, by its hash: nothing injected can run. */
+		/* Only the page's own script and style, by their hashes. */
 		assert_non_null(strstr(resp.csp, "script-src 'sha256-"));
-		assert_null(strstr(resp.csp, "script-src 'unsafe-inline'"));
+		assert_non_null(strstr(resp.csp, "style-src 'sha256-"));
+		assert_null(strstr(resp.csp, "unsafe-inline"));
 		assert_int_equal(resp.last_modified, -1);
 		api_response_free(&resp);
 	}
