@@ -6,6 +6,8 @@
  */
 #include <string.h>
 
+#include <time.h>
+
 #include "dt.h"
 
 static const char *const wday_names[] = { "Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed" };
@@ -222,4 +224,13 @@ dt_parse_http(const char *s, int64_t *t)
 		return -1;
 	*t = dt_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
 	return 0;
+}
+
+int64_t
+dt_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

@@ -1,6 +1,6 @@
 /*
- * dt: the few date and time forms cconv reads and writes, all in UTC.
- * Pure and thread-safe; no locale, no TZ.
+ * dt: the few date and time forms cconv reads and writes, all in UTC, and the
+ * monotonic clock durations are measured with.  Thread-safe; no locale, no TZ.
  */
 #ifndef CCONV_DT_H
 #define CCONV_DT_H
@@ -30,5 +30,8 @@ int dt_parse_http(const char *s, int64_t *t);
  * not checked), and back. */
 int64_t dt_days_from_civil(int64_t y, int m, int d);
 void dt_civil_from_days(int64_t days, int *y, int *m, int *d);
+/* Milliseconds on CLOCK_MONOTONIC, for durations (wall-clock jumps do not
+ * show in them). */
+int64_t dt_mono_ms(void);
 
 #endif

@@ -17,6 +17,7 @@
 #include <curl/curl.h>
 
 #include "config.h"
+#include "dt.h"
 #include "history.h"
 #include "http.h"
 #include "ingest.h"
@@ -27,22 +28,13 @@
 
 #define EXIT_USAGE 64		/* sysexits(3) EX_USAGE */
 
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* --import or --backfill: one transaction, a summary line, then exit. */
 static int
 run_ingest(const struct cconvd_config *cfg, struct store *st)
 {
 	struct ingest_result res;
 	char err[8192];
-	int64_t started = mono_ms();
+	int64_t started = dt_mono_ms();
 	int rc;
 
 	if (cfg->import_path != NULL)
@@ -56,7 +48,7 @@ run_ingest(const struct cconvd_config *cfg, struct store *st)
 	}
 	log_info("%s: %zu days %s..%s from '%s' into '%s' in %lld ms: %zu added, %zu replaced, %zu unchanged",
 	    cfg->import_path != NULL ? "import" : "backfill", res.days, res.first, res.last, res.source,
-	    cfg->db_path, (long long)(mono_ms() - started), res.counts.added, res.counts.replaced,
+	    cfg->db_path, (long long)(dt_mono_ms() - started), res.counts.added, res.counts.replaced,
 	    res.counts.unchanged);
 	return 0;
 }

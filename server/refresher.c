@@ -27,6 +27,7 @@
 #include <time.h>
 
 #include "backoff.h"
+#include "dt.h"
 #include "feed.h"
 #include "fetch.h"
 #include "gapfill.h"
@@ -50,15 +51,6 @@ struct refresher {
 	long retry_after;	/* the largest Retry-After of the last round */
 	int fill_owed;		/* a round found missing days; see note_gap() */
 };
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Appends "; what" to a bounded message. */
 static void
@@ -213,7 +205,7 @@ fill_gaps(struct refresher *rf)
 	const char *url = rf->cfg->history_upstream;
 	char err[512];
 	size_t added;
-	int64_t started = mono_ms();
+	int64_t started = dt_mono_ms();
 
 	if (!rf->fill_owed || url == NULL)
 		return;
@@ -227,7 +219,7 @@ fill_gaps(struct refresher *rf)
 	rf->fill_owed = 0;
 	metrics_set_db_size(db_bytes(rf->cfg->db_path));
 	log_info("history: '%s' filled %zu missing days in %lld ms", url, added,
-	    (long long)(mono_ms() - started));
+	    (long long)(dt_mono_ms() - started));
 }
 
 static enum metrics_refresh
@@ -260,7 +252,7 @@ refresh_once(struct refresher *rf)
 	struct rates **v = NULL, *newest;
 	size_t n = 0;
 	char err[512], date[DT_DATE_LEN] = "none", prev[DT_DATE_LEN], earlier[48] = "";
-	int64_t started = mono_ms(), took;
+	int64_t started = dt_mono_ms(), took;
 	int got = -1, failure = 0;
 	enum metrics_refresh why;
 	size_t count = 0;
@@ -326,7 +318,7 @@ refresh_once(struct refresher *rf)
 	}
 	publish_set_status(&st);
 	metrics_count_refresh(why);
-	took = mono_ms() - started;
+	took = dt_mono_ms() - started;
 
 	if (why == METRICS_REFRESH_NEW || why == METRICS_REFRESH_NOT_MODIFIED)
 		log_info("refresh ok (%s): upstream '%s', rates dated %s%s, %zu currencies, %lld ms; next in %ld s",
