@@ -283,9 +283,12 @@ on_mhd_log(void *cls, const char *fmt, va_list ap)
 }
 
 unsigned
-http_threads(void)
+http_threads(const struct cconvd_config *cfg)
 {
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (cfg->threads > 0)
+		return (unsigned int)cfg->threads;
 
 	return ncpu < 1 ? 1U : ncpu > HTTP_MAX_THREADS ? HTTP_MAX_THREADS : (unsigned int)ncpu;
 }
@@ -297,7 +300,7 @@ http_start(const struct cconvd_config *cfg, const struct api_history *history, c
 	struct http *h = NULL;
 	const union MHD_DaemonInfo *info;
 	char port[8];
-	unsigned int threads = http_threads();
+	unsigned int threads = http_threads(cfg);
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
 	    MHD_USE_ERROR_LOG;
 	int gai;

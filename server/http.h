@@ -18,8 +18,9 @@
 
 struct http;
 
-/* How many threads serve requests: one per core, at most 16. */
-unsigned http_threads(void);
+/* How many threads serve requests: cfg->threads, or when that is 0 one per
+ * core, at most 16. */
+unsigned http_threads(const struct cconvd_config *cfg);
 
 /* Binds and starts serving; logs "listening on HOST:PORT" with the real port.
  * cfg and history (NULL: none, dated routes answer 503) are borrowed and must

@@ -19,7 +19,7 @@ _cconvd()
 		compopt -o nospace
 		return
 		;;
-	--listen | --refresh | --max-age | --backfill | --max-conns-per-ip)
+	--listen | --refresh | --max-age | --backfill | --max-conns-per-ip | --threads)
 		return
 		;;
 	esac

@@ -214,6 +214,15 @@ test_bounds(void **state)
 	assert_int_equal(f->c.max_conns_per_ip, 8);
 	assert_int_equal(unsetenv("CCONV_MAX_CONNS_PER_IP"), 0);
 
+	assert_int_equal(f->c.threads, 0);	/* one per core */
+	assert_int_equal(run(f, "--threads", "1", NULL), CONFIG_RUN);
+	assert_int_equal(f->c.threads, 1);
+	assert_usage(f, run(f, "--threads", "65", NULL), "--threads must be between 0 and 64 (got '65')", NULL);
+	assert_int_equal(setenv("CCONV_THREADS", "2", 1), 0);
+	assert_int_equal(run(f, NULL), CONFIG_RUN);
+	assert_int_equal(f->c.threads, 2);
+	assert_int_equal(unsetenv("CCONV_THREADS"), 0);
+
 	/* Not numbers at all, or what strtol alone would have taken. */
 	assert_usage(f, run(f, "--refresh", "abc", NULL), "--refresh must be a whole number", "'abc'");
 	assert_usage(f, run(f, "--refresh", "100s", NULL), "--refresh", "'100s'");
