@@ -69,19 +69,39 @@ buf_puts(struct buf *b, const char *s)
 	return buf_append(b, s, strlen(s));
 }
 
+/*
+ * Answers are built from many short lines, and almost every one fits in the
+ * room the buffer already has: it is formatted once, straight into that room.
+ * Only a line that does not fit is measured and formatted again after growing.
+ */
 int
 buf_printf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;
+	size_t room;
 	int n;
 
+	if (b->data == NULL && buf_reserve(b, 0) == -1)
+		return -1;
+	room = b->failed ? 0 : b->size - b->len;
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(room > 0 ? b->data + b->len : NULL, room, fmt, ap);
 	va_end(ap);
-	if (n < 0 || buf_reserve(b, (size_t)n) == -1) {
+	if (n < 0) {
 		b->failed = 1;
 		return -1;
 	}
+	if ((size_t)n < room) {
+		if ((size_t)n > b->cap - b->len) {
+			b->data[b->len] = '\0';
+			b->failed = 1;
+			return -1;
+		}
+		b->len += (size_t)n;
+		return 0;
+	}
+	if (buf_reserve(b, (size_t)n) == -1)
+		return -1;
 	va_start(ap, fmt);
 	vsnprintf(b->data + b->len, b->size - b->len, fmt, ap);
 	va_end(ap);

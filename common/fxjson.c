@@ -352,14 +352,23 @@ fxjson_render_conversion(struct buf *b, const struct conversion *c, const struct
 	struct dec amount = c->amount;
 
 	dec_trim(&amount);
+	/* Every conversion the daemon answers passes here: plain appends, no
+	 * format string to interpret. */
 	dt_iso8601(rates_fetched_at(r), iso);
-	buf_printf(b, "{\"from\":\"%s\",\"to\":\"%s\",\"amount\":", c->from->code, c->to->code);
+	buf_puts(b, "{\"from\":\"");
+	buf_puts(b, c->from->code);
+	buf_puts(b, "\",\"to\":\"");
+	buf_puts(b, c->to->code);
+	buf_puts(b, "\",\"amount\":");
 	put_dec(b, &amount);
 	buf_puts(b, ",\"rate\":");
 	put_dec(b, &c->rate);
 	buf_puts(b, ",\"result\":");
 	put_dec(b, &c->result);
-	buf_printf(b, ",\"date\":\"%s\",\"fetched_at\":\"%s\",\"stale\":%s}", rates_date(r), iso,
-	    stale ? "true" : "false");
+	buf_puts(b, ",\"date\":\"");
+	buf_puts(b, rates_date(r));
+	buf_puts(b, "\",\"fetched_at\":\"");
+	buf_puts(b, iso);
+	buf_puts(b, stale ? "\",\"stale\":true}" : "\",\"stale\":false}");
 	return buf_failed(b) ? -1 : 0;
 }

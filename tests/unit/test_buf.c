@@ -1,0 +1,75 @@
+/*
+ * buf: appends under the cap, growth across the first allocation, and a
+ * failed buffer staying failed.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "buf.h"
+
+/* Lines that fit, then one that forces the buffer to grow: the text is
+ * exactly what was formatted, NUL-terminated. */
+static void
+test_printf_grows(void **state)
+{
+	struct buf b;
+	char want[2048], big[1200];
+
+	(void)state;
+	buf_init(&b, 4096);
+	want[0] = '\0';
+	for (int i = 0; i < 20; i++) {
+		assert_int_equal(buf_printf(&b, "line %d;", i), 0);
+		snprintf(want + strlen(want), sizeof(want) - strlen(want), "line %d;", i);
+	}
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_int_equal(buf_printf(&b, "[%s]", big), 0);
+	snprintf(want + strlen(want), sizeof(want) - strlen(want), "[%s]", big);
+	assert_int_equal(b.len, strlen(want));
+	assert_string_equal(b.data, want);
+	assert_false(buf_failed(&b));
+	buf_free(&b);
+}
+
+/* The cap holds whether the line fits in the room already allocated or not,
+ * and the text before the refused line is left as it was. */
+static void
+test_printf_cap(void **state)
+{
+	struct buf b;
+
+	(void)state;
+	buf_init(&b, 10);
+	assert_int_equal(buf_printf(&b, "%s", "12345678"), 0);
+	assert_int_equal(buf_printf(&b, "%s", "abc"), -1);	/* fits the 256-byte room, not the cap */
+	assert_true(buf_failed(&b));
+	assert_string_equal(b.data, "12345678");
+	assert_int_equal(buf_printf(&b, "%s", "z"), -1);	/* failed stays failed */
+	assert_int_equal(buf_puts(&b, "z"), -1);
+	assert_null(buf_steal(&b, NULL));
+	buf_free(&b);
+
+	buf_init(&b, 300);
+	assert_int_equal(buf_printf(&b, "%0300d", 7), 0);	/* exactly the cap */
+	assert_int_equal(b.len, 300);
+	assert_int_equal(buf_printf(&b, "%d", 1), -1);
+	buf_free(&b);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_printf_grows),
+		cmocka_unit_test(test_printf_cap),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
