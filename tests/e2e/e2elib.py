@@ -469,6 +469,19 @@ class Daemon:
         with self.lock:
             return "".join(self.lines)
 
+    def logged(self, match, timeout=10.0):
+        """Waits until a log line contains match (a string) or satisfies it (a
+        function of the line).  A state seen over HTTP can be ahead of the pipe
+        that carries the daemon's line about it, so asserting on stderr()
+        right after an HTTP check races the reader thread."""
+        test = match if callable(match) else (lambda line: match in line)
+
+        def seen():
+            with self.lock:
+                return any(test(line) for line in self.lines)
+        wait_until(seen, timeout * self.slow, f"a log line {match if isinstance(match, str) else 'matching'}")
+        return True
+
     def get(self, path, method="GET", headers=None, source=None):
         """One request on a new connection; source picks another loopback address to come from."""
         c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10,

@@ -44,7 +44,7 @@ def test_bad_fetches_change_nothing(tmp):
             assert up.url in h["last_fetch"]["error"], (mode, h)
             assert d.get("/latest")[2] == good, mode
             assert rows(d.db) == before, mode
-            assert any(up.url in line and rule in line for line in d.stderr().splitlines()), mode
+            assert d.logged(lambda line: up.url in line and rule in line), mode
         up.mode = "ok"
         up.body["rates"]["GBP"] = 0.9
         d.proc.send_signal(signal.SIGHUP)
