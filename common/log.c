@@ -117,3 +117,9 @@ fatalx(const char *fmt, ...)
 	va_end(ap);
 	exit(1);
 }
+
+int
+log_debug_enabled(void)
+{
+	return log_level_verbose;
+}

@@ -15,6 +15,8 @@ void log_init(const char *progname, int verbose);
 
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Whether debug lines are printed: lets a caller skip preparing one. */
+int log_debug_enabled(void);
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Plain "progname: message" with no level word, for the CLI's user-facing notes. */

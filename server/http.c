@@ -1,8 +1,8 @@
 /*
  * http: libmicrohttpd in front of api_handle().
  *
- * libmicrohttpd runs a pool of internal threads, one per core, each with its
- * own epoll set.  0.9.75 sets no connection timeout and no connection limit by
+ * libmicrohttpd runs a pool of internal threads (--threads, by default one per
+ * core), each with its own epoll set.  0.9.75 sets no connection timeout and no connection limit by
  * default, so a handful of idle sockets could hold every slot forever; both are
  * set here, and a per-address limit (--max-conns-per-ip) so that one client
  * cannot take all the slots from the others.
@@ -117,10 +117,9 @@ add_header(struct MHD_Response *r, const char *name, const char *value)
  */
 static int
 add_cache_headers(struct MHD_Response *r, const struct api_response *resp, const char *etag, int64_t now,
-    long max_age)
+    int64_t next, long max_age)
 {
 	char date[DT_HTTP_LEN], num[24], cc[HTTPCACHE_CONTROL_LEN];
-	int64_t next = publish_next_refresh();
 
 	if (resp->cache == API_CACHE_NO_STORE)
 		return add_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
@@ -182,6 +181,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	char *body, etag[HTTPCACHE_ETAG_LEN];
 	size_t len = 0;
 	int status;
+	int64_t next;
 	struct timespec t0, t1;
 
 	(void)version;
@@ -211,6 +211,9 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	req.args = args.args;
 	req.nargs = args.n;
 
+	/* The refresh time before the snapshot: see publish_swap() in refresher.c. */
+	memset(&ctx, 0, sizeof(ctx));
+	next = publish_next_refresh();
 	ctx.rates = publish_acquire(&token);
 	ctx.now = (int64_t)time(NULL);
 	ctx.max_age = h->cfg->max_age;
@@ -237,7 +240,13 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 			status = MHD_HTTP_NOT_MODIFIED;
 		}
 	}
-	log_debug("%s %s -> %d", method, url, status);
+	if (log_debug_enabled()) {
+		/* Decoded, so "%0a" would be a line of its own: quote what a client sent. */
+		char qm[64], qu[64];
+		buf_quote(qm, sizeof(qm), method, strlen(method));
+		buf_quote(qu, sizeof(qu), url, strlen(url));
+		log_debug("%s %s -> %d", qm, qu, status);
+	}
 	r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
 	if (r == NULL) {
 		free(body);
@@ -254,7 +263,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	    add_header(r, "X-Content-Type-Options", "nosniff") == -1 ||
 	    add_header(r, "Referrer-Policy", "no-referrer") == -1))
 		goto out;
-	if (add_cache_headers(r, &resp, etag, ctx.now, h->cfg->max_age) == -1)
+	if (add_cache_headers(r, &resp, etag, ctx.now, next, h->cfg->max_age) == -1)
 		goto out;
 	ret = MHD_queue_response(conn, (unsigned int)status, r);
 	clock_gettime(CLOCK_MONOTONIC, &t1);

@@ -310,9 +310,16 @@ refresh_once(struct refresher *rf)
 			why = METRICS_REFRESH_OLDER;
 			delay = schedule_round(rf, prev);
 		} else {
-			delay = schedule_round(rf, rates_date(newest));
+			/*
+			 * Rates first, then the time they stay fresh until: a request
+			 * that still holds the old snapshot must never be handed the
+			 * new round's freshness (a cache would keep the superseded
+			 * rates that long).  http.c reads the time before it takes
+			 * the snapshot, so new rates can only get the old, shorter time.
+			 */
 			publish_swap(newest);
 			v[n - 1] = NULL;
+			delay = schedule_round(rf, rates_date(newest));
 		}
 		feed_free(v, n);
 	}

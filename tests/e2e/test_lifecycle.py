@@ -112,8 +112,10 @@ def test_log_lines(tmp):
             for _ in range(5):
                 assert d.get("/convert/GBP/100")[0] == 200
             d.get("/nowhere")
+            d.get("/x%0acconvd:%20warning:%20forged")  # a decoded newline must not start a line of its own
             d.refresh()
             lines = d.stderr().splitlines()
+            assert not any("forged" in x and not x.startswith("cconvd: debug: ") for x in lines), lines
             assert lines and all(LINE.match(x) for x in lines), [x for x in lines if not LINE.match(x)]
             per_request = [x for x in lines if "/convert/GBP/100" in x]
             if verbose:
