@@ -102,9 +102,11 @@ feed_parse(const char *body, size_t len, struct rates ***out, size_t *n, char *e
 		snprintf(err, errlen, "not a rates document: an HTML page");
 		return -1;
 	} else if (*p == '<') {
-		/* The whole body: expat reads the byte order mark itself. */
+		/* From the '<': an XML declaration must open the entity, so expat
+		 * refuses the blank line a hand-edited or concatenated file may
+		 * start with (its error lines count from here). */
 		format = "ECB XML";
-		parsed = ecbxml_parse(body, len, out, n, why, sizeof(why));
+		parsed = ecbxml_parse(p, left, out, n, why, sizeof(why));
 	} else if (starts_with(p, left, "Date,")) {
 		format = "ECB CSV";
 		parsed = ecbcsv_parse(p, left, out, n, why, sizeof(why));

@@ -187,6 +187,12 @@ test_byte_order_mark_and_blanks(void **state)
 	n = parse_ok(body, strlen(body), &v);
 	assert_int_equal(n, 1);
 	feed_free(v, n);
+	/* A blank line before the XML declaration (a hand-edited file). */
+	snprintf(body, sizeof(body), "\xEF\xBB\xBF\r\n %s", daily);
+	n = parse_ok(body, strlen(body), &v);
+	assert_int_equal(n, 1);
+	assert_string_equal(rate(v[0], "GBP"), "0.86080");
+	feed_free(v, n);
 	snprintf(body, sizeof(body), "\n  %s", csv);
 	n = parse_ok(body, strlen(body), &v);
 	assert_int_equal(n, 3);
