@@ -25,7 +25,7 @@
 #include "rates.h"
 
 /* Bounds on one document, whatever fetched it.  The full-history XML since
- * 1999 is about 7 MiB and 6,700 days; these leave room for decades more. */
+ * 1999 is about 8.3 MiB and 6,747 days; these leave room for decades more. */
 #define FEED_MAX_BODY (32 * 1024 * 1024)	/* bytes */
 #define FEED_MAX_SNAPSHOTS 20000		/* dated days in one document */
 

@@ -3,8 +3,9 @@
  *
  * Every request is parsed into typed values first (currency entries, exact
  * amounts); every rejection is a 4xx with a JSON sentence that quotes the
- * offending input, bounded and made printable.  The only 5xx is 503, "no rates
- * yet".  Answers computed from rates carry their fetch time, age and staleness
+ * offending input, bounded and made printable.  The only 5xx a request can
+ * cause is 503: no rates yet, or the history database unreadable (a 500 is
+ * reserved for a build error: the page not fitting its buffer).  Answers computed from rates carry their fetch time, age and staleness
  * in the response struct; http.c turns those into Last-Modified, Age and
  * Warning headers (RFC 9111 §5.1 for Age; Warning 110 from RFC 7234 §5.5.1,
  * obsoleted but still what clients and caches recognise).
@@ -273,10 +274,13 @@ history_on(const struct api_ctx *ctx, const char *date, struct rates **out, stru
 	if (*out == NULL) {
 		/* Say where history does start: the first day after date, if any. */
 		char first[DT_DATE_LEN] = "";
-		if (ctx->history->each(ctx->history->cls, date, API_OPEN_END, first_date, first, err,
-		    sizeof(err)) == 1)
+		int found = ctx->history->each(ctx->history->cls, date, API_OPEN_END, first_date, first, err,
+		    sizeof(err));
+		if (found == 1)
 			answer_error(resp, 404, "no rates on or before %s: the stored history starts on %s", date,
 			    first);
+		else if (found == -1)
+			answer_error(resp, 503, "history unavailable: %s", err);
 		else
 			answer_error(resp, 404, "no rates on or before %s: no history is stored yet", date);
 		return -1;

@@ -26,7 +26,7 @@
 
 #define HTTPCACHE_ETAG_LEN 19		/* '"' + 16 hex digits + '"' + NUL */
 #define HTTPCACHE_CONTROL_LEN 128
-#define HTTPCACHE_SWR 60L		/* stale-while-revalidate, seconds: one refresh round */
+#define HTTPCACHE_SWR 60L		/* stale-while-revalidate, seconds: time for a cache to refetch */
 #define HTTPCACHE_IMMUTABLE 31536000L	/* max-age of an answer that can never change (a year) */
 
 /* The strong ETag of a body, quotes included: "\"0123456789abcdef\"". */

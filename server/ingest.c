@@ -155,7 +155,9 @@ ingest_backfill(struct store *st, char *const *upstreams, size_t nupstreams, con
 		feed_free(v, n);
 		if (rc == 0)
 			return 0;
-		add_reason(reasons, sizeof(reasons), why);
+		/* The database failed, not the upstream: another upstream would fail the same way. */
+		snprintf(err, errlen, "backfill from %s: %s", start, why);
+		return -1;
 	}
 	snprintf(err, errlen, "backfill from %s: no upstream gave a time series: %s", start,
 	    nupstreams > 0 ? reasons : "no upstream configured");

@@ -8,8 +8,9 @@
  * that slot either saw it still active (so the writer sees its count and waits)
  * or will see it inactive and back off.  All atomics are sequentially
  * consistent, which is what makes "count in, then re-check" sound.  Requests
- * hold a snapshot for microseconds and refreshes are minutes apart, so the
- * writer's wait is, in practice, never taken.
+ * hold a snapshot while they answer, microseconds for most, up to a second for
+ * a whole time series read from history, and refreshes are minutes apart: the
+ * writer's wait is rarely taken, and then delays only the refresher.
  */
 #include <pthread.h>
 #include <sched.h>
