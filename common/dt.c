@@ -234,3 +234,17 @@ dt_mono_ms(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
+
+int
+dt_weekday(int64_t days)
+{
+	int64_t w = (days + 4) % 7;
+
+	return (int)(w < 0 ? w + 7 : w);
+}
+
+void
+dt_latest_plausible(int64_t now, char out[DT_DATE_LEN])
+{
+	dt_date(now + 86400, out);
+}

@@ -30,6 +30,11 @@ int dt_parse_http(const char *s, int64_t *t);
  * not checked), and back. */
 int64_t dt_days_from_civil(int64_t y, int m, int d);
 void dt_civil_from_days(int64_t days, int *y, int *m, int *d);
+/* 0 Sunday .. 6 Saturday, for days since 1970-01-01 (a Thursday). */
+int dt_weekday(int64_t days);
+/* The latest date rates may carry at Unix time now: tomorrow in UTC, since a
+ * publisher east of UTC may already be there.  Later dates are refused. */
+void dt_latest_plausible(int64_t now, char out[DT_DATE_LEN]);
 /* Milliseconds on CLOCK_MONOTONIC, for durations (wall-clock jumps do not
  * show in them). */
 int64_t dt_mono_ms(void);

@@ -21,7 +21,6 @@
 #include "feed.h"
 #include "fxjson.h"
 
-#define FUTURE_SLACK_DAYS 1	/* as fxjson: a publisher east of UTC may already be tomorrow */
 #define QUOTE_MAX 48		/* room for buf_quote()'s 40 bytes and "..." */
 
 int
@@ -130,7 +129,7 @@ feed_parse(const char *body, size_t len, struct rates ***out, size_t *n, char *e
 			goto out;
 		}
 	}
-	dt_date(time(NULL) + FUTURE_SLACK_DAYS * 86400, today);
+	dt_latest_plausible((int64_t)time(NULL), today);
 	if (strcmp(rates_date((*out)[*n - 1]), today) > 0) {
 		snprintf(err, errlen, "%s: the date %s is in the future", format, rates_date((*out)[*n - 1]));
 		goto out;

@@ -18,7 +18,6 @@
 #include "fxjson.h"
 #include "log.h"
 
-#define FUTURE_SLACK_DAYS 1	/* an upstream east of UTC may already be tomorrow */
 
 /* The rate held by a JSON number, exactly; -1 if it is not a positive number. */
 static int
@@ -175,7 +174,7 @@ parse_day(const json_t *root, char *err, size_t errlen)
 		snprintf(err, errlen, "'date' '%.16s': not a valid YYYY-MM-DD date", date);
 		return NULL;
 	}
-	dt_date(time(NULL) + FUTURE_SLACK_DAYS * 86400, today);
+	dt_latest_plausible((int64_t)time(NULL), today);
 	if (strcmp(date, today) > 0) {
 		snprintf(err, errlen, "'date' '%s': in the future", date);
 		return NULL;

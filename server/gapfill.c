@@ -21,13 +21,6 @@
 #include "gapfill.h"
 #include "upstream.h"
 
-/* 0 Sunday .. 6 Saturday, from days since 1970-01-01 (a Thursday). */
-static int
-weekday(int64_t days)
-{
-	return (int)(((days % 7) + 7 + 4) % 7);
-}
-
 int
 gapfill_needed(const char *prev, const char *first_new)
 {
@@ -38,7 +31,7 @@ gapfill_needed(const char *prev, const char *first_new)
 	if ((from = dt_date_days(prev)) < 0 || (to = dt_date_days(first_new)) < 0)
 		return 0;
 	next = from + 1;
-	while (weekday(next) == 0 || weekday(next) == 6)
+	while (dt_weekday(next) == 0 || dt_weekday(next) == 6)
 		next++;
 	return to > next;
 }

@@ -13,14 +13,6 @@
 #define DAY 86400L
 #define SEARCH_DAYS 14	/* TARGET never closes longer than a weekend and two holidays */
 
-/* 0 = Sunday … 6 = Saturday; 1970-01-01 was a Thursday. */
-static int
-weekday(int64_t days)
-{
-	int64_t w = (days + 4) % 7;
-	return (int)(w < 0 ? w + 7 : w);
-}
-
 static int64_t
 easter_sunday(int y)
 {
@@ -38,13 +30,13 @@ static int64_t
 last_sunday(int y, int month)
 {
 	int64_t last = dt_days_from_civil(y, month, 31);	/* March and October have 31 days */
-	return last - weekday(last);
+	return last - dt_weekday(last);
 }
 
 int
 schedule_publication_day(int64_t days)
 {
-	int y, m, d, w = weekday(days);
+	int y, m, d, w = dt_weekday(days);
 
 	if (w == 0 || w == 6)
 		return 0;
