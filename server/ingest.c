@@ -5,14 +5,24 @@
  * rules a fetched one does.  Everything is read and validated before the
  * store is touched, then written in one store_save_many() transaction: a
  * corrupt file, a dead upstream or a full disk leave the database as it was.
- * Imported snapshots get one origin, the time of the import and the file's
- * file:// URL, like a file:// upstream's; a later identical import leaves
- * them alone (store_save_many() skips dates whose rates are the same), which
- * is what makes importing twice change nothing.
+ * Imported snapshots get one origin, the time of the import and
+ * "import file:///path" (a backfill's: "backfill <the series URL>"), so
+ * /healthz says where served rates came from even when a daemon serves them;
+ * a later identical import leaves them alone (store_save_many() skips dates
+ * whose rates are the same), which is what makes importing twice change
+ * nothing.
+ *
+ * Either may run while a daemon uses the database (a one-shot store: no
+ * daemon lock, SQLite serialises the writes).  The daemon's request threads
+ * see the new days at their next query; its latest rates are the refresher's
+ * to change, so ingest_tell_daemon() sends it SIGHUP, which makes it run a
+ * round now, and every round ends by serving the store's newest day when it
+ * is newer than the one served (refresher.c).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,10 +84,23 @@ out:
 	return rc;
 }
 
-/* Saves the n snapshots of v (oldest first) and says what happened in res. */
+/*
+ * Saves the n snapshots of v (oldest first), each stamped as fetched now from
+ * "<how> <res->source>", and says what happened in res.
+ */
 static int
-save(struct store *st, struct rates **v, size_t n, struct ingest_result *res, char *err, size_t errlen)
+save(struct store *st, const char *how, struct rates **v, size_t n, struct ingest_result *res, char *err,
+    size_t errlen)
 {
+	char origin[sizeof(res->source) + 16];
+	int64_t now = (int64_t)time(NULL);
+
+	snprintf(origin, sizeof(origin), "%s %s", how, res->source);
+	for (size_t i = 0; i < n; i++)
+		if (rates_set_origin(v[i], now, origin) == -1) {
+			snprintf(err, errlen, "%s from '%s': out of memory", how, res->source);
+			return -1;
+		}
 	if (store_save_many(st, v, n, &res->counts, err, errlen) == -1)
 		return -1;
 	res->days = n;
@@ -94,7 +117,6 @@ ingest_import(struct store *st, const char *path, struct ingest_result *res, cha
 	char abs[PATH_MAX], why[REASON_MAX];
 	char *body = NULL;
 	size_t len = 0, n = 0;
-	int64_t now = (int64_t)time(NULL);
 	int rc = -1;
 
 	memset(res, 0, sizeof(*res));
@@ -105,12 +127,7 @@ ingest_import(struct store *st, const char *path, struct ingest_result *res, cha
 		goto out;
 	}
 	snprintf(res->source, sizeof(res->source), "file://%s", realpath(path, abs) != NULL ? abs : path);
-	for (size_t i = 0; i < n; i++)
-		if (rates_set_origin(v[i], now, res->source) == -1) {
-			snprintf(err, errlen, "import '%s': out of memory", path);
-			goto out;
-		}
-	rc = save(st, v, n, res, err, errlen);
+	rc = save(st, "import", v, n, res, err, errlen);
 out:
 	feed_free(v, n);
 	free(body);
@@ -151,7 +168,7 @@ ingest_backfill(struct store *st, char *const *upstreams, size_t nupstreams, con
 			add_reason(reasons, sizeof(reasons), why);
 			continue;
 		}
-		rc = save(st, v, n, res, why, sizeof(why));
+		rc = save(st, "backfill", v, n, res, why, sizeof(why));
 		feed_free(v, n);
 		if (rc == 0)
 			return 0;
@@ -162,4 +179,19 @@ ingest_backfill(struct store *st, char *const *upstreams, size_t nupstreams, con
 	snprintf(err, errlen, "backfill from %s: no upstream gave a time series: %s", start,
 	    nupstreams > 0 ? reasons : "no upstream configured");
 	return -1;
+}
+
+int
+ingest_tell_daemon(const char *db_path, long *pid, char *err, size_t errlen)
+{
+	if (store_daemon_pid(db_path, pid, err, errlen) == -1)
+		return -1;
+	if (*pid == 0)
+		return 0;
+	if (kill((pid_t)*pid, SIGHUP) == -1) {
+		snprintf(err, errlen, "cannot signal the cconvd running on '%s' (pid %ld): %s", db_path, *pid,
+		    strerror(errno));
+		return -1;
+	}
+	return 1;
 }

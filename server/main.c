@@ -7,7 +7,9 @@
  * runs in a signal handler.  Start-up order matters: the newest stored
  * snapshot is published before the HTTP server starts, so the first request is
  * answered from disk-backed rates at once, before any fetch.  --import and
- * --backfill load history into the database and exit without serving.
+ * --backfill load history into the database and exit without serving; they
+ * open a one-shot store, so they also run beside a daemon on the same
+ * database, and then tell that daemon (SIGHUP) to look for a newer day.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -28,20 +30,28 @@
 
 #define EXIT_USAGE 64		/* sysexits(3) EX_USAGE */
 
-/* --import or --backfill: one transaction, a summary line, then exit. */
+/* --import or --backfill: one transaction, a summary line, the running
+ * daemon told when something changed, then exit. */
 static int
-run_ingest(const struct cconvd_config *cfg, struct store *st)
+run_ingest(const struct cconvd_config *cfg)
 {
 	struct ingest_result res;
+	struct store *st;
 	char err[8192];
 	int64_t started = dt_mono_ms();
+	long pid;
 	int rc;
 
+	if ((st = store_open_oneshot(cfg->db_path, err, sizeof(err))) == NULL) {
+		log_warnx("%s", err);
+		return 1;
+	}
 	if (cfg->import_path != NULL)
 		rc = ingest_import(st, cfg->import_path, &res, err, sizeof(err));
 	else
 		rc = ingest_backfill(st, cfg->upstreams, cfg->nupstreams, cfg->backfill_start, &res, err,
 		    sizeof(err));
+	store_close(st);
 	if (rc == -1) {
 		log_warnx("%s; the database is unchanged", err);
 		return 1;
@@ -50,6 +60,20 @@ run_ingest(const struct cconvd_config *cfg, struct store *st)
 	    cfg->import_path != NULL ? "import" : "backfill", res.days, res.first, res.last, res.source,
 	    cfg->db_path, (long long)(dt_mono_ms() - started), res.counts.added, res.counts.replaced,
 	    res.counts.unchanged);
+	if (res.counts.added + res.counts.replaced == 0)
+		return 0;
+	switch (ingest_tell_daemon(cfg->db_path, &pid, err, sizeof(err))) {
+	case 1:
+		log_info("asked the cconvd running on '%s' (pid %ld) to refresh now (SIGHUP): it serves the "
+		    "newest stored day if that is newer than its own", cfg->db_path, pid);
+		break;
+	case -1:
+		log_warnx("%s; a running cconvd serves a newer day after its next refresh, or at once on SIGHUP",
+		    err);
+		break;
+	default:
+		break;
+	}
 	return 0;
 }
 
@@ -97,12 +121,12 @@ main(int argc, char **argv)
 		goto out;
 	}
 
-	if ((st = store_open(cfg.db_path, err, sizeof(err))) == NULL) {
-		log_warnx("%s", err);
+	if (cfg.import_path != NULL || cfg.backfill_start != NULL) {
+		rc = run_ingest(&cfg);
 		goto out;
 	}
-	if (cfg.import_path != NULL || cfg.backfill_start != NULL) {
-		rc = run_ingest(&cfg, st);
+	if ((st = store_open(cfg.db_path, err, sizeof(err))) == NULL) {
+		log_warnx("%s", err);
 		goto out;
 	}
 	if (store_load_latest(st, &r, err, sizeof(err)) == -1)

@@ -10,6 +10,14 @@
  * failed round changes nothing but the status that /healthz shows, so the
  * daemon keeps answering from its last good snapshot.
  *
+ * Every round, failed or not, ends by looking at the store's newest day:
+ * the daemon is not the only writer (cconvd --import and --backfill run
+ * beside it, and an air-gapped site gets its rates only that way), so a day
+ * newer than the one served is published from there, with the origin it was
+ * saved with ("import file:///…": /healthz says so).  Only a newer date
+ * replaces what is served, never an older or the same one, so this can never
+ * roll answers back.  An import sends SIGHUP, so the round runs at once.
+ *
  * Every round ends with one log line and one count in metrics (outcome and
  * reason), and publishes when the next round is due, which Cache-Control
  * turns into max-age.
@@ -222,6 +230,32 @@ fill_gaps(struct refresher *rf)
 	    (long long)(dt_mono_ms() - started));
 }
 
+/*
+ * Publishes the store's newest day if it is newer than held, the date served
+ * ("" for none), and then copies its date into held.  One small query per
+ * round (the newest day's rows, by primary key).
+ */
+static void
+adopt_stored(struct refresher *rf, char held[DT_DATE_LEN])
+{
+	struct rates *r = NULL;
+	char err[512], iso[DT_ISO_LEN];
+
+	if (store_load_latest(rf->st, &r, err, sizeof(err)) == -1) {
+		log_warnx("refresh: %s; not looking for a newer stored day this round", err);
+		return;
+	}
+	if (r == NULL || strcmp(rates_date(r), held) <= 0) {
+		rates_free(r);
+		return;
+	}
+	dt_iso8601(rates_fetched_at(r), iso);
+	log_info("serving stored rates dated %s, newer than the %s served: saved by '%s' at %s", rates_date(r),
+	    held[0] != '\0' ? held : "none", rates_upstream(r), iso);
+	snprintf(held, DT_DATE_LEN, "%s", rates_date(r));
+	publish_swap(r);
+}
+
 static enum metrics_refresh
 failure_reason(int failure)
 {
@@ -285,6 +319,7 @@ refresh_once(struct refresher *rf)
 		rf->failures++;
 		why = failure_reason(failure);
 		served_date(prev);
+		adopt_stored(rf, prev);
 		delay = schedule_round(rf, prev);
 	} else {
 		st.ok = 1;
@@ -308,6 +343,7 @@ refresh_once(struct refresher *rf)
 		note_gap(rf, prev, v, n);
 		if (strcmp(rates_date(newest), prev) < 0) {
 			why = METRICS_REFRESH_OLDER;
+			adopt_stored(rf, prev);
 			delay = schedule_round(rf, prev);
 		} else {
 			/*
@@ -317,9 +353,11 @@ refresh_once(struct refresher *rf)
 			 * rates that long).  http.c reads the time before it takes
 			 * the snapshot, so new rates can only get the old, shorter time.
 			 */
+			snprintf(prev, sizeof(prev), "%s", rates_date(newest));
 			publish_swap(newest);
 			v[n - 1] = NULL;
-			delay = schedule_round(rf, rates_date(newest));
+			adopt_stored(rf, prev);
+			delay = schedule_round(rf, prev);
 		}
 		feed_free(v, n);
 	}

@@ -1,11 +1,11 @@
 /*
  * store: the daemon's memory across restarts, in one SQLite file.
  *
- * One read-write store is the only writer: the refresher, once per accepted
- * snapshot, or a one-shot --import / --backfill, all of its history in one
- * transaction.  Request threads read history through read-only stores of
- * their own (WAL: a reader sees the last commit and never waits for the
- * writer).  The statements are prepared once at open and reused, each
+ * Two kinds of writer: the daemon's store, used by the refresher once per
+ * accepted snapshot, and a one-shot store (--import, --backfill) that
+ * writes all of its history in one transaction, possibly beside a running
+ * daemon.  Request threads read history through read-only stores of their
+ * own (WAL: a reader sees the last commit and never waits for the writer).  The statements are prepared once at open and reused, each
  * write is one IMMEDIATE transaction (the write lock is taken before anything is read, so a second
  * process makes us wait busy_timeout and then fail cleanly instead of
  * deadlocking), and rates travel as the exact decimal text the upstream gave,
@@ -19,7 +19,11 @@
  * kernel drops the lock when its holder dies, kill -9 included.  A separate
  * file because SQLite owns the database's POSIX locks, and a close(2) of any
  * descriptor on the file would silently drop ours if they were fcntl locks.
- * Read-only stores take no lock.
+ * A one-shot writer is not a daemon: it fetches nothing on a schedule and
+ * keeps no refresh state, and its one transaction is serialised with the
+ * daemon's by SQLite's own write lock (it waits STORE_ONESHOT_BUSY_MS for
+ * it), so it takes no lock file and runs beside the daemon; it only probes
+ * the lock to find the daemon's pid.  Read-only stores take no lock.
  *
  * The file can vanish under a running daemon (a clean-up script, a user).
  * SQLite would go on writing into the unlinked inode and lose every snapshot
@@ -39,6 +43,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -46,7 +51,19 @@
 #include "log.h"
 #include "store.h"
 
-#define STORE_BUSY_MS 5000	/* ms to wait for another writer before failing */
+#define STORE_BUSY_MS 5000	/* ms the daemon waits for another writer before failing */
+/* ms a one-shot writer waits: the daemon holds the write lock for
+ * milliseconds, but another import can hold it for seconds, and a one-shot
+ * has nothing better to do than wait. */
+#define STORE_ONESHOT_BUSY_MS 30000
+#define STORE_LOCK_TRIES 10	/* attempts at the daemon lock, STORE_LOCK_PAUSE_NS apart */
+#define STORE_LOCK_PAUSE_NS 20000000L	/* 20 ms: see take_lock() */
+
+enum store_mode {
+	STORE_DAEMON,		/* read-write, holding the daemon lock */
+	STORE_ONESHOT,		/* read-write, no daemon lock: --import, --backfill */
+	STORE_READONLY,
+};
 
 /* Step i upgrades a file at user_version i to i + 1.  Append; never edit a
  * step that has shipped, since files in the field have already run it. */
@@ -68,7 +85,8 @@ static const char *const migrations[] = {
 struct store {
 	sqlite3 *db;		/* NULL after a failed reopen; the next save retries */
 	char *path;
-	int readonly;
+	enum store_mode mode;
+	int readonly;		/* mode == STORE_READONLY */
 	int lock_fd;		/* flock()ed "<path>.lock", -1 when none */
 	dev_t dev;		/* the database file the connection has open */
 	ino_t ino;
@@ -92,12 +110,23 @@ struct store {
 #define SNAPSHOT_COLUMNS "SELECT s.date, s.pivot, s.fetched_at, s.upstream, r.currency, r.rate" \
 	" FROM snapshots s JOIN rates r ON r.date = s.date "
 
+static int
+busy_ms(const struct store *s)
+{
+	return s->mode == STORE_ONESHOT ? STORE_ONESHOT_BUSY_MS : STORE_BUSY_MS;
+}
+
 /* "store '/x': disk I/O error (while inserting rates)".  Called at the point
  * of failure, before any ROLLBACK replaces the connection's error text. */
 static void
 store_fail(const struct store *s, const char *doing, char *err, size_t errlen)
 {
-	snprintf(err, errlen, "store '%s': %s (while %s)", s->path, sqlite3_errmsg(s->db), doing);
+	/* "database is locked" alone does not say that we waited, or for whom. */
+	if ((sqlite3_extended_errcode(s->db) & 0xff) == SQLITE_BUSY)
+		snprintf(err, errlen, "store '%s': %s (while %s): another process held the write lock for more "
+		    "than %d s", s->path, sqlite3_errmsg(s->db), doing, busy_ms(s) / 1000);
+	else
+		snprintf(err, errlen, "store '%s': %s (while %s)", s->path, sqlite3_errmsg(s->db), doing);
 }
 
 /* Column text that is never NULL (SQLite returns NULL for NULL values and on
@@ -276,6 +305,27 @@ prepare_reads(struct store *s, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * A one-shot writer may write beside a running daemon, but not change the
+ * schema under it: that daemon, an older cconvd, would go on with statements
+ * prepared for the old one.  The daemon upgrades the file itself when it
+ * starts, so the way out is to restart it with the new cconvd.
+ */
+static int
+no_upgrade_beside_daemon(const struct store *s, int version, char *err, size_t errlen)
+{
+	long pid;
+
+	if (store_daemon_pid(s->path, &pid, err, errlen) == -1)
+		return -1;
+	if (pid == 0)
+		return 0;
+	snprintf(err, errlen, "store '%s': schema version %d needs upgrading to %d, which cannot be done beside "
+	    "the cconvd running on it (pid %ld); restart that cconvd with this version (it upgrades the file), "
+	    "then run this again", s->path, version, SCHEMA_VERSION, pid);
+	return -1;
+}
+
 /* Sets the connection up and checks the file, in an order that matters: the
  * version is read before anything is written, so a newer file or one that is
  * not a database at all is refused untouched. */
@@ -285,7 +335,7 @@ configure(struct store *s, char *err, size_t errlen)
 	int version, rc = -1;
 
 	sqlite3_extended_result_codes(s->db, 1);
-	if (sqlite3_busy_timeout(s->db, STORE_BUSY_MS) != SQLITE_OK) {
+	if (sqlite3_busy_timeout(s->db, busy_ms(s)) != SQLITE_OK) {
 		store_fail(s, "setting the busy timeout", err, errlen);
 		goto out;
 	}
@@ -296,6 +346,9 @@ configure(struct store *s, char *err, size_t errlen)
 		    s->path, version, SCHEMA_VERSION);
 		goto out;
 	}
+	if (s->mode == STORE_ONESHOT && version < SCHEMA_VERSION && no_upgrade_beside_daemon(s, version, err,
+	    errlen) == -1)
+		goto out;
 	/* synchronous=NORMAL with WAL may lose the last commit on power loss but
 	 * never corrupts; the next refresh fetches that snapshot again. */
 	if (set_wal(s, err, errlen) == -1 ||
@@ -322,7 +375,7 @@ configure_readonly(struct store *s, char *err, size_t errlen)
 	int version, rc = -1;
 
 	sqlite3_extended_result_codes(s->db, 1);
-	if (sqlite3_busy_timeout(s->db, STORE_BUSY_MS) != SQLITE_OK) {
+	if (sqlite3_busy_timeout(s->db, busy_ms(s)) != SQLITE_OK) {
 		store_fail(s, "setting the busy timeout", err, errlen);
 		goto out;
 	}
@@ -341,35 +394,61 @@ out:
 	return rc;
 }
 
+/* "<path>.lock" into lock; -1 with err set when it does not fit. */
+static int
+lock_path(const char *path, char lock[PATH_MAX + 8], char *err, size_t errlen)
+{
+	if ((size_t)snprintf(lock, PATH_MAX + 8, "%s.lock", path) >= PATH_MAX + 8) {
+		snprintf(err, errlen, "store '%s': path too long for its lock file", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* The pid the holder wrote into the lock file, as text ("" when none). */
+static void
+read_holder(int fd, char holder[24])
+{
+	ssize_t got = pread(fd, holder, 23, 0);
+
+	holder[got > 0 ? got : 0] = '\0';
+	holder[strcspn(holder, "\n")] = '\0';
+}
+
 /*
  * Takes "<path>.lock" for this process; the pid written into it lets the
- * second daemon's message name the first.
+ * second daemon's message name the first, and a one-shot writer find the
+ * daemon to tell about new rates.  A one-shot writer looking for the daemon
+ * (store_daemon_pid()) holds a shared lock on the file for a few
+ * microseconds; a daemon starting at that instant must not take it for a
+ * second daemon, so a busy lock is tried again, STORE_LOCK_TRIES times over
+ * about 200 ms, before the refusal.
  */
 static int
 take_lock(struct store *s, char *err, size_t errlen)
 {
+	const struct timespec pause = { 0, STORE_LOCK_PAUSE_NS };
 	char lock[PATH_MAX + 8], pid[24], holder[24];
-	ssize_t got;
-	int n;
+	int n, tries = 0;
 
-	if ((size_t)snprintf(lock, sizeof(lock), "%s.lock", s->path) >= sizeof(lock)) {
-		snprintf(err, errlen, "store '%s': path too long for its lock file", s->path);
+	if (lock_path(s->path, lock, err, errlen) == -1)
 		return -1;
-	}
 	if ((s->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
 		snprintf(err, errlen, "store '%s': cannot open lock file '%s': %s", s->path, lock,
 		    strerror(errno));
 		return -1;
 	}
-	if (flock(s->lock_fd, LOCK_EX | LOCK_NB) == -1) {
+	while (flock(s->lock_fd, LOCK_EX | LOCK_NB) == -1) {
 		if (errno != EWOULDBLOCK) {
 			snprintf(err, errlen, "store '%s': cannot lock '%s': %s", s->path, lock,
 			    strerror(errno));
 			return -1;
 		}
-		got = pread(s->lock_fd, holder, sizeof(holder) - 1, 0);
-		holder[got > 0 ? got : 0] = '\0';
-		holder[strcspn(holder, "\n")] = '\0';
+		if (++tries < STORE_LOCK_TRIES) {
+			nanosleep(&pause, NULL);
+			continue;
+		}
+		read_holder(s->lock_fd, holder);
 		snprintf(err, errlen, "store '%s': in use by another cconvd (pid %s holds '%s'); "
 		    "give each daemon its own --db", s->path, holder[0] ? holder : "unknown", lock);
 		return -1;
@@ -379,6 +458,56 @@ take_lock(struct store *s, char *err, size_t errlen)
 	if (ftruncate(s->lock_fd, 0) == 0 && pwrite(s->lock_fd, pid, (size_t)n, 0) != n)
 		log_debug("store '%s': could not write the pid into '%s'", s->path, lock);
 	return 0;
+}
+
+/*
+ * Probes the daemon lock without holding it: a shared lock that is granted
+ * means no daemon, and is dropped at once.  The file is opened read-only and
+ * never created, so a one-shot writer run by another user (root) neither
+ * needs write access to it nor leaves behind a lock file the daemon could
+ * not open.  The pid is only trusted while the lock is seen held: a daemon
+ * writes it under the lock, and signals are blocked in cconvd before it
+ * takes the lock, so a SIGHUP sent to that pid cannot kill it.
+ */
+int
+store_daemon_pid(const char *path, long *pid, char *err, size_t errlen)
+{
+	char lock[PATH_MAX + 8], holder[24], *end;
+	int fd = -1, rc = -1;
+
+	*pid = 0;
+	if (lock_path(path, lock, err, errlen) == -1)
+		goto out;
+	if ((fd = open(lock, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT) {	/* no daemon has ever run on it */
+			rc = 0;
+			goto out;
+		}
+		snprintf(err, errlen, "store '%s': cannot open lock file '%s': %s", path, lock, strerror(errno));
+		goto out;
+	}
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+		rc = 0;
+		goto out;
+	}
+	if (errno != EWOULDBLOCK) {
+		snprintf(err, errlen, "store '%s': cannot probe lock file '%s': %s", path, lock, strerror(errno));
+		goto out;
+	}
+	read_holder(fd, holder);
+	errno = 0;
+	*pid = strtol(holder, &end, 10);
+	if (errno != 0 || end == holder || *end != '\0' || *pid <= 1) {
+		snprintf(err, errlen, "store '%s': a cconvd holds '%s' but its pid ('%s') cannot be read", path,
+		    lock, holder);
+		*pid = 0;
+		goto out;
+	}
+	rc = 0;
+out:
+	if (fd != -1)
+		(void)close(fd);	/* drops a probe lock that was granted */
+	return rc;
 }
 
 static void
@@ -429,7 +558,7 @@ fail:
 }
 
 static struct store *
-open_store(const char *path, int readonly, char *err, size_t errlen)
+open_store(const char *path, enum store_mode mode, char *err, size_t errlen)
 {
 	struct store *s = NULL;
 
@@ -437,9 +566,10 @@ open_store(const char *path, int readonly, char *err, size_t errlen)
 		snprintf(err, errlen, "store '%s': out of memory", path);
 		goto fail;
 	}
-	s->readonly = readonly;
+	s->mode = mode;
+	s->readonly = mode == STORE_READONLY;
 	s->lock_fd = -1;
-	if (!readonly && (make_parents(path, err, errlen) == -1 || take_lock(s, err, errlen) == -1))
+	if (mode == STORE_DAEMON && (make_parents(path, err, errlen) == -1 || take_lock(s, err, errlen) == -1))
 		goto fail;
 	if (open_db(s, err, errlen) == -1)
 		goto fail;
@@ -452,13 +582,19 @@ fail:
 struct store *
 store_open(const char *path, char *err, size_t errlen)
 {
-	return open_store(path, 0, err, errlen);
+	return open_store(path, STORE_DAEMON, err, errlen);
+}
+
+struct store *
+store_open_oneshot(const char *path, char *err, size_t errlen)
+{
+	return open_store(path, STORE_ONESHOT, err, errlen);
 }
 
 struct store *
 store_open_readonly(const char *path, char *err, size_t errlen)
 {
-	return open_store(path, 1, err, errlen);
+	return open_store(path, STORE_READONLY, err, errlen);
 }
 
 void

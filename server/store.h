@@ -10,10 +10,13 @@
  * thread at a time; any number of stores may be open on one file, and in WAL
  * mode a reader never waits for a writer.
  *
- * One read-write store per database: store_open() holds an exclusive lock on
+ * One daemon store per database: store_open() holds an exclusive lock on
  * "<path>.lock" until store_close() (or the process's death), and a second
- * store_open() on the same path fails.  A database file deleted or replaced
- * while open is opened again, empty, by the writer's next save.
+ * store_open() on the same path fails.  A one-shot store
+ * (store_open_oneshot()) writes too but takes no such lock, so --import and
+ * --backfill run beside a daemon; SQLite's write lock serialises their
+ * transactions.  A database file deleted or replaced while open is opened
+ * again, empty, by the writer's next save.
  */
 #ifndef CCONVD_STORE_H
 #define CCONVD_STORE_H
@@ -29,6 +32,19 @@ struct store;
  * "store '/x/rates.db': in use by another cconvd (pid 12 holds '/x/rates.db.lock'); …". */
 struct store *store_open(const char *path, char *err, size_t errlen);
 void store_close(struct store *s);	/* accepts NULL */
+
+/* A writer for one job, then closed (--import, --backfill): like
+ * store_open() but without the daemon lock, so it may run while a daemon
+ * uses the file, and it waits up to 30 s (not 5) for the write lock.  It
+ * refuses, saying what to do, to upgrade an older schema while a daemon
+ * runs on the file. */
+struct store *store_open_oneshot(const char *path, char *err, size_t errlen);
+
+/* Whether a daemon holds the database at path: 0 with *pid its pid, or 0
+ * when none does; -1 with err set when that cannot be told (the lock file
+ * unreadable, a holder whose pid is not written yet).  Never creates the
+ * lock file.  Thread-safe (it touches no store). */
+int store_daemon_pid(const char *path, long *pid, char *err, size_t errlen);
 
 /* The same file, read-only (SQLITE_OPEN_READONLY and PRAGMA query_only),
  * for request threads: it cannot write, so it never takes the write lock and

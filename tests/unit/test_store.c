@@ -3,10 +3,12 @@
  * missing folders, the schema version, exact decimal round trips, re-saving a
  * date, the newest snapshot, files it must refuse, and saves that fail half
  * way (the database must then be as it was), history by date and range,
- * batches saved twice, and read-only stores.  The file is inspected with a
+ * batches saved twice, read-only stores, and one-shot writers beside a
+ * daemon's store.  The file is inspected with a
  * second, plain SQLite connection, so the tests check what is on disk rather
  * than what the store says about itself.
  */
+#include <fcntl.h>
 #include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -445,6 +448,7 @@ test_locked_save_fails_cleanly(void **state)
 	assert_int_equal(store_save(f->st, r, f->err, sizeof(f->err)), -1);
 	rates_free(r);
 	assert_non_null(strstr(f->err, "database is locked"));
+	assert_non_null(strstr(f->err, "another process held the write lock for more than 5 s"));
 	assert_non_null(strstr(f->err, f->path));
 	raw_exec(db, "ROLLBACK");
 	sqlite3_close(db);
@@ -744,6 +748,113 @@ test_second_open_refused(void **state)
 	assert_non_null(f->st = store_open(f->path, f->err, sizeof(f->err)));
 }
 
+/*
+ * A one-shot writer (--import) runs beside the daemon's store: it takes no
+ * lock, its transaction is seen by the daemon's next read, it finds the
+ * daemon's pid, and a second daemon is still refused while it is open.
+ */
+static void
+test_oneshot_beside_daemon(void **state)
+{
+	struct fixture *f = *state;
+	struct rates *v[2], *r;
+	struct store *one, *other;
+	struct store_counts c;
+	long pid = -1;
+
+	assert_non_null(f->st = store_open(f->path, f->err, sizeof(f->err)));
+	save(f, snap("EUR", "2025-11-20", AT_1, "http://first/", "USD", "1.05", NULL));
+	if ((one = store_open_oneshot(f->path, f->err, sizeof(f->err))) == NULL)
+		fail_msg("store_open_oneshot beside a daemon: %s", f->err);
+	v[0] = snap("EUR", "2025-11-19", AT_2, "import file:///x.csv", "USD", "1.04", NULL);
+	v[1] = snap("EUR", "2025-11-21", AT_2, "import file:///x.csv", "USD", "1.06", NULL);
+	assert_int_equal(store_save_many(one, v, 2, &c, f->err, sizeof(f->err)), 0);
+	assert_int_equal(c.added, 2);
+	rates_free(v[0]);
+	rates_free(v[1]);
+	r = load(f);	/* through the daemon's own connection */
+	assert_string_equal(rates_date(r), "2025-11-21");
+	assert_string_equal(rates_upstream(r), "import file:///x.csv");
+	assert_int_equal(rates_fetched_at(r), AT_2);
+	rates_free(r);
+	/* And the daemon's writes still work with the one-shot open. */
+	save(f, snap("EUR", "2025-11-24", AT_2, "http://first/", "USD", "1.07", NULL));
+
+	assert_int_equal(store_daemon_pid(f->path, &pid, f->err, sizeof(f->err)), 0);
+	assert_int_equal(pid, (long)getpid());
+	assert_null(other = store_open(f->path, f->err, sizeof(f->err)));
+	assert_non_null(strstr(f->err, "in use by another cconvd"));
+	assert_non_null(strstr(f->err, "give each daemon its own --db"));
+
+	/* The daemon gone, the one-shot does not stand in the next one's way. */
+	store_close(f->st);
+	assert_int_equal(store_daemon_pid(f->path, &pid, f->err, sizeof(f->err)), 0);
+	assert_int_equal(pid, 0);
+	assert_non_null(f->st = store_open(f->path, f->err, sizeof(f->err)));
+	store_close(one);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM snapshots"), 4);
+}
+
+/* Where no daemon ever ran there is no lock file, and neither the probe nor a
+ * one-shot writer creates one (run as root, it would lock the daemon out). */
+static void
+test_oneshot_makes_no_lock_file(void **state)
+{
+	struct fixture *f = *state;
+	struct store *one;
+	char lock[160];
+	struct stat sb;
+	long pid = -1;
+
+	snprintf(lock, sizeof(lock), "%s.lock", f->path);
+	assert_int_equal(store_daemon_pid(f->path, &pid, f->err, sizeof(f->err)), 0);
+	assert_int_equal(pid, 0);
+	if ((one = store_open_oneshot(f->path, f->err, sizeof(f->err))) == NULL)
+		fail_msg("store_open_oneshot on a new file: %s", f->err);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 1);	/* created and migrated */
+	assert_int_equal(store_daemon_pid(f->path, &pid, f->err, sizeof(f->err)), 0);
+	assert_int_equal(pid, 0);
+	store_close(one);
+	assert_int_equal(stat(lock, &sb), -1);
+}
+
+/*
+ * A one-shot writer does not upgrade the schema under a running daemon (an
+ * older cconvd): it says what to do instead, and leaves the file as it was.
+ * The daemon is played by this process holding the lock file.
+ */
+static void
+test_oneshot_no_upgrade_beside_daemon(void **state)
+{
+	struct fixture *f = *state;
+	char lock[160], pid[32];
+	struct store *one;
+	int fd;
+
+	/* The folders first, then an empty file in the database's place: version 0. */
+	assert_non_null(one = store_open_oneshot(f->path, f->err, sizeof(f->err)));
+	store_close(one);
+	assert_int_equal(unlink(f->path), 0);
+	assert_int_equal(close(open(f->path, O_WRONLY | O_CREAT, 0600)), 0);
+	snprintf(lock, sizeof(lock), "%s.lock", f->path);
+	assert_true((fd = open(lock, O_RDWR | O_CREAT, 0600)) >= 0);
+	assert_int_equal(flock(fd, LOCK_EX), 0);
+	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	assert_int_equal(write(fd, pid, strlen(pid)), (ssize_t)strlen(pid));
+
+	assert_null(one = store_open_oneshot(f->path, f->err, sizeof(f->err)));
+	snprintf(pid, sizeof(pid), "(pid %ld)", (long)getpid());
+	assert_non_null(strstr(f->err, "schema version 0 needs upgrading to 1"));
+	assert_non_null(strstr(f->err, pid));
+	assert_non_null(strstr(f->err, "restart that cconvd with this version"));
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 0);
+
+	assert_int_equal(close(fd), 0);	/* the daemon stopped: now it may */
+	assert_non_null(one = store_open_oneshot(f->path, f->err, sizeof(f->err)));
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 1);
+	store_close(one);
+}
+
 /* The file deleted under an open store: the next save creates it again and
  * lands there, not in the unlinked inode. */
 static void
@@ -812,6 +923,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_readonly, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history_queries_use_indexes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_second_open_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_oneshot_beside_daemon, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_oneshot_makes_no_lock_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_oneshot_no_upgrade_beside_daemon, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deleted_file_is_recreated, setup, teardown),
 	};
 
