@@ -11,7 +11,11 @@
  * published.  A failure changes nothing but the status.  When a round shows
  * that days are missing since the newest one served (the daemon was down),
  * the history feed cfg->history_upstream is fetched after publishing to store
- * them (gapfill.h).  The store is used only by this thread while it runs.
+ * them (gapfill.h).  Every round, failed or not, ends by publishing the
+ * store's newest day if it is newer than the one served: days that
+ * cconvd --import or --backfill saved beside the running daemon (they send
+ * SIGHUP, so that round runs at once).  The store is used only by this
+ * thread while it runs.
  */
 #ifndef CCONVD_REFRESHER_H
 #define CCONVD_REFRESHER_H

@@ -559,6 +559,14 @@ def cconvd_once(tmp, args, db=None):
     return p.returncode, p.stderr
 
 
+def write_file(tmp, name, text):
+    """Writes text to tmp/name; returns the path."""
+    path = os.path.join(tmp, name)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
 def db_rows(path):
     """(snapshots, rates, a digest of every stored value): what 'the database changed' means."""
     with contextlib.closing(sqlite3.connect(path)) as db:

@@ -9,14 +9,7 @@ from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(__file__))
 from e2elib import (Daemon, Upstream, cconvd_once, db_rows, ecb_csv, frankfurter_json, make_history,  # noqa: E402
-                    refused_url, run)
-
-
-def write(tmp, name, text):
-    path = os.path.join(tmp, name)
-    with open(path, "w") as f:
-        f.write(text)
-    return path
+                    refused_url, run, write_file)
 
 
 def stored(db, date):
@@ -32,7 +25,7 @@ def same_values(got, want):
 
 def test_import_csv_25_years(tmp):
     days = make_history(25, 30)
-    csv = write(tmp, "eurofxref-hist.csv", ecb_csv(days))
+    csv = write_file(tmp, "eurofxref-hist.csv", ecb_csv(days))
     db = os.path.join(tmp, "rates.db")
     t0 = time.monotonic()
     rc, err = cconvd_once(tmp, ["--import", csv])
@@ -62,7 +55,7 @@ def test_import_csv_25_years(tmp):
         "empty": ("", "import '"),
     }
     for name, (text, needle) in corrupt.items():
-        path = write(tmp, name.replace(" ", "_") + ".csv", text)
+        path = write_file(tmp, name.replace(" ", "_") + ".csv", text)
         rc, err = cconvd_once(tmp, ["--import", path])
         assert rc == 1 and needle in err and "the database is unchanged" in err, (name, rc, err)
         assert len(err.strip().splitlines()) == 1, err
@@ -92,7 +85,7 @@ def test_import_frankfurter_json(tmp):
              ("series.json", frankfurter_json(days, "2026-01-01", "2026-03-31"), None)]
     total = set()
     for name, body, n in cases:
-        rc, err = cconvd_once(tmp, ["--import", write(tmp, name, body)])
+        rc, err = cconvd_once(tmp, ["--import", write_file(tmp, name, body)])
         doc = json.loads(body)
         dates = [doc["date"]] if "date" in doc else list(doc["rates"])
         assert rc == 0 and f"import: {len(dates)} days" in err, (name, err)
@@ -102,7 +95,7 @@ def test_import_frankfurter_json(tmp):
         for date in dates:
             same_values(stored(db, date), days[date])
     assert db_rows(db)[0] == len(total)
-    rc, err = cconvd_once(tmp, ["--import", write(tmp, "bad.json", '{"base":"EUR","date":"2026-11-19","rates":{}}')])
+    rc, err = cconvd_once(tmp, ["--import", write_file(tmp, "bad.json", '{"base":"EUR","date":"2026-11-19","rates":{}}')])
     assert rc == 1 and "'rates' is empty" in err and "the database is unchanged" in err, err
     assert db_rows(db)[0] == len(total)
 

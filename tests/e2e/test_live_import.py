@@ -15,16 +15,9 @@ import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from e2elib import (CCONVD, Daemon, Upstream, cconvd_once, check_sanitizers, ecb_csv, expected,  # noqa: E402
-                    frankfurter_json, make_history, run, wait_until)
+                    frankfurter_json, make_history, run, wait_until, write_file)
 
 DAYS = make_history(1, 6)  # every weekday of a year up to e2elib's DATE, six currencies
-
-
-def write(tmp, name, text):
-    path = os.path.join(tmp, name)
-    with open(path, "w") as f:
-        f.write(text)
-    return path
 
 
 def pick(first, last):
@@ -86,7 +79,7 @@ def test_import_into_running_daemon(tmp):
     newest, served = dates[-1], dates[-4]  # the upstream lags three days behind the file: air-gapped-ish
     db = os.path.join(tmp, "rates.db")
     # The daemon's own history: a summer of days, imported before it starts.
-    rc, err = cconvd_once(tmp, ["--import", write(tmp, "summer.csv", ecb_csv(pick(dates[150], dates[200])))])
+    rc, err = cconvd_once(tmp, ["--import", write_file(tmp, "summer.csv", ecb_csv(pick(dates[150], dates[200])))])
     assert rc == 0, err
     up = Upstream()
     up.body = json.loads(frankfurter_json({served: DAYS[served]}))
@@ -98,7 +91,7 @@ def test_import_into_running_daemon(tmp):
             assert d.health()["date"] == served
             older = pick(dates[0], dates[40])
             newer = pick(dates[-3], newest)
-            csv = write(tmp, "to-load.csv", ecb_csv(dict(older, **newer)))
+            csv = write_file(tmp, "to-load.csv", ecb_csv(dict(older, **newer)))
             first_old, some_old = min(older), sorted(older)[20]
             assert d.get(f"/{first_old}")[0] == 404  # not stored yet: before the first stored day
 
@@ -161,7 +154,7 @@ def test_load_waits_for_the_write_lock(tmp):
     timeout, 30 s for a one-shot) instead of failing, and then commits; the daemon is told after."""
     dates = sorted(DAYS)
     db = os.path.join(tmp, "rates.db")
-    rc, err = cconvd_once(tmp, ["--import", write(tmp, "old.csv", ecb_csv(pick(dates[0], dates[100])))])
+    rc, err = cconvd_once(tmp, ["--import", write_file(tmp, "old.csv", ecb_csv(pick(dates[0], dates[100])))])
     assert rc == 0, err
     up = Upstream()
     up.history = DAYS
@@ -170,7 +163,7 @@ def test_load_waits_for_the_write_lock(tmp):
         d = Daemon(tmp, [up.url])
         try:
             d.wait_refreshes(1)
-            for args, last in ((["--import", write(tmp, "new.csv", ecb_csv(pick(dates[101], dates[150])))],
+            for args, last in ((["--import", write_file(tmp, "new.csv", ecb_csv(pick(dates[101], dates[150])))],
                                 dates[150]),
                                (["--backfill", dates[151], "--upstream", up.url], max(DAYS))):
                 holder = sqlite3.connect(db, isolation_level=None)
