@@ -57,14 +57,21 @@ class Load:
     def query(self):
         while not self.stop.is_set():
             for p in self.paths:
-                status, _, body = self.d.get(p)
+                try:
+                    status, _, body = self.d.get(p)
+                except OSError as e:
+                    status, body = None, repr(e)
                 self.requests += 1
                 if status != 200:
                     self.errors.append((p, status, body))
 
     def refresh(self):
         while not self.stop.is_set():
-            self.d.refresh()  # SIGHUP, then wait for that round's log line
+            try:
+                self.d.refresh()  # SIGHUP, then wait for that round's log line
+            except AssertionError as e:
+                self.errors.append(("SIGHUP", None, str(e)))
+                return
             self.rounds += 1
 
     def end(self):
