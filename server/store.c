@@ -314,10 +314,15 @@ prepare_reads(struct store *s, char *err, size_t errlen)
 static int
 no_upgrade_beside_daemon(const struct store *s, int version, char *err, size_t errlen)
 {
+	size_t used;
 	long pid;
 
-	if (store_daemon_pid(s->path, &pid, err, errlen) == -1)
+	if (store_daemon_pid(s->path, &pid, err, errlen) == -1) {
+		used = strnlen(err, errlen);
+		snprintf(err + used, errlen - used, "; schema version %d is not upgraded to %d while a daemon may be "
+		    "using the file: stop that cconvd, then run this again", version, SCHEMA_VERSION);
 		return -1;
+	}
 	if (pid == 0)
 		return 0;
 	snprintf(err, errlen, "store '%s': schema version %d needs upgrading to %d, which cannot be done beside "

@@ -5,6 +5,7 @@ with /healthz saying it came from an import; never an older day over a newer one
 lock taken waits for it; a second daemon is still refused (test_crash.py)."""
 import contextlib
 import datetime
+import fcntl
 import json
 import os
 import sqlite3
@@ -198,6 +199,30 @@ def test_load_waits_for_the_write_lock(tmp):
     assert integrity(db) == "ok"
 
 
+def test_daemon_that_cannot_be_told(tmp):
+    """A lock held by something whose pid cannot be read (here this test, having written none): the load
+    still commits and exits 0, and says why no daemon was told and what happens instead."""
+    db = os.path.join(tmp, "rates.db")
+    dates = sorted(DAYS)
+    first = write_file(tmp, "first.csv", ecb_csv(pick(dates[0], dates[99])))
+    then = write_file(tmp, "then.csv", ecb_csv(pick(dates[100], dates[-1])))
+    unreadable = f"a cconvd holds '{db}.lock' but its pid ('') cannot be read"
+    with open(db + ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        # A new database needs its schema created, which is not done under what may be a daemon.
+        rc, err = cconvd_once(tmp, ["--import", first])
+        assert rc == 1 and f"{unreadable}; schema version 0 is not upgraded to 1 while a daemon may be using " \
+            "the file: stop that cconvd, then run this again" in err, err
+    rc, err = cconvd_once(tmp, ["--import", first])
+    assert rc == 0 and "100 added" in err and "SIGHUP" not in err, err
+    with open(db + ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        rc, err = cconvd_once(tmp, ["--import", then])
+    assert rc == 0 and f"{len(dates) - 100} added" in err, err
+    assert f"{unreadable}; a running cconvd serves a newer day after its next refresh, or at once on SIGHUP" in err
+    assert integrity(db) == "ok"
+
+
 def opened(pid, path):
     """Whether process pid has path open."""
     try:
@@ -214,4 +239,4 @@ def opened(pid, path):
 
 
 if __name__ == "__main__":
-    run([test_import_into_running_daemon, test_load_waits_for_the_write_lock])
+    run([test_import_into_running_daemon, test_load_waits_for_the_write_lock, test_daemon_that_cannot_be_told])
