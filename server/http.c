@@ -11,7 +11,7 @@
  * validators and freshness (httpcache.h), answers a matching conditional
  * request 304, and counts the request in metrics: all without a lock.
  *
- * Stopping is graceful: http_stop() closes the listening socket, answers
+ * Stopping is graceful: http_stop() turns new clients away at once, answers
  * every request that still arrives on an open connection with
  * "Connection: close", and waits for the connections to go, at most
  * HTTP_DRAIN_MS, before tearing the server down.  A client in the middle of
@@ -276,6 +276,26 @@ out:
 	return ret;
 }
 
+/*
+ * Once stopping, a new client is closed at once (and falls back, cconv to an
+ * upstream) instead of waiting on a server that is going away.  Not
+ * MHD_quiesce_daemon(): its listening socket may only be closed after
+ * MHD_stop_daemon() (microhttpd.h), since a server thread may still be
+ * taking it out of its epoll set, so clients would queue in the backlog for
+ * the whole drain; closing it earlier is a race ThreadSanitizer reports, and
+ * shutting it down makes libmicrohttpd 0.9.75 abort ("Failed to remove listen
+ * FD from epoll set").
+ */
+static enum MHD_Result
+on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+	struct http *h = cls;
+
+	(void)addr;
+	(void)addrlen;
+	return atomic_load(&h->closing) ? MHD_NO : MHD_YES;
+}
+
 static void
 on_mhd_log(void *cls, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
@@ -331,7 +351,7 @@ http_start(const struct cconvd_config *cfg, const struct api_history *history, c
 	}
 	h->cfg = cfg;
 	h->history = history;
-	h->d = MHD_start_daemon(flags, cfg->listen_port, NULL, NULL, on_request, h,
+	h->d = MHD_start_daemon(flags, cfg->listen_port, on_accept, h, on_request, h,
 	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
 	    MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
 	    MHD_OPTION_SOCK_ADDR, ai->ai_addr,
@@ -371,14 +391,9 @@ http_stop(struct http *h)
 	if (h->d != NULL) {
 		const union MHD_DaemonInfo *info;
 		struct timespec pause = { 0, HTTP_DRAIN_POLL_MS * 1000000L };
-		MHD_socket lsock;
 
+		/* From now on new clients are turned away at once (on_accept()). */
 		atomic_store(&h->closing, 1);
-		/* Stop accepting: new clients are refused at once (and fall back,
-		 * cconv to an upstream) instead of queueing on a server that is
-		 * going away. */
-		if ((lsock = MHD_quiesce_daemon(h->d)) != MHD_INVALID_SOCKET)
-			(void)close(lsock);	/* a listening socket: nothing to flush */
 		for (int waited = 0; waited < HTTP_DRAIN_MS; waited += HTTP_DRAIN_POLL_MS) {
 			info = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
 			if (info == NULL || info->num_connections == 0)
