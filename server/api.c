@@ -230,7 +230,8 @@ begin_answer(const struct api_ctx *ctx, struct api_response *resp, const char *c
 	begin_answer_at(ctx, resp, content_type, rates_fetched_at(ctx->rates), 0);
 }
 
-/* s[0..n) as a date into out; -1 with a 400 answered when it is not one. */
+/* s[0..n) as a date into out; -1 when it is not one, with a 400 answered
+ * unless resp is NULL. */
 static int
 parse_date(const char *what, const char *s, size_t n, char out[DT_DATE_LEN], struct api_response *resp)
 {
@@ -242,6 +243,8 @@ parse_date(const char *what, const char *s, size_t n, char out[DT_DATE_LEN], str
 		if (dt_date_ok(out) == 0)
 			return 0;
 	}
+	if (resp == NULL)
+		return -1;
 	buf_quote(quoted, sizeof(quoted), s, n);
 	answer_error(resp, 400, "%s '%s': not a valid YYYY-MM-DD date", what, quoted);
 	return -1;
@@ -605,6 +608,29 @@ route_series(const struct api_ctx *ctx, const struct api_request *req, const cha
 	begin_answer_at(ctx, resp, ct_json, s.newest_fetch, 1);
 }
 
+/* s[0..n), the path after '/' holding "..", as a range start..end (end
+ * API_OPEN_END when open); -1 when it is not one, with a 400 answered unless
+ * resp is NULL. */
+static int
+parse_range(const char *s, size_t n, const char *dots, char start[DT_DATE_LEN], char end[DT_DATE_LEN],
+    struct api_response *resp)
+{
+	size_t rest = n - (size_t)(dots + 2 - s);
+
+	if (parse_date("start date", s, (size_t)(dots - s), start, resp) == -1)
+		return -1;
+	if (rest == 0)
+		memcpy(end, API_OPEN_END, DT_DATE_LEN);
+	else if (parse_date("end date", dots + 2, rest, end, resp) == -1)
+		return -1;
+	if (strcmp(end, start) < 0) {
+		if (resp != NULL)
+			answer_error(resp, 400, "end date %s is before start date %s", end, start);
+		return -1;
+	}
+	return 0;
+}
+
 /* /{date}, /{start}..{end} and /{start}..: s[0..n) is the path after '/'. */
 static void
 route_dated(const struct api_ctx *ctx, const struct api_request *req, const char *s, size_t n,
@@ -612,7 +638,6 @@ route_dated(const struct api_ctx *ctx, const struct api_request *req, const char
 {
 	const char *dots = memmem(s, n, "..", 2);
 	char start[DT_DATE_LEN], end[DT_DATE_LEN];
-	size_t rest;
 
 	if (dots == NULL) {
 		resp->endpoint = API_EP_DATE;
@@ -621,18 +646,8 @@ route_dated(const struct api_ctx *ctx, const struct api_request *req, const char
 		return;
 	}
 	resp->endpoint = API_EP_SERIES;
-	if (parse_date("start date", s, (size_t)(dots - s), start, resp) == -1)
-		return;
-	rest = n - (size_t)(dots + 2 - s);
-	if (rest == 0)
-		memcpy(end, API_OPEN_END, DT_DATE_LEN);
-	else if (parse_date("end date", dots + 2, rest, end, resp) == -1)
-		return;
-	if (strcmp(end, start) < 0) {
-		answer_error(resp, 400, "end date %s is before start date %s", end, start);
-		return;
-	}
-	route_series(ctx, req, start, end, resp);
+	if (parse_range(s, n, dots, start, end, resp) == 0)
+		route_series(ctx, req, start, end, resp);
 }
 
 static void
@@ -722,6 +737,24 @@ api_endpoint_name(enum api_endpoint ep)
 	return (unsigned)ep < API_EP_COUNT ? endpoint_names[ep] : endpoint_names[API_EP_OTHER];
 }
 
+/* Frankfurter serves its API under /v1; every path works here with or
+ * without it, so a Frankfurter client given http://host:8080/v1 works. */
+static void
+strip_v1(const char **path, size_t *n)
+{
+	if (*n > 4 && memcmp(*path, "/v1/", 4) == 0) {
+		*path += 3;
+		*n -= 3;
+	}
+}
+
+/* A path that starts with a digit can only be meant as a date. */
+static int
+is_dated(const char *path, size_t n)
+{
+	return n > 1 && path[1] >= '0' && path[1] <= '9';
+}
+
 void
 api_handle(const struct api_ctx *ctx, const struct api_request *req, struct api_response *resp)
 {
@@ -741,14 +774,8 @@ api_handle(const struct api_ctx *ctx, const struct api_request *req, struct api_
 		answer_error(resp, 405, "method '%s' not allowed; use GET", quoted);
 		return;
 	}
-	/* Frankfurter serves its API under /v1; every path works here with or
-	 * without it, so a Frankfurter client given http://host:8080/v1 works. */
-	if (n > 4 && memcmp(path, "/v1/", 4) == 0) {
-		path += 3;
-		n -= 3;
-	}
-	/* A path that starts with a digit can only be meant as a date. */
-	if (n > 1 && path[1] >= '0' && path[1] <= '9') {
+	strip_v1(&path, &n);
+	if (is_dated(path, n)) {
 		route_dated(ctx, req, path + 1, n - 1, resp);
 		goto out;
 	}
@@ -799,6 +826,43 @@ api_handle(const struct api_ctx *ctx, const struct api_request *req, struct api_
 out:
 	if (buf_failed(&resp->body))
 		answer_error(resp, 400, "answer too large");
+}
+
+/*
+ * A series' cost is the days it reads: about 17 us a day on the ECB's
+ * history (a release build), each stored day being loaded and rendered
+ * whatever the currencies asked.  Up to a month that is under a millisecond,
+ * as a single date, and cheaper answered at once than handed to another
+ * thread; the whole history is over 100 ms, which no HTTP thread can spend
+ * without making every connection it serves wait as long.  Any range longer
+ * than a month is heavy, which also covers the web page's yearly chart.
+ */
+int
+api_is_heavy(const struct api_request *req, int64_t now)
+{
+	const char *path = req->path, *dots;
+	char start[DT_DATE_LEN], end[DT_DATE_LEN];
+	size_t n = req->path_len;
+
+	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0)
+		return 0;
+	strip_v1(&path, &n);
+	if (!is_dated(path, n) || (dots = memmem(path + 1, n - 1, "..", 2)) == NULL ||
+	    parse_range(path + 1, n - 1, dots, start, end, NULL) == -1)
+		return 0;
+	if (strcmp(end, API_OPEN_END) == 0)
+		dt_date(now, end);
+	return dt_date_days(end) - dt_date_days(start) > API_HEAVY_DAYS;
+}
+
+void
+api_answer_busy(struct api_response *resp, const char *why, int retry_after)
+{
+	memset(resp, 0, sizeof(*resp));
+	buf_init(&resp->body, API_BODY_CAP);
+	resp->endpoint = API_EP_SERIES;
+	answer_error(resp, 503, "%s", why);
+	resp->retry_after = retry_after;
 }
 
 void

@@ -90,11 +90,24 @@ struct api_response {
 	int64_t age;		/* seconds since last_modified */
 	int stale;		/* adds Warning: 110 */
 	const char *csp;	/* static; NULL: no Content-Security-Policy header */
+	int retry_after;	/* seconds for a Retry-After header; 0: none */
 	enum api_endpoint endpoint;
 	enum api_cache cache;
 };
 
 void api_handle(const struct api_ctx *ctx, const struct api_request *req, struct api_response *resp);
+/*
+ * Whether api_handle() would spend long on req: a valid time series spanning
+ * more than API_HEAVY_DAYS days (an open end counts to now's date).  Every
+ * other request, malformed ones included, answers in well under a
+ * millisecond.  Reads only req; thread-safe.
+ */
+#define API_HEAVY_DAYS 31
+int api_is_heavy(const struct api_request *req, int64_t now);
+/* Fills resp (uninitialised before) with the 503 for a heavy request that
+ * cannot be taken now: why is a sentence, retry_after the seconds for
+ * Retry-After.  Counted as endpoint "series", the only heavy one. */
+void api_answer_busy(struct api_response *resp, const char *why, int retry_after);
 /* The endpoint's label in metrics: "convert_path", "latest", …; static. */
 const char *api_endpoint_name(enum api_endpoint ep);
 void api_response_free(struct api_response *resp);

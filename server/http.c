@@ -11,6 +11,12 @@
  * validators and freshness (httpcache.h), answers a matching conditional
  * request 304, and counts the request in metrics: all without a lock.
  *
+ * Long time series (api_is_heavy()) are not rendered on the HTTP thread: the
+ * connection is suspended, a worker (jobs.h) renders the answer, resumes the
+ * connection, and the handler call that follows sends it through the same
+ * code as every other answer.  A bounded queue answers 503 beyond
+ * HTTP_HEAVY_QUEUE rather than let scrapers pile up.
+ *
  * Stopping is graceful: http_stop() turns new clients away at once, answers
  * every request that still arrives on an open connection with
  * "Connection: close", and waits for the connections to go, at most
@@ -33,6 +39,7 @@
 #include "api.h"
 #include "http.h"
 #include "httpcache.h"
+#include "jobs.h"
 #include "log.h"
 #include "metrics.h"
 #include "publish.h"
@@ -52,11 +59,29 @@
  * Larger heads are refused with 431.
  */
 #define HTTP_CONN_MEMORY 16384U
+/*
+ * Long time series (api_is_heavy()) are rendered on worker threads, so that
+ * an HTTP thread never makes the other connections it serves wait for one
+ * (the whole ECB history is 2.5 MB in about 130 ms).  One worker: the
+ * renders are CPU work, and on the two cores this runs on a second worker
+ * would take the core the HTTP threads need; one core for the heavy answers
+ * leaves the other to everyone else.  Scrapers of long series then wait for
+ * each other, which is the fair place for them to wait.
+ */
+#define HTTP_HEAVY_WORKERS 1U
+/*
+ * Heavy requests waiting or being rendered at once; more are answered 503.
+ * Eight full histories are about a second of work: a client beyond that is
+ * better told to come back than left waiting with its connection held.
+ */
+#define HTTP_HEAVY_QUEUE 8U
+#define HTTP_HEAVY_RETRY_AFTER 2	/* seconds, in a 503's Retry-After */
 
 struct http {
 	struct MHD_Daemon *d;
 	const struct cconvd_config *cfg;
 	const struct api_history *history;
+	struct jobs *jobs;	/* the heavy requests' workers */
 	atomic_int closing;	/* set by http_stop(): every answer closes its connection */
 };
 
@@ -166,72 +191,78 @@ origin_path(const char *url)
 	return *p == '/' ? p : "/";
 }
 
-static enum MHD_Result
-on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
-    const char *version, const char *upload_data, size_t *upload_size, void **req_cls)
-{
-	struct http *h = cls;
-	struct arg_sink args;
+/* The part of a request that api_handle() reads, copied so that it outlives
+ * the handler call that saw it. */
+struct req_copy {
 	struct api_request req;
-	struct api_response resp;
-	struct api_ctx ctx;
-	struct MHD_Response *r = NULL;
-	enum MHD_Result ret = MHD_NO;
-	unsigned token;
-	char *body, etag[HTTPCACHE_ETAG_LEN];
-	size_t len = 0;
-	int status;
-	int64_t next;
-	struct timespec t0, t1;
+	struct api_arg args[API_MAX_ARGS + 1];
+	char *text;		/* method, path, keys and values, each NUL-terminated */
+};
 
-	(void)version;
-	(void)upload_data;
-	/*
-	 * libmicrohttpd closes the connection after a response queued before the
-	 * request was fully read, so the first call only marks the request and
-	 * the answer goes out on the next one: that keeps connections alive.
-	 * Other methods are refused at once, which also closes the connection
-	 * rather than reading a body nobody wants.
-	 */
-	int answerable = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
-	if (*req_cls == NULL && answerable) {
-		*req_cls = h;
-		return MHD_YES;
-	}
-	if (*upload_size != 0) {
-		*upload_size = 0;
-		return MHD_YES;
-	}
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	args.n = 0;
-	MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, on_arg, &args);
-	req.method = method;
-	req.path = origin_path(url);
-	req.path_len = strlen(req.path);
-	req.args = args.args;
-	req.nargs = args.n;
+/*
+ * A heavy request, from the handler call that suspends its connection to
+ * NOTIFY_COMPLETED.  The worker owns it from jobs_submit() until it calls
+ * MHD_resume_connection(), the HTTP thread from then on; the mutex inside
+ * libmicrohttpd's resume orders the worker's writes before the HTTP
+ * thread's reads.
+ */
+struct heavy {
+	struct http *h;
+	struct MHD_Connection *conn;
+	struct api_history hist;	/* h's, cut short by http_stop() (guarded_each()) */
+	int cut;		/* it was */
+	struct req_copy rc;
+	struct api_response resp;
+	int64_t now, next;
+	struct timespec t0;
+};
+
+/* api_handle() on the current snapshot: what every request gets, inline or
+ * on a worker.  *now and *next are the times the answer's headers need. */
+static void
+answer(const struct http *h, const struct api_history *history, const struct api_request *req,
+    struct api_response *resp, int64_t *now, int64_t *next)
+{
+	struct api_ctx ctx;
+	unsigned token;
 
 	/* The refresh time before the snapshot: see publish_swap() in refresher.c. */
 	memset(&ctx, 0, sizeof(ctx));
-	next = publish_next_refresh();
+	*next = publish_next_refresh();
 	ctx.rates = publish_acquire(&token);
-	ctx.now = (int64_t)time(NULL);
+	ctx.now = *now = (int64_t)time(NULL);
 	ctx.max_age = h->cfg->max_age;
 	ctx.get_status = publish_get_status;
 	ctx.render_metrics = metrics_render;
-	ctx.history = h->history;
-	api_handle(&ctx, &req, &resp);
+	ctx.history = history;
+	api_handle(&ctx, req, resp);
 	publish_release(token);
+}
 
-	if ((body = buf_steal(&resp.body, &len)) == NULL)
+/*
+ * resp as libmicrohttpd's answer on conn: validators, 304, headers, metrics.
+ * The body moves to libmicrohttpd; resp stays the caller's to free.
+ */
+static enum MHD_Result
+respond(struct http *h, struct MHD_Connection *conn, const char *method, const char *url,
+    struct api_response *resp, int64_t now, int64_t next, const struct timespec *t0)
+{
+	struct MHD_Response *r = NULL;
+	enum MHD_Result ret = MHD_NO;
+	char *body, etag[HTTPCACHE_ETAG_LEN], num[24];
+	size_t len = 0;
+	int status;
+	struct timespec t1;
+
+	if ((body = buf_steal(&resp->body, &len)) == NULL)
 		goto out;
-	status = resp.status;
-	if (resp.cache != API_CACHE_NO_STORE) {
+	status = resp->status;
+	if (resp->cache != API_CACHE_NO_STORE) {
 		httpcache_etag(body, len, etag);
 		if (httpcache_not_modified(
 		    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH),
 		    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_MODIFIED_SINCE),
-		    etag, resp.last_modified)) {
+		    etag, resp->last_modified)) {
 			/*
 			 * The body stays attached: libmicrohttpd sends no body with a
 			 * 304 but then gives the 200's Content-Length, the only value
@@ -253,27 +284,250 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		goto out;
 	}
 	if (status != MHD_HTTP_NOT_MODIFIED &&
-	    add_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp.content_type) == -1)
+	    add_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type) == -1)
 		goto out;
 	if (atomic_load(&h->closing) && add_header(r, MHD_HTTP_HEADER_CONNECTION, "close") == -1)
 		goto out;
 	if (status == 405 && add_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD") == -1)
 		goto out;
-	if (resp.csp != NULL && (add_header(r, "Content-Security-Policy", resp.csp) == -1 ||
+	if (resp->retry_after > 0) {
+		snprintf(num, sizeof(num), "%d", resp->retry_after);
+		if (add_header(r, MHD_HTTP_HEADER_RETRY_AFTER, num) == -1)
+			goto out;
+	}
+	if (resp->csp != NULL && (add_header(r, "Content-Security-Policy", resp->csp) == -1 ||
 	    add_header(r, "X-Content-Type-Options", "nosniff") == -1 ||
 	    add_header(r, "Referrer-Policy", "no-referrer") == -1))
 		goto out;
-	if (add_cache_headers(r, &resp, etag, ctx.now, next, h->cfg->max_age) == -1)
+	if (add_cache_headers(r, resp, etag, now, next, h->cfg->max_age) == -1)
 		goto out;
 	ret = MHD_queue_response(conn, (unsigned int)status, r);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	metrics_count_request(resp.endpoint, status,
-	    (int64_t)(t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000);
+	metrics_count_request(resp->endpoint, status,
+	    (int64_t)(t1.tv_sec - t0->tv_sec) * 1000000 + (t1.tv_nsec - t0->tv_nsec) / 1000);
 out:
 	if (r != NULL)
 		MHD_destroy_response(r);
+	return ret;
+}
+
+/* req into dst, its strings into one allocation; -1 when out of memory. */
+static int
+copy_request(struct req_copy *dst, const struct api_request *req)
+{
+	size_t need = strlen(req->method) + 1 + req->path_len + 1;
+	char *p;
+
+	for (size_t i = 0; i < req->nargs; i++)
+		need += req->args[i].key_len + 1 + req->args[i].value_len + 1;
+	if ((dst->text = p = malloc(need)) == NULL)
+		return -1;
+#define COPY(field, s, n) do { memcpy(p, (s), (n)); p[n] = '\0'; (field) = p; p += (n) + 1; } while (0)
+	COPY(dst->req.method, req->method, strlen(req->method));
+	COPY(dst->req.path, req->path, req->path_len);
+	dst->req.path_len = req->path_len;
+	for (size_t i = 0; i < req->nargs; i++) {
+		const struct api_arg *a = &req->args[i];
+		struct api_arg *b = &dst->args[i];
+		COPY(b->key, a->key, a->key_len);
+		b->key_len = a->key_len;
+		b->value = NULL;
+		if (a->value != NULL)
+			COPY(b->value, a->value, a->value_len);
+		b->value_len = a->value_len;
+	}
+#undef COPY
+	dst->req.args = dst->args;
+	dst->req.nargs = req->nargs;
+	return 0;
+}
+
+static void
+heavy_free(struct heavy *hv)
+{
+	if (hv == NULL)
+		return;
+	api_response_free(&hv->resp);
+	free(hv->rc.text);
+	free(hv);
+}
+
+/* A 503 for hv instead of its answer (the queue is full, or stopping). */
+static void
+heavy_refuse(struct heavy *hv, enum metrics_refusal why)
+{
+	api_answer_busy(&hv->resp, why == METRICS_REFUSED_QUEUE_FULL ?
+	    "too many long time series are being answered; retry shortly" :
+	    "the server is shutting down", HTTP_HEAVY_RETRY_AFTER);
+	hv->now = (int64_t)time(NULL);
+	hv->next = publish_next_refresh();
+	metrics_count_heavy_refused(why);
+}
+
+/*
+ * A heavy request's history: the daemon's, except that a series stops being
+ * read once http_stop() has begun.  A render can take a second or more (the
+ * whole history under a sanitizer), and a stop must not wait for it.
+ */
+struct guard {
+	struct heavy *hv;
+	int (*fn)(void *arg, const struct rates *r);
+	void *arg;
+};
+
+static int
+guarded_day(void *arg, const struct rates *r)
+{
+	struct guard *g = arg;
+
+	if (atomic_load(&g->hv->h->closing)) {
+		g->hv->cut = 1;
+		return 1;
+	}
+	return g->fn(g->arg, r);
+}
+
+static int
+guarded_each(void *cls, const char *start, const char *end, int (*fn)(void *arg, const struct rates *r),
+    void *arg, char *err, size_t errlen)
+{
+	struct heavy *hv = cls;
+	const struct api_history *inner = hv->h->history;
+	struct guard g = { hv, fn, arg };
+
+	return inner->each(inner->cls, start, end, guarded_day, &g, err, errlen);
+}
+
+static int
+guarded_on(void *cls, const char *date, struct rates **out, char *err, size_t errlen)
+{
+	const struct api_history *inner = ((struct heavy *)cls)->h->history;
+
+	return inner->on(inner->cls, date, out, err, errlen);
+}
+
+/* On a worker: the answer, or a 503 when stopping; then the HTTP thread takes over. */
+static void
+heavy_run(void *arg, int cancelled)
+{
+	struct heavy *hv = arg;
+
+	if (!cancelled)
+		answer(hv->h, hv->h->history != NULL ? &hv->hist : NULL, &hv->rc.req, &hv->resp, &hv->now,
+		    &hv->next);
+	if (hv->cut)
+		api_response_free(&hv->resp);
+	if (cancelled || hv->cut)
+		heavy_refuse(hv, METRICS_REFUSED_STOPPING);
+	metrics_heavy_in_flight(-1);
+	/* The last touch: the HTTP thread may answer and free hv at once. */
+	MHD_resume_connection(hv->conn);
+}
+
+/*
+ * Suspends conn and queues req for a worker; the answer goes out from the
+ * handler call that follows the resume.  -1 (nothing suspended) only when
+ * out of memory: the caller then answers inline.
+ */
+static int
+heavy_start(struct http *h, struct MHD_Connection *conn, const struct api_request *req,
+    const struct timespec *t0, void **req_cls)
+{
+	struct heavy *hv;
+	enum jobs_result res;
+
+	if ((hv = calloc(1, sizeof(*hv))) == NULL)
+		return -1;
+	if (copy_request(&hv->rc, req) == -1) {
+		free(hv);
+		return -1;
+	}
+	hv->h = h;
+	hv->conn = conn;
+	hv->hist.cls = hv;
+	hv->hist.on = guarded_on;
+	hv->hist.each = guarded_each;
+	hv->t0 = *t0;
+	*req_cls = hv;
+	/* Suspended before it is queued: resuming a connection that is not
+	 * suspended is undefined, and a worker may finish at once. */
+	MHD_suspend_connection(conn);
+	/* Counted first: once queued, the job may end (and uncount it) at once. */
+	metrics_heavy_in_flight(1);
+	if ((res = jobs_submit(h->jobs, heavy_run, hv)) != JOBS_QUEUED) {
+		metrics_heavy_in_flight(-1);
+		heavy_refuse(hv, res == JOBS_FULL ? METRICS_REFUSED_QUEUE_FULL : METRICS_REFUSED_STOPPING);
+		MHD_resume_connection(conn);
+	}
+	return 0;
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+    const char *version, const char *upload_data, size_t *upload_size, void **req_cls)
+{
+	struct http *h = cls;
+	struct arg_sink args;
+	struct api_request req;
+	struct api_response resp;
+	enum MHD_Result ret;
+	int64_t now, next;
+	struct timespec t0;
+
+	(void)version;
+	(void)upload_data;
+	/*
+	 * libmicrohttpd closes the connection after a response queued before the
+	 * request was fully read, so the first call only marks the request (with
+	 * h) and the answer goes out on the next one: that keeps connections
+	 * alive.  Other methods are refused at once, which also closes the
+	 * connection rather than reading a body nobody wants.
+	 */
+	int answerable = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+	if (*req_cls == NULL && answerable) {
+		*req_cls = h;
+		return MHD_YES;
+	}
+	if (*upload_size != 0) {
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (*req_cls != NULL && *req_cls != h) {
+		/* Resumed: a worker has left the answer (heavy_run()). */
+		struct heavy *hv = *req_cls;
+		return respond(h, conn, method, url, &hv->resp, hv->now, hv->next, &hv->t0);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	args.n = 0;
+	MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, on_arg, &args);
+	req.method = method;
+	req.path = origin_path(url);
+	req.path_len = strlen(req.path);
+	req.args = args.args;
+	req.nargs = args.n;
+
+	if (h->jobs != NULL && api_is_heavy(&req, (int64_t)time(NULL)) &&
+	    heavy_start(h, conn, &req, &t0, req_cls) == 0)
+		return MHD_YES;
+	answer(h, h->history, &req, &resp, &now, &next);
+	ret = respond(h, conn, method, url, &resp, now, next, &t0);
 	api_response_free(&resp);
 	return ret;
+}
+
+/* Every request ends here, answered or not, the client gone or the server
+ * stopping; never while suspended, as nothing closes a suspended connection
+ * and http_stop() resumes them all first. */
+static void
+on_completed(void *cls, struct MHD_Connection *conn, void **req_cls, enum MHD_RequestTerminationCode why)
+{
+	struct http *h = cls;
+
+	(void)conn;
+	(void)why;
+	if (*req_cls != h)
+		heavy_free(*req_cls);
+	*req_cls = NULL;
 }
 
 /*
@@ -322,6 +576,12 @@ http_threads(const struct cconvd_config *cfg)
 	return ncpu < 1 ? 1U : ncpu > HTTP_MAX_THREADS ? HTTP_MAX_THREADS : (unsigned int)ncpu;
 }
 
+unsigned
+http_readers(const struct cconvd_config *cfg)
+{
+	return http_threads(cfg) + HTTP_HEAVY_WORKERS;
+}
+
 struct http *
 http_start(const struct cconvd_config *cfg, const struct api_history *history, char *err, size_t errlen)
 {
@@ -331,7 +591,7 @@ http_start(const struct cconvd_config *cfg, const struct api_history *history, c
 	char port[8];
 	unsigned int threads = http_threads(cfg);
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-	    MHD_USE_ERROR_LOG;
+	    MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 	int gai;
 
 	memset(&hints, 0, sizeof(hints));
@@ -351,7 +611,10 @@ http_start(const struct cconvd_config *cfg, const struct api_history *history, c
 	}
 	h->cfg = cfg;
 	h->history = history;
+	if ((h->jobs = jobs_start(HTTP_HEAVY_WORKERS, HTTP_HEAVY_QUEUE, err, errlen)) == NULL)
+		goto fail;
 	h->d = MHD_start_daemon(flags, cfg->listen_port, on_accept, h, on_request, h,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
 	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
 	    MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
 	    MHD_OPTION_SOCK_ADDR, ai->ai_addr,
@@ -394,6 +657,15 @@ http_stop(struct http *h)
 
 		/* From now on new clients are turned away at once (on_accept()). */
 		atomic_store(&h->closing, 1);
+		/*
+		 * MHD_stop_daemon() panics on a suspended connection, and a
+		 * suspended one would never drain: the heavy requests still
+		 * waiting are answered 503 now, the one being rendered stops at
+		 * its next day (closing is set) and is answered 503 too, and each
+		 * is resumed by its job.  Later ones are answered 503 at once
+		 * (jobs_submit() refuses them).
+		 */
+		jobs_stop(h->jobs);
 		for (int waited = 0; waited < HTTP_DRAIN_MS; waited += HTTP_DRAIN_POLL_MS) {
 			info = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
 			if (info == NULL || info->num_connections == 0)
@@ -402,5 +674,7 @@ http_stop(struct http *h)
 		}
 		MHD_stop_daemon(h->d);
 	}
+	jobs_stop(h->jobs);	/* when the daemon never started */
+	jobs_free(h->jobs);
 	free(h);
 }

@@ -138,7 +138,7 @@ main(int argc, char **argv)
 		log_info("no stored rates in '%s' yet", cfg.db_path);
 
 	/* Without history the daemon still serves the latest rates. */
-	if ((hist = history_open(cfg.db_path, http_threads(&cfg), err, sizeof(err))) == NULL)
+	if ((hist = history_open(cfg.db_path, http_readers(&cfg), err, sizeof(err))) == NULL)
 		log_warnx("%s; dated routes will answer 503", err);
 	if ((h = http_start(&cfg, history_api(hist), err, sizeof(err))) == NULL) {
 		log_warnx("%s", err);

@@ -36,6 +36,11 @@ static atomic_ullong latency[NBUCKETS];
 static atomic_ullong latency_sum_us;
 static atomic_ullong refreshes[METRICS_REFRESH_COUNT];
 static atomic_ullong store_errors;
+static atomic_ullong heavy_refused[METRICS_REFUSED_COUNT];
+static atomic_llong heavy_in_flight;
+static const char *const refusal_labels[METRICS_REFUSED_COUNT] = {
+	[METRICS_REFUSED_QUEUE_FULL] = "queue_full", [METRICS_REFUSED_STOPPING] = "stopping",
+};
 static _Atomic int64_t db_size = -1;
 
 static unsigned long long
@@ -82,6 +87,19 @@ void
 metrics_count_store_error(void)
 {
 	bump(&store_errors, 1);
+}
+
+void
+metrics_count_heavy_refused(enum metrics_refusal why)
+{
+	if ((unsigned)why < METRICS_REFUSED_COUNT)
+		bump(&heavy_refused[why], 1);
+}
+
+void
+metrics_heavy_in_flight(int delta)
+{
+	atomic_fetch_add_explicit(&heavy_in_flight, delta, memory_order_relaxed);
 }
 
 void
@@ -145,6 +163,14 @@ metrics_render(struct buf *b, const struct rates *r, int64_t now)
 		    refresh_labels[i].outcome, refresh_labels[i].reason, get(&refreshes[i]));
 	header(b, "cconvd_store_errors_total", "counter", "Snapshots that could not be saved to the database.");
 	buf_printf(b, "cconvd_store_errors_total %llu\n", get(&store_errors));
+	header(b, "cconvd_heavy_refused_total", "counter",
+	    "Long time series answered 503 instead of rendered, by reason.");
+	for (int i = 0; i < METRICS_REFUSED_COUNT; i++)
+		buf_printf(b, "cconvd_heavy_refused_total{reason=\"%s\"} %llu\n", refusal_labels[i],
+		    get(&heavy_refused[i]));
+	header(b, "cconvd_heavy_in_flight", "gauge", "Long time series waiting for or being rendered.");
+	buf_printf(b, "cconvd_heavy_in_flight %lld\n",
+	    (long long)atomic_load_explicit(&heavy_in_flight, memory_order_relaxed));
 
 	header(b, "cconvd_snapshot_age_seconds", "gauge", "Seconds since the served rates were fetched.");
 	if (r != NULL)

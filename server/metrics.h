@@ -14,6 +14,7 @@
  * cconvd_snapshot_age_seconds, cconvd_rates_date_timestamp_seconds,
  * cconvd_rates_fetched_timestamp_seconds, cconvd_snapshot_currencies,
  * cconvd_next_refresh_timestamp_seconds, cconvd_database_size_bytes,
+ * cconvd_heavy_refused_total{reason}, cconvd_heavy_in_flight,
  * cconvd_build_info{version}.
  */
 #ifndef CCONVD_METRICS_H
@@ -36,10 +37,21 @@ enum metrics_refresh {
 	METRICS_REFRESH_COUNT
 };
 
+/* Why a heavy request (api_is_heavy()) was answered 503 instead of rendered. */
+enum metrics_refusal {
+	METRICS_REFUSED_QUEUE_FULL,	/* as many as the queue holds already wait */
+	METRICS_REFUSED_STOPPING,	/* the daemon is shutting down */
+	METRICS_REFUSED_COUNT
+};
+
 /* One answered request: its endpoint, HTTP status and time to answer. */
 void metrics_count_request(enum api_endpoint ep, int status, int64_t micros);
 void metrics_count_refresh(enum metrics_refresh why);
 void metrics_count_store_error(void);
+void metrics_count_heavy_refused(enum metrics_refusal why);
+/* Heavy requests queued or being rendered: +1 when one is queued, -1 when
+ * its answer is ready. */
+void metrics_heavy_in_flight(int delta);
 /* The database's size on disk (file plus WAL), measured by the refresher. */
 void metrics_set_db_size(int64_t bytes);
 

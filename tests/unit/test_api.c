@@ -498,6 +498,48 @@ test_no_history_is_503(void **state)
 	api_response_free(&resp);
 }
 
+static int
+heavy(const char *method, const char *path)
+{
+	struct api_arg none[1];
+	struct api_request req = { method, path, strlen(path), none, 0 };
+
+	return api_is_heavy(&req, FETCHED);	/* "today" is 2026-11-20 */
+}
+
+/* Only a valid series longer than API_HEAVY_DAYS is heavy; anything cheap or malformed is not. */
+static void
+test_heavy_requests(void **state)
+{
+	struct api_response resp;
+
+	(void)state;
+	assert_true(heavy("GET", "/1999-01-04.."));
+	assert_true(heavy("HEAD", "/v1/2025-01-01..2025-12-31"));
+	assert_true(heavy("GET", "/2026-10-19.."));		/* 32 days to today */
+	assert_true(heavy("GET", "/2026-01-01..2026-02-02"));
+	assert_false(heavy("GET", "/2026-10-20.."));		/* 31 days to today */
+	assert_false(heavy("GET", "/2026-01-01..2026-02-01"));
+	assert_false(heavy("GET", "/2030-01-01.."));		/* starts after today */
+	assert_false(heavy("GET", "/2026-11-20"));
+	assert_false(heavy("GET", "/convert/GBP/100"));
+	assert_false(heavy("GET", "/latest"));
+	assert_false(heavy("POST", "/1999-01-04.."));
+	assert_false(heavy("GET", "/2026-12-31..2026-01-01"));	/* 400 */
+	assert_false(heavy("GET", "/1999-01-04..2026-02-30"));	/* 400 */
+	assert_false(heavy("GET", "/1999-01..2026-02-01"));	/* 400 */
+	assert_false(heavy("GET", "/"));
+	assert_false(heavy("GET", "/v1/"));
+
+	api_answer_busy(&resp, "too many; retry shortly", 2);
+	assert_int_equal(resp.status, 503);
+	assert_int_equal(resp.retry_after, 2);
+	assert_int_equal(resp.endpoint, API_EP_SERIES);
+	assert_int_equal(resp.cache, API_CACHE_NO_STORE);
+	assert_string_equal(resp.body.data, "{\"error\":\"too many; retry shortly\"}\n");
+	api_response_free(&resp);
+}
+
 /* Keys are (pointer, length), not C strings: only key_len bytes are the key. */
 static void
 test_keys_are_not_nul_terminated(void **state)
@@ -537,6 +579,7 @@ main(void)
 		cmocka_unit_test(test_convert_on_a_date),
 		cmocka_unit_test(test_dated_headers_and_failures),
 		cmocka_unit_test(test_no_history_is_503),
+		cmocka_unit_test(test_heavy_requests),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

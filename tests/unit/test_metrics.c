@@ -48,6 +48,10 @@ test_counters_and_histogram(void **state)
 	metrics_count_refresh(METRICS_REFRESH_NETWORK);
 	metrics_count_refresh(METRICS_REFRESH_NETWORK);
 	metrics_count_store_error();
+	metrics_count_heavy_refused(METRICS_REFUSED_QUEUE_FULL);
+	metrics_count_heavy_refused(METRICS_REFUSED_COUNT);		/* out of range: ignored */
+	metrics_heavy_in_flight(2);
+	metrics_heavy_in_flight(-1);
 	render(&b, NULL, 0);
 	has(&b, "cconvd_requests_total{endpoint=\"convert_path\",code=\"200\"} 2");
 	has(&b, "cconvd_requests_total{endpoint=\"latest\",code=\"304\"} 1");
@@ -66,6 +70,9 @@ test_counters_and_histogram(void **state)
 	has(&b, "cconvd_refreshes_total{outcome=\"failed\",reason=\"network\"} 2");
 	has(&b, "cconvd_refreshes_total{outcome=\"ok\",reason=\"new\"} 0");
 	has(&b, "cconvd_store_errors_total 1");
+	has(&b, "cconvd_heavy_refused_total{reason=\"queue_full\"} 1");
+	has(&b, "cconvd_heavy_refused_total{reason=\"stopping\"} 0");
+	has(&b, "cconvd_heavy_in_flight 1");
 	/* No snapshot, no size yet, no schedule: those samples are left out, not made up. */
 	assert_null(strstr(b.data, "\ncconvd_snapshot_age_seconds "));
 	assert_null(strstr(b.data, "\ncconvd_database_size_bytes "));
