@@ -23,6 +23,21 @@ RATES = {"AUD": 1.6012, "CAD": 1.4711, "CHF": 0.9391, "CNY": 7.5103, "GBP": 0.88
          "KWD": 0.32411, "NOK": 11.703, "SEK": 11.512, "USD": 1.0512}
 
 
+# Each server gets a core of its own and wrk the other: nginx runs one
+# worker and cconvd one HTTP thread (lift_limits()), so pinning takes nothing
+# from either, and it stops the scheduler from moving a server and wrk about
+# the two cores, which moved the same build's ratio to nginx between 0.72x and
+# 0.88x from one run to the next (pinned: 0.85x to 0.89x).
+CPUS = sorted(os.sched_getaffinity(0))
+SERVER_CPUS = {CPUS[-1]}
+CLIENT_CPUS = {CPUS[0]} if len(CPUS) > 1 else {CPUS[-1]}
+
+
+def on_cpus(cpus):
+    """A preexec_fn: the child (and every thread it starts) runs on cpus."""
+    return lambda: os.sched_setaffinity(0, cpus)
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -42,7 +57,7 @@ class Daemon:
         self.started = time.monotonic()
         self.proc = subprocess.Popen(
             [cconvd, "--listen", "127.0.0.1:0", "--db", db, "--upstream", upstream, *LIFT_LIMITS, *extra],
-            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
+            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, preexec_fn=on_cpus(SERVER_CPUS))
         self.port = None
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -99,7 +114,7 @@ http {{
 }}
 """)
     proc = subprocess.Popen(["nginx", "-c", conf, "-p", tmp], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+                            stderr=subprocess.DEVNULL, preexec_fn=on_cpus(SERVER_CPUS))
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         try:
@@ -152,7 +167,7 @@ def unit_ms(value, unit):
 
 def wrk(url, conns, duration):
     out = subprocess.run(["wrk", "-t1", f"-c{conns}", f"-d{duration}s", "--latency", url],
-                         capture_output=True, text=True, check=True).stdout
+                         capture_output=True, text=True, check=True, preexec_fn=on_cpus(CLIENT_CPUS)).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     lat = dict((p, unit_ms(v, u)) for p, v, u in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", out, re.M))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -262,7 +277,8 @@ def main():
         shutil.rmtree(tmp, ignore_errors=True)
 
     print(f"cconv benchmark, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, wrk -t1 -d{args.duration}s, "
-          f"median of {args.rounds} interleaved rounds; nginx worker_processes 1, cconvd {' '.join(LIFT_LIMITS)}\n")
+          f"median of {args.rounds} interleaved rounds; nginx worker_processes 1, cconvd {' '.join(LIFT_LIMITS)}; "
+          f"servers on CPU {','.join(map(str, sorted(SERVER_CPUS)))}, wrk on CPU {','.join(map(str, sorted(CLIENT_CPUS)))}\n")
     print("| load | requests/s | p50 ms | p99 ms (range) | vs nginx (rps, p99) |")
     print("|---|---:|---:|---:|---|")
     for name, (rps, p50, p99), ceil, (lo, hi) in rows:
