@@ -8,7 +8,11 @@
  * implemented: multiply, scale by powers of ten, compare, and divide with
  * remainder.  The quotient is rounded once, half away from zero (Council
  * Regulation (EC) 1103/97, art. 5); since every operand is positive, "away from
- * zero" is "up" and the test is 2 × remainder ≥ divisor.
+ * zero" is "up" and the test is 2 × remainder ≥ divisor.  When every
+ * intermediate fits in 128 bits, as for nearly every real conversion, native
+ * 128-bit arithmetic does the same work several times faster
+ * (money_muldiv_pow10); the multi-word path stays as the reference and the
+ * fallback (money_muldiv_pow10_big, both in money_internal.h for the tests).
  *
  * Nothing here allocates or keeps state; every function is thread-safe.
  */
@@ -20,6 +24,7 @@
 
 #include "buf.h"
 #include "money.h"
+#include "money_internal.h"
 
 #define BIG_LIMBS 24		/* 768 bits: far above the ~470 bits conversion needs */
 #define U128_MAX_DIGITS 38	/* every 38-digit number fits in 128 bits */
@@ -213,9 +218,11 @@ pow10_u128(int k)
 /*
  * round_half_up(a × t ÷ f × 10^e) into *q.  -1 when f is zero, when an
  * intermediate does not fit, or when the result needs more than 38 digits.
+ * The reference path: exact for every input, but a generic multi-word multiply
+ * and long division cost far more than the 128-bit fast path below.
  */
-static int
-muldiv_pow10(u128 a, u128 t, u128 f, int e, u128 *q)
+int
+money_muldiv_pow10_big(u128 a, u128 t, u128 f, int e, u128 *q)
 {
 	struct big ba, bt, num, den, quo, rem, twice;
 
@@ -238,6 +245,43 @@ muldiv_pow10(u128 a, u128 t, u128 f, int e, u128 *q)
 	for (int i = quo.n - 1; i >= 0; i--)
 		v = (v << 32) | quo.w[i];
 	if (big_cmp(&twice, &den) >= 0) {
+		if (v == ~(u128)0)
+			return -1;	/* rounding up would wrap to 0 */
+		v++;
+	}
+	if (v >= pow10_u128(U128_MAX_DIGITS))
+		return -1;
+	*q = v;
+	return 0;
+}
+
+/*
+ * Same contract as money_muldiv_pow10_big().  Nearly every conversion (amounts
+ * of a few digits, rates of about ten) has a·t·10^e and f (or a·t and f·10^-e)
+ * within 128 bits; then one native division gives the exact quotient and
+ * remainder, rounded by the same rule.  Anything that would overflow takes the
+ * reference path, so the two can only differ by a bug, which
+ * tests/unit/test_money_diff.c and the money fuzz target look for.
+ */
+int
+money_muldiv_pow10(u128 a, u128 t, u128 f, int e, u128 *q)
+{
+	u128 num, den, v, rem;
+
+	if (f == 0)
+		return -1;
+	if (e > U128_MAX_DIGITS || e < -U128_MAX_DIGITS)
+		return money_muldiv_pow10_big(a, t, f, e, q);
+	if (__builtin_mul_overflow(a, t, &num))
+		return money_muldiv_pow10_big(a, t, f, e, q);
+	den = f;
+	if (e >= 0 ? __builtin_mul_overflow(num, pow10_u128(e), &num) :
+	    __builtin_mul_overflow(den, pow10_u128(-e), &den))
+		return money_muldiv_pow10_big(a, t, f, e, q);
+	v = num / den;
+	rem = num % den;
+	/* 2 × rem ≥ den without forming 2 × rem, which may not fit; rem < den. */
+	if (rem >= den - rem) {
 		if (v == ~(u128)0)
 			return -1;	/* rounding up would wrap to 0 */
 		v++;
@@ -438,7 +482,7 @@ money_muldiv(const struct dec *amount, const struct dec *to, const struct dec *f
 {
 	u128 q;
 
-	if (muldiv_pow10(amount->m, to->m, from->m, from->scale - amount->scale - to->scale + scale,
+	if (money_muldiv_pow10(amount->m, to->m, from->m, from->scale - amount->scale - to->scale + scale,
 	    &q) == -1)
 		return -1;
 	out->m = q;
@@ -470,7 +514,7 @@ money_muldiv_sig(const struct dec *amount, const struct dec *to, const struct de
 	s = sig - (u128_digits(amount->m) + u128_digits(to->m) - u128_digits(from->m) + base_e);
 	for (int tries = 0; tries < 4; tries++) {
 		int eff = s > max_scale ? max_scale : s;
-		if (muldiv_pow10(amount->m, to->m, from->m, base_e + eff, &q) == -1)
+		if (money_muldiv_pow10(amount->m, to->m, from->m, base_e + eff, &q) == -1)
 			return -1;
 		int nd = u128_digits(q);
 		if (eff == s && nd > sig) {

@@ -3,12 +3,16 @@
  * dec_parse() (rates as decimal text).  Whatever either accepts must print with
  * dec_format() and read back to the same value, and converting an amount at a
  * rate of 1 must give it back unchanged: properties every answer depends on.
+ * The same bytes, read as three 128-bit operands and an exponent, also drive
+ * the conversion kernel's 128-bit fast path and its multi-word reference path,
+ * which must agree on the quotient and on failing (money_internal.h).
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "money.h"
+#include "money_internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -25,6 +29,32 @@ check_round_trip(const struct dec *d)
 		abort();
 }
 
+/*
+ * Operand i is bytes [16i, 16i+16) little-endian, cut to the bit length in
+ * byte 48+i so small values, the common case, are as reachable as huge ones;
+ * byte 51 is the exponent, -64..63.  Missing bytes read as zero.
+ */
+static void
+check_kernels(const uint8_t *data, size_t size)
+{
+	unsigned __int128 op[3], qf = 1, qb = 1;
+	uint8_t b[52] = { 0 };
+
+	memcpy(b, data, size < sizeof(b) ? size : sizeof(b));
+	for (int i = 0; i < 3; i++) {
+		unsigned __int128 v = 0;
+		for (int k = 15; k >= 0; k--)
+			v = (v << 8) | b[16 * i + k];
+		int bits = b[48 + i] % 129;
+		op[i] = bits >= 128 ? v : v & (((unsigned __int128)1 << bits) - 1);
+	}
+	int e = (int)(b[51] % 128) - 64;
+	int rf = money_muldiv_pow10(op[0], op[1], op[2], e, &qf);
+	int rb = money_muldiv_pow10_big(op[0], op[1], op[2], e, &qb);
+	if (rf != rb || (rf == 0 && qf != qb))
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -33,6 +63,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const struct dec one = { 1, 0 };
 	char err[256];
 
+	check_kernels(data, size);
 	if (money_parse_amount(s, size, &amount, err, sizeof(err)) == 0) {
 		check_round_trip(&amount);
 		if (money_muldiv(&amount, &one, &one, amount.scale, &out) == -1 ||
