@@ -1,10 +1,20 @@
 /*
- * httpcache: ETags from FNV-1a, If-None-Match parsing, Cache-Control.
+ * httpcache: ETags from a 64-bit hash of the body, If-None-Match parsing,
+ * Cache-Control.
  *
- * FNV-1a (64 bits) is not a cryptographic hash and need not be: a tag only has
- * to differ between versions of one resource, and a collision between two
- * answers to the same URL is a 2^-64 event.  It costs about a cycle a byte on
- * bodies of a few hundred bytes, on the request path.
+ * The tag is a hash of our own, not a cryptographic one, and need not be: a tag
+ * only has to differ between versions of one resource, and a collision between
+ * two answers to the same URL is a 2^-64 event.  It is computed on the request
+ * path for every answer, so it takes the body 8 bytes a step (read
+ * little-endian byte by byte, so every architecture gives the same tag) where
+ * the FNV-1a it replaces took one byte a step behind a multiply, ~4 cycles a
+ * byte.  A step is h = xorshift((h ^ word) × odd): the multiply is invertible
+ * and so is the xor-shift, which folds the high bits the multiply filled back
+ * into the low ones, so for a given length two bodies that differ in one word
+ * (any one-byte change) always give different tags.  The length seeds the
+ * state, so a body and the same body with zero bytes appended, which read as
+ * the same zero-padded last word, differ too; a final avalanche spreads every
+ * input bit over all 64 bits of the tag.
  */
 #include <stdio.h>
 #include <string.h>
@@ -12,19 +22,56 @@
 #include "dt.h"
 #include "httpcache.h"
 
-#define FNV_OFFSET 0xcbf29ce484222325ULL
-#define FNV_PRIME 0x100000001b3ULL
+#define ETAG_K1 0x9e3779b97f4a7c15ULL	/* 2^64 / golden ratio, odd */
+#define ETAG_K2 0xd6e8feb86659fd93ULL	/* odd, bits spread evenly */
+#define ETAG_SEED 0x243f6a8885a308d3ULL	/* fractional digits of pi */
+
+/*
+ * 8 bytes at p as a little-endian word.  Spelled as shifts so the tag does not
+ * depend on the host's byte order; compilers turn this into one load.
+ */
+static uint64_t
+etag_le64(const unsigned char *p)
+{
+	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
+	    (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
+}
+
+static uint64_t
+etag_step(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * ETAG_K2;
+	return h ^ (h >> 29);
+}
+
+static uint64_t
+etag_hash(const unsigned char *p, size_t len)
+{
+	uint64_t h = ETAG_SEED ^ ((uint64_t)len * ETAG_K1);
+	size_t i = 0;
+
+	for (; len - i >= 8; i += 8)
+		h = etag_step(h, etag_le64(p + i));
+	if (i < len) {
+		/* The last 1..7 bytes, zero-padded: the seed tells the lengths apart. */
+		uint64_t w = 0;
+		for (size_t k = 0; i + k < len; k++)
+			w |= (uint64_t)p[i + k] << (8 * k);
+		h = etag_step(h, w);
+	}
+	h ^= h >> 32;
+	h *= ETAG_K1;
+	h ^= h >> 29;
+	h *= ETAG_K2;
+	return h ^ (h >> 32);
+}
 
 void
 httpcache_etag(const char *body, size_t len, char out[HTTPCACHE_ETAG_LEN])
 {
 	static const char hex[] = "0123456789abcdef";
-	uint64_t h = FNV_OFFSET;
+	uint64_t h = etag_hash((const unsigned char *)body, len);
 
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)body[i];
-		h *= FNV_PRIME;
-	}
 	out[0] = '"';
 	for (int i = 0; i < 16; i++)
 		out[1 + i] = hex[(h >> (60 - 4 * i)) & 0xf];
