@@ -150,7 +150,7 @@ add_cache_headers(struct MHD_Response *r, const struct api_response *resp, const
 		return add_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	httpcache_control(cc, resp->age, next - now, max_age, resp->cache == API_CACHE_IMMUTABLE);
 	dt_http(resp->last_modified, date);
-	snprintf(num, sizeof(num), "%lld", (long long)resp->age);
+	httpcache_int(num, resp->age);
 	if (add_header(r, MHD_HTTP_HEADER_ETAG, etag) == -1 ||
 	    add_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cc) == -1 ||
 	    add_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, date) == -1 ||
@@ -160,10 +160,11 @@ add_cache_headers(struct MHD_Response *r, const struct api_response *resp, const
 		return -1;
 	if (resp->cache == API_CACHE_RATES) {
 		/* nginx ignores Age: give it the moment itself ("0": do not keep). */
+		num[0] = '@';
 		if (next > now)
-			snprintf(num, sizeof(num), "@%lld", (long long)next);
+			httpcache_int(num + 1, next);
 		else
-			snprintf(num, sizeof(num), "0");
+			httpcache_int(num, 0);
 		if (add_header(r, "X-Accel-Expires", num) == -1)
 			return -1;
 	}

@@ -41,6 +41,15 @@ void httpcache_etag(const char *body, size_t len, char out[HTTPCACHE_ETAG_LEN]);
 int httpcache_not_modified(const char *if_none_match, const char *if_modified_since, const char *etag,
     int64_t last_modified);
 
+#define HTTPCACHE_INT_LEN 21		/* "-9223372036854775808" + NUL */
+
+/*
+ * v in decimal into out, NUL-terminated; returns its length.  What
+ * snprintf("%lld") prints, without the format parsing, for the numeric header
+ * values every answer carries (Age, X-Accel-Expires, Cache-Control).
+ */
+size_t httpcache_int(char out[HTTPCACHE_INT_LEN], int64_t v);
+
 /*
  * Cache-Control for an answer from rates fetched `age` seconds ago, with
  * `until_refresh` seconds left before the next scheduled refresh (clamped at

@@ -188,6 +188,58 @@ test_cache_control(void **state)
 	assert_string_equal(cc, "public, max-age=31536000, immutable");
 }
 
+/* httpcache_int() prints what snprintf("%lld") prints, at every magnitude and sign. */
+static void
+test_int_matches_printf(void **state)
+{
+	char got[HTTPCACHE_INT_LEN], want[32];
+	const int64_t edges[] = { 0, 1, -1, 9, 10, -10, 99, 100, 31536000, INT32_MAX, INT32_MIN,
+		(int64_t)INT32_MAX + 1, INT64_MAX, INT64_MIN, INT64_MAX - 1, INT64_MIN + 1 };
+	uint64_t x = 0x243f6a8885a308d3u;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
+		snprintf(want, sizeof(want), "%lld", (long long)edges[i]);
+		assert_int_equal(httpcache_int(got, edges[i]), strlen(want));
+		assert_string_equal(got, want);
+	}
+	for (int i = 0; i < 200000; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		int64_t v = (int64_t)(x >> (x % 64));	/* every length of number */
+		if (i & 1)
+			v = -v;
+		snprintf(want, sizeof(want), "%lld", (long long)v);
+		assert_int_equal(httpcache_int(got, v), strlen(want));
+		assert_string_equal(got, want);
+	}
+}
+
+/* Cache-Control is what the snprintf it replaced printed, extremes included. */
+static void
+test_cache_control_matches_printf(void **state)
+{
+	const int64_t vals[] = { -5, 0, 1, 59, 3600, 86400, 31536000, INT32_MAX, (int64_t)1 << 40,
+		INT64_MAX / 4 };
+	const size_t n = sizeof(vals) / sizeof(vals[0]);
+	char got[HTTPCACHE_CONTROL_LEN], want[HTTPCACHE_CONTROL_LEN];
+
+	(void)state;
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < n; j++)
+			for (size_t k = 0; k < n; k++) {
+				int64_t age = vals[i] < 0 ? 0 : vals[i], left = vals[j] < 0 ? 0 : vals[j];
+				long sie = (long)vals[k];
+				httpcache_control(got, vals[i], vals[j], sie, 0);
+				snprintf(want, sizeof(want), "public, max-age=%lld, stale-while-revalidate=%ld, "
+				    "stale-if-error=%ld", (long long)(age + left), HTTPCACHE_SWR, sie);
+				assert_string_equal(got, want);
+				httpcache_control(got, vals[i], vals[j], sie, 1);
+				snprintf(want, sizeof(want), "public, max-age=%lld, immutable",
+				    (long long)(age + HTTPCACHE_IMMUTABLE));
+				assert_string_equal(got, want);
+			}
+}
+
 int
 main(void)
 {
@@ -200,6 +252,8 @@ main(void)
 		cmocka_unit_test(test_if_modified_since),
 		cmocka_unit_test(test_http_dates_round_trip),
 		cmocka_unit_test(test_cache_control),
+		cmocka_unit_test(test_int_matches_printf),
+		cmocka_unit_test(test_cache_control_matches_printf),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
