@@ -27,7 +27,6 @@
 #include "rcfile.h"
 #include "upstream.h"
 
-#define QUOTE_MAX 44		/* room for a quoted value; buf_quote() keeps 40 bytes */
 
 enum opt_id {
 	OPT_FROM,
@@ -130,9 +129,9 @@ static const char usage_text[] =
 
 /* A user's value made safe to echo in a message (buf_quote()). */
 static void
-quote(const char *s, char out[QUOTE_MAX + 4])
+quote(const char *s, char out[BUF_QUOTE_LEN])
 {
-	buf_quote(out, QUOTE_MAX + 4, s, strlen(s));
+	buf_quote(out, BUF_QUOTE_LEN, s, strlen(s));
 }
 
 static const struct opt *
@@ -168,7 +167,7 @@ check_url(const char *what, const char *s, size_t len, char *err, size_t errlen)
 	}
 	for (size_t i = 0; i < len; i++) {
 		if ((unsigned char)s[i] <= 0x20 || s[i] == 0x7f) {
-			char q[QUOTE_MAX + 4];
+			char q[BUF_QUOTE_LEN];
 			quote(s, q);
 			snprintf(err, errlen, "%s: '%s' is not a URL (spaces or control characters)", what, q);
 			return -1;
@@ -226,7 +225,7 @@ add_upstreams(struct args *a, const char *what, const char *v, char *err, size_t
 		const char *p = next_item(&next, &len);
 
 		if (len == 0) {
-			char q[QUOTE_MAX + 4];
+			char q[BUF_QUOTE_LEN];
 			quote(v, q);
 			snprintf(err, errlen, "%s: empty URL in the list '%s'", what, q);
 			return -1;
@@ -251,7 +250,7 @@ add_upstreams(struct args *a, const char *what, const char *v, char *err, size_t
 static int
 set_date(struct args *a, const char *what, const char *v, char *err, size_t errlen)
 {
-	char q[QUOTE_MAX + 4], today[DT_DATE_LEN];
+	char q[BUF_QUOTE_LEN], today[DT_DATE_LEN];
 
 	if (dt_date_ok(v) == -1) {
 		quote(v, q);
@@ -328,7 +327,7 @@ static int
 split_targets(struct args *a, const char *list, const char *elem[ARGS_MAX_TARGETS],
     size_t elen[ARGS_MAX_TARGETS], char *err, size_t errlen)
 {
-	char q[QUOTE_MAX + 4];
+	char q[BUF_QUOTE_LEN];
 
 	a->nto = 0;
 	for (const char *next = list; next != NULL;) {
@@ -358,11 +357,11 @@ split_targets(struct args *a, const char *list, const char *elem[ARGS_MAX_TARGET
 static int
 check_code(const char *s, size_t n, char out[4], char *err, size_t errlen)
 {
-	char typed[QUOTE_MAX + 1];
-	char q[QUOTE_MAX + 4];
+	char typed[BUF_QUOTE_LEN];	/* longer than buf_quote() keeps, so a cut still shows */
+	char q[BUF_QUOTE_LEN];
 
-	if (n > QUOTE_MAX)
-		n = QUOTE_MAX;
+	if (n >= sizeof(typed))
+		n = sizeof(typed) - 1;
 	memcpy(typed, s, n);
 	typed[n] = '\0';
 	if (currency_normalize(typed, out) == -1) {
@@ -401,7 +400,7 @@ parse_flag(struct args *a, int argc, char *const argv[], int *i, int set_by_flag
 	const struct opt *o;
 	const char *value = "";
 	char what[32];
-	char q[QUOTE_MAX + 4];
+	char q[BUF_QUOTE_LEN];
 
 	if (arg[1] == '-') {
 		const char *name = arg + 2;
@@ -498,7 +497,7 @@ args_parse(int argc, char *const argv[], struct args *a, char *err, size_t errle
 	int set[NOPTS];			/* by a flag or a variable */
 	const char *elem[ARGS_MAX_TARGETS];
 	size_t elen[ARGS_MAX_TARGETS];
-	char q[QUOTE_MAX + 4];
+	char q[BUF_QUOTE_LEN];
 	struct rcfile rc;
 	int only_operands = 0;
 	int ret = ARGS_EX_USAGE;

@@ -15,7 +15,6 @@
 #include "buf.h"
 #include "rcfile.h"
 
-#define QUOTE_MAX 44		/* room for a quoted value; buf_quote() keeps 40 bytes */
 
 static const char *const key_names[RCFILE_NKEYS] = { "server", "upstream", "from", "to" };
 
@@ -50,7 +49,7 @@ parse_line(struct rcfile *rc, const char *s, size_t n, int lineno, char *err, si
 {
 	const char *eq, *key, *val;
 	size_t klen, vlen;
-	char q[QUOTE_MAX + 4];
+	char q[BUF_QUOTE_LEN];
 
 	s = trim(s, &n);
 	if (n == 0 || s[0] == '#')

@@ -199,16 +199,16 @@ buf_steal(struct buf *b, size_t *len)
 void
 buf_quote(char *out, size_t outlen, const char *s, size_t n)
 {
-	const size_t max = 40;
 	size_t j = 0;
 
 	if (outlen == 0)
 		return;
-	for (size_t i = 0; i < n && i < max && j + 4 < outlen; i++) {
+	/* Each byte copied leaves room for "..." and the NUL after it. */
+	for (size_t i = 0; i < n && i < BUF_QUOTE_KEEP && j + 4 < outlen; i++) {
 		unsigned char c = (unsigned char)s[i];
 		out[j++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
 	}
-	if (n > max && j + 4 < outlen) {
+	if (n > j && j + 4 <= outlen) {
 		memcpy(out + j, "...", 3);
 		j += 3;
 	}

@@ -33,10 +33,13 @@ int buf_failed(const struct buf *b);
 char *buf_steal(struct buf *b, size_t *len);
 
 /*
- * Copies untrusted text s[0..n) into out for quoting in a message: at most 40
- * bytes, each byte outside printable ASCII shown as '?', "..." when cut.
- * Always NUL-terminates (outlen > 0).
+ * Copies untrusted text s[0..n) into out for quoting in a message: at most
+ * BUF_QUOTE_KEEP bytes, each byte outside printable ASCII shown as '?', "..."
+ * when cut.  Always NUL-terminates (outlen > 0).  A buffer of BUF_QUOTE_LEN
+ * bytes holds every result; a smaller one gets a shorter quote.
  */
+#define BUF_QUOTE_KEEP 40			/* bytes of the text kept */
+#define BUF_QUOTE_LEN (BUF_QUOTE_KEEP + 4)	/* the kept bytes, "..." and the NUL */
 void buf_quote(char *out, size_t outlen, const char *s, size_t n);
 
 #endif

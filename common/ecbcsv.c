@@ -18,7 +18,6 @@
 #include "feed.h"
 #include "log.h"
 
-#define QUOTE_MAX 48		/* room for buf_quote()'s 40 bytes and "..." */
 
 struct field {
 	const char *p;
@@ -72,7 +71,7 @@ next_line(const char *body, size_t len, size_t *pos, const char **line, size_t *
 static int
 parse_header(const struct field *f, int nf, char codes[][4], int *trailing, char *err, size_t errlen)
 {
-	char q[QUOTE_MAX];
+	char q[BUF_QUOTE_LEN];
 
 	if (f[0].len != 4 || memcmp(f[0].p, "Date", 4) != 0) {
 		buf_quote(q, sizeof(q), f[0].p, f[0].len);
@@ -106,7 +105,7 @@ static struct rates *
 parse_row(const struct field *f, int nf, char codes[][4], int trailing, size_t lineno, char *err,
     size_t errlen)
 {
-	char date[DT_DATE_LEN], why[256], q[QUOTE_MAX];
+	char date[DT_DATE_LEN], why[256], q[BUF_QUOTE_LEN];
 	struct rates *r = NULL;
 
 	if (f[0].len >= sizeof(date)) {

@@ -32,7 +32,6 @@
 
 #define NS_SEP '\1'
 #define MAX_DEPTH 16		/* the format needs 4; deeper is not an ECB feed */
-#define QUOTE_MAX 48		/* room for buf_quote()'s 40 bytes and "..." */
 
 struct ctx {
 	XML_Parser p;
@@ -78,7 +77,7 @@ static void
 open_day(struct ctx *c, const XML_Char **atts)
 {
 	const char *time = attr(atts, "time");
-	char why[256], q[QUOTE_MAX];
+	char why[256], q[BUF_QUOTE_LEN];
 
 	if (time == NULL) {
 		fail(c, "<Cube> inside the outer <Cube> has no 'time' attribute");
@@ -94,7 +93,7 @@ static void
 add_rate(struct ctx *c, const XML_Char **atts)
 {
 	const char *code = attr(atts, "currency"), *text = attr(atts, "rate");
-	char why[256], q[QUOTE_MAX], qc[QUOTE_MAX];
+	char why[256], q[BUF_QUOTE_LEN], qc[BUF_QUOTE_LEN];
 	struct dec d;
 
 	if (code == NULL || text == NULL) {
@@ -121,7 +120,7 @@ on_start(void *ud, const XML_Char *name, const XML_Char **atts)
 	const char *sep = strchr(name, NS_SEP);
 	const char *local = sep != NULL ? sep + 1 : name;
 	size_t urilen = sep != NULL ? (size_t)(sep - name) : 0;
-	char q[QUOTE_MAX], ql[QUOTE_MAX];
+	char q[BUF_QUOTE_LEN], ql[BUF_QUOTE_LEN];
 
 	if (c->failed)
 		return;

@@ -21,7 +21,6 @@
 #include "feed.h"
 #include "fxjson.h"
 
-#define QUOTE_MAX 48		/* room for buf_quote()'s 40 bytes and "..." */
 
 int
 feed_append(struct rates ***v, size_t *n, size_t *cap, struct rates *r)
@@ -71,7 +70,7 @@ starts_with(const char *s, size_t n, const char *prefix)
 int
 feed_parse(const char *body, size_t len, struct rates ***out, size_t *n, char *err, size_t errlen)
 {
-	char why[512], q[QUOTE_MAX], today[DT_DATE_LEN];
+	char why[512], q[BUF_QUOTE_LEN], today[DT_DATE_LEN];
 	const char *p = body, *format;
 	size_t left = len;
 	int rc = -1, parsed;

@@ -412,7 +412,7 @@ scan_plain(const char *s, size_t n, u128 *m, int *int_digits, int *frac_digits)
 int
 money_parse_amount(const char *s, size_t n, struct dec *out, char *err, size_t errlen)
 {
-	char quoted[64];
+	char quoted[BUF_QUOTE_LEN];
 	const char *why;
 	u128 m = 0;
 	int idig = 0, fdig = 0;

@@ -121,7 +121,7 @@ collect_params(const struct api_request *req, const struct param_name *names,
 			if (!is_word(a->key, a->key_len, p->key))
 				continue;
 			if (slot[p->slot] != NULL) {
-				char first[64];
+				char first[BUF_QUOTE_LEN];
 				buf_quote(first, sizeof(first), slot[p->slot]->key, slot[p->slot]->key_len);
 				answer_error(resp, 400, "parameter '%s' given twice (as '%s' and '%s')",
 				    p->key, first, p->key);
@@ -142,7 +142,7 @@ static const struct rate_entry *
 lookup(const struct rates *r, const char *what, size_t what_len, const char *s, size_t n,
     int path_form, struct api_response *resp)
 {
-	char text[4], code[4], quoted[64];
+	char text[4], code[4], quoted[BUF_QUOTE_LEN];
 	const struct rate_entry *e;
 
 	buf_quote(quoted, sizeof(quoted), s, n);
@@ -235,7 +235,7 @@ begin_answer(const struct api_ctx *ctx, struct api_response *resp, const char *c
 static int
 parse_date(const char *what, const char *s, size_t n, char out[DT_DATE_LEN], struct api_response *resp)
 {
-	char quoted[64];
+	char quoted[BUF_QUOTE_LEN];
 
 	if (n == DT_DATE_LEN - 1) {
 		memcpy(out, s, n);
@@ -382,7 +382,7 @@ parse_codes(const struct api_arg *a, char codes[][4], size_t max, size_t *n, str
 {
 	const char *s = a->value != NULL ? a->value : "";
 	size_t len = a->value != NULL ? a->value_len : 0, start = 0;
-	char key[64], quoted[64], text[4];
+	char key[BUF_QUOTE_LEN], quoted[BUF_QUOTE_LEN], text[4];
 
 	*n = 0;
 	buf_quote(key, sizeof(key), a->key, a->key_len);
@@ -763,7 +763,7 @@ api_handle(const struct api_ctx *ctx, const struct api_request *req, struct api_
 	const struct api_arg *unused[P_COUNT];
 	const char *path = req->path;
 	size_t n = req->path_len;
-	char quoted[64];
+	char quoted[BUF_QUOTE_LEN];
 
 	memset(resp, 0, sizeof(*resp));
 	buf_init(&resp->body, API_BODY_CAP);

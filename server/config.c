@@ -29,7 +29,6 @@
 #define HOST_MAX 255		/* a DNS name's limit (RFC 1035), and more than any address */
 #define URL_MAX 2048		/* bytes in one upstream URL */
 #define UPSTREAMS_MAX 16	/* upstreams tried per refresh */
-#define QUOTE_MAX 64		/* room for a quoted value; buf_quote() keeps 40 bytes */
 
 enum opt_type {
 	OPT_LISTEN,		/* HOST:PORT into listen_host, listen_port */
@@ -168,7 +167,7 @@ host_char_ok(char ch, int bracketed)
 static int
 set_listen(struct cconvd_config *c, const char *src, const char *v, char *err, size_t errlen)
 {
-	char q[QUOTE_MAX + 4];
+	char q[BUF_QUOTE_LEN];
 	const char *host, *colon;
 	size_t hostlen;
 	int bracketed = v[0] == '[';
@@ -225,7 +224,7 @@ set_listen(struct cconvd_config *c, const char *src, const char *v, char *err, s
 static int
 set_path(char **field, const char *src, const char *v, char *err, size_t errlen)
 {
-	char q[QUOTE_MAX + 4];
+	char q[BUF_QUOTE_LEN];
 	char *copy;
 
 	if (v[0] == '\0') {
@@ -252,7 +251,7 @@ static char *
 url_copy(const char *src, const char *v, size_t n, char *err, size_t errlen)
 {
 	static const char *const schemes[] = { "http://", "https://", "file://" };
-	char q[QUOTE_MAX + 4];
+	char q[BUF_QUOTE_LEN];
 	char *copy;
 	int scheme_ok = 0;
 
@@ -318,7 +317,7 @@ out:
 static int
 set_urls(struct cconvd_config *c, const char *src, const char *v, int is_list, char *err, size_t errlen)
 {
-	char q[QUOTE_MAX + 4];
+	char q[BUF_QUOTE_LEN];
 	const char *p = v;
 
 	if (!is_list)
@@ -352,7 +351,7 @@ static int
 opt_apply(struct cconvd_config *c, const struct opt *o, const char *src, const char *v, int from_env,
     char *err, size_t errlen)
 {
-	char q[QUOTE_MAX + 4];
+	char q[BUF_QUOTE_LEN];
 	const char *unit;
 	long n;
 
@@ -528,7 +527,7 @@ parse_arg(struct cconvd_config *c, int argc, char **argv, int *i, int *seen, cha
 {
 	const char *a = argv[*i], *eq = NULL, *value = NULL;
 	const struct opt *o = NULL;
-	char q[QUOTE_MAX + 4];
+	char q[BUF_QUOTE_LEN];
 
 	if (a[0] == '-' && a[1] == '-') {
 		eq = strchr(a, '=');
@@ -588,7 +587,7 @@ config_parse(struct cconvd_config *c, int argc, char **argv, char *err, size_t e
 		 * after it is refused like any other stray argument. */
 		if (strcmp(argv[i], "--") == 0) {
 			if (i + 1 < argc) {
-				char q[QUOTE_MAX + 4];
+				char q[BUF_QUOTE_LEN];
 				snprintf(err, errlen, "unexpected argument '%s' (cconvd takes only options)",
 				    quote(argv[i + 1], q, sizeof(q)));
 				goto out;

@@ -274,7 +274,7 @@ respond(struct http *h, struct MHD_Connection *conn, const char *method, const c
 	}
 	if (log_debug_enabled()) {
 		/* Decoded, so "%0a" would be a line of its own: quote what a client sent. */
-		char qm[64], qu[64];
+		char qm[BUF_QUOTE_LEN], qu[BUF_QUOTE_LEN];
 		buf_quote(qm, sizeof(qm), method, strlen(method));
 		buf_quote(qu, sizeof(qu), url, strlen(url));
 		log_debug("%s %s -> %d", qm, qu, status);

@@ -1,6 +1,6 @@
 /*
  * buf: appends under the cap, growth across the first allocation, and a
- * failed buffer staying failed.
+ * failed buffer staying failed; buf_quote()'s cut.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -63,12 +63,43 @@ test_printf_cap(void **state)
 	buf_free(&b);
 }
 
+/* A BUF_QUOTE_LEN buffer holds the longest quote whole; control bytes and
+ * non-ASCII become '?'; a smaller buffer cuts with "..." too. */
+static void
+test_quote(void **state)
+{
+	char q[BUF_QUOTE_LEN], small[8], long_text[100], want[BUF_QUOTE_LEN];
+
+	(void)state;
+	buf_quote(q, sizeof(q), "GBP", 3);
+	assert_string_equal(q, "GBP");
+	buf_quote(q, sizeof(q), "a\nb\x7f\xc3\xa9\0z", 8);
+	assert_string_equal(q, "a?b????z");
+
+	memset(long_text, 'x', sizeof(long_text));
+	buf_quote(q, sizeof(q), long_text, BUF_QUOTE_KEEP);	/* exactly the kept length: not cut */
+	assert_int_equal(strlen(q), BUF_QUOTE_KEEP);
+	buf_quote(q, sizeof(q), long_text, sizeof(long_text));
+	memset(want, 'x', BUF_QUOTE_KEEP);
+	memcpy(want + BUF_QUOTE_KEEP, "...", 4);
+	assert_string_equal(q, want);
+	assert_int_equal(strlen(q) + 1, BUF_QUOTE_LEN);
+
+	buf_quote(small, sizeof(small), "abcdefghij", 10);
+	assert_string_equal(small, "abcd...");
+	buf_quote(small, sizeof(small), "abc", 3);
+	assert_string_equal(small, "abc");
+	buf_quote(small, 1, "abc", 3);
+	assert_string_equal(small, "");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_printf_grows),
 		cmocka_unit_test(test_printf_cap),
+		cmocka_unit_test(test_quote),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
