@@ -21,58 +21,18 @@
 
 #include "buf.h"
 #include "cache.h"
+#include "dirs.h"
+#include "err.h"
 #include "fxjson.h"
 
-#define CACHE_DIR_MODE 0700	/* rates say what the user converts: private */
 #define READ_CHUNK 65536	/* bytes per read(2) */
 
 int
 cache_path(char *out, size_t outlen, char *err, size_t errlen)
 {
-	const char *xdg = getenv("XDG_CACHE_HOME");
-	const char *home = getenv("HOME");
-	int n;
-
-	/* The XDG Base Directory spec says a relative XDG_CACHE_HOME is invalid
-	 * and must be ignored. */
-	if (xdg != NULL && xdg[0] == '/')
-		n = snprintf(out, outlen, "%s/%s/%s", xdg, CACHE_DIR, CACHE_FILE);
-	else if (home != NULL && home[0] == '/')
-		n = snprintf(out, outlen, "%s/.cache/%s/%s", home, CACHE_DIR, CACHE_FILE);
-	else {
-		snprintf(err, errlen, "cache: neither XDG_CACHE_HOME nor HOME is an absolute path");
+	if (dirs_xdg(DIRS_CACHE, CACHE_DIR "/" CACHE_FILE, out, outlen, err, errlen) != DIRS_OK) {
+		err_prefix(err, errlen, "cache");
 		return -1;
-	}
-	if (n < 0 || (size_t)n >= outlen) {
-		snprintf(err, errlen, "cache: path longer than %zu bytes", outlen - 1);
-		return -1;
-	}
-	return 0;
-}
-
-/* Creates every missing folder of dir (an absolute path) with mode 0700;
- * folders that exist keep their mode. */
-static int
-make_dirs(const char *path, const char *dir, char *err, size_t errlen)
-{
-	char p[CACHE_PATH_MAX];
-	size_t len = strlen(dir);
-
-	if (len >= sizeof(p)) {
-		snprintf(err, errlen, "cache '%s': path too long", path);
-		return -1;
-	}
-	memcpy(p, dir, len + 1);
-	for (size_t i = 1; i <= len; i++) {
-		if (p[i] != '/' && p[i] != '\0')
-			continue;
-		p[i] = '\0';
-		if (mkdir(p, CACHE_DIR_MODE) == -1 && errno != EEXIST) {
-			snprintf(err, errlen, "cache '%s': creating folder '%s': %s", path, p, strerror(errno));
-			return -1;
-		}
-		if (i < len)
-			p[i] = '/';
 	}
 	return 0;
 }
@@ -118,8 +78,10 @@ cache_write(const char *path, const struct rates *r, char *err, size_t errlen)
 		snprintf(err, errlen, "cache '%s': the rates could not be written as JSON", path);
 		goto out;
 	}
-	if (make_dirs(path, dir, err, errlen) == -1)
+	if (dirs_make_parents(path, err, errlen) == -1) {
+		err_prefix(err, errlen, "cache '%s'", path);
 		goto out;
+	}
 
 	n = snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, slash + 1);
 	if (n < 0 || (size_t)n >= sizeof(tmp)) {

@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "buf.h"
+#include "dirs.h"
+#include "err.h"
 #include "rcfile.h"
 
 
@@ -147,24 +149,21 @@ out:
 int
 rcfile_load(struct rcfile *rc, char *err, size_t errlen)
 {
-	const char *xdg = getenv("XDG_CONFIG_HOME");
-	const char *home = getenv("HOME");
 	char path[RCFILE_PATH_MAX];
-	int n;
 
 	memset(rc, 0, sizeof(*rc));
-	/* A relative XDG_CONFIG_HOME is invalid (XDG Base Directory spec). */
-	if (xdg != NULL && xdg[0] == '/')
-		n = snprintf(path, sizeof(path), "%s/cconv/config", xdg);
-	else if (home != NULL && home[0] == '/')
-		n = snprintf(path, sizeof(path), "%s/.config/cconv/config", home);
-	else
-		return 0;
-	if (n < 0 || (size_t)n >= sizeof(path)) {
-		snprintf(err, errlen, "config: path longer than %zu bytes", sizeof(path) - 1);
-		return -1;
+	switch (dirs_xdg(DIRS_CONFIG, "cconv/config", path, sizeof(path), err, errlen)) {
+	case DIRS_OK:
+		return rcfile_read(path, rc, err, errlen);
+	case DIRS_NO_HOME:
+		if (errlen > 0)
+			err[0] = '\0';
+		return 0;	/* no home, no defaults file: not an error */
+	case DIRS_TOO_LONG:
+		break;
 	}
-	return rcfile_read(path, rc, err, errlen);
+	err_prefix(err, errlen, "config");
+	return -1;
 }
 
 void

@@ -23,7 +23,9 @@
 
 #include "buf.h"
 #include "config.h"
+#include "dirs.h"
 #include "dt.h"
+#include "err.h"
 #include "upstream.h"
 
 #define HOST_MAX 255		/* a DNS name's limit (RFC 1035), and more than any address */
@@ -409,25 +411,15 @@ opt_apply(struct cconvd_config *c, const struct opt *o, const char *src, const c
 	return 0;
 }
 
-/* $XDG_STATE_HOME/cconv/rates.db, else ~/.local/state/cconv/rates.db.  The
- * XDG spec says to ignore an empty or relative XDG_STATE_HOME. */
+/* $XDG_STATE_HOME/cconv/rates.db, else ~/.local/state/cconv/rates.db
+ * (dirs.h: both must be absolute paths). */
 static int
 default_db(struct cconvd_config *c, const struct opt *o, char *err, size_t errlen)
 {
-	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
 	char path[PATH_MAX];
-	int n;
 
-	if (xdg != NULL && xdg[0] == '/')
-		n = snprintf(path, sizeof(path), "%s/cconv/rates.db", xdg);
-	else if (home != NULL && home[0] != '\0')
-		n = snprintf(path, sizeof(path), "%s/.local/state/cconv/rates.db", home);
-	else {
-		snprintf(err, errlen, "no database path: give --db or CCONV_DB, or set XDG_STATE_HOME or HOME");
-		return -1;
-	}
-	if (n < 0 || (size_t)n >= sizeof(path)) {
-		snprintf(err, errlen, "the default database path is longer than %d bytes; give --db", PATH_MAX - 1);
+	if (dirs_xdg(DIRS_STATE, "cconv/rates.db", path, sizeof(path), err, errlen) != DIRS_OK) {
+		err_prefix(err, errlen, "no default database path (give --db or CCONV_DB)");
 		return -1;
 	}
 	return opt_apply(c, o, "the default database path", path, 0, err, errlen);

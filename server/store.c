@@ -48,6 +48,8 @@
 
 #include <sqlite3.h>
 
+#include "dirs.h"
+#include "err.h"
 #include "log.h"
 #include "store.h"
 
@@ -139,34 +141,15 @@ column_text(sqlite3_stmt *st, int col)
 	return t != NULL ? (const char *)t : "";
 }
 
-/* mkdir -p for the folders above path; the file itself is SQLite's to create. */
+/* The folders above the database file; the file itself is SQLite's to create. */
 static int
 make_parents(const char *path, char *err, size_t errlen)
 {
-	char dir[PATH_MAX];
-	size_t len = strlen(path);
-	int rc = -1;
-
-	if (len >= sizeof(dir)) {
-		snprintf(err, errlen, "store '%.64s...': path longer than %d bytes", path, PATH_MAX - 1);
-		goto out;
+	if (dirs_make_parents(path, err, errlen) == -1) {
+		err_prefix(err, errlen, "store '%s'", path);
+		return -1;
 	}
-	memcpy(dir, path, len + 1);
-	/* Start at 1: a leading '/' names the root, which always exists. */
-	for (size_t i = 1; i < len; i++) {
-		if (dir[i] != '/' || dir[i - 1] == '/')
-			continue;
-		dir[i] = '\0';
-		if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
-			snprintf(err, errlen, "store '%s': cannot create folder '%s': %s", path, dir,
-			    strerror(errno));
-			goto out;
-		}
-		dir[i] = '/';
-	}
-	rc = 0;
-out:
-	return rc;
+	return 0;
 }
 
 static int

@@ -121,6 +121,10 @@ test_db_default_paths(void **state)
 	assert_string_equal(f->c.db_path, "/home/tester/.local/state/cconv/rates.db");
 
 	assert_int_equal(unsetenv("XDG_STATE_HOME"), 0);
+	/* A relative HOME is refused like a missing one (dirs.h). */
+	assert_int_equal(setenv("HOME", "relative/home", 1), 0);
+	assert_usage(f, run(f, NULL), "--db", "neither XDG_STATE_HOME nor HOME is an absolute path");
+	assert_null(f->c.db_path);
 	assert_int_equal(unsetenv("HOME"), 0);
 	assert_usage(f, run(f, NULL), "--db", "HOME");
 	assert_null(f->c.db_path);
