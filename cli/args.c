@@ -24,6 +24,9 @@
 #include "args.h"
 #include "buf.h"
 #include "currency.h"
+#include "err.h"
+#include "fetch.h"
+#include "opttab.h"
 #include "rcfile.h"
 #include "upstream.h"
 
@@ -44,8 +47,7 @@ enum opt_id {
 
 struct opt {
 	enum opt_id id;
-	char shrt;		/* 0: no short form */
-	const char *lng;
+	struct opttab_name name;	/* "--from", 'f' (0: no short form) */
 	int has_value;
 	const char *env;	/* NULL: no environment variable */
 	int conf;		/* an enum rcfile_key, or NO_CONF */
@@ -54,17 +56,17 @@ struct opt {
 #define NO_CONF (-1)
 
 static const struct opt opts[] = {
-	{ OPT_FROM,	'f', "from",	 1, NULL,		RCFILE_FROM },
-	{ OPT_SERVER,	's', "server",	 1, "CCONV_SERVER",	RCFILE_SERVER },
-	{ OPT_UPSTREAM,	'u', "upstream", 1, "CCONV_UPSTREAM",	RCFILE_UPSTREAM },
-	{ OPT_JSON,	0,   "json",	 0, NULL,		NO_CONF },
-	{ OPT_RAW,	0,   "raw",	 0, NULL,		NO_CONF },
-	{ OPT_LIST,	'l', "list",	 0, NULL,		NO_CONF },
-	{ OPT_OFFLINE,	0,   "offline",	 0, NULL,		NO_CONF },
-	{ OPT_DATE,	'd', "date",	 1, NULL,		NO_CONF },
-	{ OPT_VERBOSE,	'v', "verbose",	 0, NULL,		NO_CONF },
-	{ OPT_HELP,	'h', "help",	 0, NULL,		NO_CONF },
-	{ OPT_VERSION,	0,   "version",	 0, NULL,		NO_CONF },
+	{ OPT_FROM,	{ "--from", 'f' },	1, NULL,			RCFILE_FROM },
+	{ OPT_SERVER,	{ "--server", 's' },	1, "CCONV_SERVER",		RCFILE_SERVER },
+	{ OPT_UPSTREAM,	{ "--upstream", 'u' },	1, "CCONV_UPSTREAM",		RCFILE_UPSTREAM },
+	{ OPT_JSON,	{ "--json", 0 },	0, NULL,			NO_CONF },
+	{ OPT_RAW,	{ "--raw", 0 },		0, NULL,			NO_CONF },
+	{ OPT_LIST,	{ "--list", 'l' },	0, NULL,			NO_CONF },
+	{ OPT_OFFLINE,	{ "--offline", 0 },	0, NULL,			NO_CONF },
+	{ OPT_DATE,	{ "--date", 'd' },	1, NULL,			NO_CONF },
+	{ OPT_VERBOSE,	{ "--verbose", 'v' },	0, NULL,			NO_CONF },
+	{ OPT_HELP,	{ "--help", 'h' },	0, NULL,			NO_CONF },
+	{ OPT_VERSION,	{ "--version", 0 },	0, NULL,			NO_CONF },
 };
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
 
@@ -134,44 +136,16 @@ quote(const char *s, char out[BUF_QUOTE_LEN])
 	buf_quote(out, BUF_QUOTE_LEN, s, strlen(s));
 }
 
-static const struct opt *
-find_long(const char *name, size_t len)
-{
-	for (size_t i = 0; i < NOPTS; i++)
-		if (strlen(opts[i].lng) == len && strncmp(opts[i].lng, name, len) == 0)
-			return &opts[i];
-	return NULL;
-}
-
-static const struct opt *
-find_short(char c)
-{
-	for (size_t i = 0; i < NOPTS; i++)
-		if (opts[i].shrt != 0 && opts[i].shrt == c)
-			return &opts[i];
-	return NULL;
-}
-
-/* A URL as given: not empty, bounded, no spaces or control bytes.  Whether it
- * is a URL libcurl accepts is for libcurl to say, with the source named. */
+/* One URL, len bytes of s, of the option `what`: fetch_url_check()'s rule. */
 static int
 check_url(const char *what, const char *s, size_t len, char *err, size_t errlen)
 {
-	if (len == 0) {
-		snprintf(err, errlen, "%s: empty URL", what);
+	char q[BUF_QUOTE_LEN];
+
+	if (fetch_url_check(s, len, err, errlen) == -1) {
+		buf_quote(q, sizeof(q), s, len);
+		err_prefix(err, errlen, "%s '%s'", what, q);
 		return -1;
-	}
-	if (len > ARGS_URL_MAX) {
-		snprintf(err, errlen, "%s: URL longer than %d bytes", what, ARGS_URL_MAX);
-		return -1;
-	}
-	for (size_t i = 0; i < len; i++) {
-		if ((unsigned char)s[i] <= 0x20 || s[i] == 0x7f) {
-			char q[BUF_QUOTE_LEN];
-			quote(s, q);
-			snprintf(err, errlen, "%s: '%s' is not a URL (spaces or control characters)", what, q);
-			return -1;
-		}
 	}
 	return 0;
 }
@@ -250,16 +224,11 @@ add_upstreams(struct args *a, const char *what, const char *v, char *err, size_t
 static int
 set_date(struct args *a, const char *what, const char *v, char *err, size_t errlen)
 {
-	char q[BUF_QUOTE_LEN], today[DT_DATE_LEN];
+	char q[BUF_QUOTE_LEN];
 
-	if (dt_date_ok(v) == -1) {
+	if (dt_past_date_check(v, (int64_t)time(NULL), err, errlen) == -1) {
 		quote(v, q);
-		snprintf(err, errlen, "%s '%s': expected a date as YYYY-MM-DD", what, q);
-		return -1;
-	}
-	dt_date((int64_t)time(NULL), today);
-	if (strcmp(v, today) > 0) {
-		snprintf(err, errlen, "%s '%s': in the future (today is %s, UTC)", what, v, today);
+		err_prefix(err, errlen, "%s '%s'", what, q);
 		return -1;
 	}
 	memcpy(a->date, v, DT_DATE_LEN);
@@ -403,22 +372,22 @@ parse_flag(struct args *a, int argc, char *const argv[], int *i, int set_by_flag
 	char q[BUF_QUOTE_LEN];
 
 	if (arg[1] == '-') {
-		const char *name = arg + 2;
-		const char *eq = strchr(name, '=');
+		const char *eqv;
+		int k = opttab_find_long(&opts[0].name, NOPTS, sizeof(opts[0]), arg, &eqv);
 
-		o = find_long(name, eq != NULL ? (size_t)(eq - name) : strlen(name));
-		if (o == NULL) {
+		if (k == -1) {
 			quote(arg, q);
 			snprintf(err, errlen, "unknown option '%s' (see cconv --help)", q);
 			return -1;
 		}
-		snprintf(what, sizeof(what), "--%s", o->lng);
-		if (eq != NULL && !o->has_value) {
+		o = &opts[k];
+		snprintf(what, sizeof(what), "%s", o->name.lng);
+		if (eqv != NULL && !o->has_value) {
 			snprintf(err, errlen, "%s takes no value", what);
 			return -1;
 		}
-		if (eq != NULL)
-			value = eq + 1;
+		if (eqv != NULL)
+			value = eqv;
 		else if (o->has_value && (value = next_value(argc, argv, i, what, err, errlen)) == NULL)
 			return -1;
 		set_by_flag[o - opts] = 1;
@@ -426,14 +395,16 @@ parse_flag(struct args *a, int argc, char *const argv[], int *i, int set_by_flag
 	}
 
 	for (const char *c = arg + 1; *c != '\0'; c++) {
-		o = find_short(*c);
-		if (o == NULL) {
+		int k = opttab_find_short(&opts[0].name, NOPTS, sizeof(opts[0]), *c);
+
+		if (k == -1) {
 			char bad[2] = { *c, '\0' };
 			quote(bad, q);
 			snprintf(err, errlen, "unknown option '-%s' (see cconv --help)", q);
 			return -1;
 		}
-		snprintf(what, sizeof(what), "-%c", o->shrt);
+		o = &opts[k];
+		snprintf(what, sizeof(what), "-%c", o->name.shrt);
 		set_by_flag[o - opts] = 1;
 		if (!o->has_value) {
 			if (set_value(a, o, what, "", from, err, errlen) == -1)

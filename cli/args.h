@@ -22,6 +22,7 @@
 #include <stddef.h>
 
 #include "dt.h"
+#include "fetch.h"
 #include "money.h"
 
 /* Exit codes (the values of <sysexits.h>, documented in --help and README). */
@@ -35,7 +36,7 @@
 #define ARGS_SERVER_DEFAULT "http://127.0.0.1:8080"
 #define ARGS_MAX_TARGETS 256	/* more than ISO 4217 has codes */
 #define ARGS_MAX_UPSTREAMS 16	/* URLs tried in order */
-#define ARGS_URL_MAX 2048	/* bytes, without the NUL */
+#define ARGS_URL_MAX FETCH_URL_MAX	/* bytes in a URL (fetch_url_check()), without the NUL */
 
 struct args {
 	char from[4];			/* upper case, an ISO 4217 code */

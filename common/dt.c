@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "dt.h"
+#include "err.h"
 
 static const char *const wday_names[] = { "Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed" };
 static const char *const month_names[] = {
@@ -247,4 +248,21 @@ void
 dt_latest_plausible(int64_t now, char out[DT_DATE_LEN])
 {
 	dt_date(now + 86400, out);
+}
+
+int
+dt_past_date_check(const char *s, int64_t now, char *err, size_t errlen)
+{
+	char today[DT_DATE_LEN];
+
+	if (dt_date_ok(s) == -1) {
+		err_set(err, errlen, "expected a date as YYYY-MM-DD");
+		return -1;
+	}
+	dt_date(now, today);
+	if (strcmp(s, today) > 0) {
+		err_set(err, errlen, "in the future (today is %s, UTC)", today);
+		return -1;
+	}
+	return 0;
 }

@@ -32,6 +32,13 @@ int64_t dt_days_from_civil(int64_t y, int m, int d);
 void dt_civil_from_days(int64_t days, int *y, int *m, int *d);
 /* 0 Sunday .. 6 Saturday, for days since 1970-01-01 (a Thursday). */
 int dt_weekday(int64_t days);
+/*
+ * A date a user asks rates for: exactly "YYYY-MM-DD" (dt_date_ok()) and not
+ * after today in UTC at Unix time now.  0, or -1 with err set to the reason
+ * alone: "expected a date as YYYY-MM-DD", "in the future (today is
+ * 2026-11-20, UTC)"; the caller names the value.
+ */
+int dt_past_date_check(const char *s, int64_t now, char *err, size_t errlen);
 /* The latest date rates may carry at Unix time now: tomorrow in UTC, since a
  * publisher east of UTC may already be there.  Later dates are refused. */
 void dt_latest_plausible(int64_t now, char out[DT_DATE_LEN]);

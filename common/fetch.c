@@ -13,12 +13,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <curl/curl.h>
 
+#include "err.h"
 #include "fetch.h"
 
 #define FETCH_MAX_REDIRS 5L
+/* The protocols libcurl may use, and the same as the starts of a URL that
+ * fetch_url_check() accepts. */
+#define FETCH_PROTOCOLS "http,https,file"
+static const char *const url_starts[] = { "http://", "https://", "file://" };
 
 static atomic_int cancelled;
 
@@ -30,6 +36,37 @@ struct sink {
 };
 
 #define SINK_MIN 16384	/* bytes: first allocation, a typical whole answer */
+
+int
+fetch_url_check(const char *url, size_t n, char *err, size_t errlen)
+{
+	int named = 0;
+
+	if (n == 0) {
+		err_set(err, errlen, "empty URL");
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(url_starts) / sizeof(url_starts[0]); i++) {
+		size_t len = strlen(url_starts[i]);
+		if (n > len && strncasecmp(url, url_starts[i], len) == 0)
+			named = 1;
+	}
+	if (!named) {
+		err_set(err, errlen, "expected a URL starting with http://, https:// or file://");
+		return -1;
+	}
+	if (n > FETCH_URL_MAX) {
+		err_set(err, errlen, "URL longer than %d bytes", FETCH_URL_MAX);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if ((unsigned char)url[i] <= 0x20 || url[i] == 0x7f) {
+			err_set(err, errlen, "a URL cannot hold spaces or control characters");
+			return -1;
+		}
+	}
+	return 0;
+}
 
 static size_t
 on_body(char *p, size_t size, size_t nmemb, void *arg)
@@ -135,7 +172,7 @@ fetch_get(const char *url, const struct fetch_opts *opts, struct fetch_result *r
 		goto out;
 	}
 	if (curl_easy_setopt(h, CURLOPT_URL, url) != CURLE_OK ||
-	    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https,file") != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, FETCH_PROTOCOLS) != CURLE_OK ||
 	    curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https") != CURLE_OK ||
 	    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L) != CURLE_OK ||
 	    curl_easy_setopt(h, CURLOPT_MAXREDIRS, FETCH_MAX_REDIRS) != CURLE_OK ||

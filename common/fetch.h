@@ -22,6 +22,17 @@ struct fetch_opts {
 };
 
 #define FETCH_ETAG_MAX 256	/* longer ETags are not kept (and never sent) */
+#define FETCH_URL_MAX 2048	/* bytes in a URL, without the NUL */
+
+/*
+ * Whether url[0..n) is a URL fetch_get() takes, the one rule of every URL a
+ * user gives either program: it names its scheme, http://, https:// or
+ * file:// (in any case), with something after it; it is at most
+ * FETCH_URL_MAX bytes; it holds no space or control byte.  0, or -1 with err
+ * set to the reason alone ("expected a URL starting with http://, https:// or
+ * file://"); the caller names the URL.  Thread-safe.
+ */
+int fetch_url_check(const char *url, size_t n, char *err, size_t errlen);
 
 struct fetch_result {
 	char *body;		/* NUL-terminated; caller frees with fetch_result_free() */

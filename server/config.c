@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "buf.h"
@@ -26,10 +25,11 @@
 #include "dirs.h"
 #include "dt.h"
 #include "err.h"
+#include "fetch.h"
+#include "opttab.h"
 #include "upstream.h"
 
 #define HOST_MAX 255		/* a DNS name's limit (RFC 1035), and more than any address */
-#define URL_MAX 2048		/* bytes in one upstream URL */
 #define UPSTREAMS_MAX 16	/* upstreams tried per refresh */
 
 enum opt_type {
@@ -46,8 +46,7 @@ enum opt_type {
 };
 
 struct opt {
-	const char *flag;
-	char shortflag;		/* 0: none */
+	struct opttab_name name;	/* "--verbose", 'v' (0: no short form) */
 	const char *env;	/* NULL: flag only */
 	enum opt_type type;
 	size_t off;		/* field of struct cconvd_config */
@@ -58,31 +57,31 @@ struct opt {
 };
 
 static const struct opt options[] = {
-	{ "--listen", 0, "CCONV_LISTEN", OPT_LISTEN, 0, 0, 0,
+	{ { "--listen", 0 }, "CCONV_LISTEN", OPT_LISTEN, 0, 0, 0,
 	  "127.0.0.1:8080", "HOST:PORT",
 	  "address to serve HTTP on; [::1]:8080 for IPv6,\n"
 	  "port 0 for any free port" },
-	{ "--db", 0, "CCONV_DB", OPT_PATH, offsetof(struct cconvd_config, db_path), 0, 0,
+	{ { "--db", 0 }, "CCONV_DB", OPT_PATH, offsetof(struct cconvd_config, db_path), 0, 0,
 	  NULL, "PATH",
 	  "SQLite file of fetched rates;\nmissing folders are created" },
-	{ "--upstream", 0, "CCONV_UPSTREAM", OPT_URLS, 0, 0, 0,
+	{ { "--upstream", 0 }, "CCONV_UPSTREAM", OPT_URLS, 0, 0, 0,
 	  UPSTREAM_DEFAULT, "URL",
 	  "rates source: http://, https:// or file://,\n"
 	  "Frankfurter/fixer JSON or the ECB's XML or CSV;\n"
 	  "repeat the flag for fallbacks, tried in order;\n"
 	  "the variable takes a comma-separated list and\n"
 	  "is ignored when any flag is given" },
-	{ "--history-upstream", 0, "CCONV_HISTORY_UPSTREAM", OPT_URL,
+	{ { "--history-upstream", 0 }, "CCONV_HISTORY_UPSTREAM", OPT_URL,
 	  offsetof(struct cconvd_config, history_upstream), 0, 0,
 	  UPSTREAM_ECB_HIST_90D, "URL",
 	  "multi-day feed fetched after a refresh finds\n"
 	  "working days missing since the newest stored\n"
 	  "one (the daemon was down); only missing days\n"
 	  "are stored; 'none' turns it off" },
-	{ "--refresh", 0, "CCONV_REFRESH", OPT_SECONDS, offsetof(struct cconvd_config, refresh), 60, 86400,
+	{ { "--refresh", 0 }, "CCONV_REFRESH", OPT_SECONDS, offsetof(struct cconvd_config, refresh), 60, 86400,
 	  "3600", "SECONDS",
 	  "time between fetches" },
-	{ "--max-age", 0, "CCONV_MAX_AGE", OPT_SECONDS, offsetof(struct cconvd_config, max_age), 60, 31536000,
+	{ { "--max-age", 0 }, "CCONV_MAX_AGE", OPT_SECONDS, offsetof(struct cconvd_config, max_age), 60, 31536000,
 	  "86400", "SECONDS",
 	  "age after which rates are served marked stale" },
 	/*
@@ -91,7 +90,7 @@ static const struct opt options[] = {
 	 * address, while one misbehaving machine cannot take the server from the
 	 * rest of a LAN.  0 lifts it for loopback benchmarks.
 	 */
-	{ "--max-conns-per-ip", 0, "CCONV_MAX_CONNS_PER_IP", OPT_COUNT,
+	{ { "--max-conns-per-ip", 0 }, "CCONV_MAX_CONNS_PER_IP", OPT_COUNT,
 	  offsetof(struct cconvd_config, max_conns_per_ip), 0, 1000,
 	  "64", "N",
 	  "connections one client address may hold open;\n"
@@ -104,24 +103,24 @@ static const struct opt options[] = {
 	 * tests/bench): such a comparison gives the server one thread, as nginx
 	 * gets one worker there.
 	 */
-	{ "--threads", 0, "CCONV_THREADS", OPT_COUNT, offsetof(struct cconvd_config, threads), 0, 64,
+	{ { "--threads", 0 }, "CCONV_THREADS", OPT_COUNT, offsetof(struct cconvd_config, threads), 0, 64,
 	  "0", "N",
 	  "HTTP threads; 0 for one per core" },
-	{ "--import", 0, NULL, OPT_PATH, offsetof(struct cconvd_config, import_path), 0, 0,
+	{ { "--import", 0 }, NULL, OPT_PATH, offsetof(struct cconvd_config, import_path), 0, 0,
 	  NULL, "FILE",
 	  "load history from FILE (the ECB's eurofxref-hist.csv\n"
 	  "or XML, or a Frankfurter JSON answer) into the\n"
 	  "database in one transaction, then exit" },
-	{ "--backfill", 0, NULL, OPT_DATE, offsetof(struct cconvd_config, backfill_start), 0, 0,
+	{ { "--backfill", 0 }, NULL, OPT_DATE, offsetof(struct cconvd_config, backfill_start), 0, 0,
 	  NULL, "START",
 	  "load history from START (YYYY-MM-DD) to today\n"
 	  "from the first upstream with a Frankfurter time\n"
 	  "series ({base}/START..), then exit" },
-	{ "--verbose", 'v', NULL, OPT_FLAG, offsetof(struct cconvd_config, verbose), 0, 0,
+	{ { "--verbose", 'v' }, NULL, OPT_FLAG, offsetof(struct cconvd_config, verbose), 0, 0,
 	  NULL, NULL,
 	  "log debug lines too" },
-	{ "--version", 0, NULL, OPT_VERSION, 0, 0, 0, NULL, NULL, "print the version and exit" },
-	{ "--help", 'h', NULL, OPT_HELP, 0, 0, 0, NULL, NULL, "print this help and exit" },
+	{ { "--version", 0 }, NULL, OPT_VERSION, 0, 0, 0, NULL, NULL, "print the version and exit" },
+	{ { "--help", 'h' }, NULL, OPT_HELP, 0, 0, 0, NULL, NULL, "print this help and exit" },
 };
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
 
@@ -252,40 +251,17 @@ set_path(char **field, const char *src, const char *v, char *err, size_t errlen)
 static char *
 url_copy(const char *src, const char *v, size_t n, char *err, size_t errlen)
 {
-	static const char *const schemes[] = { "http://", "https://", "file://" };
 	char q[BUF_QUOTE_LEN];
 	char *copy;
-	int scheme_ok = 0;
 
-	if ((copy = strndup(v, n)) == NULL) {
-		snprintf(err, errlen, "out of memory");
+	if (fetch_url_check(v, n, err, errlen) == -1) {
+		buf_quote(q, sizeof(q), v, n);
+		err_prefix(err, errlen, "%s '%s'", src, q);
 		return NULL;
 	}
-	for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
-		size_t len = strlen(schemes[i]);
-		if (n > len && strncasecmp(copy, schemes[i], len) == 0)
-			scheme_ok = 1;
-	}
-	if (!scheme_ok) {
-		snprintf(err, errlen, "%s '%s': expected a URL starting with http://, https:// or file://", src,
-		    quote(copy, q, sizeof(q)));
-		goto fail;
-	}
-	if (n > URL_MAX) {
-		snprintf(err, errlen, "%s '%s': URL longer than %d bytes", src, quote(copy, q, sizeof(q)), URL_MAX);
-		goto fail;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if ((unsigned char)copy[i] <= 0x20 || copy[i] == 0x7f) {
-			snprintf(err, errlen, "%s '%s': a URL cannot hold spaces or control characters", src,
-			    quote(copy, q, sizeof(q)));
-			goto fail;
-		}
-	}
+	if ((copy = strndup(v, n)) == NULL)
+		err_set(err, errlen, "out of memory");
 	return copy;
-fail:
-	free(copy);
-	return NULL;
 }
 
 /* One URL appended to the upstreams. */
@@ -391,19 +367,12 @@ opt_apply(struct cconvd_config *c, const struct opt *o, const char *src, const c
 	case OPT_FLAG:
 		*(int *)((char *)c + o->off) = 1;
 		return 0;
-	case OPT_DATE: {
-		char today[DT_DATE_LEN];
-		if (dt_date_ok(v) == -1) {
-			snprintf(err, errlen, "%s '%s': expected a date as YYYY-MM-DD", src, quote(v, q, sizeof(q)));
-			return -1;
-		}
-		dt_date((int64_t)time(NULL), today);
-		if (strcmp(v, today) > 0) {
-			snprintf(err, errlen, "%s '%s': in the future (today is %s, UTC)", src, v, today);
+	case OPT_DATE:
+		if (dt_past_date_check(v, (int64_t)time(NULL), err, errlen) == -1) {
+			err_prefix(err, errlen, "%s '%s'", src, quote(v, q, sizeof(q)));
 			return -1;
 		}
 		return set_path((char **)((char *)c + o->off), src, v, err, errlen);
-	}
 	case OPT_HELP:
 	case OPT_VERSION:
 		break;
@@ -442,9 +411,9 @@ usage(FILE *f)
 
 		char shortcol[5] = "    ";
 
-		if (o->shortflag != 0)
-			snprintf(shortcol, sizeof(shortcol), "-%c, ", o->shortflag);
-		snprintf(left, sizeof(left), "%s%s%s%s", shortcol, o->flag, o->metavar != NULL ? " " : "",
+		if (o->name.shrt != 0)
+			snprintf(shortcol, sizeof(shortcol), "-%c, ", o->name.shrt);
+		snprintf(left, sizeof(left), "%s%s%s%s", shortcol, o->name.lng, o->metavar != NULL ? " " : "",
 		    o->metavar != NULL ? o->metavar : "");
 		/* Help text may span lines; indent each under the first. */
 		while ((nl = strchr(h, '\n')) != NULL) {
@@ -494,62 +463,46 @@ usage(FILE *f)
 	    "      failed --import/--backfill (the database is then unchanged)\n");
 }
 
-static const struct opt *
-find_long(const char *name, size_t len)
-{
-	for (size_t i = 0; i < NOPTIONS; i++)
-		if (strlen(options[i].flag) == len && strncmp(options[i].flag, name, len) == 0)
-			return &options[i];
-	return NULL;
-}
-
-static const struct opt *
-find_short(char ch)
-{
-	for (size_t i = 0; i < NOPTIONS; i++)
-		if (options[i].shortflag != 0 && options[i].shortflag == ch)
-			return &options[i];
-	return NULL;
-}
-
 /* One argv element (and maybe its value from the next); *i advances past
  * what was used.  CONFIG_RUN, CONFIG_EXIT or CONFIG_USAGE. */
 static int
 parse_arg(struct cconvd_config *c, int argc, char **argv, int *i, int *seen, char *err, size_t errlen)
 {
 	const char *a = argv[*i], *eq = NULL, *value = NULL;
-	const struct opt *o = NULL;
+	const struct opt *o;
 	char q[BUF_QUOTE_LEN];
+	int k = -1;
 
-	if (a[0] == '-' && a[1] == '-') {
-		eq = strchr(a, '=');
-		o = find_long(a, eq != NULL ? (size_t)(eq - a) : strlen(a));
-	} else if (a[0] == '-' && a[1] != '\0' && a[2] == '\0')
-		o = find_short(a[1]);
+	if (a[0] == '-' && a[1] == '-')
+		k = opttab_find_long(&options[0].name, NOPTIONS, sizeof(options[0]), a, &eq);
+	else if (a[0] == '-' && a[1] != '\0' && a[2] == '\0')
+		k = opttab_find_short(&options[0].name, NOPTIONS, sizeof(options[0]), a[1]);
 	else if (a[0] != '-' || a[1] == '\0') {
 		snprintf(err, errlen, "unexpected argument '%s' (cconvd takes only options)", quote(a, q, sizeof(q)));
 		return CONFIG_USAGE;
 	}
-	if (o == NULL) {
+	if (k == -1) {
+		/* eq is the value's start: quote the name alone. */
 		if (eq != NULL)
-			snprintf(err, errlen, "unknown option '%.*s'", (int)(eq - a), quote(a, q, sizeof(q)));
+			snprintf(err, errlen, "unknown option '%.*s'", (int)(eq - 1 - a), quote(a, q, sizeof(q)));
 		else
 			snprintf(err, errlen, "unknown option '%s'", quote(a, q, sizeof(q)));
 		return CONFIG_USAGE;
 	}
+	o = &options[k];
 	if (o->metavar == NULL && eq != NULL) {
-		snprintf(err, errlen, "%s takes no value", o->flag);
+		snprintf(err, errlen, "%s takes no value", o->name.lng);
 		return CONFIG_USAGE;
 	}
 	if (o->metavar != NULL) {
 		if (eq != NULL)
-			value = eq + 1;
+			value = eq;
 		/* "--db --verbose" is far likelier a forgotten value than a file
 		 * named "--verbose"; --db=--verbose still says the latter. */
 		else if (*i + 1 < argc && !(argv[*i + 1][0] == '-' && argv[*i + 1][1] != '\0'))
 			value = argv[++*i];
 		else {
-			snprintf(err, errlen, "%s requires a value", o->flag);
+			snprintf(err, errlen, "%s requires a value", o->name.lng);
 			return CONFIG_USAGE;
 		}
 	}
@@ -564,7 +517,7 @@ parse_arg(struct cconvd_config *c, int argc, char **argv, int *i, int *seen, cha
 		break;
 	}
 	seen[o - options] = 1;
-	return opt_apply(c, o, o->flag, value, 0, err, errlen) == -1 ? CONFIG_USAGE : CONFIG_RUN;
+	return opt_apply(c, o, o->name.lng, value, 0, err, errlen) == -1 ? CONFIG_USAGE : CONFIG_RUN;
 }
 
 int

@@ -290,7 +290,7 @@ test_usage_errors(void **state)
 	assert_non_null(strstr(f->err, "--json takes no value"));
 	args_free(&f->a);
 	assert_int_equal(parse(f, "--server=", "GBP", "1", NULL), ARGS_EX_USAGE);
-	assert_non_null(strstr(f->err, "--server: empty URL"));
+	assert_non_null(strstr(f->err, "--server '': empty URL"));
 	args_free(&f->a);
 	assert_int_equal(parse(f, "-u", "http://a,,http://b", "GBP", "1", NULL), ARGS_EX_USAGE);
 	assert_non_null(strstr(f->err, "-u: empty URL in the list"));
@@ -316,7 +316,7 @@ test_bad_environment(void **state)
 
 	assert_int_equal(setenv("CCONV_SERVER", "http://has space", 1), 0);
 	assert_int_equal(parse(f, "-u", "http://ok", "GBP", "1", NULL), ARGS_EX_USAGE);
-	assert_non_null(strstr(f->err, "CCONV_SERVER: 'http://has space' is not a URL"));
+	assert_non_null(strstr(f->err, "CCONV_SERVER 'http://has space': a URL cannot hold spaces or control characters"));
 }
 
 static void
@@ -426,7 +426,7 @@ test_config_errors(void **state)
 		{ "sever = http://a\n", ARGS_EX_USAGE, "line 1: unknown key 'sever' (known: server, upstream, from, to)" },
 		{ "to = GBP\n# again\nto = USD\n", ARGS_EX_USAGE, "line 3: 'to' was already set on line 1" },
 		{ "from =\n", ARGS_EX_USAGE, "line 1: 'from' has no value" },
-		{ "server = http://has space\n", ARGS_EX_USAGE, "line 1: server: 'http://has space' is not a URL" },
+		{ "server = http://has space\n", ARGS_EX_USAGE, "line 1: server 'http://has space': a URL cannot hold spaces" },
 		{ "upstream = http://a,,http://b\n", ARGS_EX_USAGE, "line 1: upstream: empty URL in the list" },
 		{ "to = GBP\nfrom = XYZ\n", ARGS_EX_CURRENCY, "line 2: unknown currency 'XYZ'" },
 		{ "to = GBP,QQQ\n", ARGS_EX_CURRENCY, "line 1: unknown currency 'QQQ'" },
@@ -502,6 +502,25 @@ test_date(void **state)
 	assert_non_null(strstr(f->err, "--date '9999-12-31': in the future (today is "));
 }
 
+/* A URL names its scheme, the same rule as cconvd's (fetch_url_check()). */
+static void
+test_url_schemes(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(parse(f, "--server", "127.0.0.1:8080", "GBP", "1", NULL), ARGS_EX_USAGE);
+	assert_string_equal(f->err,
+	    "--server '127.0.0.1:8080': expected a URL starting with http://, https:// or file://");
+	args_free(&f->a);
+	assert_int_equal(parse(f, "-u", "http://ok,ftp://x/", "GBP", "1", NULL), ARGS_EX_USAGE);
+	assert_string_equal(f->err, "-u 'ftp://x/': expected a URL starting with http://, https:// or file://");
+	args_free(&f->a);
+	assert_int_equal(parse(f, "--server", "HTTPS://rates.example", "-u", "file:///srv/latest.json", "GBP", "1",
+	    NULL), ARGS_EX_OK);
+	assert_string_equal(f->a.server, "HTTPS://rates.example");
+	assert_string_equal(f->a.upstream[0], "file:///srv/latest.json");
+}
+
 int
 main(void)
 {
@@ -524,6 +543,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_config_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_raw_offline, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_date, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_url_schemes, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,40 @@
+/*
+ * opttab: a linear search of a table of a dozen rows, as fast as anything
+ * else at that size and with no order to keep.
+ */
+#include <string.h>
+
+#include "opttab.h"
+
+static const struct opttab_name *
+row(const struct opttab_name *first, size_t stride, size_t i)
+{
+	return (const struct opttab_name *)(const void *)((const char *)first + i * stride);
+}
+
+int
+opttab_find_long(const struct opttab_name *first, size_t n, size_t stride, const char *arg,
+    const char **value)
+{
+	const char *eq = strchr(arg, '=');
+	size_t len = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
+
+	*value = eq != NULL ? eq + 1 : NULL;
+	for (size_t i = 0; i < n; i++) {
+		const char *lng = row(first, stride, i)->lng;
+		if (strncmp(lng, arg, len) == 0 && lng[len] == '\0')
+			return (int)i;
+	}
+	return -1;
+}
+
+int
+opttab_find_short(const struct opttab_name *first, size_t n, size_t stride, char c)
+{
+	if (c == '\0')
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (row(first, stride, i)->shrt == c)
+			return (int)i;
+	return -1;
+}

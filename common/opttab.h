@@ -1,0 +1,33 @@
+/*
+ * opttab: finding the option an argument names in a program's option table.
+ *
+ * Each program keeps its options as the rows of one table of its own struct
+ * (cli/args.c, server/config.c), and every row holds a struct opttab_name at
+ * the same place.  Both find a row the same way: a long option as "--name"
+ * or "--name=value" (the value is everything after the first '='), a short
+ * one by its letter.  Pure and thread-safe.
+ */
+#ifndef CCONV_OPTTAB_H
+#define CCONV_OPTTAB_H
+
+#include <stddef.h>
+
+struct opttab_name {
+	const char *lng;	/* "--refresh", as typed */
+	char shrt;		/* 'v' for -v; 0: none */
+};
+
+/*
+ * The table is n rows of stride bytes (the size of one row); first points
+ * at the first row's struct opttab_name.  The index of the row whose long
+ * name arg ("--name" or "--name=value") names, or -1 when none does.
+ * *value is set to the text after the first '=' of arg, or NULL when it
+ * has none, whether a row matched or not.
+ */
+int opttab_find_long(const struct opttab_name *first, size_t n, size_t stride, const char *arg,
+    const char **value);
+
+/* The index of the row whose short letter is c (not 0), or -1. */
+int opttab_find_short(const struct opttab_name *first, size_t n, size_t stride, char c);
+
+#endif
