@@ -140,22 +140,19 @@ convert_all(const struct args *a, const struct source_answer *ans, struct buf *o
 static int
 list_all(const struct args *a, const struct rates *r, struct buf *out, char *err, size_t errlen)
 {
-	if (a->json)
-		(void)buf_puts(out, "{");
-	for (size_t i = 0; i < rates_count(r); i++) {
-		const struct currency *cur = rates_at(r, i)->cur;
+	if (a->json) {
+		(void)rates_render_currencies(out, r);
+		(void)buf_puts(out, "\n");
+	} else {
+		for (size_t i = 0; i < rates_count(r); i++) {
+			const struct currency *cur = rates_at(r, i)->cur;
 
-		if (a->json) {
-			(void)buf_printf(out, "%s\"%s\":", i > 0 ? "," : "", cur->code);
-			(void)buf_json_str(out, cur->name, strlen(cur->name));
-		} else if (a->raw) {
-			(void)buf_printf(out, "%s\n", cur->code);
-		} else {
-			(void)buf_printf(out, "%s  %s\n", cur->code, cur->name);
+			if (a->raw)
+				(void)buf_printf(out, "%s\n", cur->code);
+			else
+				(void)buf_printf(out, "%s  %s\n", cur->code, cur->name);
 		}
 	}
-	if (a->json)
-		(void)buf_puts(out, "}\n");
 	if (buf_failed(out)) {
 		snprintf(err, errlen, "list larger than %d bytes", OUT_MAX);
 		return ARGS_EX_SOFTWARE;

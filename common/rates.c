@@ -273,3 +273,16 @@ rates_convert(const struct rate_entry *from, const struct rate_entry *to, const 
 		return RATES_ERANGE;
 	return RATES_OK;
 }
+
+int
+rates_render_currencies(struct buf *b, const struct rates *r)
+{
+	buf_puts(b, "{");
+	for (size_t i = 0; i < r->n; i++) {
+		const struct currency *cur = r->e[i].cur;
+		buf_printf(b, "%s\"%s\":", i > 0 ? "," : "", cur->code);
+		buf_json_str(b, cur->name, strlen(cur->name));
+	}
+	buf_puts(b, "}");
+	return buf_failed(b) ? -1 : 0;
+}

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "currency.h"
 #include "dt.h"
 #include "money.h"
@@ -78,6 +79,11 @@ size_t rates_count(const struct rates *r);
 const struct rate_entry *rates_at(const struct rates *r, size_t i);
 /* The entry for an upper-case code, or NULL when the snapshot has none. */
 const struct rate_entry *rates_find(const struct rates *r, const char *code);
+
+/* Appends the snapshot's currencies as one JSON object, code to English name
+ * in code order, {"EUR":"Euro","GBP":"British Pound"}: the daemon's
+ * /currencies and cconv --list --json.  0, or -1 when b has failed. */
+int rates_render_currencies(struct buf *b, const struct rates *r);
 
 /*
  * amount of `from` in `to`: result exactly rounded to to's minor units, and the

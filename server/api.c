@@ -654,13 +654,8 @@ static void
 route_currencies(const struct api_ctx *ctx, struct api_response *resp)
 {
 	begin_answer(ctx, resp, ct_json);
-	buf_puts(&resp->body, "{");
-	for (size_t i = 0; i < rates_count(ctx->rates); i++) {
-		const struct currency *cur = rates_at(ctx->rates, i)->cur;
-		buf_printf(&resp->body, "%s\"%s\":", i ? "," : "", cur->code);
-		buf_json_str(&resp->body, cur->name, strlen(cur->name));
-	}
-	buf_puts(&resp->body, "}\n");
+	rates_render_currencies(&resp->body, ctx->rates);
+	buf_puts(&resp->body, "\n");
 }
 
 /* "/": the web page (web.h); served with or without rates, it says which. */

@@ -157,6 +157,35 @@ test_cross_from_pivot_is_the_rate(void **state)
 	}
 }
 
+/* The /currencies object: every entry, the pivot included, in code order;
+ * -1 once the buffer's cap is reached. */
+static void
+test_render_currencies(void **state)
+{
+	char err[256];
+	struct rates *r;
+	struct buf b;
+	struct dec v;
+
+	(void)state;
+	assert_non_null(r = rates_new("USD", "2026-11-20", err, sizeof(err)));
+	v = d("0.79");
+	assert_int_equal(rates_add(r, "GBP", &v, err, sizeof(err)), RATES_ADDED);
+	v = d("0.95");
+	assert_int_equal(rates_add(r, "EUR", &v, err, sizeof(err)), RATES_ADDED);
+	assert_int_equal(rates_finish(r, err, sizeof(err)), 0);
+
+	buf_init(&b, 4096);
+	assert_int_equal(rates_render_currencies(&b, r), 0);
+	assert_string_equal(b.data, "{\"EUR\":\"Euro\",\"GBP\":\"British Pound\",\"USD\":\"United States Dollar\"}");
+	buf_free(&b);
+
+	buf_init(&b, 20);
+	assert_int_equal(rates_render_currencies(&b, r), -1);
+	buf_free(&b);
+	rates_free(r);
+}
+
 int
 main(void)
 {
@@ -165,6 +194,7 @@ main(void)
 		cmocka_unit_test(test_non_eur_pivot_converts_exactly),
 		cmocka_unit_test(test_rounding_and_minor_units),
 		cmocka_unit_test(test_cross_from_pivot_is_the_rate),
+		cmocka_unit_test(test_render_currencies),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
