@@ -244,10 +244,13 @@ dt_weekday(int64_t days)
 	return (int)(w < 0 ? w + 7 : w);
 }
 
-void
-dt_latest_plausible(int64_t now, char out[DT_DATE_LEN])
+int
+dt_date_published_ok(const char *date, int64_t now)
 {
-	dt_date(now + 86400, out);
+	char tomorrow[DT_DATE_LEN];
+
+	dt_date(now + 86400, tomorrow);
+	return strcmp(date, tomorrow) <= 0;
 }
 
 int

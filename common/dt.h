@@ -39,9 +39,10 @@ int dt_weekday(int64_t days);
  * 2026-11-20, UTC)"; the caller names the value.
  */
 int dt_past_date_check(const char *s, int64_t now, char *err, size_t errlen);
-/* The latest date rates may carry at Unix time now: tomorrow in UTC, since a
- * publisher east of UTC may already be there.  Later dates are refused. */
-void dt_latest_plausible(int64_t now, char out[DT_DATE_LEN]);
+/* 1 when rates dated date ("YYYY-MM-DD") may exist at Unix time now: it is
+ * no later than tomorrow in UTC, since a publisher east of UTC may already
+ * be there; else 0.  Every reader of a rates document refuses a later date. */
+int dt_date_published_ok(const char *date, int64_t now);
 /* Milliseconds on CLOCK_MONOTONIC, for durations (wall-clock jumps do not
  * show in them). */
 int64_t dt_mono_ms(void);

@@ -70,7 +70,7 @@ starts_with(const char *s, size_t n, const char *prefix)
 int
 feed_parse(const char *body, size_t len, struct rates ***out, size_t *n, char *err, size_t errlen)
 {
-	char why[512], q[BUF_QUOTE_LEN], today[DT_DATE_LEN];
+	char why[512], q[BUF_QUOTE_LEN];
 	const char *p = body, *format;
 	size_t left = len;
 	int rc = -1, parsed;
@@ -128,8 +128,7 @@ feed_parse(const char *body, size_t len, struct rates ***out, size_t *n, char *e
 			goto out;
 		}
 	}
-	dt_latest_plausible((int64_t)time(NULL), today);
-	if (strcmp(rates_date((*out)[*n - 1]), today) > 0) {
+	if (!dt_date_published_ok(rates_date((*out)[*n - 1]), (int64_t)time(NULL))) {
 		snprintf(err, errlen, "%s: the date %s is in the future", format, rates_date((*out)[*n - 1]));
 		goto out;
 	}

@@ -165,7 +165,6 @@ parse_day(const json_t *root, char *err, size_t errlen)
 {
 	const char *base, *date;
 	const json_t *obj;
-	char today[DT_DATE_LEN];
 
 	if ((base = get_base(root, err, errlen)) == NULL ||
 	    (date = member_str(root, "date", err, errlen)) == NULL)
@@ -174,8 +173,7 @@ parse_day(const json_t *root, char *err, size_t errlen)
 		snprintf(err, errlen, "'date' '%.16s': not a valid YYYY-MM-DD date", date);
 		return NULL;
 	}
-	dt_latest_plausible((int64_t)time(NULL), today);
-	if (strcmp(date, today) > 0) {
+	if (!dt_date_published_ok(date, (int64_t)time(NULL))) {
 		snprintf(err, errlen, "'date' '%s': in the future", date);
 		return NULL;
 	}

@@ -1,6 +1,6 @@
 /*
  * dt: the date checks every program shares, at fixed clocks: a user's past
- * date (today in UTC at the latest).
+ * date (today in UTC at the latest) and a published one (tomorrow).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -43,11 +43,28 @@ test_past_date(void **state)
 	assert_string_equal(err, "expected a date as YYYY-MM-DD");
 }
 
+/* A rates document may carry tomorrow's date (UTC), not the day after. */
+static void
+test_published_date(void **state)
+{
+	int64_t late = at("2026-11-20T23:59:59Z"), early = at("2026-11-20T00:00:00Z");
+
+	(void)state;
+	assert_true(dt_date_published_ok("2026-11-19", early));
+	assert_true(dt_date_published_ok("2026-11-20", early));
+	assert_true(dt_date_published_ok("2026-11-21", early));
+	assert_false(dt_date_published_ok("2026-11-22", late));
+	assert_true(dt_date_published_ok("2026-11-22", late + 1));
+	assert_false(dt_date_published_ok("2027-01-01", late));
+	assert_true(dt_date_published_ok("1999-01-04", late));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_past_date),
+		cmocka_unit_test(test_published_date),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
