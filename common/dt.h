@@ -5,6 +5,7 @@
 #ifndef CCONV_DT_H
 #define CCONV_DT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define DT_DATE_LEN 11		/* "2026-11-20" + NUL */

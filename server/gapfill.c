@@ -1,12 +1,12 @@
 /*
  * gapfill: which days are missing, and filling them.
  *
- * Only weekends are known not to be missing.  The ECB also publishes nothing
- * on TARGET holidays (1 January, Good Friday, Easter Monday, 1 May, 25 and 26
- * December), which this test does not know: after such a holiday it reports
- * a possible gap and costs one history fetch that finds nothing new.  That is
- * cheaper and safer than a holiday calendar that must be kept right (Easter
- * moves, TARGET's list has changed before).
+ * A day can be missing only if the ECB published on it (calendar.h), so
+ * neither a weekend nor a TARGET holiday costs a history fetch.  Should the
+ * calendar ever miss a closing day, the cost is one fetch that finds nothing
+ * new; should it miss a publication day, the gap waits for the next outage
+ * that spans a publication day, since every fill stores all the feed's
+ * missing days.
  *
  * The feed is parsed whole before anything is stored and the missing days go
  * in one store_save_many() transaction, so a bad history fetch (unreachable,
@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calendar.h"
 #include "dt.h"
 #include "feed.h"
 #include "gapfill.h"
@@ -31,7 +32,7 @@ gapfill_needed(const char *prev, const char *first_new)
 	if ((from = dt_date_days(prev)) < 0 || (to = dt_date_days(first_new)) < 0)
 		return 0;
 	next = from + 1;
-	while (dt_weekday(next) == 0 || dt_weekday(next) == 6)
+	while (!calendar_publication_day(next))
 		next++;
 	return to > next;
 }

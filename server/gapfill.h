@@ -17,10 +17,10 @@
 #include "store.h"
 
 /*
- * Whether working days (Monday to Friday) may be missing between prev, the
+ * Whether publication days (calendar.h) may be missing between prev, the
  * newest date stored before this round, and first_new, the oldest date this
  * round brought that is newer than prev: true when first_new is later than
- * the first working day after prev.  prev NULL or "" (an empty store: no
+ * the first publication day after prev.  prev NULL or "" (an empty store: no
  * outage to repair) gives 0.  Pure.
  */
 int gapfill_needed(const char *prev, const char *first_new);

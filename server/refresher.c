@@ -184,13 +184,13 @@ save(struct refresher *rf, struct rates *const *v, size_t n, char *err, size_t e
 /*
  * Gap filling.  It is decided on the round's own result, not by looking for
  * holes in the whole history, so it costs nothing in the usual case: only
- * when a round brings a date later than the first working day after the
+ * when a round brings a date later than the first publication day after the
  * newest one already served (the daemon, or every upstream, was away for a
  * while) is a fill owed.  The owed fill is attempted once after each
  * successful round until one succeeds; a successful round happens at most
  * every --refresh seconds, so an unreachable history feed is asked no more
  * often than the upstreams are.  A daemon running every day never fetches
- * it, except once after each TARGET holiday (gapfill.c says why).
+ * it.
  */
 static void
 note_gap(struct refresher *rf, const char *prev, struct rates *const *v, size_t n)

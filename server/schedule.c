@@ -1,12 +1,13 @@
 /*
- * schedule: the ECB publication calendar, in integer UTC arithmetic.
+ * schedule: the ECB's publication times, in integer UTC arithmetic.
  *
- * Easter Sunday comes from the anonymous Gregorian computus (Meeus, Jones,
- * Butcher); the daylight-saving switch from "the last Sunday of the month",
- * both in days since 1970-01-01 so that the rest is comparisons.
+ * The publication days come from calendar.h; the daylight-saving switch
+ * from "the last Sunday of the month", in days since 1970-01-01 so that the
+ * rest is comparisons.
  */
 #include <stddef.h>
 
+#include "calendar.h"
 #include "dt.h"
 #include "schedule.h"
 
@@ -14,37 +15,10 @@
 #define SEARCH_DAYS 14	/* TARGET never closes longer than a weekend and two holidays */
 
 static int64_t
-easter_sunday(int y)
-{
-	int a = y % 19, b = y / 100, c = y % 100, d = b / 4, e = b % 4;
-	int f = (b + 8) / 25, g = (b - f + 1) / 3;
-	int h = (19 * a + b - d - g + 15) % 30;
-	int i = c / 4, k = c % 4;
-	int l = (32 + 2 * e + 2 * i - h - k) % 7;
-	int m = (a + 11 * h + 22 * l) / 451;
-	int month = (h + l - 7 * m + 114) / 31, day = (h + l - 7 * m + 114) % 31 + 1;
-	return dt_days_from_civil(y, month, day);
-}
-
-static int64_t
 last_sunday(int y, int month)
 {
 	int64_t last = dt_days_from_civil(y, month, 31);	/* March and October have 31 days */
 	return last - dt_weekday(last);
-}
-
-int
-schedule_publication_day(int64_t days)
-{
-	int y, m, d, w = dt_weekday(days);
-
-	if (w == 0 || w == 6)
-		return 0;
-	dt_civil_from_days(days, &y, &m, &d);
-	if ((m == 1 && d == 1) || (m == 5 && d == 1) || (m == 12 && (d == 25 || d == 26)))
-		return 0;
-	int64_t easter = easter_sunday(y);
-	return days != easter - 2 && days != easter + 1;
 }
 
 int64_t
@@ -69,7 +43,7 @@ schedule_next(int64_t now, long refresh, const char *held_date)
 		return refresh;
 	/* The latest day whose rates should be out by now. */
 	for (i = 0; i < SEARCH_DAYS; i++)
-		if (schedule_publication_day(today - i) &&
+		if (calendar_publication_day(today - i) &&
 		    schedule_publication_time(today - i) + SCHEDULE_MARGIN <= now) {
 			latest = today - i;
 			break;
@@ -81,7 +55,7 @@ schedule_next(int64_t now, long refresh, const char *held_date)
 		return late && SCHEDULE_LATE_POLL < refresh ? SCHEDULE_LATE_POLL : refresh;
 	}
 	for (i = 1; i <= SEARCH_DAYS; i++)
-		if (schedule_publication_day(latest + i)) {
+		if (calendar_publication_day(latest + i)) {
 			next = latest + i;
 			break;
 		}

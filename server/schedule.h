@@ -15,8 +15,7 @@
  * Everything is computed in UTC: CET is UTC+1, and CEST (UTC+2) runs from the
  * last Sunday of March to the last Sunday of October, switching at 01:00 UTC
  * on both days (EU Directive 2000/84/EC), so no TZ database is consulted.
- * TARGET closing days: Saturdays, Sundays, 1 January, Good Friday, Easter
- * Monday, 1 May, 25 and 26 December.  Pure and thread-safe.
+ * The days it publishes on are calendar.h's.  Pure and thread-safe.
  */
 #ifndef CCONVD_SCHEDULE_H
 #define CCONVD_SCHEDULE_H
@@ -27,9 +26,6 @@
 #define SCHEDULE_MARGIN 600L		/* seconds after it before relays are expected to have it */
 #define SCHEDULE_LATE_POLL 900L		/* seconds between fetches while a publication is late */
 #define SCHEDULE_LATE_WINDOW 21600L	/* seconds after publication + margin that count as late */
-
-/* Whether the ECB publishes on a day (days since 1970-01-01, UTC). */
-int schedule_publication_day(int64_t days);
 
 /* Unix time of 16:00 Central European time (CET or CEST) on a day. */
 int64_t schedule_publication_time(int64_t days);

@@ -39,7 +39,13 @@ test_needed(void **state)
 	assert_true(gapfill_needed("2025-05-08", "2025-05-12"));	/* Thu -> Mon: Friday missing */
 	assert_true(gapfill_needed("2025-05-09", "2025-05-13"));	/* Fri -> Tue: Monday missing */
 	assert_true(gapfill_needed("2026-11-16", "2026-11-23"));	/* down a week */
-	assert_true(gapfill_needed("2024-12-31", "2025-01-02"));	/* a holiday looks like a gap */
+	/* TARGET holidays are no gaps (calendar.h), the days around them are. */
+	assert_false(gapfill_needed("2024-12-31", "2025-01-02"));	/* New Year's Day */
+	assert_false(gapfill_needed("2025-04-17", "2025-04-22"));	/* Good Friday to Easter Monday */
+	assert_true(gapfill_needed("2025-04-16", "2025-04-22"));	/* ...and Maundy Thursday missing */
+	assert_true(gapfill_needed("2025-04-17", "2025-04-23"));	/* ...and the Tuesday after */
+	assert_false(gapfill_needed("2025-12-24", "2025-12-29"));	/* Christmas, then a weekend */
+	assert_false(gapfill_needed("2026-04-30", "2026-05-04"));	/* 1 May, then a weekend */
 	assert_true(gapfill_needed("1999-01-04", "2025-05-09"));
 	assert_false(gapfill_needed("2025-05-09", "2025-05-09"));
 	assert_false(gapfill_needed("not-a-date", "2025-05-09"));

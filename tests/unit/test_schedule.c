@@ -25,35 +25,6 @@ day(const char *date)
 }
 
 static void
-test_publication_days(void **state)
-{
-	(void)state;
-	assert_true(schedule_publication_day(day("2026-11-20")));	/* Friday */
-	assert_false(schedule_publication_day(day("2026-11-21")));	/* Saturday */
-	assert_false(schedule_publication_day(day("2026-11-22")));	/* Sunday */
-	assert_true(schedule_publication_day(day("2026-11-23")));	/* Monday */
-	/* Easter 2026 is 5 April: Good Friday and Easter Monday are closed, Thursday and Tuesday not. */
-	assert_true(schedule_publication_day(day("2026-04-02")));
-	assert_false(schedule_publication_day(day("2026-04-03")));
-	assert_false(schedule_publication_day(day("2026-04-06")));
-	assert_true(schedule_publication_day(day("2026-04-07")));
-	/* Other years' Good Fridays and Easter Mondays (Easter: 2024-03-31, 2025-04-20, 2038-04-25). */
-	assert_false(schedule_publication_day(day("2024-03-29")));
-	assert_false(schedule_publication_day(day("2024-04-01")));
-	assert_false(schedule_publication_day(day("2025-04-18")));
-	assert_false(schedule_publication_day(day("2025-04-21")));
-	assert_false(schedule_publication_day(day("2038-04-23")));
-	assert_false(schedule_publication_day(day("2038-04-26")));
-	/* Fixed holidays on weekdays; Christmas Eve is a working day. */
-	assert_true(schedule_publication_day(day("2026-12-24")));
-	assert_false(schedule_publication_day(day("2026-12-25")));
-	assert_false(schedule_publication_day(day("2025-12-26")));
-	assert_false(schedule_publication_day(day("2027-01-01")));
-	assert_false(schedule_publication_day(day("2026-05-01")));
-	assert_true(schedule_publication_day(day("2026-05-04")));
-}
-
-static void
 test_publication_time_in_cet_and_cest(void **state)
 {
 	(void)state;
@@ -142,7 +113,6 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_publication_days),
 		cmocka_unit_test(test_publication_time_in_cet_and_cest),
 		cmocka_unit_test(test_next_fetch_waits_for_the_next_publication),
 		cmocka_unit_test(test_weekends_and_holidays_are_skipped),
