@@ -15,7 +15,6 @@
 
 #include "buf.h"
 #include "ecbcsv.h"
-#include "feed.h"
 #include "log.h"
 
 
@@ -194,10 +193,10 @@ ecbcsv_parse(const char *body, size_t len, struct rates ***out, size_t *n, char 
 		}
 		if ((r = parse_row(f, nf, codes, trailing, lineno, err, errlen)) == NULL)
 			goto out;
-		if (feed_append(&v, &nv, &cap, r) == -1) {
+		if (rates_vec_append(&v, &nv, &cap, r) == -1) {
 			rates_free(r);
 			snprintf(err, errlen, "ECB CSV line %zu: more than %d days, or out of memory", lineno,
-			    FEED_MAX_SNAPSHOTS);
+			    RATES_VEC_MAX);
 			goto out;
 		}
 	}
@@ -211,6 +210,6 @@ ecbcsv_parse(const char *body, size_t len, struct rates ***out, size_t *n, char 
 	nv = 0;
 	rc = 0;
 out:
-	feed_free(v, nv);
+	rates_vec_free(v, nv);
 	return rc;
 }

@@ -20,8 +20,9 @@
 
 /*
  * Parses the document into *n finished EUR-based snapshots in file order
- * (*out a malloc'd array; caller frees with feed_free()).  Each value becomes
- * a struct dec through dec_parse(), digits as written; "N/A" is skipped.
+ * (*out a malloc'd array; caller frees with rates_vec_free()).  Each value
+ * becomes a struct dec through dec_parse(), digits as written; "N/A" is
+ * skipped.
  * Every line must have as many fields as the header (the trailing comma
  * included), so a shifted column is refused rather than read as another
  * currency's rate.  -1 with err "ECB CSV line N: …" naming the rule.

@@ -27,7 +27,6 @@
 
 #include "buf.h"
 #include "ecbxml.h"
-#include "feed.h"
 #include "log.h"
 
 #define NS_SEP '\1'
@@ -181,8 +180,8 @@ on_end(void *ud, const XML_Char *name)
 			fail(c, "block for %s: %s", rates_date(c->day), why);
 			return;
 		}
-		if (feed_append(&c->v, &c->n, &c->cap, c->day) == -1) {
-			fail(c, "more than %d dated blocks, or out of memory", FEED_MAX_SNAPSHOTS);
+		if (rates_vec_append(&c->v, &c->n, &c->cap, c->day) == -1) {
+			fail(c, "more than %d dated blocks, or out of memory", RATES_VEC_MAX);
 			return;
 		}
 		c->day = NULL;
@@ -256,7 +255,7 @@ ecbxml_parse(const char *body, size_t len, struct rates ***out, size_t *n, char 
 	rc = 0;
 out:
 	rates_free(c.day);
-	feed_free(c.v, c.n);
+	rates_vec_free(c.v, c.n);
 	if (c.p != NULL)
 		XML_ParserFree(c.p);
 	return rc;

@@ -22,8 +22,9 @@
 
 /*
  * Parses the document into *n finished EUR-based snapshots in document order
- * (*out a malloc'd array; caller frees with feed_free()).  Each rate attribute
- * becomes a struct dec through dec_parse(), so "0.86080" keeps its digits.
+ * (*out a malloc'd array; caller frees with rates_vec_free()).  Each rate
+ * attribute becomes a struct dec through dec_parse(), so "0.86080" keeps its
+ * digits.
  * A DOCTYPE is refused outright, so no entity is ever declared, expanded or
  * fetched.  -1 with err "ECB XML line N: …" naming the rule.
  */

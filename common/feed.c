@@ -22,34 +22,6 @@
 #include "fxjson.h"
 
 
-int
-feed_append(struct rates ***v, size_t *n, size_t *cap, struct rates *r)
-{
-	if (*n == FEED_MAX_SNAPSHOTS)
-		return -1;
-	if (*n == *cap) {
-		size_t grown = *cap == 0 ? 8 : *cap * 2;
-		struct rates **p = reallocarray(*v, grown, sizeof(*p));
-
-		if (p == NULL)
-			return -1;
-		*v = p;
-		*cap = grown;
-	}
-	(*v)[(*n)++] = r;
-	return 0;
-}
-
-void
-feed_free(struct rates **v, size_t n)
-{
-	if (v == NULL)
-		return;
-	for (size_t i = 0; i < n; i++)
-		rates_free(v[i]);
-	free(v);
-}
-
 static int
 by_date(const void *a, const void *b)
 {
@@ -135,7 +107,7 @@ feed_parse(const char *body, size_t len, struct rates ***out, size_t *n, char *e
 	rc = 0;
 out:
 	if (rc == -1) {
-		feed_free(*out, *n);
+		rates_vec_free(*out, *n);
 		*out = NULL;
 		*n = 0;
 	}

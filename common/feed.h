@@ -24,10 +24,10 @@
 
 #include "rates.h"
 
-/* Bounds on one document, whatever fetched it.  The full-history XML since
- * 1999 is about 8.3 MiB and 6,747 days; these leave room for decades more. */
+/* Bounds on one document, whatever fetched it: FEED_MAX_BODY bytes, and
+ * RATES_VEC_MAX dated days (rates.h).  The full-history XML since 1999 is
+ * about 8.3 MiB and 6,747 days; these leave room for decades more. */
 #define FEED_MAX_BODY (32 * 1024 * 1024)	/* bytes */
-#define FEED_MAX_SNAPSHOTS 20000		/* dated days in one document */
 
 /*
  * Parses any supported rates document, recognised from its content (never the URL):
@@ -35,21 +35,11 @@
  * {"base","start_date","end_date","rates":{"YYYY-MM-DD":{...},...}}), ECB XML (daily, 90-day, full history)
  * and ECB CSV (eurofxref-hist.csv: header Date,USD,JPY,..., N/A for missing, trailing comma, newest first).
  * On success *out is a malloc'd array of *n finished snapshots, OLDEST FIRST, no two with the same date;
- * caller frees with feed_free(*out, *n). -1 with err naming the format and the rule broken:
+ * caller frees with rates_vec_free(*out, *n). -1 with err naming the format and the rule broken:
  * "ECB XML line 3: <Cube> in namespace 'urn:x', expected 'http://www.ecb.int/…'",
  * "ECB CSV line 7: 'USD' '1,2': not a decimal rate", "JSON: 'rates' is empty",
  * "not a rates document: an HTML page".  Snapshots carry no origin (see rates_set_origin()).
  */
 int feed_parse(const char *body, size_t len, struct rates ***out, size_t *n, char *err, size_t errlen);
-
-/* Frees the n snapshots and the array; accepts NULL. */
-void feed_free(struct rates **v, size_t n);
-
-/*
- * For the format parsers: appends r to the growing array *v (*n used, *cap
- * allocated).  0, or -1 when out of memory or FEED_MAX_SNAPSHOTS is reached;
- * r is owned by the array on success and left to the caller on failure.
- */
-int feed_append(struct rates ***v, size_t *n, size_t *cap, struct rates *r);
 
 #endif

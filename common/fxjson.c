@@ -14,7 +14,6 @@
 
 #include <jansson.h>
 
-#include "feed.h"
 #include "fxjson.h"
 #include "log.h"
 
@@ -237,7 +236,7 @@ fxjson_parse_feed(const char *body, size_t len, struct rates ***out, size_t *n, 
 	if (json_object_get(root, "date") != NULL) {
 		if ((r = parse_day(root, err, errlen)) == NULL)
 			goto out;
-		if (feed_append(&v, &nv, &cap, r) == -1) {
+		if (rates_vec_append(&v, &nv, &cap, r) == -1) {
 			snprintf(err, errlen, "out of memory");
 			goto out;
 		}
@@ -256,8 +255,8 @@ fxjson_parse_feed(const char *body, size_t len, struct rates ***out, size_t *n, 
 			}
 			if ((r = one_day(base, date, day, what, err, errlen)) == NULL)
 				goto out;
-			if (feed_append(&v, &nv, &cap, r) == -1) {
-				snprintf(err, errlen, "more than %d dates, or out of memory", FEED_MAX_SNAPSHOTS);
+			if (rates_vec_append(&v, &nv, &cap, r) == -1) {
+				snprintf(err, errlen, "more than %d dates, or out of memory", RATES_VEC_MAX);
 				goto out;
 			}
 			r = NULL;
@@ -270,7 +269,7 @@ fxjson_parse_feed(const char *body, size_t len, struct rates ***out, size_t *n, 
 	rc = 0;
 out:
 	rates_free(r);
-	feed_free(v, nv);
+	rates_vec_free(v, nv);
 	json_decref(root);
 	return rc;
 }

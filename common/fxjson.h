@@ -34,7 +34,8 @@ int fxjson_parse(const char *body, size_t len, struct rates **out, char *err, si
  * Any Frankfurter/fixer document: one day as above, or a time series
  * {"base":"EUR","start_date":…,"end_date":…,"rates":{"2026-11-19":{…},…}}
  * (told apart by the absence of "date").  On success *out is a malloc'd array
- * of *n finished snapshots in document order; caller frees with feed_free().
+ * of *n finished snapshots in document order; caller frees with
+ * rates_vec_free().
  * Each day passes the one-day rules; messages name the day,
  * "rates.2026-11-19.USD: must be a number > 0".  No size limit of its own:
  * call it through feed_parse(), which sorts, checks dates and bounds the size.

@@ -286,3 +286,31 @@ rates_render_currencies(struct buf *b, const struct rates *r)
 	buf_puts(b, "}");
 	return buf_failed(b) ? -1 : 0;
 }
+
+int
+rates_vec_append(struct rates ***v, size_t *n, size_t *cap, struct rates *r)
+{
+	if (*n == RATES_VEC_MAX)
+		return -1;
+	if (*n == *cap) {
+		size_t grown = *cap == 0 ? 8 : *cap * 2;
+		struct rates **p = reallocarray(*v, grown, sizeof(*p));
+
+		if (p == NULL)
+			return -1;
+		*v = p;
+		*cap = grown;
+	}
+	(*v)[(*n)++] = r;
+	return 0;
+}
+
+void
+rates_vec_free(struct rates **v, size_t n)
+{
+	if (v == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		rates_free(v[i]);
+	free(v);
+}

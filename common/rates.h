@@ -86,6 +86,21 @@ const struct rate_entry *rates_find(const struct rates *r, const char *code);
 int rates_render_currencies(struct buf *b, const struct rates *r);
 
 /*
+ * A vector of snapshots, as every format parser builds one: the array v of
+ * n finished snapshots, cap slots allocated (start from NULL, 0, 0).  The
+ * array and its snapshots are the holder's; rates_vec_free() releases both.
+ */
+#define RATES_VEC_MAX 20000	/* snapshots in one vector: dated days in one document */
+
+/* Appends r to *v (*n used, *cap allocated).  0, or -1 when out of memory
+ * or RATES_VEC_MAX is reached; r is owned by the array on success and left
+ * to the caller on failure. */
+int rates_vec_append(struct rates ***v, size_t *n, size_t *cap, struct rates *r);
+
+/* Frees the n snapshots and the array; accepts NULL. */
+void rates_vec_free(struct rates **v, size_t n);
+
+/*
  * amount of `from` in `to`: result exactly rounded to to's minor units, and the
  * cross rate to max(6, digits of either rate) significant digits.
  */

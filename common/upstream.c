@@ -65,7 +65,7 @@ upstream_fetch_feed(const char *url, int flags, struct upstream_validators *v, s
 	for (size_t i = 0; i < *n; i++) {
 		if (rates_set_origin((*out)[i], now, url) == -1) {
 			snprintf(err, errlen, "upstream '%s': out of memory", url);
-			feed_free(*out, *n);
+			rates_vec_free(*out, *n);
 			*out = NULL;
 			*n = 0;
 			goto out;
@@ -92,7 +92,7 @@ upstream_fetch(const char *url, struct rates **out, char *err, size_t errlen)
 		return -1;
 	*out = v[n - 1];
 	v[n - 1] = NULL;
-	feed_free(v, n);
+	rates_vec_free(v, n);
 	return 0;
 }
 

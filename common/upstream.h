@@ -54,8 +54,8 @@ struct upstream_validators {
  * not changed answers 304 with no body, which costs it and us nothing) and
  * parses the body with feed_parse().  Returns 0 with *out an array of *n
  * finished snapshots, oldest first, each with origin (now, url), and v
- * updated from the answer (caller frees with feed_free()); UPSTREAM_UNCHANGED
- * with *out NULL when the upstream said 304; -1 with err naming the upstream,
+ * updated from the answer (caller frees with rates_vec_free());
+ * UPSTREAM_UNCHANGED with *out NULL when the upstream said 304; -1 with err naming the upstream,
  * then the reason: "upstream 'http://…': HTTP 503", "upstream 'http://…': ECB
  * XML line 3: …".  v may be NULL for an unconditional fetch.
  */

@@ -100,6 +100,6 @@ gapfill_run(struct store *st, const char *url, size_t *added, char *err, size_t 
 out:
 	free(missing);
 	free(stored);
-	feed_free(v, n);
+	rates_vec_free(v, n);
 	return rc;
 }

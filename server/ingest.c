@@ -129,7 +129,7 @@ ingest_import(struct store *st, const char *path, struct ingest_result *res, cha
 	snprintf(res->source, sizeof(res->source), "file://%s", realpath(path, abs) != NULL ? abs : path);
 	rc = save(st, "import", v, n, res, err, errlen);
 out:
-	feed_free(v, n);
+	rates_vec_free(v, n);
 	free(body);
 	return rc;
 }
@@ -169,7 +169,7 @@ ingest_backfill(struct store *st, char *const *upstreams, size_t nupstreams, con
 			continue;
 		}
 		rc = save(st, "backfill", v, n, res, why, sizeof(why));
-		feed_free(v, n);
+		rates_vec_free(v, n);
 		if (rc == 0)
 			return 0;
 		/* The database failed, not the upstream: another upstream would fail the same way. */

@@ -124,7 +124,7 @@ fetch_one(struct refresher *rf, size_t i, struct rates ***out, size_t *n, char *
 		v->failure = UPSTREAM_FAIL_INVALID;
 		return -1;
 	}
-	if (feed_append(out, n, &cap, r) == -1) {
+	if (rates_vec_append(out, n, &cap, r) == -1) {
 		snprintf(err, errlen, "upstream '%s': out of memory", url);
 		rates_free(r);
 		return -1;
@@ -359,7 +359,7 @@ refresh_once(struct refresher *rf)
 			adopt_stored(rf, prev);
 			delay = schedule_round(rf, prev);
 		}
-		feed_free(v, n);
+		rates_vec_free(v, n);
 	}
 	publish_set_status(&st);
 	metrics_count_refresh(why);

@@ -34,6 +34,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (i > 0 && strcmp(rates_date(v[i - 1]), rates_date(v[i])) >= 0)
 			abort();
 	}
-	feed_free(v, n);
+	rates_vec_free(v, n);
 	return 0;
 }

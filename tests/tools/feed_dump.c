@@ -80,7 +80,7 @@ main(int argc, char **argv)
 
 		if (colon == NULL) {
 			fprintf(stderr, "feed_dump: '%s': expected DATE:CUR\n", q);
-			feed_free(v, n);
+			rates_vec_free(v, n);
 			return 64;
 		}
 		for (size_t k = 0; k < n && e == NULL; k++)
@@ -91,6 +91,6 @@ main(int argc, char **argv)
 			dec_format(&e->rate, text, sizeof(text));
 		printf("%.*s %s %s\n", (int)(colon - q), q, colon + 1, text);
 	}
-	feed_free(v, n);
+	rates_vec_free(v, n);
 	return 0;
 }

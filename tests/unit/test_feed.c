@@ -99,7 +99,7 @@ test_daily_xml_keeps_exact_digits(void **state)
 	assert_string_equal(rate(v[0], "EUR"), "1");
 	assert_null(rates_find(v[0], "QQQ"));	/* not ISO 4217: skipped, as for JSON */
 	assert_int_equal(rates_count(v[0]), 5);
-	feed_free(v, n);
+	rates_vec_free(v, n);
 }
 
 static void
@@ -117,7 +117,7 @@ test_multi_day_xml_oldest_first(void **state)
 	assert_string_equal(rate(v[0], "GBP"), "(none)");
 	assert_string_equal(rate(v[1], "GBP"), "0.8476");
 	assert_string_equal(rate(v[2], "USD"), "1.1252");
-	feed_free(v, n);
+	rates_vec_free(v, n);
 }
 
 static void
@@ -138,7 +138,7 @@ test_csv_na_trailing_commas_oldest_first(void **state)
 	assert_string_equal(rates_date(v[2]), "2025-05-09");
 	assert_string_equal(rate(v[2], "JPY"), "163.36");
 	assert_int_equal(rates_count(v[2]), 4);	/* EUR, USD, JPY, GBP */
-	feed_free(v, n);
+	rates_vec_free(v, n);
 }
 
 static void
@@ -151,7 +151,7 @@ test_csv_without_trailing_comma_or_line_end(void **state)
 	(void)state;
 	assert_int_equal(n, 1);
 	assert_string_equal(rate(v[0], "GBP"), "0.8477");
-	feed_free(v, n);
+	rates_vec_free(v, n);
 }
 
 static void
@@ -164,7 +164,7 @@ test_json_one_day_and_series(void **state)
 	(void)state;
 	assert_int_equal(n, 1);
 	assert_string_equal(rate(v[0], "USD"), "1.1252");
-	feed_free(v, n);
+	rates_vec_free(v, n);
 
 	n = parse_ok(series, strlen(series), &v);
 	assert_int_equal(n, 2);
@@ -172,7 +172,7 @@ test_json_one_day_and_series(void **state)
 	assert_string_equal(rate(v[0], "USD"), "1.1297");
 	assert_string_equal(rates_date(v[1]), "2025-05-09");
 	assert_string_equal(rate(v[1], "GBP"), "0.8477");
-	feed_free(v, n);
+	rates_vec_free(v, n);
 }
 
 static void
@@ -186,17 +186,17 @@ test_byte_order_mark_and_blanks(void **state)
 	snprintf(body, sizeof(body), "\xEF\xBB\xBF%s", daily);
 	n = parse_ok(body, strlen(body), &v);
 	assert_int_equal(n, 1);
-	feed_free(v, n);
+	rates_vec_free(v, n);
 	/* A blank line before the XML declaration (a hand-edited file). */
 	snprintf(body, sizeof(body), "\xEF\xBB\xBF\r\n %s", daily);
 	n = parse_ok(body, strlen(body), &v);
 	assert_int_equal(n, 1);
 	assert_string_equal(rate(v[0], "GBP"), "0.86080");
-	feed_free(v, n);
+	rates_vec_free(v, n);
 	snprintf(body, sizeof(body), "\n  %s", csv);
 	n = parse_ok(body, strlen(body), &v);
 	assert_int_equal(n, 3);
-	feed_free(v, n);
+	rates_vec_free(v, n);
 }
 
 struct bad_case {
@@ -398,11 +398,11 @@ test_size_limit(void **state)
 }
 
 /* A hundred thousand days would make a hundred thousand snapshots: refused
- * at FEED_MAX_SNAPSHOTS without parsing on. */
+ * at RATES_VEC_MAX without parsing on. */
 static void
 test_snapshot_limit(void **state)
 {
-	size_t cap = 16 + (size_t)(FEED_MAX_SNAPSHOTS + 1) * 24, len = 0;
+	size_t cap = 16 + (size_t)(RATES_VEC_MAX + 1) * 24, len = 0;
 	char *body = malloc(cap);
 	struct rates **v;
 	size_t n;
@@ -412,7 +412,7 @@ test_snapshot_limit(void **state)
 	(void)state;
 	assert_non_null(body);
 	len += (size_t)snprintf(body, cap, "Date,USD,\n");
-	for (int i = 0; i <= FEED_MAX_SNAPSHOTS; i++, day += 86400) {
+	for (int i = 0; i <= RATES_VEC_MAX; i++, day += 86400) {
 		char date[DT_DATE_LEN];
 		dt_date(day, date);
 		len += (size_t)snprintf(body + len, cap - len, "%s,1.1,\n", date);

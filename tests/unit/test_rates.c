@@ -1,6 +1,7 @@
 /*
- * Snapshots: building, validation of each rate, lookups, and conversions
- * through a pivot that is not EUR (the rebasing rule: exact, at answer time).
+ * Snapshots: building, validation of each rate, lookups, conversions
+ * through a pivot that is not EUR (the rebasing rule: exact, at answer time),
+ * the /currencies object and vectors of snapshots.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -186,6 +187,46 @@ test_render_currencies(void **state)
 	rates_free(r);
 }
 
+static struct rates *
+one_day(const char *date)
+{
+	char err[256];
+	struct rates *r = rates_new("EUR", date, err, sizeof(err));
+	struct dec v = d("1.05");
+
+	assert_non_null(r);
+	assert_int_equal(rates_add(r, "USD", &v, err, sizeof(err)), RATES_ADDED);
+	assert_int_equal(rates_finish(r, err, sizeof(err)), 0);
+	return r;
+}
+
+/* A vector grows as it is appended to, in order, stops at RATES_VEC_MAX
+ * leaving the refused snapshot to the caller, and frees what it holds. */
+static void
+test_vec(void **state)
+{
+	struct rates **v = NULL, *extra;
+	size_t n = 0, cap = 0;
+
+	(void)state;
+	rates_vec_free(NULL, 0);
+	assert_int_equal(rates_vec_append(&v, &n, &cap, one_day("2026-11-19")), 0);
+	assert_int_equal(rates_vec_append(&v, &n, &cap, one_day("2026-11-20")), 0);
+	assert_int_equal(n, 2);
+	assert_true(cap >= 2);
+	assert_string_equal(rates_date(v[0]), "2026-11-19");
+	assert_string_equal(rates_date(v[1]), "2026-11-20");
+	/* Fill to the bound with empty slots (rates_free(NULL) is a no-op). */
+	while (n < RATES_VEC_MAX)
+		assert_int_equal(rates_vec_append(&v, &n, &cap, NULL), 0);
+	extra = one_day("2026-11-21");
+	assert_int_equal(rates_vec_append(&v, &n, &cap, extra), -1);
+	assert_int_equal(n, RATES_VEC_MAX);
+	assert_string_equal(rates_date(v[1]), "2026-11-20");
+	rates_free(extra);
+	rates_vec_free(v, n);	/* ASan: both snapshots freed once, the array too */
+}
+
 int
 main(void)
 {
@@ -195,6 +236,7 @@ main(void)
 		cmocka_unit_test(test_rounding_and_minor_units),
 		cmocka_unit_test(test_cross_from_pivot_is_the_rate),
 		cmocka_unit_test(test_render_currencies),
+		cmocka_unit_test(test_vec),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
