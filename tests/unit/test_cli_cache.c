@@ -15,7 +15,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,6 +24,7 @@
 #include "fxjson.h"
 #include "money.h"
 #include "rates.h"
+#include "tmpdir.h"
 
 #define FETCHED_AT 1795190700	/* 2026-11-20T16:05:00Z */
 
@@ -51,20 +51,11 @@ setup(void **state)
 }
 
 static int
-rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
-static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_int_equal(nftw(f->root, rm_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+	assert_int_equal(tmpdir_remove(f->root), 0);
 	free(f);
 	return 0;
 }

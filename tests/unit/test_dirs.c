@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <ftw.h>
 #include <limits.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -19,122 +18,110 @@
 #include <cmocka.h>
 
 #include "dirs.h"
+#include "tmpdir.h"
 
-struct fixture {
-	char root[64];		/* a fresh temp folder */
-	char path[PATH_MAX];
-	char err[PATH_MAX + 256];
-};
-
+/* The XDG tests start from HOME=/home/tester and no XDG variable. */
 static int
-setup(void **state)
+reset_env(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
+	(void)state;
+	if (unsetenv("XDG_CONFIG_HOME") != 0 || unsetenv("XDG_CACHE_HOME") != 0 || unsetenv("XDG_STATE_HOME") != 0)
+		return -1;
+	return setenv("HOME", "/home/tester", 1);
+}
 
-	assert_non_null(f);
-	snprintf(f->root, sizeof(f->root), "/tmp/test_dirs.XXXXXX");
-	assert_non_null(mkdtemp(f->root));
-	assert_int_equal(unsetenv("XDG_CONFIG_HOME"), 0);
-	assert_int_equal(unsetenv("XDG_CACHE_HOME"), 0);
-	assert_int_equal(unsetenv("XDG_STATE_HOME"), 0);
-	assert_int_equal(setenv("HOME", "/home/tester", 1), 0);
-	*state = f;
+/* The mkdir -p tests work in a fresh temp folder, *state, removed after. */
+static int
+make_root(void **state)
+{
+	static char root[64];
+
+	snprintf(root, sizeof(root), "/tmp/test_dirs.XXXXXX");
+	if (mkdtemp(root) == NULL)
+		return -1;
+	*state = root;
 	return 0;
 }
 
 static int
-rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+remove_root(void **state)
 {
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	assert_int_equal(nftw(f->root, rm_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
-	free(f);
-	return 0;
+	return tmpdir_remove(*state);
 }
 
 /* dirs_xdg(base, rel) must give want. */
 static void
-assert_xdg(struct fixture *f, enum dirs_base base, const char *want)
+assert_xdg(enum dirs_base base, const char *want)
 {
-	assert_int_equal(dirs_xdg(base, "cconv/x", f->path, sizeof(f->path), f->err, sizeof(f->err)), DIRS_OK);
-	assert_string_equal(f->path, want);
+	char path[PATH_MAX], err[256];
+
+	assert_int_equal(dirs_xdg(base, "cconv/x", path, sizeof(path), err, sizeof(err)), DIRS_OK);
+	assert_string_equal(path, want);
 }
 
 static void
 test_xdg_defaults_under_home(void **state)
 {
-	struct fixture *f = *state;
-
-	assert_xdg(f, DIRS_CONFIG, "/home/tester/.config/cconv/x");
-	assert_xdg(f, DIRS_CACHE, "/home/tester/.cache/cconv/x");
-	assert_xdg(f, DIRS_STATE, "/home/tester/.local/state/cconv/x");
+	(void)state;
+	assert_xdg(DIRS_CONFIG, "/home/tester/.config/cconv/x");
+	assert_xdg(DIRS_CACHE, "/home/tester/.cache/cconv/x");
+	assert_xdg(DIRS_STATE, "/home/tester/.local/state/cconv/x");
 }
 
 static void
 test_xdg_variables(void **state)
 {
-	struct fixture *f = *state;
-
+	(void)state;
 	assert_int_equal(setenv("XDG_CONFIG_HOME", "/c", 1), 0);
 	assert_int_equal(setenv("XDG_CACHE_HOME", "/k", 1), 0);
 	assert_int_equal(setenv("XDG_STATE_HOME", "/s", 1), 0);
-	assert_xdg(f, DIRS_CONFIG, "/c/cconv/x");
-	assert_xdg(f, DIRS_CACHE, "/k/cconv/x");
-	assert_xdg(f, DIRS_STATE, "/s/cconv/x");
+	assert_xdg(DIRS_CONFIG, "/c/cconv/x");
+	assert_xdg(DIRS_CACHE, "/k/cconv/x");
+	assert_xdg(DIRS_STATE, "/s/cconv/x");
 
 	/* The spec: an empty or relative XDG_* value is ignored. */
 	assert_int_equal(setenv("XDG_STATE_HOME", "", 1), 0);
-	assert_xdg(f, DIRS_STATE, "/home/tester/.local/state/cconv/x");
+	assert_xdg(DIRS_STATE, "/home/tester/.local/state/cconv/x");
 	assert_int_equal(setenv("XDG_STATE_HOME", "relative/state", 1), 0);
-	assert_xdg(f, DIRS_STATE, "/home/tester/.local/state/cconv/x");
+	assert_xdg(DIRS_STATE, "/home/tester/.local/state/cconv/x");
 	/* An absolute variable needs no HOME. */
 	assert_int_equal(unsetenv("HOME"), 0);
-	assert_xdg(f, DIRS_CACHE, "/k/cconv/x");
+	assert_xdg(DIRS_CACHE, "/k/cconv/x");
 }
 
 /* A relative HOME is refused like a missing one, and names the variable. */
 static void
 test_xdg_no_home(void **state)
 {
-	struct fixture *f = *state;
 	const char *homes[] = { "relative/home", "", NULL };
+	char path[PATH_MAX], err[256];
 
+	(void)state;
 	for (size_t i = 0; i < sizeof(homes) / sizeof(homes[0]); i++) {
 		if (homes[i] != NULL)
 			assert_int_equal(setenv("HOME", homes[i], 1), 0);
 		else
 			assert_int_equal(unsetenv("HOME"), 0);
-		assert_int_equal(dirs_xdg(DIRS_STATE, "cconv/x", f->path, sizeof(f->path), f->err, sizeof(f->err)),
+		assert_int_equal(dirs_xdg(DIRS_STATE, "cconv/x", path, sizeof(path), err, sizeof(err)),
 		    DIRS_NO_HOME);
-		assert_string_equal(f->err, "neither XDG_STATE_HOME nor HOME is an absolute path");
-		assert_string_equal(f->path, "");
+		assert_string_equal(err, "neither XDG_STATE_HOME nor HOME is an absolute path");
+		assert_string_equal(path, "");
 	}
 	assert_int_equal(setenv("XDG_CONFIG_HOME", "relative/config", 1), 0);
-	assert_int_equal(dirs_xdg(DIRS_CONFIG, "cconv/x", f->path, sizeof(f->path), f->err, sizeof(f->err)),
-	    DIRS_NO_HOME);
-	assert_string_equal(f->err, "neither XDG_CONFIG_HOME nor HOME is an absolute path");
+	assert_int_equal(dirs_xdg(DIRS_CONFIG, "cconv/x", path, sizeof(path), err, sizeof(err)), DIRS_NO_HOME);
+	assert_string_equal(err, "neither XDG_CONFIG_HOME nor HOME is an absolute path");
 }
 
 static void
 test_xdg_too_long(void **state)
 {
-	struct fixture *f = *state;
-	char small[28];		/* "/home/tester/.cache/cconv/x" is 27 bytes */
+	char small[28], err[256];	/* "/home/tester/.cache/cconv/x" is 27 bytes */
 
-	assert_int_equal(dirs_xdg(DIRS_CACHE, "cconv/x", small, sizeof(small), f->err, sizeof(f->err)), DIRS_OK);
+	(void)state;
+	assert_int_equal(dirs_xdg(DIRS_CACHE, "cconv/x", small, sizeof(small), err, sizeof(err)), DIRS_OK);
 	assert_string_equal(small, "/home/tester/.cache/cconv/x");
-	assert_int_equal(dirs_xdg(DIRS_STATE, "cconv/x", small, sizeof(small), f->err, sizeof(f->err)),
-	    DIRS_TOO_LONG);
-	assert_string_equal(f->err, "path longer than 27 bytes");
+	assert_int_equal(dirs_xdg(DIRS_STATE, "cconv/x", small, sizeof(small), err, sizeof(err)), DIRS_TOO_LONG);
+	assert_string_equal(err, "path longer than 27 bytes");
 	assert_string_equal(small, "");
 }
 
@@ -151,76 +138,76 @@ mode_of(const char *p)
 static void
 test_make_parents(void **state)
 {
-	struct fixture *f = *state;
-	char p[PATH_MAX];
+	const char *root = *state;
+	char path[PATH_MAX], p[PATH_MAX], err[256];
 
 	/* Two missing folders, one doubled slash; the file is not made. */
-	snprintf(f->path, sizeof(f->path), "%s/a//b/file.db", f->root);
-	assert_int_equal(dirs_make_parents(f->path, f->err, sizeof(f->err)), 0);
-	snprintf(p, sizeof(p), "%s/a", f->root);
+	snprintf(path, sizeof(path), "%s/a//b/file.db", root);
+	assert_int_equal(dirs_make_parents(path, err, sizeof(err)), 0);
+	snprintf(p, sizeof(p), "%s/a", root);
 	assert_int_equal(mode_of(p), 0700);
-	snprintf(p, sizeof(p), "%s/a/b", f->root);
+	snprintf(p, sizeof(p), "%s/a/b", root);
 	assert_int_equal(mode_of(p), 0700);
-	assert_int_equal(access(f->path, F_OK), -1);
+	assert_int_equal(access(path, F_OK), -1);
 
 	/* Existing folders are fine, and keep their mode. */
 	assert_int_equal(chmod(p, 0750), 0);
-	assert_int_equal(dirs_make_parents(f->path, f->err, sizeof(f->err)), 0);
+	assert_int_equal(dirs_make_parents(path, err, sizeof(err)), 0);
 	assert_int_equal(mode_of(p), 0750);
 
 	/* A path without a folder needs none. */
-	assert_int_equal(dirs_make_parents("file.db", f->err, sizeof(f->err)), 0);
+	assert_int_equal(dirs_make_parents("file.db", err, sizeof(err)), 0);
 }
 
 static void
 test_make_parents_relative(void **state)
 {
-	struct fixture *f = *state;
-	char cwd[PATH_MAX], p[PATH_MAX];
+	const char *root = *state;
+	char cwd[PATH_MAX], p[PATH_MAX], err[256];
 
 	assert_non_null(getcwd(cwd, sizeof(cwd)));
-	assert_int_equal(chdir(f->root), 0);
-	assert_int_equal(dirs_make_parents("rel/sub/file.db", f->err, sizeof(f->err)), 0);
+	assert_int_equal(chdir(root), 0);
+	assert_int_equal(dirs_make_parents("rel/sub/file.db", err, sizeof(err)), 0);
 	assert_int_equal(chdir(cwd), 0);
-	snprintf(p, sizeof(p), "%s/rel/sub", f->root);
+	snprintf(p, sizeof(p), "%s/rel/sub", root);
 	assert_int_equal(mode_of(p), 0700);
 }
 
 static void
 test_make_parents_fails(void **state)
 {
-	struct fixture *f = *state;
-	char file[128], want[PATH_MAX + 64], big[PATH_MAX + 1];
+	const char *root = *state;
+	char file[128], path[256], want[PATH_MAX + 64], big[PATH_MAX + 1], err[PATH_MAX + 64];
 	FILE *fp;
 
 	/* A plain file where a folder should be. */
-	snprintf(file, sizeof(file), "%s/plain", f->root);
+	snprintf(file, sizeof(file), "%s/plain", root);
 	assert_non_null(fp = fopen(file, "w"));
 	fclose(fp);
-	snprintf(f->path, sizeof(f->path), "%s/sub/x.db", file);
-	assert_int_equal(dirs_make_parents(f->path, f->err, sizeof(f->err)), -1);
+	snprintf(path, sizeof(path), "%s/sub/x.db", file);
+	assert_int_equal(dirs_make_parents(path, err, sizeof(err)), -1);
 	snprintf(want, sizeof(want), "cannot create folder '%s/sub': Not a directory", file);
-	assert_string_equal(f->err, want);
+	assert_string_equal(err, want);
 
 	memset(big, 'a', sizeof(big) - 1);
 	big[0] = '/';
 	big[sizeof(big) - 1] = '\0';	/* PATH_MAX bytes: one too many */
-	assert_int_equal(dirs_make_parents(big, f->err, sizeof(f->err)), -1);
+	assert_int_equal(dirs_make_parents(big, err, sizeof(err)), -1);
 	snprintf(want, sizeof(want), "path longer than %d bytes", PATH_MAX - 1);
-	assert_string_equal(f->err, want);
+	assert_string_equal(err, want);
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_xdg_defaults_under_home, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_xdg_variables, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_xdg_no_home, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_xdg_too_long, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_make_parents, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_make_parents_relative, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_make_parents_fails, setup, teardown),
+		cmocka_unit_test_setup(test_xdg_defaults_under_home, reset_env),
+		cmocka_unit_test_setup(test_xdg_variables, reset_env),
+		cmocka_unit_test_setup(test_xdg_no_home, reset_env),
+		cmocka_unit_test_setup(test_xdg_too_long, reset_env),
+		cmocka_unit_test_setup_teardown(test_make_parents, make_root, remove_root),
+		cmocka_unit_test_setup_teardown(test_make_parents_relative, make_root, remove_root),
+		cmocka_unit_test_setup_teardown(test_make_parents_fails, make_root, remove_root),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

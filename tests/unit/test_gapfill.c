@@ -4,7 +4,6 @@
  * the days missing, never a day already stored, and nothing at all when the
  * feed is bad.
  */
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +18,7 @@
 
 #include "gapfill.h"
 #include "store.h"
+#include "tmpdir.h"
 
 #define ENVELOPE_OPEN \
 	"<?xml version='1.0' encoding='UTF-8'?>\n" \
@@ -61,15 +61,6 @@ struct fixture {
 };
 
 static int
-rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int
 setup(void **state)
 {
 	static struct fixture f;
@@ -93,7 +84,7 @@ teardown(void **state)
 	struct fixture *f = *state;
 
 	store_close(f->st);
-	nftw(f->dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	tmpdir_remove(f->dir);
 	return 0;
 }
 

@@ -9,7 +9,6 @@
  * than what the store says about itself.
  */
 #include <fcntl.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,6 +25,7 @@
 
 #include "rates.h"
 #include "store.h"
+#include "tmpdir.h"
 
 #define AT_1 1763654700		/* 2025-11-20T16:05:00Z */
 #define AT_2 1763658300		/* an hour later */
@@ -51,22 +51,13 @@ setup(void **state)
 }
 
 static int
-remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
 
 	store_close(f->st);
 	f->st = NULL;
-	return nftw(f->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return tmpdir_remove(f->dir);
 }
 
 /* A finished snapshot from "CODE", "rate", … NULL. */
