@@ -169,34 +169,13 @@ set_server(struct args *a, const char *what, const char *v, char *err, size_t er
 	return 0;
 }
 
-/*
- * The next element of the comma-separated list at *p, without the spaces
- * around it ("a, b" as people write it in the config file): its start, and
- * its length in *len.  *p moves past the comma, or becomes NULL after the
- * last element.
- */
-static const char *
-next_item(const char **p, size_t *len)
-{
-	const char *s = *p, *comma;
-
-	while (*s == ' ')
-		s++;
-	comma = strchr(s, ',');
-	*len = comma != NULL ? (size_t)(comma - s) : strlen(s);
-	while (*len > 0 && s[*len - 1] == ' ')
-		(*len)--;
-	*p = comma != NULL ? comma + 1 : NULL;
-	return s;
-}
-
 /* Appends each element of a comma-separated list of URLs. */
 static int
 add_upstreams(struct args *a, const char *what, const char *v, char *err, size_t errlen)
 {
 	for (const char *next = v; next != NULL;) {
 		size_t len;
-		const char *p = next_item(&next, &len);
+		const char *p = opttab_next_item(&next, &len);
 
 		if (len == 0) {
 			char q[BUF_QUOTE_LEN];
@@ -301,7 +280,7 @@ split_targets(struct args *a, const char *list, const char *elem[ARGS_MAX_TARGET
 	a->nto = 0;
 	for (const char *next = list; next != NULL;) {
 		size_t len;
-		const char *p = next_item(&next, &len);
+		const char *p = opttab_next_item(&next, &len);
 
 		if (len == 0) {
 			quote(list, q);

@@ -1,6 +1,6 @@
 /*
  * opttab: a linear search of a table of a dozen rows, as fast as anything
- * else at that size and with no order to keep.
+ * else at that size and with no order to keep; a comma list split in place.
  */
 #include <string.h>
 
@@ -37,4 +37,25 @@ opttab_find_short(const struct opttab_name *first, size_t n, size_t stride, char
 		if (row(first, stride, i)->shrt == c)
 			return (int)i;
 	return -1;
+}
+
+static int
+is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+const char *
+opttab_next_item(const char **p, size_t *len)
+{
+	const char *s = *p, *comma;
+
+	while (is_blank(*s))
+		s++;
+	comma = strchr(s, ',');
+	*len = comma != NULL ? (size_t)(comma - s) : strlen(s);
+	while (*len > 0 && is_blank(s[*len - 1]))
+		(*len)--;
+	*p = comma != NULL ? comma + 1 : NULL;
+	return s;
 }

@@ -296,20 +296,13 @@ static int
 set_urls(struct cconvd_config *c, const char *src, const char *v, int is_list, char *err, size_t errlen)
 {
 	char q[BUF_QUOTE_LEN];
-	const char *p = v;
 
 	if (!is_list)
 		return add_url(c, src, v, strlen(v), err, errlen);
-	for (;;) {
-		const char *end = strchr(p, ',');
-		size_t n = end != NULL ? (size_t)(end - p) : strlen(p);
+	for (const char *next = v; next != NULL;) {
+		size_t n;
+		const char *p = opttab_next_item(&next, &n);
 
-		while (n > 0 && (*p == ' ' || *p == '\t')) {
-			p++;
-			n--;
-		}
-		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
-			n--;
 		if (n == 0) {
 			snprintf(err, errlen, "%s '%s': empty item in the comma-separated list of URLs", src,
 			    quote(v, q, sizeof(q)));
@@ -317,10 +310,8 @@ set_urls(struct cconvd_config *c, const char *src, const char *v, int is_list, c
 		}
 		if (add_url(c, src, p, n, err, errlen) == -1)
 			return -1;
-		if (end == NULL)
-			return 0;
-		p = end + 1;
 	}
+	return 0;
 }
 
 /* The one validator: src is what the user wrote ("--refresh" or

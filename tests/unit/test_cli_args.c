@@ -502,7 +502,8 @@ test_date(void **state)
 	assert_non_null(strstr(f->err, "--date '9999-12-31': in the future (today is "));
 }
 
-/* A URL names its scheme, the same rule as cconvd's (fetch_url_check()). */
+/* A URL names its scheme, the same rule as cconvd's (fetch_url_check()), and
+ * a list of them is split the same way. */
 static void
 test_url_schemes(void **state)
 {
@@ -519,6 +520,13 @@ test_url_schemes(void **state)
 	    NULL), ARGS_EX_OK);
 	assert_string_equal(f->a.server, "HTTPS://rates.example");
 	assert_string_equal(f->a.upstream[0], "file:///srv/latest.json");
+	args_free(&f->a);
+	/* CCONV_UPSTREAM is split as cconvd splits it: blanks, tabs too, dropped. */
+	assert_int_equal(setenv("CCONV_UPSTREAM", "http://a ,\thttp://b", 1), 0);
+	assert_int_equal(parse(f, "GBP", "1", NULL), ARGS_EX_OK);
+	assert_int_equal(f->a.nupstream, 2);
+	assert_string_equal(f->a.upstream[0], "http://a");
+	assert_string_equal(f->a.upstream[1], "http://b");
 }
 
 int

@@ -1,6 +1,7 @@
 /*
  * opttab: the row a long option names, with and without "=value", the row a
- * short letter names, and the misses, over a table of another struct.
+ * short letter names, and the misses, over a table of another struct; the
+ * items of a comma-separated value.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -68,12 +69,48 @@ test_short(void **state)
 	assert_int_equal(opttab_find_short(&rows[0].name, NROWS, sizeof(rows[0]), '\0'), -1);
 }
 
+/* "a, b" as people write it: blanks around items dropped, empty items
+ * reported as such, the last item ending the walk. */
+static void
+test_next_item(void **state)
+{
+	const char *next = " http://a ,\thttp://b\t,, c", *p;
+	size_t len;
+
+	(void)state;
+	p = opttab_next_item(&next, &len);
+	assert_int_equal(len, 8);
+	assert_memory_equal(p, "http://a", 8);
+	p = opttab_next_item(&next, &len);
+	assert_int_equal(len, 8);
+	assert_memory_equal(p, "http://b", 8);
+	assert_non_null(next);
+	(void)opttab_next_item(&next, &len);
+	assert_int_equal(len, 0);
+	p = opttab_next_item(&next, &len);
+	assert_int_equal(len, 1);
+	assert_memory_equal(p, "c", 1);
+	assert_null(next);
+
+	next = "";
+	(void)opttab_next_item(&next, &len);
+	assert_int_equal(len, 0);
+	assert_null(next);
+	next = "x,";
+	(void)opttab_next_item(&next, &len);
+	assert_int_equal(len, 1);
+	(void)opttab_next_item(&next, &len);
+	assert_int_equal(len, 0);
+	assert_null(next);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_long),
 		cmocka_unit_test(test_short),
+		cmocka_unit_test(test_next_item),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
