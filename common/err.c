@@ -30,7 +30,7 @@ utf8_whole(const char *s, size_t len)
 }
 
 /* Formats into err; a cut result loses its trailing partial character. */
-static void
+static void __attribute__((format(printf, 3, 0)))
 vset(char *err, size_t errlen, const char *fmt, va_list ap)
 {
 	int n = vsnprintf(err, errlen, fmt, ap);
