@@ -30,7 +30,6 @@
 #include "rcfile.h"
 #include "upstream.h"
 
-
 enum opt_id {
 	OPT_FROM,
 	OPT_SERVER,

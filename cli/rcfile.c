@@ -17,7 +17,6 @@
 #include "err.h"
 #include "rcfile.h"
 
-
 static const char *const key_names[RCFILE_NKEYS] = { "server", "upstream", "from", "to" };
 
 const char *

@@ -17,7 +17,6 @@
 #include "ecbcsv.h"
 #include "log.h"
 
-
 struct field {
 	const char *p;
 	size_t len;

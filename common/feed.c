@@ -21,7 +21,6 @@
 #include "feed.h"
 #include "fxjson.h"
 
-
 static int
 by_date(const void *a, const void *b)
 {
