@@ -58,6 +58,7 @@ struct refresher {
 	unsigned failures;	/* consecutive failed rounds */
 	long retry_after;	/* the largest Retry-After of the last round */
 	int fill_owed;		/* a round found missing days; see note_gap() */
+	int told_no_rates;	/* the way out of serving nothing was logged */
 };
 
 /* Appends "; what" to a bounded message. */
@@ -285,7 +286,7 @@ refresh_once(struct refresher *rf)
 	struct fetch_status st;
 	struct rates **v = NULL, *newest;
 	size_t n = 0;
-	char err[512], date[DT_DATE_LEN] = "none", prev[DT_DATE_LEN], earlier[48] = "";
+	char err[512], date[DT_DATE_LEN] = "", prev[DT_DATE_LEN], earlier[48] = "";
 	int64_t started = dt_mono_ms(), took;
 	int got = -1, failure = 0;
 	enum metrics_refresh why;
@@ -375,12 +376,21 @@ refresh_once(struct refresher *rf)
 		    (long long)took, delay);
 	else {
 		const struct rates *cur = publish_acquire(&token);
-		if (cur != NULL)
-			snprintf(date, sizeof(date), "%s", rates_date(cur));
+		char served[DT_DATE_LEN + 32] = "no rates served";
+		int serving = cur != NULL;
+
+		if (serving)
+			snprintf(served, sizeof(served), "rates dated %s (still served)", rates_date(cur));
 		publish_release(token);
-		log_warnx("refresh failed (%s): upstream '%s'%s, rates dated %s (still served), %lld ms; "
-		    "next try in %ld s (failure %u in a row)", failure_words[why], st.upstream,
-		    rf->cfg->nupstreams > 1 ? " (the last tried)" : "", date, (long long)took, delay, rf->failures);
+		log_warnx("refresh failed (%s): upstream '%s'%s, %s, %lld ms; next try in %ld s (failure %u in a row)",
+		    failure_words[why], st.upstream, rf->cfg->nupstreams > 1 ? " (the last tried)" : "", served,
+		    (long long)took, delay, rf->failures);
+		/* Once, not every round: what an offline daemon with nothing stored needs. */
+		if (!serving && !rf->told_no_rates) {
+			log_warnx("no rates to serve yet: no upstream gave any and the database '%s' holds none; "
+			    "load a file with 'cconvd --import FILE' or use a file:// upstream", rf->cfg->db_path);
+			rf->told_no_rates = 1;
+		}
 	}
 	fill_gaps(rf);
 	return delay;
