@@ -177,6 +177,19 @@ buf_failed(const struct buf *b)
 	return b->failed;
 }
 
+void
+buf_shrink(struct buf *b)
+{
+	char *p;
+
+	if (b->data == NULL || b->len + 1 == b->size)
+		return;
+	if ((p = realloc(b->data, b->len + 1)) != NULL) {
+		b->data = p;
+		b->size = b->len + 1;
+	}
+}
+
 char *
 buf_steal(struct buf *b, size_t *len)
 {

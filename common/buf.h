@@ -29,6 +29,9 @@ int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf
  * valid UTF-8 are written as U+FFFD so the output is always valid JSON. */
 int buf_json_str(struct buf *b, const char *s, size_t n);
 int buf_failed(const struct buf *b);
+/* Gives back the room allocated beyond the text, so that an answer kept for a
+ * while holds only its own bytes; a failed realloc keeps the room. */
+void buf_shrink(struct buf *b);
 /* Returns the text (caller frees) and resets b; NULL if the buffer failed. */
 char *buf_steal(struct buf *b, size_t *len);
 

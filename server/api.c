@@ -21,14 +21,14 @@
 
 #define API_BODY_CAP (256 * 1024)	/* bytes; the largest answer is a few KiB */
 /*
- * A time series is built whole in memory, up to this cap, rather than
+ * A time series is built whole in memory, up to API_SERIES_CAP, rather than
  * streamed: the answer comes from one consistent read, the status line is
  * known to be right before anything is sent (a stream failing half way
  * cannot turn into an error), and the read-only connection is released at
- * once, so a slow client holds memory, never a database snapshot.  The whole
- * ECB history (27 years, ~30 currencies a day) is about 3 MiB.
+ * once, so a slow client holds memory, never a database snapshot (http.c
+ * bounds what all slow clients hold together).  The whole ECB history (27
+ * years, ~30 currencies a day) is about 3 MiB.
  */
-#define API_SERIES_CAP (16 * 1024 * 1024)
 #define API_MAX_TARGETS 256		/* currencies in one 'to' list */
 #define API_OPEN_END "9999-12-31"	/* the end of an open range, /{start}.. */
 

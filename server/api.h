@@ -18,6 +18,8 @@
 #include "rates.h"
 
 #define API_MAX_ARGS 32		/* more query parameters than this: 400 */
+/* The largest time series answer, in bytes; a larger one is refused 400. */
+#define API_SERIES_CAP (16 * 1024 * 1024)
 
 struct api_arg {
 	const char *key;	/* decoded; may hold NUL bytes */

@@ -106,6 +106,17 @@ static const struct opt options[] = {
 	{ { "--threads", 0 }, "CCONV_THREADS", OPT_COUNT, offsetof(struct cconvd_config, threads), 0, 64,
 	  "0", "N",
 	  "HTTP threads; 0 for one per core" },
+	/*
+	 * A long series is rendered whole and held until its client has read
+	 * it (http.c); the default leaves room for four of the largest answers
+	 * (API_SERIES_CAP) waiting for slow readers at once.
+	 */
+	{ { "--series-memory", 0 }, "CCONV_SERIES_MEMORY", OPT_COUNT,
+	  offsetof(struct cconvd_config, series_memory), 1, 65536,
+	  "64", "MIB",
+	  "memory in MiB that long time series answers\n"
+	  "not yet read by their clients may hold together;\n"
+	  "beyond it new ones are answered 503" },
 	{ { "--import", 0 }, NULL, OPT_PATH, offsetof(struct cconvd_config, import_path), 0, 0,
 	  NULL, "FILE",
 	  "load history from FILE (the ECB's eurofxref-hist.csv\n"

@@ -22,6 +22,7 @@ struct cconvd_config {
 	long max_age;		/* seconds after which rates are stale */
 	long max_conns_per_ip;	/* connections one client address may hold; 0: no limit */
 	long threads;		/* HTTP threads; 0: one per core */
+	long series_memory;	/* MiB long series answers not yet sent may hold together */
 	int verbose;
 	char *import_path;	/* --import FILE: load history, then exit; NULL: serve */
 	char *backfill_start;	/* --backfill START: "YYYY-MM-DD", not in the future; NULL: serve */

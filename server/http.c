@@ -15,7 +15,9 @@
  * connection is suspended, a worker (jobs.h) renders the answer, resumes the
  * connection, and the handler call that follows sends it through the same
  * code as every other answer.  A bounded queue answers 503 beyond
- * HTTP_HEAVY_QUEUE rather than let scrapers pile up.
+ * HTTP_HEAVY_QUEUE rather than let scrapers pile up, and so does a budget
+ * for the answers rendered but not yet sent (--series-memory), which
+ * clients that ask and never read would otherwise pile up.
  *
  * Stopping is graceful: http_stop() turns new clients away at once, answers
  * every request that still arrives on an open connection with
@@ -82,6 +84,18 @@ struct http {
 	const struct cconvd_config *cfg;
 	const struct api_history *history;
 	struct jobs *jobs;	/* the heavy requests' workers */
+	/*
+	 * Bytes of heavy answers rendered and not yet freed by libmicrohttpd,
+	 * all clients together, and the most they may be (--series-memory).
+	 * An answer is held until it is sent, or its client leaves or times
+	 * out (HTTP_CONN_TIMEOUT without taking a byte), so a client that asks
+	 * and reads slowly or never holds up to API_SERIES_CAP, and the
+	 * connection limits alone would allow gigabytes.  No render starts
+	 * while the budget is spent; one that has started is finished, so what
+	 * is held exceeds the budget by at most one answer per worker.
+	 */
+	atomic_size_t unsent;
+	size_t budget;
 	atomic_int closing;	/* set by http_stop(): every answer closes its connection */
 };
 
@@ -214,9 +228,50 @@ struct heavy {
 	int cut;		/* it was */
 	struct req_copy rc;
 	struct api_response resp;
+	size_t charged;		/* of h->unsent, for resp's body until respond() hands it over */
 	int64_t now, next;
 	struct timespec t0;
 };
+
+/* A heavy answer's body in libmicrohttpd's hands, charged until it frees it. */
+struct held {
+	struct http *h;
+	char *body;
+	size_t charged;
+};
+
+static void
+budget_charge(struct http *h, size_t n)
+{
+	atomic_fetch_add(&h->unsent, n);
+	metrics_heavy_unsent((int64_t)n);
+}
+
+static void
+budget_release(struct http *h, size_t n)
+{
+	if (n == 0)
+		return;
+	atomic_fetch_sub(&h->unsent, n);
+	metrics_heavy_unsent(-(int64_t)n);
+}
+
+static int
+budget_spent(struct http *h)
+{
+	return atomic_load(&h->unsent) >= h->budget;
+}
+
+/* libmicrohttpd is done with a heavy answer: sent, or its client gone. */
+static void
+held_free(void *cls)
+{
+	struct held *hd = cls;
+
+	free(hd->body);
+	budget_release(hd->h, hd->charged);
+	free(hd);
+}
 
 /* api_handle() on the current snapshot: what every request gets, inline or
  * on a worker.  *now and *next are the times the answer's headers need. */
@@ -242,13 +297,16 @@ answer(const struct http *h, const struct api_history *history, const struct api
 
 /*
  * resp as libmicrohttpd's answer on conn: validators, 304, headers, metrics.
- * The body moves to libmicrohttpd; resp stays the caller's to free.
+ * The body moves to libmicrohttpd; resp stays the caller's to free.  With
+ * charged non-NULL, the *charged bytes of the budget move with the body and
+ * are released when libmicrohttpd frees it (*charged becomes 0).
  */
 static enum MHD_Result
 respond(struct http *h, struct MHD_Connection *conn, const char *method, const char *url,
-    struct api_response *resp, int64_t now, int64_t next, const struct timespec *t0)
+    struct api_response *resp, size_t *charged, int64_t now, int64_t next, const struct timespec *t0)
 {
 	struct MHD_Response *r = NULL;
+	struct held *hd;
 	enum MHD_Result ret = MHD_NO;
 	char *body, etag[HTTPCACHE_ETAG_LEN], num[24];
 	size_t len = 0;
@@ -279,7 +337,15 @@ respond(struct http *h, struct MHD_Connection *conn, const char *method, const c
 		buf_quote(qu, sizeof(qu), url, strlen(url));
 		log_debug("%s %s -> %d", qm, qu, status);
 	}
-	r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	if (charged == NULL)
+		r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	else if ((hd = malloc(sizeof(*hd))) != NULL) {
+		*hd = (struct held){ h, body, *charged };
+		if ((r = MHD_create_response_from_buffer_with_free_callback_cls(len, body, held_free, hd)) != NULL)
+			*charged = 0;
+		else
+			free(hd);
+	}
 	if (r == NULL) {
 		free(body);
 		goto out;
@@ -349,16 +415,19 @@ heavy_free(struct heavy *hv)
 	if (hv == NULL)
 		return;
 	api_response_free(&hv->resp);
+	budget_release(hv->h, hv->charged);
 	free(hv->rc.text);
 	free(hv);
 }
 
-/* A 503 for hv instead of its answer (the queue is full, or stopping). */
+/* A 503 for hv instead of its answer (the queue or the budget is full, or stopping). */
 static void
 heavy_refuse(struct heavy *hv, enum metrics_refusal why)
 {
 	api_answer_busy(&hv->resp, why == METRICS_REFUSED_QUEUE_FULL ?
 	    "too many long time series are being answered; retry shortly" :
+	    why == METRICS_REFUSED_MEMORY ?
+	    "too many long time series are waiting for their clients to read them; retry shortly" :
 	    "the server is shutting down", HTTP_HEAVY_RETRY_AFTER);
 	hv->now = (int64_t)time(NULL);
 	hv->next = publish_next_refresh();
@@ -407,18 +476,28 @@ guarded_on(void *cls, const char *date, struct rates **out, char *err, size_t er
 	return inner->on(inner->cls, date, out, err, errlen);
 }
 
-/* On a worker: the answer, or a 503 when stopping; then the HTTP thread takes over. */
+/* On a worker: the answer, or a 503 when stopping or the budget is spent;
+ * then the HTTP thread takes over. */
 static void
 heavy_run(void *arg, int cancelled)
 {
 	struct heavy *hv = arg;
+	int spent = !cancelled && budget_spent(hv->h);
 
-	if (!cancelled)
+	if (!cancelled && !spent) {
 		answer(hv->h, hv->h->history != NULL ? &hv->hist : NULL, &hv->rc.req, &hv->resp, &hv->now,
 		    &hv->next);
-	if (hv->cut)
-		api_response_free(&hv->resp);
-	if (cancelled || hv->cut)
+		if (hv->cut)
+			api_response_free(&hv->resp);
+		else {
+			buf_shrink(&hv->resp.body);
+			hv->charged = hv->resp.body.size;
+			budget_charge(hv->h, hv->charged);
+		}
+	}
+	if (spent)
+		heavy_refuse(hv, METRICS_REFUSED_MEMORY);
+	else if (cancelled || hv->cut)
 		heavy_refuse(hv, METRICS_REFUSED_STOPPING);
 	metrics_heavy_in_flight(-1);
 	/* The last touch: the HTTP thread may answer and free hv at once. */
@@ -455,7 +534,12 @@ heavy_start(struct http *h, struct MHD_Connection *conn, const struct api_reques
 	MHD_suspend_connection(conn);
 	/* Counted first: once queued, the job may end (and uncount it) at once. */
 	metrics_heavy_in_flight(1);
-	if ((res = jobs_submit(h->jobs, heavy_run, hv)) != JOBS_QUEUED) {
+	if (budget_spent(h)) {
+		/* Refused at once: no slot taken, no worker woken. */
+		metrics_heavy_in_flight(-1);
+		heavy_refuse(hv, METRICS_REFUSED_MEMORY);
+		MHD_resume_connection(conn);
+	} else if ((res = jobs_submit(h->jobs, heavy_run, hv)) != JOBS_QUEUED) {
 		metrics_heavy_in_flight(-1);
 		heavy_refuse(hv, res == JOBS_FULL ? METRICS_REFUSED_QUEUE_FULL : METRICS_REFUSED_STOPPING);
 		MHD_resume_connection(conn);
@@ -496,7 +580,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	if (*req_cls != NULL && *req_cls != h) {
 		/* Resumed: a worker has left the answer (heavy_run()). */
 		struct heavy *hv = *req_cls;
-		return respond(h, conn, method, url, &hv->resp, hv->now, hv->next, &hv->t0);
+		return respond(h, conn, method, url, &hv->resp, &hv->charged, hv->now, hv->next, &hv->t0);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	args.n = 0;
@@ -511,7 +595,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	    heavy_start(h, conn, &req, &t0, req_cls) == 0)
 		return MHD_YES;
 	answer(h, h->history, &req, &resp, &now, &next);
-	ret = respond(h, conn, method, url, &resp, now, next, &t0);
+	ret = respond(h, conn, method, url, &resp, NULL, now, next, &t0);
 	api_response_free(&resp);
 	return ret;
 }
@@ -612,6 +696,7 @@ http_start(const struct cconvd_config *cfg, const struct api_history *history, c
 	}
 	h->cfg = cfg;
 	h->history = history;
+	h->budget = (size_t)cfg->series_memory << 20;
 	if ((h->jobs = jobs_start(HTTP_HEAVY_WORKERS, HTTP_HEAVY_QUEUE, err, errlen)) == NULL)
 		goto fail;
 	h->d = MHD_start_daemon(flags, cfg->listen_port, on_accept, h, on_request, h,

@@ -13,6 +13,9 @@
  */
 #include <signal.h>
 #include <stdio.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdlib.h>
 #include <time.h>
 
@@ -29,6 +32,17 @@
 #include "store.h"
 
 #define EXIT_USAGE 64		/* sysexits(3) EX_USAGE */
+/*
+ * Blocks of this many bytes or more get a mapping of their own, which goes
+ * back to the kernel when freed.  glibc starts there too, but raises the
+ * threshold to the size of each such block freed (up to 32 MiB), after which
+ * multi-MiB series answers and history documents are carved from the thread
+ * arenas, whose free space goes back only from their tops: what a burst of
+ * slow clients held would stay with the daemon after they left.  Setting it
+ * turns that adjustment off; a large block then costs an mmap and a munmap,
+ * nothing next to rendering or parsing its megabytes.
+ */
+#define CCONVD_MMAP_THRESHOLD (128 * 1024)
 
 /* --import or --backfill: one transaction, a summary line, the running
  * daemon told when something changed, then exit. */
@@ -91,6 +105,10 @@ main(int argc, char **argv)
 	int sig, rc = 1;
 
 	log_init("cconvd", 0);
+#ifdef __GLIBC__
+	if (mallopt(M_MMAP_THRESHOLD, CCONVD_MMAP_THRESHOLD) != 1)
+		log_warnx("cannot set malloc's mmap threshold; memory freed may stay with the process");
+#endif
 	switch (config_parse(&cfg, argc, argv, err, sizeof(err))) {
 	case CONFIG_EXIT:
 		config_free(&cfg);

@@ -38,8 +38,10 @@ static atomic_ullong refreshes[METRICS_REFRESH_COUNT];
 static atomic_ullong store_errors;
 static atomic_ullong heavy_refused[METRICS_REFUSED_COUNT];
 static atomic_llong heavy_in_flight;
+static atomic_llong heavy_unsent;
 static const char *const refusal_labels[METRICS_REFUSED_COUNT] = {
 	[METRICS_REFUSED_QUEUE_FULL] = "queue_full", [METRICS_REFUSED_STOPPING] = "stopping",
+	[METRICS_REFUSED_MEMORY] = "memory",
 };
 static _Atomic int64_t db_size = -1;
 
@@ -100,6 +102,12 @@ void
 metrics_heavy_in_flight(int delta)
 {
 	atomic_fetch_add_explicit(&heavy_in_flight, delta, memory_order_relaxed);
+}
+
+void
+metrics_heavy_unsent(int64_t delta)
+{
+	atomic_fetch_add_explicit(&heavy_unsent, (long long)delta, memory_order_relaxed);
 }
 
 void
@@ -171,6 +179,10 @@ metrics_render(struct buf *b, const struct rates *r, int64_t now)
 	header(b, "cconvd_heavy_in_flight", "gauge", "Long time series waiting for or being rendered.");
 	buf_printf(b, "cconvd_heavy_in_flight %lld\n",
 	    (long long)atomic_load_explicit(&heavy_in_flight, memory_order_relaxed));
+	header(b, "cconvd_heavy_unsent_bytes", "gauge",
+	    "Bytes of long time series rendered and not yet sent to (or dropped with) their clients.");
+	buf_printf(b, "cconvd_heavy_unsent_bytes %lld\n",
+	    (long long)atomic_load_explicit(&heavy_unsent, memory_order_relaxed));
 
 	header(b, "cconvd_snapshot_age_seconds", "gauge", "Seconds since the served rates were fetched.");
 	if (r != NULL)

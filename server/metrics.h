@@ -14,7 +14,7 @@
  * cconvd_snapshot_age_seconds, cconvd_rates_date_timestamp_seconds,
  * cconvd_rates_fetched_timestamp_seconds, cconvd_snapshot_currencies,
  * cconvd_next_refresh_timestamp_seconds, cconvd_database_size_bytes,
- * cconvd_heavy_refused_total{reason}, cconvd_heavy_in_flight,
+ * cconvd_heavy_refused_total{reason}, cconvd_heavy_in_flight, cconvd_heavy_unsent_bytes,
  * cconvd_build_info{version}.
  */
 #ifndef CCONVD_METRICS_H
@@ -41,6 +41,7 @@ enum metrics_refresh {
 enum metrics_refusal {
 	METRICS_REFUSED_QUEUE_FULL,	/* as many as the queue holds already wait */
 	METRICS_REFUSED_STOPPING,	/* the daemon is shutting down */
+	METRICS_REFUSED_MEMORY,		/* answers not yet read fill the budget for them */
 	METRICS_REFUSED_COUNT
 };
 
@@ -52,6 +53,9 @@ void metrics_count_heavy_refused(enum metrics_refusal why);
 /* Heavy requests queued or being rendered: +1 when one is queued, -1 when
  * its answer is ready. */
 void metrics_heavy_in_flight(int delta);
+/* Bytes of rendered heavy answers that libmicrohttpd has not freed yet
+ * (http.c's budget): +n when one is kept, -n when it is freed. */
+void metrics_heavy_unsent(int64_t delta);
 /* The database's size on disk (file plus WAL), measured by the refresher. */
 void metrics_set_db_size(int64_t bytes);
 

@@ -19,7 +19,7 @@ _cconvd()
 		compopt -o nospace
 		return
 		;;
-	--listen | --refresh | --max-age | --backfill | --max-conns-per-ip | --threads)
+	--listen | --refresh | --max-age | --backfill | --max-conns-per-ip | --threads | --series-memory)
 		return
 		;;
 	esac

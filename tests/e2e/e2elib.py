@@ -345,6 +345,13 @@ def memory_kib(pid):
     return int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
 
 
+def sanitizer_build():
+    """Whether cconvd was built with ASan or TSan, whose allocators keep freed memory (quarantine, shadow):
+    its RSS then says nothing about cconvd's own."""
+    with open(CCONVD, "rb") as f:
+        return any(mark in f.read() for mark in (b"__asan_init", b"__tsan_init"))
+
+
 def db_contents(db):
     """Every stored row, in order: what 'SQLite keeps what it had' compares."""
     import sqlite3

@@ -1,7 +1,9 @@
 """Long time series are rendered off the HTTP threads: while clients loop on the whole history, /convert on
 other connections of the same (single) HTTP thread stays fast; the answers are the inline path's, byte for
 byte, with the same ETag and 304s; beyond the queue's cap the answer is 503 with Retry-After; a client that
-leaves while its series waits or renders costs nothing; SIGTERM with series in flight still exits 0 in 2 s."""
+leaves while its series waits or renders costs nothing; SIGTERM with series in flight still exits 0 in 2 s;
+200 clients that ask for long series and never read hold at most the budget for unsent answers (the rest are
+answered 503), /convert is answered meanwhile, and the memory goes back once they leave."""
 import contextlib
 import datetime
 import http.client
@@ -16,12 +18,15 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from e2elib import DATE, Daemon, Upstream, cconvd_once, ecb_csv, make_history, run, wait_until  # noqa: E402
+from e2elib import (DATE, Daemon, Upstream, cconvd_once, ecb_csv, make_history, memory_kib, run,  # noqa: E402
+                    sanitizer_build, wait_until)
 
 QUEUE = 8  # HTTP_HEAVY_QUEUE in server/http.c
 RETRY_AFTER = "2"  # HTTP_HEAVY_RETRY_AFTER
 EXIT_LIMIT = 2.0  # seconds, as tests/e2e/test_lifecycle.py
 FULL = "/1999-01-04.."  # before the generated history: the whole of it
+# The largest answer per request: every day, every currency, cross rates times a 15-digit amount (~4 MB).
+UNREAD = FULL + "?from=USD&amount=999999999999999"
 
 
 @contextlib.contextmanager
@@ -256,6 +261,95 @@ def test_sigterm_with_series_in_flight(tmp):
         assert all(a[1]["retry-after"] == RETRY_AFTER and a[1]["connection"] == "close" for a in stopping), stopping
 
 
+def read_head(s, timeout=10.0):
+    """What s has received within timeout, up to the end of a short answer or 4 KiB."""
+    s.settimeout(timeout)
+    data = b""
+    try:
+        while len(data) < 4096:
+            chunk = s.recv(4096 - len(data))
+            if not chunk:
+                break
+            data += chunk
+            head, sep, body = data.partition(b"\r\n\r\n")
+            m = re.search(rb"(?i)\r\ncontent-length: *(\d+)", head)
+            if sep and m and len(body) >= int(m.group(1)):
+                break
+    except OSError:
+        pass
+    return data
+
+
+def test_unread_series_are_capped(tmp):
+    """200 clients ask for the longest series and never read: what they hold together stays within
+    --series-memory plus one answer, the others are answered 503 at once, /convert is answered meanwhile, and
+    the memory goes back to the system once they leave."""
+    clients, addresses, budget_mib = 200, 5, 8  # 40 per address, under the per-address limit
+    rss_checked = not sanitizer_build()  # ASan's quarantine and TSan's shadow keep what is freed
+    with big_daemon(tmp, ["--threads", "2", "--series-memory", str(budget_mib)]) as d:
+        pid = d.proc.pid
+        for _ in range(2):  # warm: the worker's read connection, its page cache, a first answer
+            status, _, body = d.get(UNREAD)
+            assert status == 200, body
+        answer = len(body)
+        # libmicrohttpd holds an answer until the kernel has taken its last byte; the kernel takes at most
+        # tcp_wmem's 4 MiB from a client that reads nothing, so this answer is held.
+        assert answer > 4 * 1048576, answer
+        base = memory_kib(pid)[0]
+        bound = base + (budget_mib + 24) * 1024  # the budget, one answer, 200 connections' buffers
+        socks = []
+        try:
+            for i in range(clients):
+                s = socket.socket()
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+                s.bind((f"127.0.0.{2 + i % addresses}", 0))
+                s.connect(("127.0.0.1", d.port))
+                s.sendall(f"GET {UNREAD} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+                socks.append(s)
+                if i % QUEUE == QUEUE - 1 or i == clients - 1:  # a queue's worth at a time: none is queue_full
+                    wait_until(lambda: in_flight(d) == 0, 60, "the series asked for to be rendered or refused")
+                    rss = memory_kib(pid)[0]
+                    if rss_checked:
+                        assert rss < bound, f"VmRSS {rss} KiB with {i + 1} clients (bound {bound} KiB)"
+
+            def answered():
+                return (d.metric("cconvd_requests_total", endpoint="series", code="200") - 2,
+                        d.metric("cconvd_heavy_refused_total", reason="memory"))
+            wait_until(lambda: sum(answered()) == clients, 30, "every series answered or refused")
+            rendered, refused = answered()
+            unsent = d.metric("cconvd_heavy_unsent_bytes")
+            status, _, body = d.get("/convert/GBP/100")
+            assert (status, body) == (200, "GBP 88.40\n"), (status, body)
+            rss, hwm = memory_kib(pid)
+            print(f"{clients} clients reading nothing, --series-memory {budget_mib}: {rendered:.0f} series of "
+                  f"{answer} bytes rendered, {refused:.0f} refused, {unsent / 1048576:.1f} MiB unsent; VmRSS "
+                  f"{base} KiB before, {rss} KiB then, {hwm} KiB at most (bound {bound} KiB"
+                  f"{'' if rss_checked else ', not checked in a sanitizer build'})")
+            assert refused > 0 and d.metric("cconvd_heavy_refused_total", reason="queue_full") == 0, refused
+            assert unsent < budget_mib * 1048576 + answer + 4096, unsent
+            if rss_checked:
+                assert hwm < bound, (hwm, bound)
+            # The refused were told so at once: 503, come back in 2 s, not to be stored, a JSON sentence.
+            heads = [read_head(s) for s in socks]
+            busy = [h for h in heads if h.startswith(b"HTTP/1.1 503 ")]
+            assert len(busy) == refused and all(h.startswith(b"HTTP/1.1 200 ") for h in heads if h not in busy)
+            for data in busy:
+                head, _, body = data.partition(b"\r\n\r\n")
+                h = {k.lower(): v.strip() for k, v in (x.split(":", 1) for x in head.decode().split("\r\n")[1:])}
+                assert h["retry-after"] == RETRY_AFTER and h["cache-control"] == "no-store", h
+                assert "waiting for their clients to read" in json.loads(body)["error"], body
+        finally:
+            for s in socks:
+                s.close()
+        wait_until(lambda: d.metric("cconvd_heavy_unsent_bytes") == 0, 30, "every unsent answer freed")
+        after = memory_kib(pid)[0]
+        print(f"the clients gone: VmRSS {after} KiB")
+        if rss_checked:  # the answers' memory back to the system; 200 connections' buffers may stay in malloc
+            assert after < base + 6 * 1024, (after, base)
+        # The budget is free again: a long series is rendered.
+        assert d.get(UNREAD)[0] == 200
+
+
 if __name__ == "__main__":
     run([test_convert_not_starved_by_series, test_same_answers_as_inline, test_queue_full_is_503,
-         test_client_leaves_while_queued, test_sigterm_with_series_in_flight])
+         test_client_leaves_while_queued, test_sigterm_with_series_in_flight, test_unread_series_are_capped])

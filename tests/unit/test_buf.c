@@ -1,6 +1,6 @@
 /*
- * buf: appends under the cap, growth across the first allocation, and a
- * failed buffer staying failed; buf_quote()'s cut.
+ * buf: appends under the cap, growth across the first allocation, a
+ * failed buffer staying failed, shrinking to the text; buf_quote()'s cut.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -93,6 +93,31 @@ test_quote(void **state)
 	assert_string_equal(small, "");
 }
 
+/* Shrinking keeps the text and its NUL, leaves no spare room, and the buffer
+ * still grows after it. */
+static void
+test_shrink(void **state)
+{
+	struct buf b;
+
+	(void)state;
+	buf_init(&b, 1 << 20);
+	buf_shrink(&b);		/* nothing allocated yet */
+	assert_null(b.data);
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal(buf_puts(&b, "0123456789"), 0);
+	assert_true(b.size > b.len + 1);
+	buf_shrink(&b);
+	assert_int_equal(b.size, b.len + 1);
+	assert_int_equal(b.len, 10000);
+	assert_int_equal(b.data[b.len], '\0');
+	assert_memory_equal(b.data + 9990, "0123456789", 10);
+	assert_int_equal(buf_puts(&b, "x"), 0);
+	assert_int_equal(b.len, 10001);
+	assert_string_equal(b.data + 9998, "89x");
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -100,6 +125,7 @@ main(void)
 		cmocka_unit_test(test_printf_grows),
 		cmocka_unit_test(test_printf_cap),
 		cmocka_unit_test(test_quote),
+		cmocka_unit_test(test_shrink),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -100,6 +100,7 @@ test_defaults(void **state)
 	assert_int_equal(f->c.refresh, 3600);
 	assert_int_equal(f->c.max_age, 86400);
 	assert_int_equal(f->c.max_conns_per_ip, 64);
+	assert_int_equal(f->c.series_memory, 64);
 	assert_int_equal(f->c.verbose, 0);
 }
 
@@ -217,6 +218,15 @@ test_bounds(void **state)
 	assert_int_equal(run(f, NULL), CONFIG_RUN);
 	assert_int_equal(f->c.max_conns_per_ip, 8);
 	assert_int_equal(unsetenv("CCONV_MAX_CONNS_PER_IP"), 0);
+
+	assert_int_equal(run(f, "--series-memory", "1", NULL), CONFIG_RUN);
+	assert_int_equal(f->c.series_memory, 1);
+	assert_usage(f, run(f, "--series-memory", "0", NULL),
+	    "--series-memory must be between 1 and 65536 (got '0')", NULL);
+	assert_int_equal(setenv("CCONV_SERIES_MEMORY", "512", 1), 0);
+	assert_int_equal(run(f, NULL), CONFIG_RUN);
+	assert_int_equal(f->c.series_memory, 512);
+	assert_int_equal(unsetenv("CCONV_SERIES_MEMORY"), 0);
 
 	assert_int_equal(f->c.threads, 0);	/* one per core */
 	assert_int_equal(run(f, "--threads", "1", NULL), CONFIG_RUN);
@@ -410,6 +420,7 @@ test_help_and_version(void **state)
 		"--history-upstream URL", "CCONV_HISTORY_UPSTREAM", UPSTREAM_ECB_HIST_90D, "--refresh SECONDS",
 		"CCONV_REFRESH", "3600", "--max-age SECONDS", "CCONV_MAX_AGE", "86400", "-v, --verbose",
 		"--version", "-h, --help", "/convert/", "/latest", "/currencies", "/healthz", "64",
+		"--series-memory MIB", "CCONV_SERIES_MEMORY",
 	};
 	struct fixture *f = *state;
 	const char *out;

@@ -52,6 +52,10 @@ test_counters_and_histogram(void **state)
 	metrics_count_heavy_refused(METRICS_REFUSED_COUNT);		/* out of range: ignored */
 	metrics_heavy_in_flight(2);
 	metrics_heavy_in_flight(-1);
+	metrics_count_heavy_refused(METRICS_REFUSED_MEMORY);
+	metrics_count_heavy_refused(METRICS_REFUSED_MEMORY);
+	metrics_heavy_unsent(5000);
+	metrics_heavy_unsent(-2000);
 	render(&b, NULL, 0);
 	has(&b, "cconvd_requests_total{endpoint=\"convert_path\",code=\"200\"} 2");
 	has(&b, "cconvd_requests_total{endpoint=\"latest\",code=\"304\"} 1");
@@ -73,6 +77,8 @@ test_counters_and_histogram(void **state)
 	has(&b, "cconvd_heavy_refused_total{reason=\"queue_full\"} 1");
 	has(&b, "cconvd_heavy_refused_total{reason=\"stopping\"} 0");
 	has(&b, "cconvd_heavy_in_flight 1");
+	has(&b, "cconvd_heavy_refused_total{reason=\"memory\"} 2");
+	has(&b, "cconvd_heavy_unsent_bytes 3000");
 	/* No snapshot, no size yet, no schedule: those samples are left out, not made up. */
 	assert_null(strstr(b.data, "\ncconvd_snapshot_age_seconds "));
 	assert_null(strstr(b.data, "\ncconvd_database_size_bytes "));
