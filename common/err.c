@@ -54,6 +54,14 @@ err_set(char *err, size_t errlen, const char *fmt, ...)
 }
 
 void
+err_vset(char *err, size_t errlen, const char *fmt, va_list ap)
+{
+	if (err == NULL || errlen == 0)
+		return;
+	vset(err, errlen, fmt, ap);
+}
+
+void
 err_prefix(char *err, size_t errlen, const char *fmt, ...)
 {
 	char subject[512];

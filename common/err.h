@@ -17,10 +17,13 @@
 #ifndef CCONV_ERR_H
 #define CCONV_ERR_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 /* Replaces err with the formatted reason. */
 void err_set(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* err_set() for a module's own variadic "fail" helper. */
+void err_vset(char *err, size_t errlen, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 /* Puts the formatted subject and ": " in front of the reason already in err. */
 void err_prefix(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Adds the formatted clause after the text in err, separated by "; " (no

@@ -31,6 +31,32 @@ test_set_prefix_append(void **state)
 	assert_string_equal(err, ": first");
 }
 
+/* A module's own variadic helper, as ecbxml.c's fail() is. */
+static void __attribute__((format(printf, 3, 4)))
+vset_through(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	err_vset(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static void
+test_vset(void **state)
+{
+	char line[16], err[8];
+
+	(void)state;
+	vset_through(line, sizeof(line), "line %d: %s", 3, "x");
+	assert_string_equal(line, "line 3: x");
+	vset_through(err, sizeof(err), "%s", "abcd\xc3\xa9\xe2\x82\xac");
+	assert_string_equal(err, "abcd\xc3\xa9");	/* cut as err_set() cuts */
+	vset_through(NULL, 10, "%s", "x");
+	vset_through(err, 0, "%s", "x");
+	assert_string_equal(err, "abcd\xc3\xa9");
+}
+
 static void
 test_cuts(void **state)
 {
@@ -103,6 +129,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_set_prefix_append),
+		cmocka_unit_test(test_vset),
 		cmocka_unit_test(test_cuts),
 		cmocka_unit_test(test_utf8_never_split),
 		cmocka_unit_test(test_null_and_empty_buffers),
