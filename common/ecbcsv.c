@@ -10,11 +10,11 @@
  * skipped.  Nothing is copied but the date and each value on its way through
  * dec_parse().
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "buf.h"
 #include "ecbcsv.h"
+#include "err.h"
 #include "log.h"
 
 struct field {
@@ -65,7 +65,8 @@ next_line(const char *body, size_t len, size_t *pos, const char **line, size_t *
 }
 
 /* The header: "Date", then codes, maybe an empty last field.  *ncodes counts
- * the fields after Date, the trailing empty one included. */
+ * the fields after Date, the trailing empty one included.  0, or -1 with the
+ * reason in err (the caller names the line). */
 static int
 parse_header(const struct field *f, int nf, char codes[][4], int *trailing, char *err, size_t errlen)
 {
@@ -73,50 +74,48 @@ parse_header(const struct field *f, int nf, char codes[][4], int *trailing, char
 
 	if (f[0].len != 4 || memcmp(f[0].p, "Date", 4) != 0) {
 		buf_quote(q, sizeof(q), f[0].p, f[0].len);
-		snprintf(err, errlen, "ECB CSV line 1: the first column is '%s', expected 'Date'", q);
+		err_set(err, errlen, "the first column is '%s', expected 'Date'", q);
 		return -1;
 	}
 	*trailing = nf > 1 && f[nf - 1].len == 0;
 	for (int i = 1; i < nf - (*trailing ? 1 : 0); i++) {
 		if (f[i].len != 3) {
 			buf_quote(q, sizeof(q), f[i].p, f[i].len);
-			snprintf(err, errlen, "ECB CSV line 1: column %d '%s' is not a currency code", i + 1, q);
+			err_set(err, errlen, "column %d '%s' is not a currency code", i + 1, q);
 			return -1;
 		}
 		memcpy(codes[i], f[i].p, 3);
 		codes[i][3] = '\0';
 		if (!currency_code_ok(codes[i])) {
 			buf_quote(q, sizeof(q), f[i].p, f[i].len);
-			snprintf(err, errlen, "ECB CSV line 1: column %d '%s' is not three letters A-Z", i + 1, q);
+			err_set(err, errlen, "column %d '%s' is not three letters A-Z", i + 1, q);
 			return -1;
 		}
 	}
 	if (nf - (*trailing ? 1 : 0) < 2) {
-		snprintf(err, errlen, "ECB CSV line 1: the header names no currency");
+		err_set(err, errlen, "the header names no currency");
 		return -1;
 	}
 	return 0;
 }
 
-/* One data line into a finished snapshot, or NULL with err set. */
+/* One data line into a finished snapshot, or NULL with the reason in err
+ * (the caller names the line). */
 static struct rates *
-parse_row(const struct field *f, int nf, char codes[][4], int trailing, size_t lineno, char *err,
-    size_t errlen)
+parse_row(const struct field *f, int nf, char codes[][4], int trailing, char *err, size_t errlen)
 {
-	char date[DT_DATE_LEN], why[256], q[BUF_QUOTE_LEN];
+	char date[DT_DATE_LEN], q[BUF_QUOTE_LEN];
 	struct rates *r = NULL;
 
 	if (f[0].len >= sizeof(date)) {
 		buf_quote(q, sizeof(q), f[0].p, f[0].len);
-		snprintf(err, errlen, "ECB CSV line %zu: date '%s' is not a valid YYYY-MM-DD date", lineno, q);
+		err_set(err, errlen, "date '%s' is not a valid YYYY-MM-DD date", q);
 		goto fail;
 	}
 	memcpy(date, f[0].p, f[0].len);
 	date[f[0].len] = '\0';
-	if ((r = rates_new("EUR", date, why, sizeof(why))) == NULL) {
-		snprintf(err, errlen, "ECB CSV line %zu: %s", lineno, why);
+	if ((r = rates_new("EUR", date, err, errlen)) == NULL)
 		goto fail;
-	}
 	for (int i = 1; i < nf; i++) {
 		struct dec d;
 		int added;
@@ -124,8 +123,8 @@ parse_row(const struct field *f, int nf, char codes[][4], int trailing, size_t l
 		if (trailing && i == nf - 1) {
 			if (f[i].len != 0) {
 				buf_quote(q, sizeof(q), f[i].p, f[i].len);
-				snprintf(err, errlen, "ECB CSV line %zu: '%s' after the last column (the header ends "
-				    "with an empty field)", lineno, q);
+				err_set(err, errlen, "'%s' after the last column (the header ends with an empty field)",
+				    q);
 				goto fail;
 			}
 			break;
@@ -134,19 +133,18 @@ parse_row(const struct field *f, int nf, char codes[][4], int trailing, size_t l
 			continue;
 		if (dec_parse(f[i].p, f[i].len, &d) == -1) {
 			buf_quote(q, sizeof(q), f[i].p, f[i].len);
-			snprintf(err, errlen, "ECB CSV line %zu: %s %s '%s': not a plain decimal number or N/A", lineno,
-			    date, codes[i], q);
+			err_set(err, errlen, "%s %s '%s': not a plain decimal number or N/A", date, codes[i], q);
 			goto fail;
 		}
-		if ((added = rates_add(r, codes[i], &d, why, sizeof(why))) == -1) {
-			snprintf(err, errlen, "ECB CSV line %zu: %s %s", lineno, date, why);
+		if ((added = rates_add(r, codes[i], &d, err, errlen)) == -1) {
+			err_prefix(err, errlen, "%s %s", date, codes[i]);
 			goto fail;
 		}
 		if (added == RATES_SKIPPED)
 			log_debug("ECB CSV %s: '%s' is not an ISO 4217 currency cconv knows; ignored", date, codes[i]);
 	}
-	if (rates_finish(r, why, sizeof(why)) == -1) {
-		snprintf(err, errlen, "ECB CSV line %zu: %s %s", lineno, date, why);
+	if (rates_finish(r, err, errlen) == -1) {
+		err_prefix(err, errlen, "%s", date);
 		goto fail;
 	}
 	return r;
@@ -155,60 +153,82 @@ fail:
 	return NULL;
 }
 
+/* What the lines read so far established. */
+struct csv {
+	char codes[ECBCSV_MAX_COLUMNS + 2][4];
+	int header_nf;		/* fields of the header; 0 until it is read */
+	int trailing;		/* the header ends with an empty field */
+	struct rates **v;	/* the days, in file order */
+	size_t n, cap;
+};
+
+/* One line: the header, or a day appended to c->v (an empty line after the
+ * header is skipped).  0, or -1 with the reason in err (the caller names the
+ * line). */
+static int
+take_line(struct csv *c, const char *line, size_t linelen, char *err, size_t errlen)
+{
+	struct field f[ECBCSV_MAX_COLUMNS + 2];	/* Date, the codes, a trailing empty field */
+	struct rates *r;
+	int nf;
+
+	if (linelen == 0 && c->header_nf == 0) {
+		err_set(err, errlen, "the header is empty");
+		return -1;
+	}
+	if (linelen == 0)
+		return 0;
+	if ((nf = split(line, linelen, f, ECBCSV_MAX_COLUMNS + 2)) == -1) {
+		err_set(err, errlen, "more than %d columns", ECBCSV_MAX_COLUMNS + 2);
+		return -1;
+	}
+	if (c->header_nf == 0) {
+		if (parse_header(f, nf, c->codes, &c->trailing, err, errlen) == -1)
+			return -1;
+		c->header_nf = nf;
+		return 0;
+	}
+	if (nf != c->header_nf) {
+		err_set(err, errlen, "%d fields, the header has %d", nf, c->header_nf);
+		return -1;
+	}
+	if ((r = parse_row(f, nf, c->codes, c->trailing, err, errlen)) == NULL)
+		return -1;
+	if (rates_vec_append(&c->v, &c->n, &c->cap, r) == -1) {
+		rates_free(r);
+		err_set(err, errlen, "more than %d days, or out of memory", RATES_VEC_MAX);
+		return -1;
+	}
+	return 0;
+}
+
 int
 ecbcsv_parse(const char *body, size_t len, struct rates ***out, size_t *n, char *err, size_t errlen)
 {
-	struct field f[ECBCSV_MAX_COLUMNS + 2];	/* Date, the codes, a trailing empty field */
-	char codes[ECBCSV_MAX_COLUMNS + 2][4];
-	struct rates **v = NULL, *r;
-	size_t nv = 0, cap = 0, pos = 0, lineno = 0, linelen;
+	struct csv c = { .header_nf = 0 };
+	size_t pos = 0, lineno = 0, linelen;
 	const char *line;
-	int nf, header_nf = 0, trailing = 0;
 	int rc = -1;
 
 	*out = NULL;
 	*n = 0;
 	while (next_line(body, len, &pos, &line, &linelen)) {
 		lineno++;
-		if (linelen == 0 && header_nf == 0) {
-			snprintf(err, errlen, "ECB CSV line 1: the header is empty");
-			goto out;
-		}
-		if (linelen == 0)
-			continue;
-		if ((nf = split(line, linelen, f, ECBCSV_MAX_COLUMNS + 2)) == -1) {
-			snprintf(err, errlen, "ECB CSV line %zu: more than %d columns", lineno, ECBCSV_MAX_COLUMNS + 2);
-			goto out;
-		}
-		if (header_nf == 0) {
-			if (parse_header(f, nf, codes, &trailing, err, errlen) == -1)
-				goto out;
-			header_nf = nf;
-			continue;
-		}
-		if (nf != header_nf) {
-			snprintf(err, errlen, "ECB CSV line %zu: %d fields, the header has %d", lineno, nf, header_nf);
-			goto out;
-		}
-		if ((r = parse_row(f, nf, codes, trailing, lineno, err, errlen)) == NULL)
-			goto out;
-		if (rates_vec_append(&v, &nv, &cap, r) == -1) {
-			rates_free(r);
-			snprintf(err, errlen, "ECB CSV line %zu: more than %d days, or out of memory", lineno,
-			    RATES_VEC_MAX);
+		if (take_line(&c, line, linelen, err, errlen) == -1) {
+			err_prefix(err, errlen, "ECB CSV line %zu", lineno);
 			goto out;
 		}
 	}
-	if (nv == 0) {
-		snprintf(err, errlen, "ECB CSV: no data lines after the header");
+	if (c.n == 0) {
+		err_set(err, errlen, "ECB CSV: no data lines after the header");
 		goto out;
 	}
-	*out = v;
-	*n = nv;
-	v = NULL;
-	nv = 0;
+	*out = c.v;
+	*n = c.n;
+	c.v = NULL;
+	c.n = 0;
 	rc = 0;
 out:
-	rates_vec_free(v, nv);
+	rates_vec_free(c.v, c.n);
 	return rc;
 }

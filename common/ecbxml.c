@@ -20,13 +20,13 @@
  */
 #include <limits.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #include <expat.h>
 
 #include "buf.h"
 #include "ecbxml.h"
+#include "err.h"
 #include "log.h"
 
 #define NS_SEP '\1'
@@ -44,22 +44,29 @@ struct ctx {
 	size_t n, cap;
 };
 
-/* Records the first failure with its line and stops the parser. */
+/* Records the first failure, whose reason is in c->err: puts the format and
+ * the line in front and stops the parser. */
+static void
+record_failure(struct ctx *c)
+{
+	err_prefix(c->err, c->errlen, "ECB XML line %lu", (unsigned long)XML_GetCurrentLineNumber(c->p));
+	c->failed = 1;
+	XML_StopParser(c->p, XML_FALSE);
+}
+
+/* Records the first failure, the formatted reason, as record_failure() does. */
 __attribute__((format(printf, 2, 3)))
 static void
 fail(struct ctx *c, const char *fmt, ...)
 {
-	char msg[400];
 	va_list ap;
 
 	if (c->failed)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	err_vset(c->err, c->errlen, fmt, ap);
 	va_end(ap);
-	snprintf(c->err, c->errlen, "ECB XML line %lu: %s", (unsigned long)XML_GetCurrentLineNumber(c->p), msg);
-	c->failed = 1;
-	XML_StopParser(c->p, XML_FALSE);
+	record_failure(c);
 }
 
 static const char *
@@ -76,15 +83,16 @@ static void
 open_day(struct ctx *c, const XML_Char **atts)
 {
 	const char *time = attr(atts, "time");
-	char why[256], q[BUF_QUOTE_LEN];
+	char q[BUF_QUOTE_LEN];
 
 	if (time == NULL) {
 		fail(c, "<Cube> inside the outer <Cube> has no 'time' attribute");
 		return;
 	}
-	if ((c->day = rates_new("EUR", time, why, sizeof(why))) == NULL) {
+	if ((c->day = rates_new("EUR", time, c->err, c->errlen)) == NULL) {
 		buf_quote(q, sizeof(q), time, strlen(time));
-		fail(c, "<Cube time='%s'>: %s", q, why);
+		err_prefix(c->err, c->errlen, "<Cube time='%s'>", q);
+		record_failure(c);
 	}
 }
 
@@ -92,7 +100,7 @@ static void
 add_rate(struct ctx *c, const XML_Char **atts)
 {
 	const char *code = attr(atts, "currency"), *text = attr(atts, "rate");
-	char why[256], q[BUF_QUOTE_LEN], qc[BUF_QUOTE_LEN];
+	char q[BUF_QUOTE_LEN], qc[BUF_QUOTE_LEN];
 	struct dec d;
 
 	if (code == NULL || text == NULL) {
@@ -105,11 +113,13 @@ add_rate(struct ctx *c, const XML_Char **atts)
 		fail(c, "%s %s: rate '%s' is not a plain decimal number", rates_date(c->day), qc, q);
 		return;
 	}
-	int added = rates_add(c->day, code, &d, why, sizeof(why));
-	if (added == -1)
-		fail(c, "%s: %s", rates_date(c->day), why);
-	else if (added == RATES_SKIPPED)
+	int added = rates_add(c->day, code, &d, c->err, c->errlen);
+	if (added == -1) {
+		err_prefix(c->err, c->errlen, "%s %s", rates_date(c->day), qc);
+		record_failure(c);
+	} else if (added == RATES_SKIPPED) {
 		log_debug("ECB XML %s: '%s' is not an ISO 4217 currency cconv knows; ignored", rates_date(c->day), qc);
+	}
 }
 
 static void
@@ -170,14 +180,14 @@ static void
 on_end(void *ud, const XML_Char *name)
 {
 	struct ctx *c = ud;
-	char why[256];
 
 	(void)name;
 	if (c->failed)
 		return;
 	if (c->depth == 3 && c->day != NULL) {
-		if (rates_finish(c->day, why, sizeof(why)) == -1) {
-			fail(c, "block for %s: %s", rates_date(c->day), why);
+		if (rates_finish(c->day, c->err, c->errlen) == -1) {
+			err_prefix(c->err, c->errlen, "block for %s", rates_date(c->day));
+			record_failure(c);
 			return;
 		}
 		if (rates_vec_append(&c->v, &c->n, &c->cap, c->day) == -1) {
@@ -226,11 +236,11 @@ ecbxml_parse(const char *body, size_t len, struct rates ***out, size_t *n, char 
 	*out = NULL;
 	*n = 0;
 	if (len > INT_MAX) {
-		snprintf(err, errlen, "ECB XML: document larger than %d bytes", INT_MAX);
+		err_set(err, errlen, "ECB XML: document larger than %d bytes", INT_MAX);
 		goto out;
 	}
 	if ((c.p = XML_ParserCreateNS(NULL, NS_SEP)) == NULL) {
-		snprintf(err, errlen, "ECB XML: out of memory");
+		err_set(err, errlen, "ECB XML: out of memory");
 		goto out;
 	}
 	XML_SetUserData(c.p, &c);
@@ -240,12 +250,12 @@ ecbxml_parse(const char *body, size_t len, struct rates ***out, size_t *n, char 
 	XML_SetParamEntityParsing(c.p, XML_PARAM_ENTITY_PARSING_NEVER);
 	if (XML_Parse(c.p, body, (int)len, XML_TRUE) == XML_STATUS_ERROR) {
 		if (!c.failed)
-			snprintf(err, errlen, "ECB XML line %lu: not well-formed XML (%s)",
+			err_set(err, errlen, "ECB XML line %lu: not well-formed XML (%s)",
 			    (unsigned long)XML_GetCurrentLineNumber(c.p), XML_ErrorString(XML_GetErrorCode(c.p)));
 		goto out;
 	}
 	if (c.n == 0) {
-		snprintf(err, errlen, "ECB XML: no <Cube time='…'> block with rates");
+		err_set(err, errlen, "ECB XML: no <Cube time='…'> block with rates");
 		goto out;
 	}
 	*out = c.v;

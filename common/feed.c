@@ -9,7 +9,6 @@
  * they are sorted oldest first (the ECB writes newest first), a date given
  * twice is refused, and so is a date in the future.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -18,6 +17,7 @@
 #include "buf.h"
 #include "ecbcsv.h"
 #include "ecbxml.h"
+#include "err.h"
 #include "feed.h"
 #include "fxjson.h"
 
@@ -41,7 +41,7 @@ starts_with(const char *s, size_t n, const char *prefix)
 int
 feed_parse(const char *body, size_t len, struct rates ***out, size_t *n, char *err, size_t errlen)
 {
-	char why[512], q[BUF_QUOTE_LEN];
+	char q[BUF_QUOTE_LEN];
 	const char *p = body, *format;
 	size_t left = len;
 	int rc = -1, parsed;
@@ -49,7 +49,7 @@ feed_parse(const char *body, size_t len, struct rates ***out, size_t *n, char *e
 	*out = NULL;
 	*n = 0;
 	if (len > FEED_MAX_BODY) {
-		snprintf(err, errlen, "document larger than %d MiB (%zu bytes)", FEED_MAX_BODY >> 20, len);
+		err_set(err, errlen, "document larger than %d MiB (%zu bytes)", FEED_MAX_BODY >> 20, len);
 		return -1;
 	}
 	if (left >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
@@ -61,46 +61,41 @@ feed_parse(const char *body, size_t len, struct rates ***out, size_t *n, char *e
 		left--;
 	}
 	if (left == 0) {
-		snprintf(err, errlen, "not a rates document: the body is empty");
+		err_set(err, errlen, "not a rates document: the body is empty");
 		return -1;
 	}
 	if (*p == '{') {
 		format = "JSON";
-		parsed = fxjson_parse_feed(p, left, out, n, why, sizeof(why));
+		parsed = fxjson_parse_feed(p, left, out, n, err, errlen);
 	} else if (starts_with(p, left, "<!doctype html") || starts_with(p, left, "<html")) {
-		snprintf(err, errlen, "not a rates document: an HTML page");
+		err_set(err, errlen, "not a rates document: an HTML page");
 		return -1;
 	} else if (*p == '<') {
 		/* From the '<': an XML declaration must open the entity, so expat
 		 * refuses the blank line a hand-edited or concatenated file may
 		 * start with (its error lines count from here). */
 		format = "ECB XML";
-		parsed = ecbxml_parse(p, left, out, n, why, sizeof(why));
+		parsed = ecbxml_parse(p, left, out, n, err, errlen);
 	} else if (starts_with(p, left, "Date,")) {
 		format = "ECB CSV";
-		parsed = ecbcsv_parse(p, left, out, n, why, sizeof(why));
+		parsed = ecbcsv_parse(p, left, out, n, err, errlen);
 	} else {
 		buf_quote(q, sizeof(q), p, left);
-		snprintf(err, errlen, "not a rates document: neither JSON, ECB XML nor ECB CSV (it starts '%s')", q);
+		err_set(err, errlen, "not a rates document: neither JSON, ECB XML nor ECB CSV (it starts '%s')", q);
 		return -1;
 	}
-	if (parsed == -1) {
-		/* The XML and CSV readers name themselves; "not JSON" does too. */
-		if (strncmp(why, format, strlen(format)) == 0 || strncmp(why, "not JSON", 8) == 0)
-			snprintf(err, errlen, "%s", why);
-		else
-			snprintf(err, errlen, "%s: %s", format, why);
+	/* Each reader names its format in its messages. */
+	if (parsed == -1)
 		goto out;
-	}
 	qsort(*out, *n, sizeof(**out), by_date);
 	for (size_t i = 1; i < *n; i++) {
 		if (strcmp(rates_date((*out)[i - 1]), rates_date((*out)[i])) == 0) {
-			snprintf(err, errlen, "%s: the date %s is given twice", format, rates_date((*out)[i]));
+			err_set(err, errlen, "%s: the date %s is given twice", format, rates_date((*out)[i]));
 			goto out;
 		}
 	}
 	if (!dt_date_published_ok(rates_date((*out)[*n - 1]), (int64_t)time(NULL))) {
-		snprintf(err, errlen, "%s: the date %s is in the future", format, rates_date((*out)[*n - 1]));
+		err_set(err, errlen, "%s: the date %s is in the future", format, rates_date((*out)[*n - 1]));
 		goto out;
 	}
 	rc = 0;

@@ -35,10 +35,12 @@
  * {"base","start_date","end_date","rates":{"YYYY-MM-DD":{...},...}}), ECB XML (daily, 90-day, full history)
  * and ECB CSV (eurofxref-hist.csv: header Date,USD,JPY,..., N/A for missing, trailing comma, newest first).
  * On success *out is a malloc'd array of *n finished snapshots, OLDEST FIRST, no two with the same date;
- * caller frees with rates_vec_free(*out, *n). -1 with err naming the format and the rule broken:
- * "ECB XML line 3: <Cube> in namespace 'urn:x', expected 'http://www.ecb.int/…'",
- * "ECB CSV line 7: 'USD' '1,2': not a decimal rate", "JSON: 'rates' is empty",
- * "not a rates document: an HTML page".  Snapshots carry no origin (see rates_set_origin()).
+ * caller frees with rates_vec_free(*out, *n). -1 with err naming the format and the rule broken, not
+ * the document (the caller names it: "upstream '…'", "import '…'"); each format's reader names
+ * itself: "ECB XML line 3: <Cube> in namespace 'urn:x', expected 'http://www.ecb.int/…'",
+ * "ECB CSV line 7: 2025-05-09 USD '1,2': not a plain decimal number or N/A",
+ * "JSON: 'rates' is empty", "not JSON (line 1: …)", "not a rates document: an HTML page".
+ * Snapshots carry no origin (see rates_set_origin()).
  */
 int feed_parse(const char *body, size_t len, struct rates ***out, size_t *n, char *err, size_t errlen);
 

@@ -14,9 +14,9 @@
 
 #include <jansson.h>
 
+#include "err.h"
 #include "fxjson.h"
 #include "log.h"
-
 
 /* The rate held by a JSON number, exactly; -1 if it is not a positive number. */
 static int
@@ -42,42 +42,47 @@ member_str(const json_t *obj, const char *key, char *err, size_t errlen)
 	const json_t *v = json_object_get(obj, key);
 
 	if (v == NULL) {
-		snprintf(err, errlen, "'%s' missing", key);
+		err_set(err, errlen, "'%s' missing", key);
 		return NULL;
 	}
 	if (!json_is_string(v)) {
-		snprintf(err, errlen, "'%s' is not a string", key);
+		err_set(err, errlen, "'%s' is not a string", key);
 		return NULL;
 	}
 	return json_string_value(v);
 }
 
-/* The body as a JSON object, unless it is not one or is fixer.io's way of
- * reporting a failure in a 200 answer.  Caller json_decref()s. */
+/* The body as JSON, or NULL with err "not JSON (line N: …)", a message that
+ * names the format.  Caller json_decref()s. */
 static json_t *
-load_object(const char *body, size_t len, char *err, size_t errlen)
+load_json(const char *body, size_t len, char *err, size_t errlen)
 {
-	json_t *root, *v;
+	json_t *root;
 	json_error_t jerr;
 
-	if ((root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr)) == NULL) {
-		snprintf(err, errlen, "not JSON (line %d: %s)", jerr.line, jerr.text);
-		return NULL;
-	}
+	if ((root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr)) == NULL)
+		err_set(err, errlen, "not JSON (line %d: %s)", jerr.line, jerr.text);
+	return root;
+}
+
+/* 0 when root is an object and not fixer.io's way of reporting a failure in
+ * a 200 answer; -1 with err set. */
+static int
+object_ok(const json_t *root, char *err, size_t errlen)
+{
+	const json_t *v;
+
 	if (!json_is_object(root)) {
-		snprintf(err, errlen, "not a JSON object");
-		goto fail;
+		err_set(err, errlen, "not a JSON object");
+		return -1;
 	}
 	if ((v = json_object_get(root, "success")) != NULL && json_is_false(v)) {
 		const json_t *info = json_object_get(json_object_get(root, "error"), "info");
-		snprintf(err, errlen, "upstream reported failure: %.200s",
+		err_set(err, errlen, "upstream reported failure: %.200s",
 		    json_is_string(info) ? json_string_value(info) : "no reason given");
-		goto fail;
+		return -1;
 	}
-	return root;
-fail:
-	json_decref(root);
-	return NULL;
+	return 0;
 }
 
 /* "base", a known currency code, or NULL with err set. */
@@ -87,7 +92,7 @@ get_base(const json_t *root, char *err, size_t errlen)
 	const char *base = member_str(root, "base", err, errlen);
 
 	if (base != NULL && currency_find(base) == NULL) {
-		snprintf(err, errlen, "'base' '%.16s': unknown currency", base);
+		err_set(err, errlen, "'base' '%.16s': unknown currency", base);
 		return NULL;
 	}
 	return base;
@@ -100,11 +105,11 @@ get_rates(const json_t *root, char *err, size_t errlen)
 	const json_t *v = json_object_get(root, "rates");
 
 	if (!json_is_object(v)) {
-		snprintf(err, errlen, v == NULL ? "'rates' missing" : "'rates' is not an object");
+		err_set(err, errlen, "%s", v == NULL ? "'rates' missing" : "'rates' is not an object");
 		return NULL;
 	}
 	if (json_object_size(v) == 0) {
-		snprintf(err, errlen, "'rates' is empty");
+		err_set(err, errlen, "'rates' is empty");
 		return NULL;
 	}
 	return v;
@@ -118,38 +123,33 @@ one_day(const char *base, const char *date, const json_t *obj, const char *what,
 	struct rates *r;
 	const char *code;
 	json_t *rate;
-	char why[256];
 
-	if ((r = rates_new(base, date, why, sizeof(why))) == NULL) {
-		snprintf(err, errlen, "%s: %s", what, why);
+	if ((r = rates_new(base, date, err, errlen)) == NULL) {
+		err_prefix(err, errlen, "%s", what);
 		return NULL;
 	}
 	json_object_foreach((json_t *)obj, code, rate) {
 		struct dec d;
 		if (!currency_code_ok(code)) {
-			snprintf(err, errlen, "%s: code '%.16s' is not three letters A-Z", what, code);
+			err_set(err, errlen, "%s: code '%.16s' is not three letters A-Z", what, code);
 			goto fail;
 		}
 		if (json_rate(rate, &d) == -1) {
 			/* Tell "not a number / not positive" from "absurdly large". */
-			snprintf(err, errlen, json_is_number(rate) && json_number_value(rate) > 0
-			    ? "%s.%s: outside 1e-12 .. 1e15" : "%s.%s: must be a number > 0", what, code);
+			err_set(err, errlen, "%s.%s: %s", what, code, json_is_number(rate) &&
+			    json_number_value(rate) > 0 ? "outside 1e-12 .. 1e15" : "must be a number > 0");
 			goto fail;
 		}
-		int added = rates_add(r, code, &d, why, sizeof(why));
+		int added = rates_add(r, code, &d, err, errlen);
 		if (added == -1) {
-			/* rates_add() says "rates.USD: …"; put the day in that name. */
-			if (strncmp(why, "rates", 5) == 0)
-				snprintf(err, errlen, "%s%s", what, why + 5);
-			else
-				snprintf(err, errlen, "%s: %s", what, why);
+			err_prefix(err, errlen, "%s.%s", what, code);
 			goto fail;
 		}
 		if (added == RATES_SKIPPED)
 			log_debug("%s.%s: not an ISO 4217 currency cconv knows; ignored", what, code);
 	}
-	if (rates_finish(r, why, sizeof(why)) == -1) {
-		snprintf(err, errlen, "%s: %s", what, why);
+	if (rates_finish(r, err, errlen) == -1) {
+		err_prefix(err, errlen, "%s", what);
 		goto fail;
 	}
 	return r;
@@ -169,11 +169,11 @@ parse_day(const json_t *root, char *err, size_t errlen)
 	    (date = member_str(root, "date", err, errlen)) == NULL)
 		return NULL;
 	if (dt_date_ok(date) == -1) {
-		snprintf(err, errlen, "'date' '%.16s': not a valid YYYY-MM-DD date", date);
+		err_set(err, errlen, "'date' '%.16s': not a valid YYYY-MM-DD date", date);
 		return NULL;
 	}
 	if (!dt_date_published_ok(date, (int64_t)time(NULL))) {
-		snprintf(err, errlen, "'date' '%s': in the future", date);
+		err_set(err, errlen, "'date' '%s': in the future", date);
 		return NULL;
 	}
 	if ((obj = get_rates(root, err, errlen)) == NULL)
@@ -190,22 +190,22 @@ fxjson_parse(const char *body, size_t len, struct rates **out, char *err, size_t
 
 	*out = NULL;
 	if (len > FXJSON_MAX_BODY) {
-		snprintf(err, errlen, "body larger than 1 MiB (%zu bytes)", len);
+		err_set(err, errlen, "body larger than 1 MiB (%zu bytes)", len);
 		goto out;
 	}
-	if ((root = load_object(body, len, err, errlen)) == NULL ||
+	if ((root = load_json(body, len, err, errlen)) == NULL || object_ok(root, err, errlen) == -1 ||
 	    (r = parse_day(root, err, errlen)) == NULL)
 		goto out;
 	/* Our own cache adds its provenance; a third-party body has none. */
 	if ((v = json_object_get(root, "fetched_at")) != NULL) {
 		int64_t t;
 		if (!json_is_string(v) || dt_parse_iso8601(json_string_value(v), &t) == -1) {
-			snprintf(err, errlen, "'fetched_at' is not a YYYY-MM-DDTHH:MM:SSZ time");
+			err_set(err, errlen, "'fetched_at' is not a YYYY-MM-DDTHH:MM:SSZ time");
 			goto out;
 		}
 		v = json_object_get(root, "upstream");
 		if (rates_set_origin(r, t, json_is_string(v) ? json_string_value(v) : "") == -1) {
-			snprintf(err, errlen, "out of memory");
+			err_set(err, errlen, "out of memory");
 			goto out;
 		}
 	}
@@ -218,26 +218,25 @@ out:
 	return rc;
 }
 
-int
-fxjson_parse_feed(const char *body, size_t len, struct rates ***out, size_t *n, char *err, size_t errlen)
+/* One day or a time series from a loaded document, in document order; the
+ * messages of fxjson_parse_feed() without the format's name. */
+static int
+read_days(const json_t *root, struct rates ***out, size_t *n, char *err, size_t errlen)
 {
-	json_t *root = NULL;
 	const json_t *obj, *day;
 	const char *base, *date;
 	struct rates **v = NULL, *r = NULL;
 	size_t nv = 0, cap = 0;
 	int rc = -1;
 
-	*out = NULL;
-	*n = 0;
-	if ((root = load_object(body, len, err, errlen)) == NULL)
+	if (object_ok(root, err, errlen) == -1)
 		goto out;
 	/* A time series has no "date" and an object of days for "rates". */
 	if (json_object_get(root, "date") != NULL) {
 		if ((r = parse_day(root, err, errlen)) == NULL)
 			goto out;
 		if (rates_vec_append(&v, &nv, &cap, r) == -1) {
-			snprintf(err, errlen, "out of memory");
+			err_set(err, errlen, "out of memory");
 			goto out;
 		}
 		r = NULL;
@@ -249,14 +248,14 @@ fxjson_parse_feed(const char *body, size_t len, struct rates ***out, size_t *n, 
 
 			snprintf(what, sizeof(what), "rates.%.16s", date);
 			if (!json_is_object(day)) {
-				snprintf(err, errlen, "'%s' is not an object of rates (a time series has one per date)",
+				err_set(err, errlen, "'%s' is not an object of rates (a time series has one per date)",
 				    what);
 				goto out;
 			}
 			if ((r = one_day(base, date, day, what, err, errlen)) == NULL)
 				goto out;
 			if (rates_vec_append(&v, &nv, &cap, r) == -1) {
-				snprintf(err, errlen, "more than %d dates, or out of memory", RATES_VEC_MAX);
+				err_set(err, errlen, "more than %d dates, or out of memory", RATES_VEC_MAX);
 				goto out;
 			}
 			r = NULL;
@@ -270,6 +269,23 @@ fxjson_parse_feed(const char *body, size_t len, struct rates ***out, size_t *n, 
 out:
 	rates_free(r);
 	rates_vec_free(v, nv);
+	return rc;
+}
+
+int
+fxjson_parse_feed(const char *body, size_t len, struct rates ***out, size_t *n, char *err, size_t errlen)
+{
+	json_t *root;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	/* "not JSON (…)" names the format already; every other reason is
+	 * about a JSON document and says so once, in front. */
+	if ((root = load_json(body, len, err, errlen)) == NULL)
+		return -1;
+	if ((rc = read_days(root, out, n, err, errlen)) == -1)
+		err_prefix(err, errlen, "JSON");
 	json_decref(root);
 	return rc;
 }

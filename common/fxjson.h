@@ -24,9 +24,10 @@
  * Parses and validates a body.  On success *out is a finished snapshot the
  * caller frees with rates_free(); its origin is unset unless the body carries
  * cconv's own "fetched_at"/"upstream" fields (FXJSON_ORIGIN below).  Returns 0,
- * or -1 with err naming the rule: "not JSON (line 1: …)", "'base' missing",
- * "'base' 'XYZ': unknown currency", "'date' '2026-02-30': not a valid date",
- * "rates.USD: must be a number > 0", "'rates' is empty", "body larger than 1 MiB".
+ * or -1 with err naming the rule, not the document (the caller does):
+ * "not JSON (line 1: …)", "'base' missing", "'base' 'XYZ': unknown currency",
+ * "'date' '2026-02-30': not a valid YYYY-MM-DD date", "rates.USD: must be a
+ * number > 0", "'rates' is empty", "body larger than 1 MiB (… bytes)".
  */
 int fxjson_parse(const char *body, size_t len, struct rates **out, char *err, size_t errlen);
 
@@ -35,10 +36,11 @@ int fxjson_parse(const char *body, size_t len, struct rates **out, char *err, si
  * {"base":"EUR","start_date":…,"end_date":…,"rates":{"2026-11-19":{…},…}}
  * (told apart by the absence of "date").  On success *out is a malloc'd array
  * of *n finished snapshots in document order; caller frees with
- * rates_vec_free().
- * Each day passes the one-day rules; messages name the day,
- * "rates.2026-11-19.USD: must be a number > 0".  No size limit of its own:
- * call it through feed_parse(), which sorts, checks dates and bounds the size.
+ * rates_vec_free().  Each day passes the one-day rules.  Being feed_parse()'s
+ * JSON reader, it names its format in every message, and the day: "JSON:
+ * rates.2026-11-19.USD: must be a number > 0", "not JSON (line 1: …)".  No
+ * size limit of its own: call it through feed_parse(), which sorts, checks
+ * dates and bounds the size.
  */
 int fxjson_parse_feed(const char *body, size_t len, struct rates ***out, size_t *n, char *err, size_t errlen);
 

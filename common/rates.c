@@ -7,10 +7,10 @@
  * makes every conversion the same formula, amount × to ÷ from, whichever pair
  * is asked for.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "err.h"
 #include "rates.h"
 
 /* Bounds on any one rate: far outside every real currency's rate against any
@@ -37,22 +37,22 @@ rates_new(const char *base, const char *date, char *err, size_t errlen)
 	struct rates *r = NULL;
 
 	if ((pivot = currency_find(base)) == NULL) {
-		snprintf(err, errlen, "base '%.16s': unknown currency", base);
+		err_set(err, errlen, "base '%.16s': unknown currency", base);
 		goto fail;
 	}
 	if (dt_date_ok(date) == -1) {
-		snprintf(err, errlen, "date '%.16s': not a valid YYYY-MM-DD date", date);
+		err_set(err, errlen, "date '%.16s': not a valid YYYY-MM-DD date", date);
 		goto fail;
 	}
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
-		snprintf(err, errlen, "out of memory");
+		err_set(err, errlen, "out of memory");
 		goto fail;
 	}
 	r->pivot = pivot;
 	memcpy(r->date, date, DT_DATE_LEN);
 	r->cap = 64;
 	if ((r->e = calloc(r->cap, sizeof(*r->e))) == NULL) {
-		snprintf(err, errlen, "out of memory");
+		err_set(err, errlen, "out of memory");
 		goto fail;
 	}
 	r->e[0].cur = pivot;
@@ -72,17 +72,17 @@ rates_add(struct rates *r, const char *code, const struct dec *rate, char *err, 
 	static const struct dec one = { 1, 0 };
 
 	if (!currency_code_ok(code)) {
-		snprintf(err, errlen, "rates: code '%.16s' is not three letters A-Z", code);
+		err_set(err, errlen, "not three letters A-Z");
 		return -1;
 	}
 	if (rate->m == 0) {
-		snprintf(err, errlen, "rates.%s: must be a number > 0", code);
+		err_set(err, errlen, "must be a number > 0");
 		return -1;
 	}
 	if (dec_cmp(rate, &rate_min) < 0 || dec_cmp(rate, &rate_max) > 0) {
 		char text[DEC_STRLEN];
 		dec_format(rate, text, sizeof(text));
-		snprintf(err, errlen, "rates.%s: %s is outside 1e-12 .. 1e15", code, text);
+		err_set(err, errlen, "%s is outside 1e-12 .. 1e15", text);
 		return -1;
 	}
 	for (size_t i = 0; i < r->n; i++) {
@@ -91,8 +91,7 @@ rates_add(struct rates *r, const char *code, const struct dec *rate, char *err, 
 		/* Some APIs list the base itself at 1; anything else contradicts it. */
 		if (i == 0 && dec_cmp(rate, &one) == 0)
 			return RATES_SKIPPED;
-		snprintf(err, errlen, i == 0 ? "rates.%s: the base currency must have rate 1"
-		    : "rates.%s: listed twice", code);
+		err_set(err, errlen, "%s", i == 0 ? "the base currency must have rate 1" : "listed twice");
 		return -1;
 	}
 	if ((cur = currency_find(code)) == NULL)
@@ -100,7 +99,7 @@ rates_add(struct rates *r, const char *code, const struct dec *rate, char *err, 
 	if (r->n == r->cap) {
 		struct rate_entry *p = reallocarray(r->e, r->cap * 2, sizeof(*p));
 		if (p == NULL) {
-			snprintf(err, errlen, "out of memory");
+			err_set(err, errlen, "out of memory");
 			return -1;
 		}
 		r->e = p;
@@ -123,7 +122,7 @@ int
 rates_finish(struct rates *r, char *err, size_t errlen)
 {
 	if (r->n < 2) {
-		snprintf(err, errlen, "rates: no rate for any known currency besides the base");
+		err_set(err, errlen, "no rate for any known currency besides the base");
 		return -1;
 	}
 	qsort(r->e, r->n, sizeof(*r->e), entry_cmp);

@@ -46,18 +46,21 @@ struct conversion {
 #define RATES_OK 0
 #define RATES_ERANGE (-1)	/* result too large to hold */
 
-/* NULL with err set when base is not a known currency or date is not a valid
- * YYYY-MM-DD. */
+/* NULL with err set ("base 'XYZ': unknown currency", "date '…': not a valid
+ * YYYY-MM-DD date", "out of memory"); the caller names the snapshot. */
 struct rates *rates_new(const char *base, const char *date, char *err, size_t errlen);
 
 /*
- * Adds one rate.  Returns RATES_ADDED, RATES_SKIPPED, or -1 with err set when
- * the code is not three letters A-Z ("rate code 'usd': not three letters A-Z"),
- * the rate is not > 0 or outside 1e-12..1e15, or the code was already added.
+ * Adds one rate.  Returns RATES_ADDED, RATES_SKIPPED, or -1 with err holding
+ * what is wrong with this rate, without the code, which the caller names in
+ * its format's terms ("rates.USD", "2025-05-09 USD"): "not three letters
+ * A-Z", "must be a number > 0", "0.0000000000001 is outside 1e-12 .. 1e15",
+ * "the base currency must have rate 1", "listed twice", "out of memory".
  */
 int rates_add(struct rates *r, const char *code, const struct dec *rate, char *err, size_t errlen);
 
-/* Seals the snapshot: -1 with err set when it holds no rate besides the pivot. */
+/* Seals the snapshot: -1 with err "no rate for any known currency besides the
+ * base" when it holds no rate besides the pivot. */
 int rates_finish(struct rates *r, char *err, size_t errlen);
 
 /* Provenance; set before the snapshot is shared.  upstream is copied. */

@@ -204,6 +204,17 @@ struct bad_case {
 	const char *needle;	/* the format and rule the message must name */
 };
 
+/* How many times needle occurs in s. */
+static int
+occurrences(const char *s, const char *needle)
+{
+	int k = 0;
+
+	for (const char *p = strstr(s, needle); p != NULL; p = strstr(p + 1, needle))
+		k++;
+	return k;
+}
+
 static void
 refuse_all(const struct bad_case *cases, size_t ncases)
 {
@@ -218,6 +229,9 @@ refuse_all(const struct bad_case *cases, size_t ncases)
 		assert_int_equal(n, 0);
 		if (strstr(err, cases[i].needle) == NULL)
 			fail_msg("case %zu: '%s' does not name '%s'", i, err, cases[i].needle);
+		/* The reader names its format; feed_parse() adds no second name. */
+		if (occurrences(err, "JSON") > 1 || occurrences(err, "ECB XML") > 1 || occurrences(err, "ECB CSV") > 1)
+			fail_msg("case %zu: '%s' names its format more than once", i, err);
 	}
 }
 
@@ -234,7 +248,7 @@ test_xml_rules_refuse(void **state)
 		{ "<", "ECB XML line 1: not well-formed" },
 		{ ENVELOPE_OPEN ENVELOPE_CLOSE, "ECB XML: no <Cube time='…'> block with rates" },
 		{ ENVELOPE_OPEN "<Cube/>" ENVELOPE_CLOSE, "no <Cube time='…'> block" },
-		{ DAY(""), "block for 2025-05-09: rates: no rate for any known currency" },
+		{ DAY(""), "ECB XML line 7: block for 2025-05-09: no rate for any known currency besides the base" },
 		{ DAY("<Cube currency='QQQ' rate='1.5'/>"), "no rate for any known currency" },
 		{ "", "not a rates document: the body is empty" },
 		{ " \r\n\t", "the body is empty" },
@@ -264,11 +278,13 @@ test_xml_rules_refuse(void **state)
 		{ DAY("<Cube currency='USD' rate='1e3'/>"), "rate '1e3' is not a plain decimal" },
 		{ DAY("<Cube currency='USD' rate=' 1.1'/>"), "rate ' 1.1' is not a plain decimal" },
 		{ DAY("<Cube currency='USD' rate=''/>"), "rate '' is not a plain decimal" },
-		{ DAY("<Cube currency='USD' rate='0'/>"), "2025-05-09: rates.USD: must be a number > 0" },
-		{ DAY("<Cube currency='USD' rate='0.0000000000001'/>"), "rates.USD: 0.0000000000001 is outside" },
-		{ DAY("<Cube currency='usd' rate='1.1'/>"), "code 'usd' is not three letters A-Z" },
-		{ DAY("<Cube currency='USD' rate='1.1'/><Cube currency='USD' rate='1.2'/>"), "rates.USD: listed twice" },
-		{ DAY("<Cube currency='EUR' rate='1.2'/>"), "the base currency must have rate 1" },
+		{ DAY("<Cube currency='USD' rate='0'/>"), "ECB XML line 7: 2025-05-09 USD: must be a number > 0" },
+		{ DAY("<Cube currency='USD' rate='0.0000000000001'/>"),
+		  "ECB XML line 7: 2025-05-09 USD: 0.0000000000001 is outside 1e-12 .. 1e15" },
+		{ DAY("<Cube currency='usd' rate='1.1'/>"), "ECB XML line 7: 2025-05-09 usd: not three letters A-Z" },
+		{ DAY("<Cube currency='USD' rate='1.1'/><Cube currency='USD' rate='1.2'/>"),
+		  "ECB XML line 7: 2025-05-09 USD: listed twice" },
+		{ DAY("<Cube currency='EUR' rate='1.2'/>"), "ECB XML line 7: 2025-05-09 EUR: the base currency must have rate 1" },
 		{ ENVELOPE_OPEN "<Cube><Cube time='2025-02-30'><Cube currency='USD' rate='1.1'/></Cube></Cube>"
 		  ENVELOPE_CLOSE, "<Cube time='2025-02-30'>: date '2025-02-30': not a valid YYYY-MM-DD date" },
 		{ ENVELOPE_OPEN "<Cube><Cube time='2099-01-04'><Cube currency='USD' rate='1.1'/></Cube></Cube>"
@@ -341,9 +357,9 @@ test_csv_rules_refuse(void **state)
 		{ "Date,USD,\n2025-05-09,,\n", "USD '': not a plain decimal number or N/A" },
 		{ "Date,USD,\n2025-05-09,n/a,\n", "USD 'n/a': not a plain decimal" },
 		{ "Date,USD,\n2025-05-09,-1.1,\n", "USD '-1.1': not a plain decimal" },
-		{ "Date,USD,\n2025-05-09,0,\n", "ECB CSV line 2: 2025-05-09 rates.USD: must be a number > 0" },
-		{ "Date,USD,\n2025-05-09,N/A,\n", "line 2: 2025-05-09 rates: no rate for any known currency" },
-		{ "Date,USD,USD,\n2025-05-09,1.1,1.2,\n", "rates.USD: listed twice" },
+		{ "Date,USD,\n2025-05-09,0,\n", "ECB CSV line 2: 2025-05-09 USD: must be a number > 0" },
+		{ "Date,USD,\n2025-05-09,N/A,\n", "ECB CSV line 2: 2025-05-09: no rate for any known currency besides the base" },
+		{ "Date,USD,USD,\n2025-05-09,1.1,1.2,\n", "ECB CSV line 2: 2025-05-09 USD: listed twice" },
 		{ "Date,USD,\n09/05/2025,1.1,\n", "ECB CSV line 2: date '09/05/2025': not a valid YYYY-MM-DD date" },
 		{ "Date,USD,\n2025-05-09T00:00:00Z,1.1,\n", "date '2025-05-09T00:00:00Z'" },
 		{ "Date,USD,\n2025-05-09,1.1,\n\n2025-05-09,1.2,\n", "ECB CSV: the date 2025-05-09 is given twice" },
@@ -376,7 +392,8 @@ test_sniffing_and_json_rules_refuse(void **state)
 		  "JSON: 'rates.2025-05-08' is not an object" },
 		{ "{\"base\":\"EUR\",\"rates\":{\"2025-13-09\":{\"USD\":1.1}}}",
 		  "JSON: rates.2025-13-09: date '2025-13-09': not a valid YYYY-MM-DD date" },
-		{ "{\"base\":\"EUR\",\"rates\":{\"2025-05-09\":{}}}", "JSON: rates.2025-05-09: rates: no rate" },
+		{ "{\"base\":\"EUR\",\"rates\":{\"2025-05-09\":{}}}",
+		  "JSON: rates.2025-05-09: no rate for any known currency besides the base" },
 		{ "{\"base\":\"EUR\",\"rates\":{\"2099-05-09\":{\"USD\":1.1}}}", "JSON: the date 2099-05-09 is in the future" },
 	};
 
