@@ -20,12 +20,13 @@
  * not written to the cache.
  */
 #include <assert.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "buf.h"
 #include "cache.h"
 #include "dt.h"
+#include "err.h"
 #include "fetch.h"
 #include "fxjson.h"
 #include "log.h"
@@ -33,21 +34,6 @@
 #include "upstream.h"
 
 #define REASON_MAX 512		/* bytes of one source's failure */
-
-/* Appends a formatted clause to the NUL-terminated err; a message too long
- * for err is cut, which is all a message can do. */
-static void __attribute__((format(printf, 3, 4)))
-err_append(char *err, size_t errlen, const char *fmt, ...)
-{
-	size_t used = strnlen(err, errlen);
-	va_list ap;
-
-	if (used + 1 >= errlen)
-		return;
-	va_start(ap, fmt);
-	(void)vsnprintf(err + used, errlen - used, fmt, ap);	/* truncation is acceptable */
-	va_end(ap);
-}
 
 int
 source_is_stale(int64_t fetched_at, int64_t now)
@@ -98,33 +84,22 @@ from_daemon(const struct args *a, int64_t now, struct source_answer *ans, char *
 	};
 	struct fetch_result res;
 	struct rates *r = NULL;
-	char ferr[REASON_MAX];
-	char prefix[ARGS_URL_MAX + 16];
 	int64_t fetched_at;
 	int n, rc = -1;
 
 	memset(&res, 0, sizeof(res));
 	n = snprintf(url, urllen, "%s/%s", a->server, a->date[0] != '\0' ? a->date : "latest");
 	if (n < 0 || (size_t)n >= urllen) {
-		snprintf(reason, rlen, "URL too long");
+		err_set(reason, rlen, "URL too long");
 		goto out;
 	}
-	if (fetch_get(url, &fo, &res, ferr, sizeof(ferr)) == -1) {
-		/* fetch_get() starts its message with "'url': "; the caller
-		 * quotes the URL itself. */
-		const char *why = ferr;
-		n = snprintf(prefix, sizeof(prefix), "'%s': ", url);
-		if (n > 0 && (size_t)n < sizeof(prefix) && strncmp(ferr, prefix, (size_t)n) == 0)
-			why += n;
-		snprintf(reason, rlen, "%s", why);
-		goto out;
-	}
-	if (fxjson_parse(res.body, res.len, &r, reason, rlen) == -1)
+	if (fetch_get(url, &fo, &res, reason, rlen) == -1 ||
+	    fxjson_parse(res.body, res.len, &r, reason, rlen) == -1)
 		goto out;
 	/* The daemon's Last-Modified is when it fetched the rates upstream. */
 	fetched_at = res.last_modified >= 0 ? res.last_modified : now;
 	if (rates_set_origin(r, fetched_at, a->server) == -1) {
-		snprintf(reason, rlen, "out of memory");
+		err_set(reason, rlen, "out of memory");
 		goto out;
 	}
 	answer(ans, &r, SOURCE_DAEMON, a->server,
@@ -140,13 +115,15 @@ out:
 static void
 note_fallback(const struct args *a, const char *reason)
 {
-	char list[ARGS_URL_MAX + 64];
+	struct buf list;
 
-	list[0] = '\0';
+	buf_init(&list, ARGS_MAX_UPSTREAMS * (ARGS_URL_MAX + 2));
 	for (size_t i = 0; i < a->nupstream; i++)
-		err_append(list, sizeof(list), "%s%s", i > 0 ? ", " : "", a->upstream[i]);
+		(void)buf_printf(&list, "%s%s", i > 0 ? ", " : "", a->upstream[i]);
+	/* Without memory for the list the note still says what happened. */
 	log_note("daemon %s unavailable (%s); asking upstream%s %s directly", a->server, reason,
-	    a->nupstream > 1 ? "s" : "", list);
+	    a->nupstream > 1 ? "s" : "", list.data != NULL && !buf_failed(&list) ? list.data : "…");
+	buf_free(&list);
 }
 
 static int
@@ -160,14 +137,14 @@ from_upstreams(const struct args *a, int64_t now, struct source_answer *ans, cha
 
 		if (a->date[0] != '\0') {
 			if (upstream_sibling_url(url, a->date, dated, sizeof(dated)) == -1) {
-				err_append(err, errlen, "; upstream '%s': not a .../latest URL, so no rates by date to ask for",
+				err_append(err, errlen, "upstream '%s': not a .../latest URL, so no rates by date to ask for",
 				    url);
 				continue;
 			}
 			url = dated;
 		}
 		if (upstream_fetch(url, &r, uerr, sizeof(uerr)) == -1) {
-			err_append(err, errlen, "; %s", uerr);
+			err_append(err, errlen, "upstream '%s': %s", url, uerr);
 			continue;
 		}
 		answer(ans, &r, SOURCE_UPSTREAM, a->upstream[i],
@@ -224,18 +201,18 @@ from_cache(const struct args *a, int64_t now, int announce, struct source_answer
 	int rc = -1, got;
 
 	if (cache_path(path, sizeof(path), cerr, sizeof(cerr)) == -1) {
-		err_append(err, errlen, "%s%s", err[0] != '\0' ? "; " : "", cerr);
+		err_append(err, errlen, "%s", cerr);
 		goto out;
 	}
 	if ((got = cache_read(path, &r, cerr, sizeof(cerr))) != 0) {
 		if (got != CACHE_MISSING)
 			log_warnx("%s; ignored", cerr);
-		err_append(err, errlen, "%s%s", err[0] != '\0' ? "; " : "", cerr);
+		err_append(err, errlen, "%s", cerr);
 		goto out;
 	}
 	if (a->date[0] != '\0' && strcmp(rates_date(r), a->date) != 0) {
-		err_append(err, errlen, "%scache '%s': holds the rates of %s, not of %s", err[0] != '\0' ? "; " : "",
-		    path, rates_date(r), a->date);
+		err_append(err, errlen, "cache '%s': holds the rates of %s, not of %s", path, rates_date(r),
+		    a->date);
 		goto out;
 	}
 	fetched_at = rates_fetched_at(r);

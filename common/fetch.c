@@ -168,7 +168,7 @@ fetch_get(const char *url, const struct fetch_opts *opts, struct fetch_result *r
 	memset(res, 0, sizeof(*res));
 	res->last_modified = -1;
 	if ((h = curl_easy_init()) == NULL) {
-		snprintf(err, errlen, "'%s': cannot initialise libcurl", url);
+		err_set(err, errlen, "cannot initialise libcurl");
 		goto out;
 	}
 	if (curl_easy_setopt(h, CURLOPT_URL, url) != CURLE_OK ||
@@ -192,14 +192,14 @@ fetch_get(const char *url, const struct fetch_opts *opts, struct fetch_result *r
 	    curl_easy_setopt(h, CURLOPT_HEADERDATA, res) != CURLE_OK ||
 	    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress) != CURLE_OK ||
 	    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L) != CURLE_OK) {
-		snprintf(err, errlen, "'%s': libcurl refused an option", url);
+		err_set(err, errlen, "libcurl refused an option");
 		goto out;
 	}
 	if (opts->if_none_match != NULL && opts->if_none_match[0] != '\0') {
 		snprintf(inm, sizeof(inm), "If-None-Match: %s", opts->if_none_match);
 		if ((grown = curl_slist_append(hdrs, inm)) == NULL ||
 		    curl_easy_setopt(h, CURLOPT_HTTPHEADER, (hdrs = grown)) != CURLE_OK) {
-			snprintf(err, errlen, "'%s': cannot set If-None-Match", url);
+			err_set(err, errlen, "cannot set If-None-Match");
 			goto out;
 		}
 	}
@@ -214,7 +214,7 @@ fetch_get(const char *url, const struct fetch_opts *opts, struct fetch_result *r
 	if (opts->if_modified_since > 0 && !has_etag &&
 	    (curl_easy_setopt(h, CURLOPT_TIMECONDITION, (long)CURL_TIMECOND_IFMODSINCE) != CURLE_OK ||
 	    curl_easy_setopt(h, CURLOPT_TIMEVALUE_LARGE, (curl_off_t)opts->if_modified_since) != CURLE_OK)) {
-		snprintf(err, errlen, "'%s': cannot set If-Modified-Since", url);
+		err_set(err, errlen, "cannot set If-Modified-Since");
 		goto out;
 	}
 	cc = curl_easy_perform(h);
@@ -225,11 +225,11 @@ fetch_get(const char *url, const struct fetch_opts *opts, struct fetch_result *r
 		res->retry_after = retry > 86400 * 7 ? 86400 * 7 : (long)retry;
 	if (cc != CURLE_OK) {
 		if (cc == CURLE_ABORTED_BY_CALLBACK)
-			snprintf(err, errlen, "'%s': cancelled (shutting down)", url);
+			err_set(err, errlen, "cancelled (shutting down)");
 		else if (sink.too_big || cc == CURLE_FILESIZE_EXCEEDED)
-			snprintf(err, errlen, "'%s': body larger than %zu bytes", url, opts->max_body);
+			err_set(err, errlen, "body larger than %zu bytes", opts->max_body);
 		else
-			snprintf(err, errlen, "'%s': %s", url, cerr[0] ? cerr : curl_easy_strerror(cc));
+			err_set(err, errlen, "%s", cerr[0] ? cerr : curl_easy_strerror(cc));
 		goto out;
 	}
 	/* For file:// libcurl applies If-Modified-Since itself and, when the
@@ -244,11 +244,11 @@ fetch_get(const char *url, const struct fetch_opts *opts, struct fetch_result *r
 		goto out;
 	}
 	if (res->status != 0 && (res->status < 200 || res->status > 299)) {
-		snprintf(err, errlen, "'%s': HTTP %ld", url, res->status);
+		err_set(err, errlen, "HTTP %ld", res->status);
 		goto out;
 	}
 	if (res->body == NULL && (res->body = calloc(1, 1)) == NULL) {
-		snprintf(err, errlen, "'%s': out of memory", url);
+		err_set(err, errlen, "out of memory");
 		goto out;
 	}
 	if (curl_easy_getinfo(h, CURLINFO_FILETIME_T, &filetime) == CURLE_OK && filetime >= 0)

@@ -48,9 +48,12 @@ struct fetch_result {
  * GETs url.  Returns 0 when a body arrived with a 2xx status (or from a file),
  * or when the validators in opts matched and the server said 304 Not
  * Modified (res->status 304, empty body: the caller's copy is current);
- * otherwise -1 with err saying what failed first and why, prefixed with the
- * URL: "'http://…/latest': HTTP 503", "'…': Connection refused".  res is
- * always initialised and must be released with fetch_result_free().
+ * otherwise -1 with err holding the transport's or the server's reason and
+ * not the URL, which the caller names in its own role ("daemon '…'",
+ * "upstream '…'"): "HTTP 503", "body larger than 1048576 bytes", "cancelled
+ * (shutting down)", or libcurl's own words ("Failed to connect to … port 80
+ * …").  res is always initialised and must be released with
+ * fetch_result_free().
  */
 int fetch_get(const char *url, const struct fetch_opts *opts, struct fetch_result *res, char *err,
     size_t errlen);

@@ -1,15 +1,16 @@
 /*
  * upstream: one fetch from one upstream, validated into snapshots.
  *
- * Every message starts with "upstream '<url>':" so a log line always says
- * which of several upstreams failed, then the first rule that failed.  The
- * format is feed_parse()'s business, so nothing here depends on which kind
- * of upstream a URL names.
+ * The messages are the reasons of fetch_get() and feed_parse() as they
+ * wrote them; the caller, which knows in what role it asked this URL, names
+ * it.  The format is feed_parse()'s business, so nothing here depends on
+ * which kind of upstream a URL names.
  */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "err.h"
 #include "feed.h"
 #include "fetch.h"
 #include "upstream.h"
@@ -27,19 +28,17 @@ upstream_fetch_feed(const char *url, int flags, struct upstream_validators *v, s
 		.if_modified_since = v != NULL ? v->last_modified : 0,
 	};
 	struct fetch_result res;
-	char why[512];
 	int64_t now = (int64_t)time(NULL);
 	int rc = -1;
 
 	*out = NULL;
 	*n = 0;
-	int fetched = fetch_get(url, &opts, &res, why, sizeof(why));
+	int fetched = fetch_get(url, &opts, &res, err, errlen);
 	if (v != NULL) {
 		v->retry_after = res.retry_after;
 		v->failure = 0;
 	}
 	if (fetched == -1) {
-		snprintf(err, errlen, "upstream %s", why);
 		if (v != NULL)
 			v->failure = res.status >= 200 && res.status <= 299 ? UPSTREAM_FAIL_INVALID :
 			    res.status != 0 ? UPSTREAM_FAIL_HTTP : UPSTREAM_FAIL_NETWORK;
@@ -48,7 +47,7 @@ upstream_fetch_feed(const char *url, int flags, struct upstream_validators *v, s
 	if (res.status == 304) {
 		/* "Not modified" only means something as the answer to a question. */
 		if (opts.if_none_match == NULL || (opts.if_none_match[0] == '\0' && opts.if_modified_since == 0)) {
-			snprintf(err, errlen, "upstream '%s': HTTP 304 to a request that was not conditional", url);
+			err_set(err, errlen, "HTTP 304 to a request that was not conditional");
 			if (v != NULL)
 				v->failure = UPSTREAM_FAIL_HTTP;
 			goto out;
@@ -56,15 +55,14 @@ upstream_fetch_feed(const char *url, int flags, struct upstream_validators *v, s
 		rc = UPSTREAM_UNCHANGED;
 		goto out;
 	}
-	if (feed_parse(res.body, res.len, out, n, why, sizeof(why)) == -1) {
-		snprintf(err, errlen, "upstream '%s': %s", url, why);
+	if (feed_parse(res.body, res.len, out, n, err, errlen) == -1) {
 		if (v != NULL)
 			v->failure = UPSTREAM_FAIL_INVALID;
 		goto out;
 	}
 	for (size_t i = 0; i < *n; i++) {
 		if (rates_set_origin((*out)[i], now, url) == -1) {
-			snprintf(err, errlen, "upstream '%s': out of memory", url);
+			err_set(err, errlen, "out of memory");
 			rates_vec_free(*out, *n);
 			*out = NULL;
 			*n = 0;

@@ -55,9 +55,11 @@ struct upstream_validators {
  * parses the body with feed_parse().  Returns 0 with *out an array of *n
  * finished snapshots, oldest first, each with origin (now, url), and v
  * updated from the answer (caller frees with rates_vec_free());
- * UPSTREAM_UNCHANGED with *out NULL when the upstream said 304; -1 with err naming the upstream,
- * then the reason: "upstream 'http://…': HTTP 503", "upstream 'http://…': ECB
- * XML line 3: …".  v may be NULL for an unconditional fetch.
+ * UPSTREAM_UNCHANGED with *out NULL when the upstream said 304; -1 with err
+ * holding the reason as fetch_get() or feed_parse() gave it, without the URL:
+ * "HTTP 503", "ECB XML line 3: …".  The caller names the upstream once, in
+ * front: err_prefix(err, errlen, "upstream '%s'", url).  v may be NULL for an
+ * unconditional fetch.
  */
 int upstream_fetch_feed(const char *url, int flags, struct upstream_validators *v, struct rates ***out,
     size_t *n, char *err, size_t errlen);
@@ -65,7 +67,8 @@ int upstream_fetch_feed(const char *url, int flags, struct upstream_validators *
 /*
  * The newest snapshot url gives (a multi-day feed's last day), unconditionally,
  * with the limits for the latest rates.  *out is finished with origin (now,
- * url); caller frees with rates_free().  0, or -1 with err set as above.
+ * url); caller frees with rates_free().  0, or -1 with the reason in err, as
+ * above (the caller names the upstream).
  */
 int upstream_fetch(const char *url, struct rates **out, char *err, size_t errlen);
 

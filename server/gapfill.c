@@ -18,6 +18,7 @@
 
 #include "calendar.h"
 #include "dt.h"
+#include "err.h"
 #include "feed.h"
 #include "gapfill.h"
 #include "upstream.h"
@@ -75,8 +76,10 @@ gapfill_run(struct store *st, const char *url, size_t *added, char *err, size_t 
 	int rc = -1;
 
 	*added = 0;
-	if (upstream_fetch_feed(url, UPSTREAM_HISTORY, NULL, &v, &n, err, errlen) != 0)
+	if (upstream_fetch_feed(url, UPSTREAM_HISTORY, NULL, &v, &n, err, errlen) != 0) {
+		err_prefix(err, errlen, "upstream '%s'", url);
 		goto out;
+	}
 	if ((stored = calloc(n, 1)) == NULL || (missing = calloc(n, sizeof(*missing))) == NULL) {
 		snprintf(err, errlen, "history '%s': out of memory", url);
 		goto out;

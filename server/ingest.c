@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "err.h"
 #include "feed.h"
 #include "ingest.h"
 #include "upstream.h"
@@ -165,6 +166,7 @@ ingest_backfill(struct store *st, char *const *upstreams, size_t nupstreams, con
 			continue;
 		}
 		if (upstream_fetch_feed(res->source, UPSTREAM_HISTORY, NULL, &v, &n, why, sizeof(why)) == -1) {
+			err_prefix(why, sizeof(why), "upstream '%s'", res->source);
 			add_reason(reasons, sizeof(reasons), why);
 			continue;
 		}

@@ -36,6 +36,7 @@
 
 #include "backoff.h"
 #include "dt.h"
+#include "err.h"
 #include "feed.h"
 #include "fetch.h"
 #include "gapfill.h"
@@ -113,6 +114,8 @@ fetch_one(struct refresher *rf, size_t i, struct rates ***out, size_t *n, char *
 	if (!served_from_here)
 		memset(v, 0, sizeof(*v));
 	rc = upstream_fetch_feed(url, 0, v, out, n, err, errlen);
+	if (rc == -1)
+		err_prefix(err, errlen, "upstream '%s'", url);
 	if (rc != UPSTREAM_UNCHANGED)
 		return rc;
 	/* This thread is the only writer, so cur is still the served snapshot. */

@@ -1,6 +1,7 @@
 """The real cconv against the real cconvd: output, exit codes and its three sources."""
 import json
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -71,6 +72,25 @@ def test_nothing_anywhere_is_69(tmp):
         assert needle in err, (needle, err)
 
 
+def test_each_source_named_once(tmp):
+    """Every failure line names each source once, in front of its reason,
+    whatever the length of its URL (a long one once came back a second time,
+    cut, in place of the reason)."""
+    server = "http://" + refused_url().split("/")[2] + "/" + "p" * 600
+    up_url = refused_url()
+    rc, out, err = cconv(tmp, ["GBP", "100"], server=server, upstream=up_url)
+    assert rc == 69 and out == "", (rc, out, err)
+    note, final = err.splitlines()
+    m = re.fullmatch(rf"cconv: daemon {re.escape(server)} unavailable \((.*)\); asking upstream "
+                     rf"{re.escape(up_url)} directly", note)
+    assert m and "onnect" in m.group(1) and "http" not in m.group(1), note  # libcurl's words, no URL
+    clauses = final.split("; ")
+    assert clauses[0] == f"cconv: no rates: daemon '{server}/latest': {m.group(1)}", final
+    assert clauses[1].startswith(f"upstream '{up_url}': ") and "onnect" in clauses[1], final
+    assert final.count(server) == 1 and final.count(up_url) == 1, final
+
+
 if __name__ == "__main__":
     run([test_answers_from_daemon, test_usage_and_currency_errors,
-         test_daemon_down_falls_back_to_upstream_then_cache, test_nothing_anywhere_is_69])
+         test_daemon_down_falls_back_to_upstream_then_cache, test_nothing_anywhere_is_69,
+         test_each_source_named_once])
