@@ -162,7 +162,7 @@ set_server(struct args *a, const char *what, const char *v, char *err, size_t er
 	free(a->server);
 	a->server = strndup(v, len);
 	if (a->server == NULL) {
-		snprintf(err, errlen, "out of memory");
+		err_set(err, errlen, "out of memory");
 		return -1;
 	}
 	return 0;
@@ -179,18 +179,18 @@ add_upstreams(struct args *a, const char *what, const char *v, char *err, size_t
 		if (len == 0) {
 			char q[BUF_QUOTE_LEN];
 			quote(v, q);
-			snprintf(err, errlen, "%s: empty URL in the list '%s'", what, q);
+			err_set(err, errlen, "%s: empty URL in the list '%s'", what, q);
 			return -1;
 		}
 		if (check_url(what, p, len, err, errlen) == -1)
 			return -1;
 		if (a->nupstream == ARGS_MAX_UPSTREAMS) {
-			snprintf(err, errlen, "%s: more than %d upstream URLs", what, ARGS_MAX_UPSTREAMS);
+			err_set(err, errlen, "%s: more than %d upstream URLs", what, ARGS_MAX_UPSTREAMS);
 			return -1;
 		}
 		a->upstream[a->nupstream] = strndup(p, len);
 		if (a->upstream[a->nupstream] == NULL) {
-			snprintf(err, errlen, "out of memory");
+			err_set(err, errlen, "out of memory");
 			return -1;
 		}
 		a->nupstream++;
@@ -222,7 +222,7 @@ set_value(struct args *a, const struct opt *o, const char *what, const char *v, 
 	switch (o->id) {
 	case OPT_FROM:
 		if (v[0] == '\0') {
-			snprintf(err, errlen, "%s: empty currency code", what);
+			err_set(err, errlen, "%s: empty currency code", what);
 			return -1;
 		}
 		*from = v;	/* judged with the other codes, after the amount */
@@ -255,7 +255,7 @@ set_value(struct args *a, const struct opt *o, const char *what, const char *v, 
 		a->version = 1;
 		return 0;
 	}
-	snprintf(err, errlen, "%s: unhandled option", what);
+	err_set(err, errlen, "%s: unhandled option", what);
 	return -1;
 }
 
@@ -284,13 +284,13 @@ split_targets(struct args *a, const char *list, const char *elem[ARGS_MAX_TARGET
 		if (len == 0) {
 			quote(list, q);
 			if (list[0] == '\0')
-				snprintf(err, errlen, "no target currency given (see cconv --help)");
+				err_set(err, errlen, "no target currency given (see cconv --help)");
 			else
-				snprintf(err, errlen, "empty currency code in the list '%s'", q);
+				err_set(err, errlen, "empty currency code in the list '%s'", q);
 			return -1;
 		}
 		if (a->nto == ARGS_MAX_TARGETS) {
-			snprintf(err, errlen, "more than %d target currencies", ARGS_MAX_TARGETS);
+			err_set(err, errlen, "more than %d target currencies", ARGS_MAX_TARGETS);
 			return -1;
 		}
 		elem[a->nto] = p;
@@ -313,11 +313,11 @@ check_code(const char *s, size_t n, char out[4], char *err, size_t errlen)
 	typed[n] = '\0';
 	if (currency_normalize(typed, out) == -1) {
 		quote(typed, q);
-		snprintf(err, errlen, "unknown currency '%s'", q);
+		err_set(err, errlen, "unknown currency '%s'", q);
 		return -1;
 	}
 	if (currency_find(out) == NULL) {
-		snprintf(err, errlen, "unknown currency '%s'", out);
+		err_set(err, errlen, "unknown currency '%s'", out);
 		return -1;
 	}
 	return 0;
@@ -328,7 +328,7 @@ static const char *
 next_value(int argc, char *const argv[], int *i, const char *what, char *err, size_t errlen)
 {
 	if (*i + 1 >= argc) {
-		snprintf(err, errlen, "%s needs a value (see cconv --help)", what);
+		err_set(err, errlen, "%s needs a value (see cconv --help)", what);
 		return NULL;
 	}
 	return argv[++*i];
@@ -355,13 +355,13 @@ parse_flag(struct args *a, int argc, char *const argv[], int *i, int set_by_flag
 
 		if (k == -1) {
 			quote(arg, q);
-			snprintf(err, errlen, "unknown option '%s' (see cconv --help)", q);
+			err_set(err, errlen, "unknown option '%s' (see cconv --help)", q);
 			return -1;
 		}
 		o = &opts[k];
 		snprintf(what, sizeof(what), "%s", o->name.lng);
 		if (eqv != NULL && !o->has_value) {
-			snprintf(err, errlen, "%s takes no value", what);
+			err_set(err, errlen, "%s takes no value", what);
 			return -1;
 		}
 		if (eqv != NULL)
@@ -378,7 +378,7 @@ parse_flag(struct args *a, int argc, char *const argv[], int *i, int set_by_flag
 		if (k == -1) {
 			char bad[2] = { *c, '\0' };
 			quote(bad, q);
-			snprintf(err, errlen, "unknown option '-%s' (see cconv --help)", q);
+			err_set(err, errlen, "unknown option '-%s' (see cconv --help)", q);
 			return -1;
 		}
 		o = &opts[k];
@@ -405,10 +405,7 @@ parse_flag(struct args *a, int argc, char *const argv[], int *i, int set_by_flag
 static void
 blame_rcfile(char *err, size_t errlen, const struct rcfile *rc, enum rcfile_key k)
 {
-	char msg[512];
-
-	snprintf(msg, sizeof(msg), "%s", err);
-	snprintf(err, errlen, "config '%s': line %d: %s", rc->path, rc->line[k], msg);
+	err_prefix(err, errlen, "config '%s': line %d", rc->path, rc->line[k]);
 }
 
 /*
@@ -471,7 +468,7 @@ args_parse(int argc, char *const argv[], struct args *a, char *err, size_t errle
 			}
 		} else if (noperand == 2) {
 			quote(arg, q);
-			snprintf(err, errlen, "unexpected argument '%s' (see cconv --help)", q);
+			err_set(err, errlen, "unexpected argument '%s' (see cconv --help)", q);
 			goto out;
 		} else {
 			operand[noperand++] = arg;
@@ -498,14 +495,14 @@ args_parse(int argc, char *const argv[], struct args *a, char *err, size_t errle
 	if (a->nupstream == 0 && add_upstreams(a, "upstream", UPSTREAM_DEFAULT, err, errlen) == -1)
 		goto out;
 	if (a->raw && a->json) {
-		snprintf(err, errlen, "--raw and --json cannot be combined");
+		err_set(err, errlen, "--raw and --json cannot be combined");
 		goto out;
 	}
 
 	if (a->list) {
 		if (noperand != 0) {
 			quote(operand[0], q);
-			snprintf(err, errlen, "--list takes no operands (got '%s')", q);
+			err_set(err, errlen, "--list takes no operands (got '%s')", q);
 			goto out;
 		}
 		ret = ARGS_EX_OK;
@@ -519,7 +516,7 @@ args_parse(int argc, char *const argv[], struct args *a, char *err, size_t errle
 		targets = operand[0];
 		amount = operand[1];
 	} else {
-		snprintf(err, errlen, "%s (see cconv --help)",
+		err_set(err, errlen, "%s (see cconv --help)",
 		    noperand == 0 ? "expected CUR[,CUR...] AMOUNT" : "missing AMOUNT after the currency codes");
 		goto out;
 	}

@@ -66,7 +66,7 @@ cache_write(const char *path, const struct rates *r, char *err, size_t errlen)
 
 	buf_init(&b, FXJSON_MAX_BODY);
 	if (slash == NULL || slash == path || (size_t)(slash - path) >= sizeof(dir)) {
-		snprintf(err, errlen, "cache '%s': not an absolute file path", path);
+		err_set(err, errlen, "not an absolute file path");
 		goto out;
 	}
 	memcpy(dir, path, (size_t)(slash - path));
@@ -75,45 +75,45 @@ cache_write(const char *path, const struct rates *r, char *err, size_t errlen)
 	pivot = rates_find(r, rates_pivot(r)->code);
 	if (pivot == NULL || fxjson_render(&b, r, pivot, NULL, 0, NULL, FXJSON_ORIGIN) == -1 ||
 	    buf_failed(&b)) {
-		snprintf(err, errlen, "cache '%s': the rates could not be written as JSON", path);
+		err_set(err, errlen, "the rates could not be written as JSON");
 		goto out;
 	}
-	if (dirs_make_parents(path, err, errlen) == -1) {
-		err_prefix(err, errlen, "cache '%s'", path);
+	if (dirs_make_parents(path, err, errlen) == -1)
 		goto out;
-	}
 
 	n = snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, slash + 1);
 	if (n < 0 || (size_t)n >= sizeof(tmp)) {
-		snprintf(err, errlen, "cache '%s': path too long", path);
+		err_set(err, errlen, "path too long");
 		goto out;
 	}
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
-		snprintf(err, errlen, "cache '%s': creating a temp file: %s", path, strerror(errno));
+		err_set(err, errlen, "creating a temp file: %s", strerror(errno));
 		goto out;
 	}
 	tmp_made = 1;
 	if (write_all(fd, b.data, b.len) == -1 || fsync(fd) == -1) {
-		snprintf(err, errlen, "cache '%s': writing '%s': %s", path, tmp, strerror(errno));
+		err_set(err, errlen, "writing '%s': %s", tmp, strerror(errno));
 		goto out;
 	}
 	if (close(fd) == -1) {
 		fd = -1;
-		snprintf(err, errlen, "cache '%s': writing '%s': %s", path, tmp, strerror(errno));
+		err_set(err, errlen, "writing '%s': %s", tmp, strerror(errno));
 		goto out;
 	}
 	fd = -1;
 	if (rename(tmp, path) == -1) {
-		snprintf(err, errlen, "cache '%s': rename: %s", path, strerror(errno));
+		err_set(err, errlen, "rename: %s", strerror(errno));
 		goto out;
 	}
 	tmp_made = 0;
 	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 || fsync(dfd) == -1) {
-		snprintf(err, errlen, "cache '%s': syncing folder: %s", path, strerror(errno));
+		err_set(err, errlen, "syncing folder: %s", strerror(errno));
 		goto out;
 	}
 	rc = 0;
 out:
+	if (rc == -1)
+		err_prefix(err, errlen, "cache '%s'", path);
 	if (fd != -1)
 		(void)close(fd);	/* already failing; the temp file goes below */
 	if (dfd != -1)
@@ -129,7 +129,6 @@ cache_read(const char *path, struct rates **out, char *err, size_t errlen)
 {
 	struct buf b;
 	struct stat st;
-	char perr[256];
 	char *chunk = NULL;
 	int fd = -1;
 	int rc = -1;
@@ -139,19 +138,19 @@ cache_read(const char *path, struct rates **out, char *err, size_t errlen)
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		if (errno == ENOENT)
 			rc = CACHE_MISSING;
-		snprintf(err, errlen, "cache '%s': %s", path, strerror(errno));
+		err_set(err, errlen, "%s", strerror(errno));
 		goto out;
 	}
 	if (fstat(fd, &st) == -1) {
-		snprintf(err, errlen, "cache '%s': %s", path, strerror(errno));
+		err_set(err, errlen, "%s", strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "cache '%s': not a regular file", path);
+		err_set(err, errlen, "not a regular file");
 		goto out;
 	}
 	if ((chunk = malloc(READ_CHUNK)) == NULL) {
-		snprintf(err, errlen, "cache '%s': out of memory", path);
+		err_set(err, errlen, "out of memory");
 		goto out;
 	}
 	for (;;) {
@@ -159,22 +158,22 @@ cache_read(const char *path, struct rates **out, char *err, size_t errlen)
 		if (got == -1 && errno == EINTR)
 			continue;
 		if (got == -1) {
-			snprintf(err, errlen, "cache '%s': %s", path, strerror(errno));
+			err_set(err, errlen, "%s", strerror(errno));
 			goto out;
 		}
 		if (got == 0)
 			break;
 		if (buf_append(&b, chunk, (size_t)got) == -1) {
-			snprintf(err, errlen, "cache '%s': larger than %d bytes", path, FXJSON_MAX_BODY);
+			err_set(err, errlen, "larger than %d bytes", FXJSON_MAX_BODY);
 			goto out;
 		}
 	}
-	if (fxjson_parse(b.data != NULL ? b.data : "", b.len, out, perr, sizeof(perr)) == -1) {
-		snprintf(err, errlen, "cache '%s': %s", path, perr);
+	if (fxjson_parse(b.data != NULL ? b.data : "", b.len, out, err, errlen) == -1)
 		goto out;
-	}
 	rc = 0;
 out:
+	if (rc != 0)
+		err_prefix(err, errlen, "cache '%s'", path);
 	if (fd != -1)
 		(void)close(fd);	/* read-only descriptor: nothing to lose */
 	free(chunk);

@@ -20,6 +20,7 @@
 #include "args.h"
 #include "buf.h"
 #include "dt.h"
+#include "err.h"
 #include "fxjson.h"
 #include "log.h"
 #include "money.h"
@@ -97,25 +98,25 @@ convert_all(const struct args *a, const struct source_answer *ans, struct buf *o
 	/* Every code is known to ISO 4217 (args.c); these are the ones this
 	 * snapshot lacks. */
 	if ((from = rates_find(ans->rates, a->from)) == NULL) {
-		snprintf(err, errlen, "unknown currency '%s'", a->from);
+		err_set(err, errlen, "unknown currency '%s'", a->from);
 		return ARGS_EX_CURRENCY;
 	}
 	for (size_t i = 0; i < a->nto; i++) {
 		if ((to[i] = rates_find(ans->rates, a->to[i])) == NULL) {
-			snprintf(err, errlen, "unknown currency '%s'", a->to[i]);
+			err_set(err, errlen, "unknown currency '%s'", a->to[i]);
 			return ARGS_EX_CURRENCY;
 		}
 	}
 	for (size_t i = 0; i < a->nto; i++) {
 		if (rates_convert(from, to[i], &a->amount, &c) != RATES_OK) {
 			dec_format(&a->amount, num, sizeof(num));
-			snprintf(err, errlen, "amount '%s': too large to convert from %s into %s", num, a->from,
+			err_set(err, errlen, "amount '%s': too large to convert from %s into %s", num, a->from,
 			    a->to[i]);
 			return ARGS_EX_USAGE;
 		}
 		if (a->json) {
 			if (fxjson_render_conversion(out, &c, ans->rates, ans->stale) == -1) {
-				snprintf(err, errlen, "%s into %s: answer could not be written as JSON", a->from,
+				err_set(err, errlen, "%s into %s: answer could not be written as JSON", a->from,
 				    a->to[i]);
 				return ARGS_EX_USAGE;
 			}
@@ -129,7 +130,7 @@ convert_all(const struct args *a, const struct source_answer *ans, struct buf *o
 		}
 	}
 	if (buf_failed(out)) {
-		snprintf(err, errlen, "answers larger than %d bytes", OUT_MAX);
+		err_set(err, errlen, "answers larger than %d bytes", OUT_MAX);
 		return ARGS_EX_USAGE;
 	}
 	return ARGS_EX_OK;
@@ -154,7 +155,7 @@ list_all(const struct args *a, const struct rates *r, struct buf *out, char *err
 		}
 	}
 	if (buf_failed(out)) {
-		snprintf(err, errlen, "list larger than %d bytes", OUT_MAX);
+		err_set(err, errlen, "list larger than %d bytes", OUT_MAX);
 		return ARGS_EX_SOFTWARE;
 	}
 	return ARGS_EX_OK;

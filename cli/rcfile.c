@@ -44,7 +44,8 @@ trim(const char *s, size_t *n)
 	return s;
 }
 
-/* One line, s[0..n), number lineno.  0, or -1 with err (without the file). */
+/* One line, s[0..n), number lineno.  0, or -1 with the reason in err (the
+ * caller names the file and the line). */
 static int
 parse_line(struct rcfile *rc, const char *s, size_t n, int lineno, char *err, size_t errlen)
 {
@@ -56,12 +57,12 @@ parse_line(struct rcfile *rc, const char *s, size_t n, int lineno, char *err, si
 	if (n == 0 || s[0] == '#')
 		return 0;
 	if (memchr(s, '\0', n) != NULL) {
-		snprintf(err, errlen, "line %d: a NUL byte", lineno);
+		err_set(err, errlen, "a NUL byte");
 		return -1;
 	}
 	if ((eq = memchr(s, '=', n)) == NULL) {
 		buf_quote(q, sizeof(q), s, n);
-		snprintf(err, errlen, "line %d: expected 'key = value', got '%s'", lineno, q);
+		err_set(err, errlen, "expected 'key = value', got '%s'", q);
 		return -1;
 	}
 	klen = (size_t)(eq - s);
@@ -72,23 +73,22 @@ parse_line(struct rcfile *rc, const char *s, size_t n, int lineno, char *err, si
 		if (strlen(key_names[k]) != klen || memcmp(key_names[k], key, klen) != 0)
 			continue;
 		if (rc->value[k] != NULL) {
-			snprintf(err, errlen, "line %d: '%s' was already set on line %d", lineno, key_names[k],
-			    rc->line[k]);
+			err_set(err, errlen, "'%s' was already set on line %d", key_names[k], rc->line[k]);
 			return -1;
 		}
 		if (vlen == 0) {
-			snprintf(err, errlen, "line %d: '%s' has no value", lineno, key_names[k]);
+			err_set(err, errlen, "'%s' has no value", key_names[k]);
 			return -1;
 		}
 		if ((rc->value[k] = strndup(val, vlen)) == NULL) {
-			snprintf(err, errlen, "line %d: out of memory", lineno);
+			err_set(err, errlen, "out of memory");
 			return -1;
 		}
 		rc->line[k] = lineno;
 		return 0;
 	}
 	buf_quote(q, sizeof(q), key, klen);
-	snprintf(err, errlen, "line %d: unknown key '%s' (known: server, upstream, from, to)", lineno, q);
+	err_set(err, errlen, "unknown key '%s' (known: server, upstream, from, to)", q);
 	return -1;
 }
 
@@ -98,47 +98,48 @@ rcfile_read(const char *path, struct rcfile *rc, char *err, size_t errlen)
 {
 	FILE *f = NULL;
 	char *text = NULL;
-	char why[512];
 	size_t len;
 	int ret = -1;
 
 	memset(rc, 0, sizeof(*rc));
 	if (strlen(path) >= sizeof(rc->path)) {
-		snprintf(err, errlen, "config: path longer than %zu bytes", sizeof(rc->path) - 1);
+		err_set(err, errlen, "config: path longer than %zu bytes", sizeof(rc->path) - 1);
 		return -1;
 	}
 	memcpy(rc->path, path, strlen(path) + 1);
 	if ((f = fopen(path, "r")) == NULL) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			return 0;
-		snprintf(err, errlen, "config '%s': %s", path, strerror(errno));
-		return -1;
+		err_set(err, errlen, "%s", strerror(errno));
+		goto out;
 	}
 	if ((text = malloc(RCFILE_MAX_BYTES + 1)) == NULL) {
-		snprintf(err, errlen, "config '%s': out of memory", path);
+		err_set(err, errlen, "out of memory");
 		goto out;
 	}
 	len = fread(text, 1, RCFILE_MAX_BYTES + 1, f);
 	if (ferror(f)) {
-		snprintf(err, errlen, "config '%s': %s", path, strerror(errno));
+		err_set(err, errlen, "%s", strerror(errno));
 		goto out;
 	}
 	if (len > RCFILE_MAX_BYTES) {
-		snprintf(err, errlen, "config '%s': larger than %d bytes", path, RCFILE_MAX_BYTES);
+		err_set(err, errlen, "larger than %d bytes", RCFILE_MAX_BYTES);
 		goto out;
 	}
 	for (size_t start = 0, lineno = 1; start < len; lineno++) {
 		const char *nl = memchr(text + start, '\n', len - start);
 		size_t end = nl != NULL ? (size_t)(nl - text) : len;
 
-		if (parse_line(rc, text + start, end - start, (int)lineno, why, sizeof(why)) == -1) {
-			snprintf(err, errlen, "config '%s': %s", path, why);
+		if (parse_line(rc, text + start, end - start, (int)lineno, err, errlen) == -1) {
+			err_prefix(err, errlen, "line %zu", lineno);
 			goto out;
 		}
 		start = end + 1;
 	}
 	ret = 0;
 out:
+	if (ret == -1)
+		err_prefix(err, errlen, "config '%s'", path);
 	free(text);
 	if (f != NULL)
 		fclose(f);

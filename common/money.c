@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "err.h"
 #include "money.h"
 #include "money_internal.h"
 
@@ -424,7 +425,7 @@ money_parse_amount(const char *s, size_t n, struct dec *out, char *err, size_t e
 		why = "more than 8 decimals";
 	if (why != NULL) {
 		buf_quote(quoted, sizeof(quoted), s, n);
-		snprintf(err, errlen, "amount '%s': %s", quoted, why);
+		err_set(err, errlen, "amount '%s': %s", quoted, why);
 		return -1;
 	}
 	out->m = m;

@@ -128,6 +128,7 @@ assert_err_names_file(struct fixture *f, const char *reason)
 
 	snprintf(prefix, sizeof(prefix), "cache '%s': ", f->path);
 	assert_memory_equal(f->err, prefix, strlen(prefix));
+	assert_null(strstr(f->err + strlen(prefix), f->path));	/* named once, in front */
 	assert_non_null(strstr(f->err, reason));
 }
 
