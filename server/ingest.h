@@ -29,7 +29,8 @@ struct ingest_result {
 /*
  * Loads the file at path.  0 with res filled, or -1 with err naming the file
  * and what failed: "import 'x.csv': No such file or directory",
- * "import 'x.csv': ECB CSV line 7: 'USD' '1,2': not a decimal rate".
+ * "import 'x.csv': ECB CSV line 7: 2025-05-09 USD '1,2': not a plain decimal
+ * number or N/A".
  */
 int ingest_import(struct store *st, const char *path, struct ingest_result *res, char *err, size_t errlen);
 
