@@ -280,19 +280,19 @@ answer(const struct http *h, const struct api_history *history, const struct api
     struct api_response *resp, int64_t *now, int64_t *next)
 {
 	struct api_ctx ctx;
-	unsigned token;
+	struct publication p;
 
-	/* The refresh time before the snapshot: see publish_swap() in refresher.c. */
 	memset(&ctx, 0, sizeof(ctx));
-	*next = publish_next_refresh();
-	ctx.rates = publish_acquire(&token);
+	publish_acquire(&p);
+	*next = p.next_refresh;
+	ctx.rates = p.rates;
 	ctx.now = *now = (int64_t)time(NULL);
 	ctx.max_age = h->cfg->max_age;
 	ctx.get_status = publish_get_status;
 	ctx.render_metrics = metrics_render;
 	ctx.history = history;
 	api_handle(&ctx, req, resp);
-	publish_release(token);
+	publish_release(&p);
 }
 
 /*

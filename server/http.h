@@ -2,8 +2,9 @@
  * http: libmicrohttpd glue between sockets and api_handle().
  *
  * An internal thread pool on epoll, with a connection timeout, a total
- * connection limit and a per-IP limit.  Each request takes the current snapshot
- * with publish_acquire() and never waits on disk or network; the dated
+ * connection limit and a per-IP limit.  Each request takes the current
+ * snapshot and its freshness, one publication, with publish_acquire() and
+ * never waits on disk or network; the dated
  * routes read history (history.h), which never waits for the writer; long
  * time series are rendered on a worker thread while their connection is
  * suspended, and answered 503 with Retry-After when too many wait.  Answers

@@ -152,7 +152,7 @@ main(int argc, char **argv)
 		log_warnx("%s; starting without stored rates", err);
 	else if (r != NULL) {
 		log_info("serving stored rates dated %s from '%s'", rates_date(r), cfg.db_path);
-		publish_swap(r);
+		publish_swap(r, 0);	/* the refresher's first round schedules the next */
 	} else
 		log_info("no stored rates in '%s' yet", cfg.db_path);
 

@@ -1,16 +1,37 @@
 /*
- * publish: hand snapshots from the refresher to request handlers without locks.
+ * publish: hand publications from the refresher to request handlers without
+ * locks.
  *
- * Two slots and two reader counters.  A reader picks the active slot, counts
- * itself in, and checks that the slot is still active; if not, it counts itself
- * out and tries again.  The writer only ever rewrites the inactive slot, and
- * only after its counter has drained to zero: a reader that counted itself into
- * that slot either saw it still active (so the writer sees its count and waits)
- * or will see it inactive and back off.  All atomics are sequentially
- * consistent, which is what makes "count in, then re-check" sound.  Requests
- * hold a snapshot while they answer, microseconds for most, up to a second for
- * a whole time series read from history, and refreshes are minutes apart: the
- * writer's wait is rarely taken, and then delays only the refresher.
+ * Two slots, each holding a whole publication (snapshot and next refresh
+ * time, plain fields), and a reader counter per slot.  A reader picks the
+ * active slot, counts itself in, and checks that the slot is still active; if
+ * not, it counts itself out and tries again.  The writer only ever rewrites
+ * the inactive slot, and only after its counter has drained to zero, then
+ * makes it the active one.  So no slot is written while a reader reads it,
+ * and a reader copies both fields of one publication: the pair is consistent
+ * by construction, not by the order of two separate stores.
+ *
+ * The orderings, in C11 terms:
+ * - The writer fills a slot, then stores `active` (a release); a reader's
+ *   check of `active` is an acquire, so a reader that finds its slot active
+ *   sees everything written into it.  Its count-out is a release and the
+ *   writer's drain check an acquire, so a reader's last look at a slot
+ *   happens before the slot is rewritten.
+ * - "Count in, then check `active`" (reader) against "store `active`, and at
+ *   the next swap check the count" (writer) is a store followed by a load of
+ *   another variable on each side.  Acquire and release alone allow both
+ *   loads to miss the other side's store, and then a reader would keep a slot
+ *   the writer is rewriting; these four operations are sequentially
+ *   consistent, whose single total order forbids that.
+ *
+ * Reclamation: a time-only publication (publish_set_next_refresh()) puts the
+ * active snapshot in both slots.  The writer frees the snapshot of the slot it
+ * rewrites only when the other slot does not hold it too: then no reader can
+ * reach it any more.
+ *
+ * Requests hold a publication only while they answer (a long time series read
+ * from history the longest), and rounds are far apart: the writer's wait is
+ * rarely taken, and then delays only the refresher.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -19,45 +40,84 @@
 
 #include "publish.h"
 
-static _Atomic(struct rates *) slots[2];
-static atomic_uint active;
-static atomic_uint readers[2];
+struct slot {
+	struct rates *rates;	/* owned; may also be in the other slot */
+	int64_t next_refresh;
+};
 
-static _Atomic int64_t next_refresh;
+static struct slot slots[2];	/* written only by the writer, and only while inactive and drained */
+static atomic_uint active;	/* the slot readers take */
+static atomic_uint readers[2];	/* readers counted into each slot */
 
 static pthread_mutex_t status_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct fetch_status status;
 
-const struct rates *
-publish_acquire(unsigned *token)
+void
+publish_acquire(struct publication *p)
 {
 	for (;;) {
-		unsigned i = atomic_load(&active);
-		atomic_fetch_add(&readers[i], 1);
-		if (atomic_load(&active) == i) {
-			*token = i;
-			return atomic_load(&slots[i]);
+		/* A guess only: the check below decides. */
+		unsigned i = atomic_load_explicit(&active, memory_order_relaxed);
+
+		atomic_fetch_add_explicit(&readers[i], 1, memory_order_seq_cst);
+		if (atomic_load_explicit(&active, memory_order_seq_cst) == i) {
+			p->rates = slots[i].rates;
+			p->next_refresh = slots[i].next_refresh;
+			p->token = i;
+			return;
 		}
-		atomic_fetch_sub(&readers[i], 1);
+		/* Nothing read from the slot: no ordering to give. */
+		atomic_fetch_sub_explicit(&readers[i], 1, memory_order_relaxed);
 	}
 }
 
 void
-publish_release(unsigned token)
+publish_release(const struct publication *p)
 {
-	atomic_fetch_sub(&readers[token], 1);
+	atomic_fetch_sub_explicit(&readers[p->token], 1, memory_order_release);
+}
+
+int64_t
+publish_next_refresh(void)
+{
+	struct publication p;
+	int64_t at;
+
+	publish_acquire(&p);
+	at = p.next_refresh;
+	publish_release(&p);
+	return at;
+}
+
+/* The writer's one way to publish: fills the inactive slot once its readers
+ * have gone, then makes it the active one. */
+static void
+publish_pair(struct rates *r, int64_t next_refresh)
+{
+	unsigned cur = atomic_load_explicit(&active, memory_order_relaxed);	/* only this thread stores it */
+	unsigned next = cur ^ 1u;
+	struct rates *old;
+
+	while (atomic_load_explicit(&readers[next], memory_order_seq_cst) != 0)
+		sched_yield();
+	old = slots[next].rates;
+	if (old != r && old != slots[cur].rates)
+		rates_free(old);
+	slots[next].rates = r;
+	slots[next].next_refresh = next_refresh;
+	atomic_store_explicit(&active, next, memory_order_seq_cst);
 }
 
 void
-publish_swap(struct rates *r)
+publish_swap(struct rates *r, int64_t next_refresh)
 {
-	unsigned next = atomic_load(&active) ^ 1u;
+	publish_pair(r, next_refresh);
+}
 
-	while (atomic_load(&readers[next]) != 0)
-		sched_yield();
-	rates_free(atomic_load(&slots[next]));
-	atomic_store(&slots[next], r);
-	atomic_store(&active, next);
+void
+publish_set_next_refresh(int64_t next_refresh)
+{
+	publish_pair(slots[atomic_load_explicit(&active, memory_order_relaxed)].rates, next_refresh);
 }
 
 void
@@ -76,24 +136,12 @@ publish_get_status(struct fetch_status *st)
 	pthread_mutex_unlock(&status_mu);
 }
 
-/* Relaxed: a reader that sees the previous value for a moment only computes a
- * max-age a few seconds off, and no other data hangs on this one. */
-void
-publish_set_next_refresh(int64_t at)
-{
-	atomic_store_explicit(&next_refresh, at, memory_order_relaxed);
-}
-
-int64_t
-publish_next_refresh(void)
-{
-	return atomic_load_explicit(&next_refresh, memory_order_relaxed);
-}
-
 void
 publish_shutdown(void)
 {
-	for (int i = 0; i < 2; i++)
-		rates_free(atomic_exchange(&slots[i], NULL));
+	if (slots[1].rates != slots[0].rates)
+		rates_free(slots[1].rates);
+	rates_free(slots[0].rates);
+	memset(slots, 0, sizeof(slots));
 	atomic_store(&active, 0);
 }

@@ -1,12 +1,17 @@
 /*
- * publish: the snapshot that request handlers answer from, swapped atomically.
+ * publish: what request handlers answer from, swapped atomically.
  *
- * Readers never lock: publish_acquire() costs two atomic increments and one
- * atomic load.  The single writer (the refresher, or main at start) swaps in a
- * new snapshot with publish_swap(); the snapshot it replaces two swaps ago is
- * freed only once no reader can still hold it.  Also holds the outcome of the
- * last fetch, for /healthz (behind a mutex: it is read rarely), and the time
- * of the next refresh, which every cacheable answer reads (an atomic).
+ * A publication is a pair: the snapshot (the rates) and the time of the
+ * refresher's next round, until which answers from that snapshot are fresh
+ * (Cache-Control).  The pair is published as one and read as one: a reader
+ * never sees new rates with the previous round's time, nor the reverse.
+ *
+ * Readers never lock: publish_acquire() and publish_release() cost an atomic
+ * increment, an atomic decrement and two atomic loads.  The single writer
+ * (main at start, then the refresher) is the only thread that may call
+ * publish_swap() and publish_set_next_refresh(); a snapshot it replaces is
+ * freed only once no reader can still hold it.  Also holds the outcome of
+ * the last fetch, for /healthz (behind a mutex: it is read rarely).
  */
 #ifndef CCONVD_PUBLISH_H
 #define CCONVD_PUBLISH_H
@@ -23,23 +28,39 @@ struct fetch_status {
 	char store_error[512];	/* why the last save failed; "" when it worked */
 };
 
-/* Takes ownership of r (may be NULL: "no rates").  Only one thread may call it. */
-void publish_swap(struct rates *r);
+/* One publication as a reader holds it, between publish_acquire() and
+ * publish_release(). */
+struct publication {
+	const struct rates *rates;	/* borrowed; NULL: no rates yet */
+	int64_t next_refresh;		/* Unix time of the next round; 0: not scheduled yet */
+	unsigned token;			/* publish_release()'s, nothing else's */
+};
 
-/* The current snapshot (NULL when there is none), borrowed until
- * publish_release(token) is called with the token written here. */
-const struct rates *publish_acquire(unsigned *token);
-void publish_release(unsigned token);
+/* Publishes r (may be NULL: "no rates") with its next refresh time, as one.
+ * Takes ownership of r, which must not be the snapshot published now.  The
+ * writer's only: see above.  May wait for the readers of the publication
+ * before last to let go of it. */
+void publish_swap(struct rates *r, int64_t next_refresh);
 
+/* Publishes the snapshot published now again, with a new next refresh time
+ * (a round that brought nothing to serve).  The writer's only. */
+void publish_set_next_refresh(int64_t next_refresh);
+
+/* Fills *p with the current publication, borrowed until publish_release(p).
+ * Any thread; never blocks. */
+void publish_acquire(struct publication *p);
+void publish_release(const struct publication *p);
+
+/* The current publication's next refresh time alone (0: not scheduled yet).
+ * Any thread; never blocks. */
+int64_t publish_next_refresh(void);
+
+/* Any thread; they copy the whole status under a mutex. */
 void publish_set_status(const struct fetch_status *st);
 void publish_get_status(struct fetch_status *st);
 
-/* When the refresher's next round is due (Unix time; 0: not scheduled yet),
- * for Cache-Control.  Lock-free: one relaxed atomic each. */
-void publish_set_next_refresh(int64_t at);
-int64_t publish_next_refresh(void);
-
-/* Frees every snapshot; only after all readers and the writer have stopped. */
+/* Frees every snapshot and forgets the next refresh time; only after all
+ * readers and the writer have stopped. */
 void publish_shutdown(void);
 
 #endif

@@ -18,9 +18,10 @@
  * replaces what is served, never an older or the same one, so this can never
  * roll answers back.  An import sends SIGHUP, so the round runs at once.
  *
- * Every round ends with one log line and one count in metrics (outcome and
- * reason), and publishes when the next round is due, which Cache-Control
- * turns into max-age.
+ * Every round publishes what it serves together with when the next round is
+ * due, as one publication (publish.h), which Cache-Control turns into
+ * max-age; then it ends with one log line and one count in metrics (outcome
+ * and reason).
  *
  * Between rounds the thread sleeps on a condition variable with a deadline on
  * CLOCK_MONOTONIC (wall-clock jumps neither skip nor repeat refreshes), and
@@ -82,11 +83,11 @@ append_reason(char *dst, size_t dstlen, const char *what)
 static void
 served_date(char out[DT_DATE_LEN])
 {
-	unsigned token;
-	const struct rates *cur = publish_acquire(&token);
+	struct publication p;
 
-	snprintf(out, DT_DATE_LEN, "%s", cur != NULL ? rates_date(cur) : "");
-	publish_release(token);
+	publish_acquire(&p);
+	snprintf(out, DT_DATE_LEN, "%s", p.rates != NULL ? rates_date(p.rates) : "");
+	publish_release(&p);
 }
 
 /*
@@ -103,14 +104,14 @@ fetch_one(struct refresher *rf, size_t i, struct rates ***out, size_t *n, char *
 {
 	const char *url = rf->cfg->upstreams[i];
 	struct upstream_validators *v = &rf->validators[i];
-	unsigned token;
-	const struct rates *cur = publish_acquire(&token);
-	int served_from_here = cur != NULL && strcmp(rates_upstream(cur), url) == 0;
+	struct publication p;
 	struct rates *r;
 	size_t cap = 0;
-	int rc;
+	int served_from_here, rc;
 
-	publish_release(token);
+	publish_acquire(&p);
+	served_from_here = p.rates != NULL && strcmp(rates_upstream(p.rates), url) == 0;
+	publish_release(&p);
 	if (!served_from_here)
 		memset(v, 0, sizeof(*v));
 	rc = upstream_fetch_feed(url, 0, v, out, n, err, errlen);
@@ -118,10 +119,10 @@ fetch_one(struct refresher *rf, size_t i, struct rates ***out, size_t *n, char *
 		err_prefix(err, errlen, "upstream '%s'", url);
 	if (rc != UPSTREAM_UNCHANGED)
 		return rc;
-	/* This thread is the only writer, so cur is still the served snapshot. */
-	cur = publish_acquire(&token);
-	r = cur != NULL ? rates_reconfirmed(cur, (int64_t)time(NULL)) : NULL;
-	publish_release(token);
+	/* This thread is the only writer, so p.rates is still the served snapshot. */
+	publish_acquire(&p);
+	r = p.rates != NULL ? rates_reconfirmed(p.rates, (int64_t)time(NULL)) : NULL;
+	publish_release(&p);
 	if (r == NULL) {
 		snprintf(err, errlen, "upstream '%s': 304 Not Modified, but no snapshot to reconfirm", url);
 		memset(v, 0, sizeof(*v));
@@ -153,22 +154,38 @@ db_bytes(const char *path)
 }
 
 /*
- * Seconds until the next round, published for Cache-Control.  After a
- * success, the ECB calendar (schedule.h) may bring it forward to just after
- * the next publication, given the date that will be served (held, "" for
- * none); after failures, backoff from BACKOFF_MIN.  Retry-After is a floor
- * either way.  Called before new rates are swapped in, so that no answer
- * from them goes out with the previous round's freshness.
+ * Seconds until the next round.  After a success, the ECB calendar
+ * (schedule.h) may bring it forward to just after the next publication, given
+ * the date that will be served (held, "" for none); after failures, backoff
+ * from BACKOFF_MIN.  Retry-After is a floor either way.
  */
 static long
-schedule_round(struct refresher *rf, const char *held)
+schedule_round(const struct refresher *rf, const char *held)
 {
-	long interval = rf->cfg->refresh, delay;
+	long interval = rf->cfg->refresh;
 
 	if (rf->failures == 0)
 		interval = schedule_next((int64_t)time(NULL), rf->cfg->refresh, held[0] != '\0' ? held : NULL);
-	delay = backoff_delay(interval, rf->failures, rf->retry_after, arc4random_uniform(1000) / 1000.0);
-	publish_set_next_refresh((int64_t)time(NULL) + delay);
+	return backoff_delay(interval, rf->failures, rf->retry_after, arc4random_uniform(1000) / 1000.0);
+}
+
+/*
+ * Ends a round's publishing: pub (NULL: the snapshot served stays, held its
+ * date) goes out with the time the next round is due, as one publication,
+ * which Cache-Control turns into max-age.  An answer from new rates so never
+ * carries the previous round's freshness, nor one from old rates the new
+ * round's.  Returns the seconds until the next round.
+ */
+static long
+publish_round(struct refresher *rf, struct rates *pub, const char *held)
+{
+	long delay = schedule_round(rf, held);
+	int64_t next = (int64_t)time(NULL) + delay;
+
+	if (pub != NULL)
+		publish_swap(pub, next);
+	else
+		publish_set_next_refresh(next);
 	return delay;
 }
 
@@ -235,29 +252,30 @@ fill_gaps(struct refresher *rf)
 }
 
 /*
- * Publishes the store's newest day if it is newer than held, the date served
- * ("" for none), and then copies its date into held.  One small query per
- * round (the newest day's rows, by primary key).
+ * The store's newest day if it is newer than held, the date to be served
+ * ("" for none), with its date then copied into held; NULL when it is not
+ * (caller frees with rates_free()).  One small query per round (the newest
+ * day's rows, by primary key).
  */
-static void
-adopt_stored(struct refresher *rf, char held[DT_DATE_LEN])
+static struct rates *
+newer_stored(struct refresher *rf, char held[DT_DATE_LEN])
 {
 	struct rates *r = NULL;
 	char err[512], iso[DT_ISO_LEN];
 
 	if (store_load_latest(rf->st, &r, err, sizeof(err)) == -1) {
 		log_warnx("refresh: %s; not looking for a newer stored day this round", err);
-		return;
+		return NULL;
 	}
 	if (r == NULL || strcmp(rates_date(r), held) <= 0) {
 		rates_free(r);
-		return;
+		return NULL;
 	}
 	dt_iso8601(rates_fetched_at(r), iso);
 	log_info("serving stored rates dated %s, newer than the %s served: saved by '%s' at %s", rates_date(r),
 	    held[0] != '\0' ? held : "none", rates_upstream(r), iso);
 	snprintf(held, DT_DATE_LEN, "%s", rates_date(r));
-	publish_swap(r);
+	return r;
 }
 
 static enum metrics_refresh
@@ -287,14 +305,14 @@ refresh_once(struct refresher *rf)
 		[METRICS_REFRESH_INVALID] = "invalid answer",
 	};
 	struct fetch_status st;
-	struct rates **v = NULL, *newest;
+	struct rates **v = NULL, *newest, *pub = NULL, *stored;
 	size_t n = 0;
 	char err[512], date[DT_DATE_LEN] = "", prev[DT_DATE_LEN], earlier[48] = "";
 	int64_t started = dt_mono_ms(), took;
 	int got = -1, failure = 0;
 	enum metrics_refresh why;
 	size_t count = 0;
-	unsigned token;
+	struct publication p;
 	long delay;
 
 	publish_get_status(&st);
@@ -323,8 +341,6 @@ refresh_once(struct refresher *rf)
 		rf->failures++;
 		why = failure_reason(failure);
 		served_date(prev);
-		adopt_stored(rf, prev);
-		delay = schedule_round(rf, prev);
 	} else {
 		st.ok = 1;
 		st.error[0] = '\0';
@@ -345,26 +361,20 @@ refresh_once(struct refresher *rf)
 		if (n > 1)
 			snprintf(earlier, sizeof(earlier), " (and %zu earlier days)", n - 1);
 		note_gap(rf, prev, v, n);
-		if (strcmp(rates_date(newest), prev) < 0) {
+		if (strcmp(rates_date(newest), prev) < 0)
 			why = METRICS_REFRESH_OLDER;
-			adopt_stored(rf, prev);
-			delay = schedule_round(rf, prev);
-		} else {
-			/*
-			 * Rates first, then the time they stay fresh until: a request
-			 * that still holds the old snapshot must never be handed the
-			 * new round's freshness (a cache would keep the superseded
-			 * rates that long).  http.c reads the time before it takes
-			 * the snapshot, so new rates can only get the old, shorter time.
-			 */
+		else {
 			snprintf(prev, sizeof(prev), "%s", rates_date(newest));
-			publish_swap(newest);
+			pub = newest;
 			v[n - 1] = NULL;
-			adopt_stored(rf, prev);
-			delay = schedule_round(rf, prev);
 		}
 		rates_vec_free(v, n);
 	}
+	if ((stored = newer_stored(rf, prev)) != NULL) {
+		rates_free(pub);
+		pub = stored;
+	}
+	delay = publish_round(rf, pub, prev);
 	publish_set_status(&st);
 	metrics_count_refresh(why);
 	took = dt_mono_ms() - started;
@@ -378,13 +388,13 @@ refresh_once(struct refresher *rf)
 		    "rates dated %s, %zu currencies, %lld ms; next in %ld s", st.upstream, date, count,
 		    (long long)took, delay);
 	else {
-		const struct rates *cur = publish_acquire(&token);
 		char served[DT_DATE_LEN + 32] = "no rates served";
-		int serving = cur != NULL;
+		int serving;
 
-		if (serving)
-			snprintf(served, sizeof(served), "rates dated %s (still served)", rates_date(cur));
-		publish_release(token);
+		publish_acquire(&p);
+		if ((serving = p.rates != NULL))
+			snprintf(served, sizeof(served), "rates dated %s (still served)", rates_date(p.rates));
+		publish_release(&p);
 		log_warnx("refresh failed (%s): upstream '%s'%s, %s, %lld ms; next try in %ld s (failure %u in a row)",
 		    failure_words[why], st.upstream, rf->cfg->nupstreams > 1 ? " (the last tried)" : "", served,
 		    (long long)took, delay, rf->failures);

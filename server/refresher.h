@@ -8,7 +8,8 @@
  * Requests are conditional, so an unchanged upstream answers 304.  Every day a
  * good fetch brings is saved to the store (a storage failure is logged and
  * reported in the status but does not stop publishing) and the newest is then
- * published.  A failure changes nothing but the status.  When a round shows
+ * published.  A failure changes nothing but the status and when the next
+ * round is due.  When a round shows
  * that days are missing since the newest one served (the daemon was down),
  * the history feed cfg->history_upstream is fetched after publishing to store
  * them (gapfill.h).  Every round, failed or not, ends by publishing the

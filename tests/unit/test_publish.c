@@ -1,0 +1,249 @@
+/*
+ * publish: a snapshot and its next refresh time go out and are read as one
+ * pair, under a writer and readers running at once; a replaced snapshot is
+ * freed once no slot holds it, and never while a reader holds it.
+ *
+ * rates_free() is wrapped at link time (-Wl,--wrap=rates_free, see
+ * tests/CMakeLists.txt), so the test sees every free publish.c makes.
+ */
+#include <pthread.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "publish.h"
+#include "rates.h"
+
+#define READERS 3
+#define ROUNDS 15000		/* publications by the concurrent writer */
+#define TIMES_PER_SNAPSHOT 3	/* publications per snapshot: one swap, then time-only ones */
+#define FREED_MAX (ROUNDS + 16)
+
+void __real_rates_free(struct rates *r);
+void __wrap_rates_free(struct rates *r);
+
+static _Atomic(const struct rates *) held[READERS];	/* what each reader holds now */
+static atomic_int freed_while_held;
+static const struct rates *freed[FREED_MAX];		/* writer thread only, in order (addresses are reused) */
+static size_t nfreed;
+
+void
+__wrap_rates_free(struct rates *r)
+{
+	if (r == NULL)
+		return;
+	for (size_t i = 0; i < READERS; i++)
+		if (atomic_load(&held[i]) == r)
+			atomic_fetch_add(&freed_while_held, 1);
+	if (nfreed < FREED_MAX)
+		freed[nfreed] = r;
+	nfreed++;
+	__real_rates_free(r);
+}
+
+/* A snapshot whose fetch time is its serial number, so a reader can tell
+ * which publication it belongs to. */
+static struct rates *
+snapshot(int64_t serial)
+{
+	char err[256];
+	struct rates *r;
+	struct dec v;
+
+	assert_int_equal(dec_parse("1.0823", 6, &v), 0);
+	assert_non_null(r = rates_new("EUR", "2026-11-20", err, sizeof(err)));
+	assert_int_equal(rates_add(r, "USD", &v, err, sizeof(err)), RATES_ADDED);
+	assert_int_equal(rates_finish(r, err, sizeof(err)), 0);
+	assert_int_equal(rates_set_origin(r, serial, "test"), 0);
+	return r;
+}
+
+static void
+reset(void)
+{
+	nfreed = 0;
+	atomic_store(&freed_while_held, 0);
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	publish_shutdown();
+	return 0;
+}
+
+static void
+test_pairs_one_thread(void **state)
+{
+	struct publication p;
+	struct rates *a = snapshot(1), *b = snapshot(2);
+
+	(void)state;
+	reset();
+	publish_acquire(&p);
+	assert_null(p.rates);
+	assert_int_equal(p.next_refresh, 0);
+	publish_release(&p);
+	assert_int_equal(publish_next_refresh(), 0);
+
+	/* Time-only before any snapshot: still no rates. */
+	publish_set_next_refresh(50);
+	publish_acquire(&p);
+	assert_null(p.rates);
+	assert_int_equal(p.next_refresh, 50);
+	publish_release(&p);
+
+	publish_swap(a, 100);
+	publish_acquire(&p);
+	assert_ptr_equal(p.rates, a);
+	assert_int_equal(p.next_refresh, 100);
+	publish_release(&p);
+
+	publish_set_next_refresh(200);
+	publish_acquire(&p);
+	assert_ptr_equal(p.rates, a);
+	assert_int_equal(p.next_refresh, 200);
+	publish_release(&p);
+	assert_int_equal(publish_next_refresh(), 200);
+
+	/* A reader holding a publication keeps it whole across a swap. */
+	publish_acquire(&p);
+	publish_swap(b, 300);
+	assert_ptr_equal(p.rates, a);
+	assert_int_equal(p.next_refresh, 200);
+	publish_release(&p);
+	publish_acquire(&p);
+	assert_ptr_equal(p.rates, b);
+	assert_int_equal(p.next_refresh, 300);
+	publish_release(&p);
+	assert_int_equal(nfreed, 0);
+}
+
+/*
+ * A snapshot is freed exactly when no slot holds it any more: not while a
+ * time-only publication keeps it in both slots, once the second publication
+ * after the last one holding it goes out, and never twice.
+ */
+static void
+test_reclamation(void **state)
+{
+	struct rates *a = snapshot(1), *b = snapshot(2), *c = snapshot(3);
+
+	(void)state;
+	reset();
+	publish_swap(a, 10);
+	publish_set_next_refresh(11);	/* a in both slots */
+	publish_set_next_refresh(12);
+	publish_set_next_refresh(13);
+	assert_int_equal(nfreed, 0);
+	publish_swap(b, 20);		/* a still in the other slot */
+	assert_int_equal(nfreed, 0);
+	publish_set_next_refresh(21);	/* b in both slots: a is gone */
+	assert_int_equal(nfreed, 1);
+	assert_ptr_equal(freed[0], a);
+	publish_swap(c, 30);
+	publish_swap(NULL, 40);		/* b's slot rewritten */
+	assert_int_equal(nfreed, 2);
+	assert_ptr_equal(freed[1], b);
+	publish_shutdown();		/* c and nothing else */
+	assert_int_equal(nfreed, 3);
+	assert_ptr_equal(freed[2], c);
+	assert_int_equal(publish_next_refresh(), 0);
+	publish_shutdown();		/* twice is harmless */
+	assert_int_equal(nfreed, 3);
+}
+
+struct reader {
+	size_t id;
+	atomic_int *done;
+	long reads;
+	long torn;		/* a time that is not its snapshot's */
+	long backwards;		/* a publication older than one seen before */
+};
+
+/* Publication k (from 1) pairs snapshot (k - 1) / TIMES_PER_SNAPSHOT + 1 with
+ * time k: the reader can check that the pair it sees belongs together. */
+static void *
+read_loop(void *arg)
+{
+	struct reader *rd = arg;
+	struct publication p;
+	int64_t last = 0;
+
+	while (!atomic_load(rd->done)) {
+		publish_acquire(&p);
+		atomic_store(&held[rd->id], p.rates);
+		if (p.rates != NULL) {
+			if (rates_fetched_at(p.rates) != (p.next_refresh - 1) / TIMES_PER_SNAPSHOT + 1)
+				rd->torn++;
+			if (p.next_refresh < last)
+				rd->backwards++;
+			last = p.next_refresh;
+		}
+		/* Now and then hold on across a few publications, so that the
+		 * writer meets a slot it must wait for. */
+		if (++rd->reads % 16 == 0)
+			sched_yield();
+		atomic_store(&held[rd->id], NULL);
+		publish_release(&p);
+		if (publish_next_refresh() < last)
+			rd->backwards++;
+	}
+	return NULL;
+}
+
+static void
+test_concurrent_pairs(void **state)
+{
+	pthread_t t[READERS];
+	struct reader rd[READERS];
+	atomic_int done = 0;
+	int64_t snapshots = 0;
+
+	(void)state;
+	reset();
+	for (size_t i = 0; i < READERS; i++) {
+		rd[i] = (struct reader){ .id = i, .done = &done };
+		assert_int_equal(pthread_create(&t[i], NULL, read_loop, &rd[i]), 0);
+	}
+	for (int64_t k = 1; k <= ROUNDS; k++) {
+		if ((k - 1) % TIMES_PER_SNAPSHOT == 0)
+			publish_swap(snapshot(++snapshots), k);
+		else
+			publish_set_next_refresh(k);
+	}
+	atomic_store(&done, 1);
+	for (size_t i = 0; i < READERS; i++) {
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+		assert_true(rd[i].reads > 0);
+		assert_int_equal(rd[i].torn, 0);
+		assert_int_equal(rd[i].backwards, 0);
+	}
+	assert_int_equal(atomic_load(&freed_while_held), 0);
+	/* Every snapshot but the one served: the last publication was a
+	 * time-only one, so both slots hold that one. */
+	assert_int_not_equal(ROUNDS % TIMES_PER_SNAPSHOT, 1);
+	assert_int_equal(nfreed, snapshots - 1);
+	publish_shutdown();
+	assert_int_equal(nfreed, snapshots);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_pairs_one_thread, teardown),
+		cmocka_unit_test_teardown(test_reclamation, teardown),
+		cmocka_unit_test_teardown(test_concurrent_pairs, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
