@@ -33,6 +33,7 @@
 #include "err.h"
 #include "feed.h"
 #include "ingest.h"
+#include "lockfile.h"
 #include "upstream.h"
 
 #define REASON_MAX 512
@@ -186,10 +187,15 @@ ingest_backfill(struct store *st, char *const *upstreams, size_t nupstreams, con
 int
 ingest_tell_daemon(const char *db_path, long *pid, char *err, size_t errlen)
 {
-	if (store_daemon_pid(db_path, pid, err, errlen) == -1)
+	switch (lockfile_holder(db_path, pid, err, errlen)) {
+	case LOCKFILE_HELD:
+		break;
+	case LOCKFILE_ERROR:
+		err_prefix(err, errlen, "store '%s'", db_path);
 		return -1;
-	if (*pid == 0)
+	default:
 		return 0;
+	}
 	if (kill((pid_t)*pid, SIGHUP) == -1) {
 		snprintf(err, errlen, "cannot signal the cconvd running on '%s' (pid %ld): %s", db_path, *pid,
 		    strerror(errno));

@@ -11,19 +11,16 @@
  * deadlocking), and rates travel as the exact decimal text the upstream gave,
  * never as REAL, so a restart serves the very digits that were fetched.
  *
- * One cconvd per database: store_open() takes an exclusive flock(2) on a lock
- * file beside it ("rates.db.lock") and a second daemon is refused with the
+ * One cconvd per database: store_open() holds the daemon lock (lockfile.h)
+ * for as long as the store is open, and a second daemon is refused with the
  * holder's pid.  SQLite's own locking would keep two writers safe, but two
  * daemons on one file means every upstream fetched twice and two histories
- * interleaved, which is an operator's mistake worth a clear message; the
- * kernel drops the lock when its holder dies, kill -9 included.  A separate
- * file because SQLite owns the database's POSIX locks, and a close(2) of any
- * descriptor on the file would silently drop ours if they were fcntl locks.
- * A one-shot writer is not a daemon: it fetches nothing on a schedule and
+ * interleaved, which is an operator's mistake worth a clear message.  A
+ * one-shot writer is not a daemon: it fetches nothing on a schedule and
  * keeps no refresh state, and its one transaction is serialised with the
  * daemon's by SQLite's own write lock (it waits STORE_ONESHOT_BUSY_MS for
- * it), so it takes no lock file and runs beside the daemon; it only probes
- * the lock to find the daemon's pid.  Read-only stores take no lock.
+ * it), so it takes no lock and runs beside the daemon; it only asks who holds
+ * the lock before an upgrade of the schema.  Read-only stores take no lock.
  *
  * The file can vanish under a running daemon (a clean-up script, a user).
  * SQLite would go on writing into the unlinked inode and lose every snapshot
@@ -36,20 +33,17 @@
  * newer cconvd is refused before anything in it is touched.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <sqlite3.h>
 
 #include "dirs.h"
 #include "err.h"
+#include "lockfile.h"
 #include "log.h"
 #include "store.h"
 
@@ -58,8 +52,6 @@
  * milliseconds, but another import can hold it for seconds, and a one-shot
  * has nothing better to do than wait. */
 #define STORE_ONESHOT_BUSY_MS 30000
-#define STORE_LOCK_TRIES 10	/* attempts at the daemon lock, STORE_LOCK_PAUSE_NS apart */
-#define STORE_LOCK_PAUSE_NS 20000000L	/* 20 ms: see take_lock() */
 
 enum store_mode {
 	STORE_DAEMON,		/* read-write, holding the daemon lock */
@@ -89,7 +81,7 @@ struct store {
 	char *path;
 	enum store_mode mode;
 	int readonly;		/* mode == STORE_READONLY */
-	int lock_fd;		/* flock()ed "<path>.lock", -1 when none */
+	struct lockfile *lock;	/* the daemon lock (lockfile.h); NULL when none */
 	dev_t dev;		/* the database file the connection has open */
 	ino_t ino;
 	sqlite3_stmt *upsert_snapshot;	/* the write statements: NULL when read-only */
@@ -297,17 +289,19 @@ prepare_reads(struct store *s, char *err, size_t errlen)
 static int
 no_upgrade_beside_daemon(const struct store *s, int version, char *err, size_t errlen)
 {
-	size_t used;
 	long pid;
 
-	if (store_daemon_pid(s->path, &pid, err, errlen) == -1) {
-		used = strnlen(err, errlen);
-		snprintf(err + used, errlen - used, "; schema version %d is not upgraded to %d while a daemon may be "
-		    "using the file: stop that cconvd, then run this again", version, SCHEMA_VERSION);
+	switch (lockfile_holder(s->path, &pid, err, errlen)) {
+	case LOCKFILE_ERROR:
+		err_prefix(err, errlen, "store '%s'", s->path);
+		err_append(err, errlen, "schema version %d is not upgraded to %d while a daemon may be using the "
+		    "file: stop that cconvd, then run this again", version, SCHEMA_VERSION);
 		return -1;
-	}
-	if (pid == 0)
+	case LOCKFILE_HELD:
+		break;
+	default:
 		return 0;
+	}
 	snprintf(err, errlen, "store '%s': schema version %d needs upgrading to %d, which cannot be done beside "
 	    "the cconvd running on it (pid %ld); restart that cconvd with this version (it upgrades the file), "
 	    "then run this again", s->path, version, SCHEMA_VERSION, pid);
@@ -382,122 +376,6 @@ out:
 	return rc;
 }
 
-/* "<path>.lock" into lock; -1 with err set when it does not fit. */
-static int
-lock_path(const char *path, char lock[PATH_MAX + 8], char *err, size_t errlen)
-{
-	if ((size_t)snprintf(lock, PATH_MAX + 8, "%s.lock", path) >= PATH_MAX + 8) {
-		snprintf(err, errlen, "store '%s': path too long for its lock file", path);
-		return -1;
-	}
-	return 0;
-}
-
-/* The pid the holder wrote into the lock file, as text ("" when none). */
-static void
-read_holder(int fd, char holder[24])
-{
-	ssize_t got = pread(fd, holder, 23, 0);
-
-	holder[got > 0 ? got : 0] = '\0';
-	holder[strcspn(holder, "\n")] = '\0';
-}
-
-/*
- * Takes "<path>.lock" for this process; the pid written into it lets the
- * second daemon's message name the first, and a one-shot writer find the
- * daemon to tell about new rates.  A one-shot writer looking for the daemon
- * (store_daemon_pid()) holds a shared lock on the file for a few
- * microseconds; a daemon starting at that instant must not take it for a
- * second daemon, so a busy lock is tried again, STORE_LOCK_TRIES times over
- * about 200 ms, before the refusal.
- */
-static int
-take_lock(struct store *s, char *err, size_t errlen)
-{
-	const struct timespec pause = { 0, STORE_LOCK_PAUSE_NS };
-	char lock[PATH_MAX + 8], pid[24], holder[24];
-	int n, tries = 0;
-
-	if (lock_path(s->path, lock, err, errlen) == -1)
-		return -1;
-	if ((s->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
-		snprintf(err, errlen, "store '%s': cannot open lock file '%s': %s", s->path, lock,
-		    strerror(errno));
-		return -1;
-	}
-	while (flock(s->lock_fd, LOCK_EX | LOCK_NB) == -1) {
-		if (errno != EWOULDBLOCK) {
-			snprintf(err, errlen, "store '%s': cannot lock '%s': %s", s->path, lock,
-			    strerror(errno));
-			return -1;
-		}
-		if (++tries < STORE_LOCK_TRIES) {
-			nanosleep(&pause, NULL);
-			continue;
-		}
-		read_holder(s->lock_fd, holder);
-		snprintf(err, errlen, "store '%s': in use by another cconvd (pid %s holds '%s'); "
-		    "give each daemon its own --db", s->path, holder[0] ? holder : "unknown", lock);
-		return -1;
-	}
-	/* Informative only: a failure to record the pid changes nothing. */
-	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
-	if (ftruncate(s->lock_fd, 0) == 0 && pwrite(s->lock_fd, pid, (size_t)n, 0) != n)
-		log_debug("store '%s': could not write the pid into '%s'", s->path, lock);
-	return 0;
-}
-
-/*
- * Probes the daemon lock without holding it: a shared lock that is granted
- * means no daemon, and is dropped at once.  The file is opened read-only and
- * never created, so a one-shot writer run by another user (root) neither
- * needs write access to it nor leaves behind a lock file the daemon could
- * not open.  The pid is only trusted while the lock is seen held: a daemon
- * writes it under the lock, and signals are blocked in cconvd before it
- * takes the lock, so a SIGHUP sent to that pid cannot kill it.
- */
-int
-store_daemon_pid(const char *path, long *pid, char *err, size_t errlen)
-{
-	char lock[PATH_MAX + 8], holder[24], *end;
-	int fd = -1, rc = -1;
-
-	*pid = 0;
-	if (lock_path(path, lock, err, errlen) == -1)
-		goto out;
-	if ((fd = open(lock, O_RDONLY | O_CLOEXEC)) == -1) {
-		if (errno == ENOENT) {	/* no daemon has ever run on it */
-			rc = 0;
-			goto out;
-		}
-		snprintf(err, errlen, "store '%s': cannot open lock file '%s': %s", path, lock, strerror(errno));
-		goto out;
-	}
-	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
-		rc = 0;
-		goto out;
-	}
-	if (errno != EWOULDBLOCK) {
-		snprintf(err, errlen, "store '%s': cannot probe lock file '%s': %s", path, lock, strerror(errno));
-		goto out;
-	}
-	read_holder(fd, holder);
-	errno = 0;
-	*pid = strtol(holder, &end, 10);
-	if (errno != 0 || end == holder || *end != '\0' || *pid <= 1) {
-		snprintf(err, errlen, "store '%s': a cconvd holds '%s' but its pid ('%s') cannot be read", path,
-		    lock, holder);
-		*pid = 0;
-		goto out;
-	}
-	rc = 0;
-out:
-	if (fd != -1)
-		(void)close(fd);	/* drops a probe lock that was granted */
-	return rc;
-}
-
 static void
 close_db(struct store *s)
 {
@@ -545,6 +423,25 @@ fail:
 	return -1;
 }
 
+/* The daemon lock for s->path, with the way out when another daemon has it. */
+static int
+take_lock(struct store *s, char *err, size_t errlen)
+{
+	long holder;
+
+	switch (lockfile_take(s->path, &s->lock, &holder, err, errlen)) {
+	case LOCKFILE_TAKEN:
+		return 0;
+	case LOCKFILE_HELD:
+		err_append(err, errlen, "give each daemon its own --db");
+		break;
+	default:
+		break;
+	}
+	err_prefix(err, errlen, "store '%s'", s->path);
+	return -1;
+}
+
 static struct store *
 open_store(const char *path, enum store_mode mode, char *err, size_t errlen)
 {
@@ -556,7 +453,6 @@ open_store(const char *path, enum store_mode mode, char *err, size_t errlen)
 	}
 	s->mode = mode;
 	s->readonly = mode == STORE_READONLY;
-	s->lock_fd = -1;
 	if (mode == STORE_DAEMON && (make_parents(path, err, errlen) == -1 || take_lock(s, err, errlen) == -1))
 		goto fail;
 	if (open_db(s, err, errlen) == -1)
@@ -591,8 +487,7 @@ store_close(struct store *s)
 	if (s == NULL)
 		return;
 	close_db(s);
-	if (s->lock_fd != -1)
-		(void)close(s->lock_fd);	/* releases the flock; nothing was written through it */
+	lockfile_release(s->lock);
 	free(s->path);
 	free(s);
 }

@@ -10,9 +10,9 @@
  * thread at a time; any number of stores may be open on one file, and in WAL
  * mode a reader never waits for a writer.
  *
- * One daemon store per database: store_open() holds an exclusive lock on
- * "<path>.lock" until store_close() (or the process's death), and a second
- * store_open() on the same path fails.  A one-shot store
+ * One daemon store per database: store_open() holds the daemon lock on
+ * "<path>.lock" (lockfile.h) until store_close() (or the process's death),
+ * and a second store_open() on the same path fails.  A one-shot store
  * (store_open_oneshot()) writes too but takes no such lock, so --import and
  * --backfill run beside a daemon; SQLite's write lock serialises their
  * transactions.  A database file deleted or replaced while open is opened
@@ -39,12 +39,6 @@ void store_close(struct store *s);	/* accepts NULL */
  * refuses, saying what to do, to upgrade an older schema while a daemon
  * runs on the file. */
 struct store *store_open_oneshot(const char *path, char *err, size_t errlen);
-
-/* Whether a daemon holds the database at path: 0 with *pid its pid, or 0
- * when none does; -1 with err set when that cannot be told (the lock file
- * unreadable, a holder whose pid is not written yet).  Never creates the
- * lock file.  Thread-safe (it touches no store). */
-int store_daemon_pid(const char *path, long *pid, char *err, size_t errlen);
 
 /* The same file, read-only (SQLITE_OPEN_READONLY and PRAGMA query_only),
  * for request threads: it cannot write, so it never takes the write lock and

@@ -23,6 +23,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "lockfile.h"
 #include "rates.h"
 #include "store.h"
 #include "tmpdir.h"
@@ -771,7 +772,7 @@ test_oneshot_beside_daemon(void **state)
 	/* And the daemon's writes still work with the one-shot open. */
 	save(f, snap("EUR", "2025-11-24", AT_2, "http://first/", "USD", "1.07", NULL));
 
-	assert_int_equal(store_daemon_pid(f->path, &pid, f->err, sizeof(f->err)), 0);
+	assert_int_equal(lockfile_holder(f->path, &pid, f->err, sizeof(f->err)), LOCKFILE_HELD);
 	assert_int_equal(pid, (long)getpid());
 	assert_null(other = store_open(f->path, f->err, sizeof(f->err)));
 	assert_non_null(strstr(f->err, "in use by another cconvd"));
@@ -779,7 +780,7 @@ test_oneshot_beside_daemon(void **state)
 
 	/* The daemon gone, the one-shot does not stand in the next one's way. */
 	store_close(f->st);
-	assert_int_equal(store_daemon_pid(f->path, &pid, f->err, sizeof(f->err)), 0);
+	assert_int_equal(lockfile_holder(f->path, &pid, f->err, sizeof(f->err)), LOCKFILE_FREE);
 	assert_int_equal(pid, 0);
 	assert_non_null(f->st = store_open(f->path, f->err, sizeof(f->err)));
 	store_close(one);
@@ -798,12 +799,12 @@ test_oneshot_makes_no_lock_file(void **state)
 	long pid = -1;
 
 	snprintf(lock, sizeof(lock), "%s.lock", f->path);
-	assert_int_equal(store_daemon_pid(f->path, &pid, f->err, sizeof(f->err)), 0);
+	assert_int_equal(lockfile_holder(f->path, &pid, f->err, sizeof(f->err)), LOCKFILE_FREE);
 	assert_int_equal(pid, 0);
 	if ((one = store_open_oneshot(f->path, f->err, sizeof(f->err))) == NULL)
 		fail_msg("store_open_oneshot on a new file: %s", f->err);
 	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 1);	/* created and migrated */
-	assert_int_equal(store_daemon_pid(f->path, &pid, f->err, sizeof(f->err)), 0);
+	assert_int_equal(lockfile_holder(f->path, &pid, f->err, sizeof(f->err)), LOCKFILE_FREE);
 	assert_int_equal(pid, 0);
 	store_close(one);
 	assert_int_equal(stat(lock, &sb), -1);
