@@ -433,7 +433,7 @@ apply_rcfile(struct args *a, const struct rcfile *rc, const int set[NOPTS], cons
 	return 0;
 }
 
-int
+enum args_exit
 args_parse(int argc, char *const argv[], struct args *a, char *err, size_t errlen)
 {
 	const char *operand[2];
@@ -446,7 +446,7 @@ args_parse(int argc, char *const argv[], struct args *a, char *err, size_t errle
 	char q[BUF_QUOTE_LEN];
 	struct rcfile rc;
 	int only_operands = 0;
-	int ret = ARGS_EX_USAGE;
+	enum args_exit ret = ARGS_EX_USAGE;
 
 	memset(a, 0, sizeof(*a));
 	memset(&rc, 0, sizeof(rc));

@@ -26,12 +26,14 @@
 #include "money.h"
 
 /* Exit codes (the values of <sysexits.h>, documented in --help and README). */
-#define ARGS_EX_OK 0
-#define ARGS_EX_USAGE 64	/* usage error or bad amount */
-#define ARGS_EX_CURRENCY 65	/* unknown currency */
-#define ARGS_EX_NORATES 69	/* no rates from any source */
-#define ARGS_EX_SOFTWARE 70	/* libcurl or the clock failed: not the user's doing */
-#define ARGS_EX_IOERR 74	/* stdout could not be written */
+enum args_exit {
+	ARGS_EX_OK = 0,
+	ARGS_EX_USAGE = 64,	/* usage error or bad amount */
+	ARGS_EX_CURRENCY = 65,	/* unknown currency */
+	ARGS_EX_NORATES = 69,	/* no rates from any source */
+	ARGS_EX_SOFTWARE = 70,	/* libcurl or the clock failed: not the user's doing */
+	ARGS_EX_IOERR = 74,	/* stdout could not be written */
+};
 
 #define ARGS_SERVER_DEFAULT "http://127.0.0.1:8080"
 #define ARGS_MAX_TARGETS 256	/* more than ISO 4217 has codes */
@@ -68,7 +70,7 @@ struct args {
  * ARGS_EX_OK is returned with a->help or a->version set.  a is always
  * initialised and must be released with args_free(), whatever the result.
  */
-int args_parse(int argc, char *const argv[], struct args *a, char *err, size_t errlen);
+enum args_exit args_parse(int argc, char *const argv[], struct args *a, char *err, size_t errlen);
 
 /* Frees what a owns; accepts a struct that args_parse() filled or failed on. */
 void args_free(struct args *a);

@@ -124,14 +124,14 @@ out:
 	return rc;
 }
 
-int
+enum cache_status
 cache_read(const char *path, struct rates **out, char *err, size_t errlen)
 {
 	struct buf b;
 	struct stat st;
 	char *chunk = NULL;
 	int fd = -1;
-	int rc = -1;
+	enum cache_status rc = CACHE_INVALID;
 
 	*out = NULL;
 	buf_init(&b, FXJSON_MAX_BODY);
@@ -170,7 +170,7 @@ cache_read(const char *path, struct rates **out, char *err, size_t errlen)
 	}
 	if (fxjson_parse(b.data != NULL ? b.data : "", b.len, out, err, errlen) == -1)
 		goto out;
-	rc = 0;
+	rc = CACHE_READ;
 out:
 	if (rc != 0)
 		err_prefix(err, errlen, "cache '%s'", path);

@@ -20,7 +20,13 @@
 #define CACHE_DIR "cconv"
 #define CACHE_FILE "latest.json"
 #define CACHE_PATH_MAX 4096	/* bytes, NUL included */
-#define CACHE_MISSING (-2)	/* cache_read(): there is no cache file yet */
+
+/* Outcomes of cache_read(). */
+enum cache_status {
+	CACHE_MISSING = -2,	/* there is no cache file yet */
+	CACHE_INVALID = -1,	/* it cannot be read, or is not valid: err says why */
+	CACHE_READ = 0,
+};
 
 /*
  * Writes the cache file's path into out (CACHE_PATH_MAX bytes).  Returns 0, or
@@ -40,11 +46,11 @@ int cache_write(const char *path, const struct rates *r, char *err, size_t errle
 /*
  * Reads and validates the file at path (at most FXJSON_MAX_BODY bytes).  On
  * success *out is a finished snapshot with the origin recorded in the file;
- * caller frees with rates_free().  Returns 0; CACHE_MISSING when the file
- * does not exist ("cache '/x/latest.json': No such file or directory"); or -1
- * when it exists but cannot be read or is not valid, with err naming the file
- * and the reason: "cache '/x/latest.json': not JSON (…)".
+ * caller frees with rates_free().  Returns CACHE_READ; CACHE_MISSING when the
+ * file does not exist ("cache '/x/latest.json': No such file or directory");
+ * or CACHE_INVALID when it exists but cannot be read or is not valid, with
+ * err naming the file and the reason: "cache '/x/latest.json': not JSON (…)".
  */
-int cache_read(const char *path, struct rates **out, char *err, size_t errlen);
+enum cache_status cache_read(const char *path, struct rates **out, char *err, size_t errlen);
 
 #endif

@@ -162,7 +162,7 @@ cached_already(const char *path, const struct rates *r)
 	char cerr[CACHE_PATH_MAX + 128];
 	int same;
 
-	if (cache_read(path, &old, cerr, sizeof(cerr)) != 0)
+	if (cache_read(path, &old, cerr, sizeof(cerr)) != CACHE_READ)
 		return 0;
 	same = strcmp(rates_date(old), rates_date(r)) == 0 &&
 	    rates_fetched_at(old) == rates_fetched_at(r) && rates_count(old) == rates_count(r) &&
@@ -198,13 +198,14 @@ from_cache(const struct args *a, int64_t now, int announce, struct source_answer
 	char cerr[CACHE_PATH_MAX + REASON_MAX];
 	char fetched[DT_ISO_LEN];
 	int64_t fetched_at;
-	int rc = -1, got;
+	enum cache_status got;
+	int rc = -1;
 
 	if (cache_path(path, sizeof(path), cerr, sizeof(cerr)) == -1) {
 		err_append(err, errlen, "%s", cerr);
 		goto out;
 	}
-	if ((got = cache_read(path, &r, cerr, sizeof(cerr))) != 0) {
+	if ((got = cache_read(path, &r, cerr, sizeof(cerr))) != CACHE_READ) {
 		if (got != CACHE_MISSING)
 			log_warnx("%s; ignored", cerr);
 		err_append(err, errlen, "%s", cerr);

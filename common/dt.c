@@ -86,7 +86,7 @@ dt_date_ok(const char *s)
 {
 	int y, m, d;
 
-	return strnlen(s, 11) == 10 && parse_date(s, &y, &m, &d) == 0 ? 0 : -1;
+	return strnlen(s, 11) == 10 && parse_date(s, &y, &m, &d) == 0;
 }
 
 int64_t
@@ -94,7 +94,7 @@ dt_date_days(const char *s)
 {
 	int y, m, d;
 
-	if (dt_date_ok(s) == -1 || parse_date(s, &y, &m, &d) == -1)
+	if (!dt_date_ok(s) || parse_date(s, &y, &m, &d) == -1)
 		return -1;
 	return dt_days_from_civil(y, m, d);
 }
@@ -258,7 +258,7 @@ dt_past_date_check(const char *s, int64_t now, char *err, size_t errlen)
 {
 	char today[DT_DATE_LEN];
 
-	if (dt_date_ok(s) == -1) {
+	if (!dt_date_ok(s)) {
 		err_set(err, errlen, "expected a date as YYYY-MM-DD");
 		return -1;
 	}

@@ -12,7 +12,7 @@
 #define DT_ISO_LEN 21		/* "2026-11-20T16:05:00Z" + NUL */
 #define DT_HTTP_LEN 30		/* "Fri, 20 Nov 2026 16:05:00 GMT" + NUL */
 
-/* 0 if s is exactly "YYYY-MM-DD", a real calendar date in years 1900..9999. */
+/* 1 if s is exactly "YYYY-MM-DD", a real calendar date in years 1900..9999, else 0. */
 int dt_date_ok(const char *s);
 /* Days since 1970-01-01 for a date accepted by dt_date_ok(), else -1 (as int64). */
 int64_t dt_date_days(const char *s);

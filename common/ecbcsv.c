@@ -118,7 +118,7 @@ parse_row(const struct field *f, int nf, char codes[][4], int trailing, char *er
 		goto fail;
 	for (int i = 1; i < nf; i++) {
 		struct dec d;
-		int added;
+		enum rates_add_status added;
 
 		if (trailing && i == nf - 1) {
 			if (f[i].len != 0) {
@@ -136,7 +136,7 @@ parse_row(const struct field *f, int nf, char codes[][4], int trailing, char *er
 			err_set(err, errlen, "%s %s '%s': not a plain decimal number or N/A", date, codes[i], q);
 			goto fail;
 		}
-		if ((added = rates_add(r, codes[i], &d, err, errlen)) == -1) {
+		if ((added = rates_add(r, codes[i], &d, err, errlen)) == RATES_REJECTED) {
 			err_prefix(err, errlen, "%s %s", date, codes[i]);
 			goto fail;
 		}

@@ -113,8 +113,8 @@ add_rate(struct ctx *c, const XML_Char **atts)
 		fail(c, "%s %s: rate '%s' is not a plain decimal number", rates_date(c->day), qc, q);
 		return;
 	}
-	int added = rates_add(c->day, code, &d, c->err, c->errlen);
-	if (added == -1) {
+	enum rates_add_status added = rates_add(c->day, code, &d, c->err, c->errlen);
+	if (added == RATES_REJECTED) {
 		err_prefix(c->err, c->errlen, "%s %s", rates_date(c->day), qc);
 		record_failure(c);
 	} else if (added == RATES_SKIPPED) {

@@ -68,7 +68,7 @@ load_json(const char *body, size_t len, char *err, size_t errlen)
 /* 0 when root is an object and not fixer.io's way of reporting a failure in
  * a 200 answer; -1 with err set. */
 static int
-object_ok(const json_t *root, char *err, size_t errlen)
+check_object(const json_t *root, char *err, size_t errlen)
 {
 	const json_t *v;
 
@@ -140,8 +140,8 @@ one_day(const char *base, const char *date, const json_t *obj, const char *what,
 			    json_number_value(rate) > 0 ? "outside 1e-12 .. 1e15" : "must be a number > 0");
 			goto fail;
 		}
-		int added = rates_add(r, code, &d, err, errlen);
-		if (added == -1) {
+		enum rates_add_status added = rates_add(r, code, &d, err, errlen);
+		if (added == RATES_REJECTED) {
 			err_prefix(err, errlen, "%s.%s", what, code);
 			goto fail;
 		}
@@ -168,7 +168,7 @@ parse_day(const json_t *root, char *err, size_t errlen)
 	if ((base = get_base(root, err, errlen)) == NULL ||
 	    (date = member_str(root, "date", err, errlen)) == NULL)
 		return NULL;
-	if (dt_date_ok(date) == -1) {
+	if (!dt_date_ok(date)) {
 		err_set(err, errlen, "'date' '%.16s': not a valid YYYY-MM-DD date", date);
 		return NULL;
 	}
@@ -193,7 +193,7 @@ fxjson_parse(const char *body, size_t len, struct rates **out, char *err, size_t
 		err_set(err, errlen, "body larger than 1 MiB (%zu bytes)", len);
 		goto out;
 	}
-	if ((root = load_json(body, len, err, errlen)) == NULL || object_ok(root, err, errlen) == -1 ||
+	if ((root = load_json(body, len, err, errlen)) == NULL || check_object(root, err, errlen) == -1 ||
 	    (r = parse_day(root, err, errlen)) == NULL)
 		goto out;
 	/* Our own cache adds its provenance; a third-party body has none. */
@@ -229,7 +229,7 @@ read_days(const json_t *root, struct rates ***out, size_t *n, char *err, size_t 
 	size_t nv = 0, cap = 0;
 	int rc = -1;
 
-	if (object_ok(root, err, errlen) == -1)
+	if (check_object(root, err, errlen) == -1)
 		goto out;
 	/* A time series has no "date" and an object of days for "rates". */
 	if (json_object_get(root, "date") != NULL) {

@@ -40,7 +40,7 @@ rates_new(const char *base, const char *date, char *err, size_t errlen)
 		err_set(err, errlen, "base '%.16s': unknown currency", base);
 		goto fail;
 	}
-	if (dt_date_ok(date) == -1) {
+	if (!dt_date_ok(date)) {
 		err_set(err, errlen, "date '%.16s': not a valid YYYY-MM-DD date", date);
 		goto fail;
 	}
@@ -65,7 +65,7 @@ fail:
 	return NULL;
 }
 
-int
+enum rates_add_status
 rates_add(struct rates *r, const char *code, const struct dec *rate, char *err, size_t errlen)
 {
 	const struct currency *cur;
@@ -73,17 +73,17 @@ rates_add(struct rates *r, const char *code, const struct dec *rate, char *err, 
 
 	if (!currency_code_ok(code)) {
 		err_set(err, errlen, "not three letters A-Z");
-		return -1;
+		return RATES_REJECTED;
 	}
 	if (rate->m == 0) {
 		err_set(err, errlen, "must be a number > 0");
-		return -1;
+		return RATES_REJECTED;
 	}
 	if (dec_cmp(rate, &rate_min) < 0 || dec_cmp(rate, &rate_max) > 0) {
 		char text[DEC_STRLEN];
 		dec_format(rate, text, sizeof(text));
 		err_set(err, errlen, "%s is outside 1e-12 .. 1e15", text);
-		return -1;
+		return RATES_REJECTED;
 	}
 	for (size_t i = 0; i < r->n; i++) {
 		if (strcmp(r->e[i].cur->code, code) != 0)
@@ -92,7 +92,7 @@ rates_add(struct rates *r, const char *code, const struct dec *rate, char *err, 
 		if (i == 0 && dec_cmp(rate, &one) == 0)
 			return RATES_SKIPPED;
 		err_set(err, errlen, "%s", i == 0 ? "the base currency must have rate 1" : "listed twice");
-		return -1;
+		return RATES_REJECTED;
 	}
 	if ((cur = currency_find(code)) == NULL)
 		return RATES_SKIPPED;
@@ -100,7 +100,7 @@ rates_add(struct rates *r, const char *code, const struct dec *rate, char *err, 
 		struct rate_entry *p = reallocarray(r->e, r->cap * 2, sizeof(*p));
 		if (p == NULL) {
 			err_set(err, errlen, "out of memory");
-			return -1;
+			return RATES_REJECTED;
 		}
 		r->e = p;
 		r->cap *= 2;
@@ -260,7 +260,7 @@ rates_cross(const struct rate_entry *from, const struct rate_entry *to, const st
 	return money_muldiv_sig(amount != NULL ? amount : &one, &to->rate, &from->rate, sig, out);
 }
 
-int
+enum rates_convert_status
 rates_convert(const struct rate_entry *from, const struct rate_entry *to, const struct dec *amount,
     struct conversion *out)
 {

@@ -39,25 +39,30 @@ struct conversion {
 };
 
 /* Outcomes of rates_add(). */
-#define RATES_ADDED 0
-#define RATES_SKIPPED 1		/* well-formed code ISO 4217 does not list, or the pivot at rate 1 */
+enum rates_add_status {
+	RATES_REJECTED = -1,	/* err says why */
+	RATES_ADDED = 0,
+	RATES_SKIPPED = 1,	/* well-formed code ISO 4217 does not list, or the pivot at rate 1 */
+};
 
 /* Outcomes of rates_convert(). */
-#define RATES_OK 0
-#define RATES_ERANGE (-1)	/* result too large to hold */
+enum rates_convert_status {
+	RATES_ERANGE = -1,	/* result too large to hold */
+	RATES_OK = 0,
+};
 
 /* NULL with err set ("base 'XYZ': unknown currency", "date '…': not a valid
  * YYYY-MM-DD date", "out of memory"); the caller names the snapshot. */
 struct rates *rates_new(const char *base, const char *date, char *err, size_t errlen);
 
 /*
- * Adds one rate.  Returns RATES_ADDED, RATES_SKIPPED, or -1 with err holding
- * what is wrong with this rate, without the code, which the caller names in
+ * Adds one rate.  Returns RATES_ADDED, RATES_SKIPPED, or RATES_REJECTED with
+ * err holding what is wrong with this rate, without the code, which the caller names in
  * its format's terms ("rates.USD", "2025-05-09 USD"): "not three letters
  * A-Z", "must be a number > 0", "0.0000000000001 is outside 1e-12 .. 1e15",
  * "the base currency must have rate 1", "listed twice", "out of memory".
  */
-int rates_add(struct rates *r, const char *code, const struct dec *rate, char *err, size_t errlen);
+enum rates_add_status rates_add(struct rates *r, const char *code, const struct dec *rate, char *err, size_t errlen);
 
 /* Seals the snapshot: -1 with err "no rate for any known currency besides the
  * base" when it holds no rate besides the pivot. */
@@ -107,8 +112,8 @@ void rates_vec_free(struct rates **v, size_t n);
  * amount of `from` in `to`: result exactly rounded to to's minor units, and the
  * cross rate to max(6, digits of either rate) significant digits.
  */
-int rates_convert(const struct rate_entry *from, const struct rate_entry *to, const struct dec *amount,
-    struct conversion *out);
+enum rates_convert_status rates_convert(const struct rate_entry *from, const struct rate_entry *to,
+    const struct dec *amount, struct conversion *out);
 
 /* amount × (to per one from) at the same precision as conversion.rate; the
  * number Frankfurter's /latest prints for each target. */

@@ -15,7 +15,7 @@
 #include "fetch.h"
 #include "upstream.h"
 
-int
+enum upstream_status
 upstream_fetch_feed(const char *url, int flags, struct upstream_validators *v, struct rates ***out,
     size_t *n, char *err, size_t errlen)
 {
@@ -29,14 +29,14 @@ upstream_fetch_feed(const char *url, int flags, struct upstream_validators *v, s
 	};
 	struct fetch_result res;
 	int64_t now = (int64_t)time(NULL);
-	int rc = -1;
+	enum upstream_status rc = UPSTREAM_ERROR;
 
 	*out = NULL;
 	*n = 0;
 	int fetched = fetch_get(url, &opts, &res, err, errlen);
 	if (v != NULL) {
 		v->retry_after = res.retry_after;
-		v->failure = 0;
+		v->failure = UPSTREAM_FAIL_NONE;
 	}
 	if (fetched == -1) {
 		if (v != NULL)
@@ -73,7 +73,7 @@ upstream_fetch_feed(const char *url, int flags, struct upstream_validators *v, s
 		memcpy(v->etag, res.etag, sizeof(v->etag));
 		v->last_modified = res.last_modified > 0 ? res.last_modified : 0;
 	}
-	rc = 0;
+	rc = UPSTREAM_FETCHED;
 out:
 	fetch_result_free(&res);
 	return rc;
@@ -86,7 +86,7 @@ upstream_fetch(const char *url, struct rates **out, char *err, size_t errlen)
 	size_t n;
 
 	*out = NULL;
-	if (upstream_fetch_feed(url, 0, NULL, &v, &n, err, errlen) != 0)
+	if (upstream_fetch_feed(url, 0, NULL, &v, &n, err, errlen) != UPSTREAM_FETCHED)
 		return -1;
 	*out = v[n - 1];
 	v[n - 1] = NULL;

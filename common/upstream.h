@@ -30,21 +30,29 @@
 #define UPSTREAM_TIMEOUT_MS 10000	/* whole fetch of the latest rates, ms */
 #define UPSTREAM_HISTORY_TIMEOUT_MS 60000	/* whole fetch of a history feed, ms */
 
+/* Why a fetch failed, for counting (the message in err says it in words). */
+enum upstream_failure {
+	UPSTREAM_FAIL_NONE = 0,
+	UPSTREAM_FAIL_NETWORK,	/* no HTTP answer: DNS, connect, timeout, reset, no file */
+	UPSTREAM_FAIL_HTTP,	/* an HTTP status other than 2xx and 304 */
+	UPSTREAM_FAIL_INVALID,	/* an answer that is not valid rates, or too large */
+};
+
 /* What an upstream said about its last answer, to ask "changed since?" next
  * time, and how long it asked us to stay away. */
 struct upstream_validators {
 	char etag[FETCH_ETAG_MAX];	/* "" when it sent none */
 	int64_t last_modified;		/* 0 when it sent none */
 	long retry_after;		/* out: seconds from Retry-After (429, 503), 0 if none */
-	int failure;			/* out: UPSTREAM_FAIL_* when the fetch failed, else 0 */
+	enum upstream_failure failure;	/* out: why the fetch failed; UPSTREAM_FAIL_NONE when it did not */
 };
 
-/* Why a fetch failed, for counting (the message in err says it in words). */
-#define UPSTREAM_FAIL_NETWORK 1		/* no HTTP answer: DNS, connect, timeout, reset, no file */
-#define UPSTREAM_FAIL_HTTP 2		/* an HTTP status other than 2xx and 304 */
-#define UPSTREAM_FAIL_INVALID 3		/* an answer that is not valid rates, or too large */
-
-#define UPSTREAM_UNCHANGED 1
+/* Outcomes of upstream_fetch_feed(). */
+enum upstream_status {
+	UPSTREAM_ERROR = -1,	/* err says why */
+	UPSTREAM_FETCHED = 0,
+	UPSTREAM_UNCHANGED = 1,	/* the upstream answered 304 Not Modified */
+};
 
 /* upstream_fetch_feed() flags. */
 #define UPSTREAM_HISTORY 0x1	/* a history feed: history limits above */
@@ -52,17 +60,18 @@ struct upstream_validators {
 /*
  * GETs url (conditionally when v holds validators: an upstream whose data has
  * not changed answers 304 with no body, which costs it and us nothing) and
- * parses the body with feed_parse().  Returns 0 with *out an array of *n
- * finished snapshots, oldest first, each with origin (now, url), and v
- * updated from the answer (caller frees with rates_vec_free());
- * UPSTREAM_UNCHANGED with *out NULL when the upstream said 304; -1 with err
- * holding the reason as fetch_get() or feed_parse() gave it, without the URL:
- * "HTTP 503", "ECB XML line 3: …".  The caller names the upstream once, in
- * front: err_prefix(err, errlen, "upstream '%s'", url).  v may be NULL for an
- * unconditional fetch.
+ * parses the body with feed_parse().  Returns UPSTREAM_FETCHED with *out an
+ * array of *n finished snapshots, oldest first, each with origin (now, url),
+ * and v updated from the answer (caller frees with rates_vec_free());
+ * UPSTREAM_UNCHANGED with *out NULL when the upstream said 304;
+ * UPSTREAM_ERROR with err holding the reason as fetch_get() or feed_parse()
+ * gave it, without the URL: "HTTP 503", "ECB XML line 3: …", and v->failure
+ * saying which kind of failure it was.  The caller names the upstream once,
+ * in front: err_prefix(err, errlen, "upstream '%s'", url).  v may be NULL for
+ * an unconditional fetch.
  */
-int upstream_fetch_feed(const char *url, int flags, struct upstream_validators *v, struct rates ***out,
-    size_t *n, char *err, size_t errlen);
+enum upstream_status upstream_fetch_feed(const char *url, int flags, struct upstream_validators *v,
+    struct rates ***out, size_t *n, char *err, size_t errlen);
 
 /*
  * The newest snapshot url gives (a multi-day feed's last day), unconditionally,

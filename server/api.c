@@ -240,7 +240,7 @@ parse_date(const char *what, const char *s, size_t n, char out[DT_DATE_LEN], str
 	if (n == DT_DATE_LEN - 1) {
 		memcpy(out, s, n);
 		out[n] = '\0';
-		if (dt_date_ok(out) == 0)
+		if (dt_date_ok(out))
 			return 0;
 	}
 	if (resp == NULL)

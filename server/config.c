@@ -144,8 +144,8 @@ quote(const char *s, char *out, size_t outlen)
 }
 
 /* Digits only (no sign, no blanks, no "0x": strtol would take all three),
- * into a long.  0; 1 when the number overflows (*out is then LONG_MAX, so a
- * range check reports it as out of range); -1 when it is not a number. */
+ * into a long.  0, with *out LONG_MAX when the number overflows (so that a
+ * range check reports it as out of range), or -1 when it is not a number. */
 static int
 parse_long(const char *s, long *out)
 {
@@ -158,10 +158,8 @@ parse_long(const char *s, long *out)
 	*out = strtol(s, &end, 10);
 	if (*end != '\0')
 		return -1;
-	if (errno == ERANGE) {
+	if (errno == ERANGE)
 		*out = LONG_MAX;
-		return 1;
-	}
 	return 0;
 }
 
@@ -218,7 +216,7 @@ set_listen(struct cconvd_config *c, const char *src, const char *v, char *err, s
 			return -1;
 		}
 	}
-	if (parse_long(colon + 1, &port) != 0 || port > 65535) {
+	if (parse_long(colon + 1, &port) == -1 || port > 65535) {
 		snprintf(err, errlen, "%s '%s': the port must be a number from 0 to 65535", src,
 		    quote(v, q, sizeof(q)));
 		return -1;
@@ -466,8 +464,8 @@ usage(FILE *f)
 }
 
 /* One argv element (and maybe its value from the next); *i advances past
- * what was used.  CONFIG_RUN, CONFIG_EXIT or CONFIG_USAGE. */
-static int
+ * what was used. */
+static enum config_status
 parse_arg(struct cconvd_config *c, int argc, char **argv, int *i, int *seen, char *err, size_t errlen)
 {
 	const char *a = argv[*i], *eq = NULL, *value = NULL;
@@ -522,11 +520,11 @@ parse_arg(struct cconvd_config *c, int argc, char **argv, int *i, int *seen, cha
 	return opt_apply(c, o, o->name.lng, value, 0, err, errlen) == -1 ? CONFIG_USAGE : CONFIG_RUN;
 }
 
-int
+enum config_status
 config_parse(struct cconvd_config *c, int argc, char **argv, char *err, size_t errlen)
 {
 	int seen[NOPTIONS] = { 0 };
-	int rc = CONFIG_USAGE;
+	enum config_status rc = CONFIG_USAGE;
 
 	memset(c, 0, sizeof(*c));
 	for (int i = 1; i < argc; i++) {

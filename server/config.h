@@ -28,9 +28,12 @@ struct cconvd_config {
 	char *backfill_start;	/* --backfill START: "YYYY-MM-DD", not in the future; NULL: serve */
 };
 
-#define CONFIG_RUN 0		/* start the daemon */
-#define CONFIG_EXIT 1		/* --help or --version was printed: exit 0 */
-#define CONFIG_USAGE (-1)	/* bad option: err says which and why; exit 64 */
+/* Outcomes of config_parse(). */
+enum config_status {
+	CONFIG_USAGE = -1,	/* bad option: err says which and why; exit 64 */
+	CONFIG_RUN = 0,		/* start the daemon */
+	CONFIG_EXIT = 1,	/* --help or --version was printed: exit 0 */
+};
 
 /*
  * Fills c from argv and the environment.  err: "--refresh must be between 60
@@ -39,7 +42,7 @@ struct cconvd_config {
  * c is zeroed first; its strings are owned by c and config_free() releases
  * them, safely after any return value (twice included).
  */
-int config_parse(struct cconvd_config *c, int argc, char **argv, char *err, size_t errlen);
+enum config_status config_parse(struct cconvd_config *c, int argc, char **argv, char *err, size_t errlen);
 void config_free(struct cconvd_config *c);
 
 #endif

@@ -76,7 +76,7 @@ gapfill_run(struct store *st, const char *url, size_t *added, char *err, size_t 
 	int rc = -1;
 
 	*added = 0;
-	if (upstream_fetch_feed(url, UPSTREAM_HISTORY, NULL, &v, &n, err, errlen) != 0) {
+	if (upstream_fetch_feed(url, UPSTREAM_HISTORY, NULL, &v, &n, err, errlen) != UPSTREAM_FETCHED) {
 		err_prefix(err, errlen, "upstream '%s'", url);
 		goto out;
 	}

@@ -166,7 +166,8 @@ ingest_backfill(struct store *st, char *const *upstreams, size_t nupstreams, con
 			add_reason(reasons, sizeof(reasons), why);
 			continue;
 		}
-		if (upstream_fetch_feed(res->source, UPSTREAM_HISTORY, NULL, &v, &n, why, sizeof(why)) == -1) {
+		if (upstream_fetch_feed(res->source, UPSTREAM_HISTORY, NULL, &v, &n, why, sizeof(why)) !=
+		    UPSTREAM_FETCHED) {
 			err_prefix(why, sizeof(why), "upstream '%s'", res->source);
 			add_reason(reasons, sizeof(reasons), why);
 			continue;
@@ -184,7 +185,7 @@ ingest_backfill(struct store *st, char *const *upstreams, size_t nupstreams, con
 	return -1;
 }
 
-int
+enum ingest_tell_status
 ingest_tell_daemon(const char *db_path, long *pid, char *err, size_t errlen)
 {
 	switch (lockfile_holder(db_path, pid, err, errlen)) {
@@ -192,14 +193,14 @@ ingest_tell_daemon(const char *db_path, long *pid, char *err, size_t errlen)
 		break;
 	case LOCKFILE_ERROR:
 		err_prefix(err, errlen, "store '%s'", db_path);
-		return -1;
+		return INGEST_TELL_FAILED;
 	default:
-		return 0;
+		return INGEST_NO_DAEMON;
 	}
 	if (kill((pid_t)*pid, SIGHUP) == -1) {
 		snprintf(err, errlen, "cannot signal the cconvd running on '%s' (pid %ld): %s", db_path, *pid,
 		    strerror(errno));
-		return -1;
+		return INGEST_TELL_FAILED;
 	}
-	return 1;
+	return INGEST_TOLD;
 }

@@ -44,14 +44,22 @@ int ingest_import(struct store *st, const char *path, struct ingest_result *res,
 int ingest_backfill(struct store *st, char *const *upstreams, size_t nupstreams, const char *start,
     struct ingest_result *res, char *err, size_t errlen);
 
+/* Outcomes of ingest_tell_daemon(). */
+enum ingest_tell_status {
+	INGEST_TELL_FAILED = -1,	/* err says why */
+	INGEST_NO_DAEMON = 0,
+	INGEST_TOLD = 1,
+};
+
 /*
  * After a load that changed something: tells the daemon running on db_path,
  * if one does, to run a refresh round now (SIGHUP), which ends by serving the
- * store's newest day if it is newer than the day it serves.  1 when one was
- * told (*pid its pid), 0 when none runs; -1 with err set when it could not be
- * told (another user's daemon, an unreadable lock file): it then serves the
- * new day after its next round anyway.
+ * store's newest day if it is newer than the day it serves.  INGEST_TOLD when
+ * one was told (*pid its pid), INGEST_NO_DAEMON when none runs;
+ * INGEST_TELL_FAILED with err set when it could not be told (another user's
+ * daemon, an unreadable lock file): it then serves the new day after its next
+ * round anyway.
  */
-int ingest_tell_daemon(const char *db_path, long *pid, char *err, size_t errlen);
+enum ingest_tell_status ingest_tell_daemon(const char *db_path, long *pid, char *err, size_t errlen);
 
 #endif

@@ -77,15 +77,15 @@ run_ingest(const struct cconvd_config *cfg)
 	if (res.counts.added + res.counts.replaced == 0)
 		return 0;
 	switch (ingest_tell_daemon(cfg->db_path, &pid, err, sizeof(err))) {
-	case 1:
+	case INGEST_TOLD:
 		log_info("asked the cconvd running on '%s' (pid %ld) to refresh now (SIGHUP): it serves the "
 		    "newest stored day if that is newer than its own", cfg->db_path, pid);
 		break;
-	case -1:
+	case INGEST_TELL_FAILED:
 		log_warnx("%s; a running cconvd serves a newer day after its next refresh, or at once on SIGHUP",
 		    err);
 		break;
-	default:
+	case INGEST_NO_DAEMON:
 		break;
 	}
 	return 0;

@@ -95,11 +95,11 @@ served_date(char out[DT_DATE_LEN])
  * worth sending while the snapshot being served is the one it gave: a 304
  * then means "what you serve is still current", and the same rates are
  * republished with a new fetch time (so they do not turn stale) at no cost to
- * either side.  Returns upstream_fetch_feed()'s outcome; on 0 and on
- * UPSTREAM_UNCHANGED *out holds the *n snapshots to save, oldest first, the
- * newest to publish (for a 304, just the served one reconfirmed).
+ * either side.  Returns upstream_fetch_feed()'s outcome; on UPSTREAM_FETCHED
+ * and on UPSTREAM_UNCHANGED *out holds the *n snapshots to save, oldest
+ * first, the newest to publish (for a 304, just the served one reconfirmed).
  */
-static int
+static enum upstream_status
 fetch_one(struct refresher *rf, size_t i, struct rates ***out, size_t *n, char *err, size_t errlen)
 {
 	const char *url = rf->cfg->upstreams[i];
@@ -107,7 +107,8 @@ fetch_one(struct refresher *rf, size_t i, struct rates ***out, size_t *n, char *
 	struct publication p;
 	struct rates *r;
 	size_t cap = 0;
-	int served_from_here, rc;
+	enum upstream_status rc;
+	int served_from_here;
 
 	publish_acquire(&p);
 	served_from_here = p.rates != NULL && strcmp(rates_upstream(p.rates), url) == 0;
@@ -127,12 +128,12 @@ fetch_one(struct refresher *rf, size_t i, struct rates ***out, size_t *n, char *
 		snprintf(err, errlen, "upstream '%s': 304 Not Modified, but no snapshot to reconfirm", url);
 		memset(v, 0, sizeof(*v));
 		v->failure = UPSTREAM_FAIL_INVALID;
-		return -1;
+		return UPSTREAM_ERROR;
 	}
 	if (rates_vec_append(out, n, &cap, r) == -1) {
 		snprintf(err, errlen, "upstream '%s': out of memory", url);
 		rates_free(r);
-		return -1;
+		return UPSTREAM_ERROR;
 	}
 	return UPSTREAM_UNCHANGED;
 }
@@ -279,7 +280,7 @@ newer_stored(struct refresher *rf, char held[DT_DATE_LEN])
 }
 
 static enum metrics_refresh
-failure_reason(int failure)
+failure_reason(enum upstream_failure failure)
 {
 	switch (failure) {
 	case UPSTREAM_FAIL_HTTP:
@@ -309,7 +310,8 @@ refresh_once(struct refresher *rf)
 	size_t n = 0;
 	char err[512], date[DT_DATE_LEN] = "", prev[DT_DATE_LEN], earlier[48] = "";
 	int64_t started = dt_mono_ms(), took;
-	int got = -1, failure = 0;
+	enum upstream_status got = UPSTREAM_ERROR;
+	enum upstream_failure failure = UPSTREAM_FAIL_NONE;
 	enum metrics_refresh why;
 	size_t count = 0;
 	struct publication p;
@@ -321,7 +323,7 @@ refresh_once(struct refresher *rf)
 	rf->retry_after = 0;
 	for (size_t i = 0; i < rf->cfg->nupstreams && v == NULL; i++) {
 		snprintf(st.upstream, sizeof(st.upstream), "%s", rf->cfg->upstreams[i]);
-		if ((got = fetch_one(rf, i, &v, &n, err, sizeof(err))) == -1) {
+		if ((got = fetch_one(rf, i, &v, &n, err, sizeof(err))) == UPSTREAM_ERROR) {
 			if (fetch_cancelled()) {
 				/* Shutdown, not the upstream's fault: keep the status
 				 * and the log about the upstreams as they were. */

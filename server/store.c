@@ -745,7 +745,7 @@ add_rate(struct store *s, struct rates *r, sqlite3_stmt *st, char *err, size_t e
 	}
 	/* A code ISO 4217 has since withdrawn comes back RATES_SKIPPED, as it
 	 * would from the upstream; only malformed rows are fatal. */
-	if (rates_add(r, code, &rate, why, sizeof(why)) == -1) {
+	if (rates_add(r, code, &rate, why, sizeof(why)) == RATES_REJECTED) {
 		snprintf(err, errlen, "store '%s': snapshot %s, currency '%.16s': %s", s->path, rates_date(r),
 		    code, why);
 		return -1;

@@ -177,7 +177,7 @@ test_round_trip(void **state)
 	assert_int_equal(stat(dir, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0700);
 
-	assert_int_equal(cache_read(f->path, &back, f->err, sizeof(f->err)), 0);
+	assert_int_equal(cache_read(f->path, &back, f->err, sizeof(f->err)), CACHE_READ);
 	assert_non_null(back);
 	assert_string_equal(rates_date(back), "2026-11-20");
 	assert_string_equal(rates_pivot(back)->code, "EUR");
@@ -220,7 +220,7 @@ test_atomic_replace(void **state)
 	assert_non_null(strstr(seen, "2026-11-19"));
 	assert_int_equal(close(fd), 0);
 
-	assert_int_equal(cache_read(f->path, &back, f->err, sizeof(f->err)), 0);
+	assert_int_equal(cache_read(f->path, &back, f->err, sizeof(f->err)), CACHE_READ);
 	assert_string_equal(rates_date(back), "2026-11-20");
 	assert_int_equal(after.st_mode & 0777, 0600);
 	assert_only_entry(f, "latest.json");	/* no temp file left behind */
@@ -282,7 +282,7 @@ test_corrupt_refused(void **state)
 	mkdirs(f);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		write_file(f->path, bad[i].text, strlen(bad[i].text));
-		assert_int_equal(cache_read(f->path, &back, f->err, sizeof(f->err)), -1);
+		assert_int_equal(cache_read(f->path, &back, f->err, sizeof(f->err)), CACHE_INVALID);
 		assert_null(back);
 		assert_err_names_file(f, bad[i].reason);
 	}
@@ -291,7 +291,7 @@ test_corrupt_refused(void **state)
 	buf_init(&b, FXJSON_MAX_BODY);
 	assert_int_equal(fxjson_render(&b, r, rates_find(r, "EUR"), NULL, 0, NULL, FXJSON_ORIGIN), 0);
 	write_file(f->path, b.data, b.len / 2);
-	assert_int_equal(cache_read(f->path, &back, f->err, sizeof(f->err)), -1);
+	assert_int_equal(cache_read(f->path, &back, f->err, sizeof(f->err)), CACHE_INVALID);
 	assert_null(back);
 	assert_err_names_file(f, "not JSON");
 	buf_free(&b);
@@ -310,7 +310,7 @@ test_too_large_refused(void **state)
 	memset(big, ' ', len);
 	mkdirs(f);
 	write_file(f->path, big, len);
-	assert_int_equal(cache_read(f->path, &back, f->err, sizeof(f->err)), -1);
+	assert_int_equal(cache_read(f->path, &back, f->err, sizeof(f->err)), CACHE_INVALID);
 	assert_null(back);
 	assert_err_names_file(f, "larger than");
 	free(big);
@@ -324,7 +324,7 @@ test_not_a_file_refused(void **state)
 
 	mkdirs(f);
 	assert_int_equal(mkdir(f->path, 0700), 0);
-	assert_int_equal(cache_read(f->path, &back, f->err, sizeof(f->err)), -1);
+	assert_int_equal(cache_read(f->path, &back, f->err, sizeof(f->err)), CACHE_INVALID);
 	assert_null(back);
 	assert_err_names_file(f, "not a regular file");
 }

@@ -53,7 +53,7 @@ teardown(void **state)
 }
 
 /* config_parse() on "cconvd" plus the NULL-terminated arguments. */
-static int
+static enum config_status
 run(struct fixture *f, ...)
 {
 	char *argv[MAX_ARGV + 1];
@@ -290,6 +290,7 @@ test_listen_forms(void **state)
 	assert_usage(f, run(f, "--listen", "::1:8080", NULL), "--listen '::1:8080'", "brackets");
 	assert_usage(f, run(f, "--listen", "host:http", NULL), "--listen 'host:http'", "port");
 	assert_usage(f, run(f, "--listen", "host:65536", NULL), "--listen 'host:65536'", "0 to 65535");
+	assert_usage(f, run(f, "--listen", "host:99999999999999999999999", NULL), "--listen", "0 to 65535");
 	assert_usage(f, run(f, "--listen", "host:-1", NULL), "--listen", "port");
 	assert_usage(f, run(f, "--listen", "ho st:80", NULL), "--listen 'ho st:80'", "host");
 }

@@ -1,6 +1,8 @@
 /*
  * dt: the date checks every program shares, at fixed clocks: a user's past
- * date (today in UTC at the latest) and a published one (tomorrow).
+ * date (today in UTC at the latest) and a published one (tomorrow); and the
+ * date predicate, which answers 1 for a date and 0 for anything else, as
+ * every *_ok() does.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -54,12 +56,30 @@ test_published_date(void **state)
 	assert_true(dt_date_published_ok("1999-01-04", late));
 }
 
+static void
+test_date_ok(void **state)
+{
+	(void)state;
+	assert_int_equal(dt_date_ok("2026-11-20"), 1);
+	assert_int_equal(dt_date_ok("2024-02-29"), 1);	/* a leap day */
+	assert_int_equal(dt_date_ok("1900-01-01"), 1);
+	assert_int_equal(dt_date_ok("2025-02-29"), 0);	/* not a leap year */
+	assert_int_equal(dt_date_ok("2026-13-01"), 0);
+	assert_int_equal(dt_date_ok("2026-11-20 "), 0);
+	assert_int_equal(dt_date_ok("2026-1-20"), 0);
+	assert_int_equal(dt_date_ok("1899-12-31"), 0);
+	assert_int_equal(dt_date_ok(""), 0);
+	assert_int_equal(dt_date_days("2026-13-01"), -1);
+	assert_int_equal(dt_date_days("1970-01-02"), 1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_past_date),
 		cmocka_unit_test(test_published_date),
+		cmocka_unit_test(test_date_ok),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
