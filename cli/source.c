@@ -58,7 +58,7 @@ source_kind_name(enum source_kind k)
 /* Hands *r over to ans.  where is an argv URL (at most ARGS_URL_MAX bytes)
  * or a cache path (under CACHE_PATH_MAX), so it always fits. */
 static void
-answer(struct source_answer *ans, struct rates **r, enum source_kind kind, const char *where, int stale)
+hand_over(struct source_answer *ans, struct rates **r, enum source_kind kind, const char *where, int stale)
 {
 	assert(strlen(where) < sizeof(ans->where));
 	snprintf(ans->where, sizeof(ans->where), "%s", where);
@@ -102,7 +102,7 @@ from_daemon(const struct args *a, int64_t now, struct source_answer *ans, char *
 		err_set(reason, rlen, "out of memory");
 		goto out;
 	}
-	answer(ans, &r, SOURCE_DAEMON, a->server,
+	hand_over(ans, &r, SOURCE_DAEMON, a->server,
 	    a->date[0] == '\0' && (res.stale || source_is_stale(fetched_at, now)));
 	rc = 0;
 out:
@@ -147,7 +147,7 @@ from_upstreams(const struct args *a, int64_t now, struct source_answer *ans, cha
 			err_append(err, errlen, "upstream '%s': %s", url, uerr);
 			continue;
 		}
-		answer(ans, &r, SOURCE_UPSTREAM, a->upstream[i],
+		hand_over(ans, &r, SOURCE_UPSTREAM, a->upstream[i],
 		    a->date[0] == '\0' && source_is_stale(rates_fetched_at(r), now));
 		return 0;
 	}
@@ -177,7 +177,7 @@ cached_already(const char *path, const struct rates *r)
  * day; reading the small file back first is far cheaper.
  */
 static void
-save(const struct rates *r)
+cache_for_later(const struct rates *r)
 {
 	char path[CACHE_PATH_MAX];
 	char cerr[CACHE_PATH_MAX + 128];
@@ -222,7 +222,7 @@ from_cache(const struct args *a, int64_t now, int announce, struct source_answer
 	if (announce)
 		log_warnx("daemon and upstream unavailable; using cached rates dated %s (%s%s)", rates_date(r),
 		    fetched_at > 0 ? "fetched " : "fetch time unknown", fetched_at > 0 ? fetched : "");
-	answer(ans, &r, SOURCE_CACHE, path, a->date[0] == '\0' && source_is_stale(fetched_at, now));
+	hand_over(ans, &r, SOURCE_CACHE, path, a->date[0] == '\0' && source_is_stale(fetched_at, now));
 	rc = 0;
 out:
 	rates_free(r);
@@ -247,7 +247,7 @@ source_get(const struct args *a, int64_t now, struct source_answer *ans, char *e
 	/* The cache holds the latest rates only: a past date's are not kept. */
 	if (from_daemon(a, now, ans, url, sizeof(url), reason, sizeof(reason)) == 0) {
 		if (a->date[0] == '\0')
-			save(ans->rates);
+			cache_for_later(ans->rates);
 		rc = 0;
 		goto out;
 	}
@@ -256,7 +256,7 @@ source_get(const struct args *a, int64_t now, struct source_answer *ans, char *e
 
 	if (from_upstreams(a, now, ans, err, errlen) == 0) {
 		if (a->date[0] == '\0')
-			save(ans->rates);
+			cache_for_later(ans->rates);
 		rc = 0;
 		goto out;
 	}

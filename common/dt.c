@@ -69,7 +69,7 @@ digits(const char *s, int n)
 }
 
 static int
-parse_date(const char *s, int *y, int *m, int *d)
+parse_ymd(const char *s, int *y, int *m, int *d)
 {
 	if (strnlen(s, 11) < 10 || s[4] != '-' || s[7] != '-')
 		return -1;
@@ -86,7 +86,7 @@ dt_date_ok(const char *s)
 {
 	int y, m, d;
 
-	return strnlen(s, 11) == 10 && parse_date(s, &y, &m, &d) == 0;
+	return strnlen(s, 11) == 10 && parse_ymd(s, &y, &m, &d) == 0;
 }
 
 int64_t
@@ -94,7 +94,7 @@ dt_date_days(const char *s)
 {
 	int y, m, d;
 
-	if (!dt_date_ok(s) || parse_date(s, &y, &m, &d) == -1)
+	if (!dt_date_ok(s) || parse_ymd(s, &y, &m, &d) == -1)
 		return -1;
 	return dt_days_from_civil(y, m, d);
 }
@@ -110,7 +110,7 @@ put_num(char *p, int v, int width)
 }
 
 static void
-split(int64_t t, int *y, int *mo, int *d, int *h, int *mi, int *se, int64_t *days)
+split_time(int64_t t, int *y, int *mo, int *d, int *h, int *mi, int *se, int64_t *days)
 {
 	int64_t z = t >= 0 ? t / 86400 : (t - 86399) / 86400;
 	int64_t rem = t - z * 86400;
@@ -128,7 +128,7 @@ dt_date(int64_t t, char out[DT_DATE_LEN])
 	int y, mo, d, h, mi, se;
 	int64_t z;
 
-	split(t, &y, &mo, &d, &h, &mi, &se, &z);
+	split_time(t, &y, &mo, &d, &h, &mi, &se, &z);
 	put_num(out, y % 10000, 4);
 	out[4] = '-';
 	put_num(out + 5, mo, 2);
@@ -144,7 +144,7 @@ dt_iso8601(int64_t t, char out[DT_ISO_LEN])
 	int64_t z;
 
 	dt_date(t, out);
-	split(t, &y, &mo, &d, &h, &mi, &se, &z);
+	split_time(t, &y, &mo, &d, &h, &mi, &se, &z);
 	out[10] = 'T';
 	put_num(out + 11, h, 2);
 	out[13] = ':';
@@ -161,7 +161,7 @@ dt_parse_iso8601(const char *s, int64_t *t)
 	int y, m, d, h, mi, se;
 
 	if (strnlen(s, 21) != 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z' ||
-	    parse_date(s, &y, &m, &d) == -1)
+	    parse_ymd(s, &y, &m, &d) == -1)
 		return -1;
 	h = digits(s + 11, 2);
 	mi = digits(s + 14, 2);
@@ -178,7 +178,7 @@ dt_http(int64_t t, char out[DT_HTTP_LEN])
 	int y, mo, d, h, mi, se;
 	int64_t z;
 
-	split(t, &y, &mo, &d, &h, &mi, &se, &z);
+	split_time(t, &y, &mo, &d, &h, &mi, &se, &z);
 	int64_t wd = z % 7;
 	if (wd < 0)
 		wd += 7;

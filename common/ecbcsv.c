@@ -25,7 +25,7 @@ struct field {
 /* Splits one line (no line end) at commas into f[0..max); the count, or -1
  * when there are more than max fields. */
 static int
-split(const char *line, size_t len, struct field *f, int max)
+split_fields(const char *line, size_t len, struct field *f, int max)
 {
 	int nf = 0;
 	const char *p = line, *end = line + len;
@@ -178,7 +178,7 @@ take_line(struct csv *c, const char *line, size_t linelen, char *err, size_t err
 	}
 	if (linelen == 0)
 		return 0;
-	if ((nf = split(line, linelen, f, ECBCSV_MAX_COLUMNS + 2)) == -1) {
+	if ((nf = split_fields(line, linelen, f, ECBCSV_MAX_COLUMNS + 2)) == -1) {
 		err_set(err, errlen, "more than %d columns", ECBCSV_MAX_COLUMNS + 2);
 		return -1;
 	}

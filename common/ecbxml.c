@@ -97,7 +97,7 @@ open_day(struct ctx *c, const XML_Char **atts)
 }
 
 static void
-add_rate(struct ctx *c, const XML_Char **atts)
+add_cube_rate(struct ctx *c, const XML_Char **atts)
 {
 	const char *code = attr(atts, "currency"), *text = attr(atts, "rate");
 	char q[BUF_QUOTE_LEN], qc[BUF_QUOTE_LEN];
@@ -168,7 +168,7 @@ on_start(void *ud, const XML_Char *name, const XML_Char **atts)
 		if (!c->cube[3] || c->day == NULL)
 			fail(c, "<Cube currency> outside a <Cube time> block");
 		else
-			add_rate(c, atts);
+			add_cube_rate(c, atts);
 		break;
 	default:
 		fail(c, "<Cube> nested %d deep; the format has 3 levels", c->depth - 1);

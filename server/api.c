@@ -233,7 +233,7 @@ begin_answer(const struct api_ctx *ctx, struct api_response *resp, const char *c
 /* s[0..n) as a date into out; -1 when it is not one, with a 400 answered
  * unless resp is NULL. */
 static int
-parse_date(const char *what, const char *s, size_t n, char out[DT_DATE_LEN], struct api_response *resp)
+parse_request_date(const char *what, const char *s, size_t n, char out[DT_DATE_LEN], struct api_response *resp)
 {
 	char quoted[BUF_QUOTE_LEN];
 
@@ -346,7 +346,7 @@ route_convert_query(const struct api_ctx *ctx, const struct api_request *req, st
 		return;
 	}
 	if (p[P_DATE] != NULL) {
-		if (parse_date("date", p[P_DATE]->value != NULL ? p[P_DATE]->value : "",
+		if (parse_request_date("date", p[P_DATE]->value != NULL ? p[P_DATE]->value : "",
 		    p[P_DATE]->value != NULL ? p[P_DATE]->value_len : 0, date, resp) == -1 ||
 		    history_on(ctx, date, &dated, resp) == -1)
 			return;
@@ -617,11 +617,11 @@ parse_range(const char *s, size_t n, const char *dots, char start[DT_DATE_LEN], 
 {
 	size_t rest = n - (size_t)(dots + 2 - s);
 
-	if (parse_date("start date", s, (size_t)(dots - s), start, resp) == -1)
+	if (parse_request_date("start date", s, (size_t)(dots - s), start, resp) == -1)
 		return -1;
 	if (rest == 0)
 		memcpy(end, API_OPEN_END, DT_DATE_LEN);
-	else if (parse_date("end date", dots + 2, rest, end, resp) == -1)
+	else if (parse_request_date("end date", dots + 2, rest, end, resp) == -1)
 		return -1;
 	if (strcmp(end, start) < 0) {
 		if (resp != NULL)
@@ -641,7 +641,7 @@ route_dated(const struct api_ctx *ctx, const struct api_request *req, const char
 
 	if (dots == NULL) {
 		resp->endpoint = API_EP_DATE;
-		if (parse_date("date", s, n, start, resp) == 0)
+		if (parse_request_date("date", s, n, start, resp) == 0)
 			route_date(ctx, req, start, resp);
 		return;
 	}

@@ -276,7 +276,7 @@ held_free(void *cls)
 /* api_handle() on the current snapshot: what every request gets, inline or
  * on a worker.  *now and *next are the times the answer's headers need. */
 static void
-answer(const struct http *h, const struct api_history *history, const struct api_request *req,
+answer_current(const struct http *h, const struct api_history *history, const struct api_request *req,
     struct api_response *resp, int64_t *now, int64_t *next)
 {
 	struct api_ctx ctx;
@@ -485,7 +485,7 @@ heavy_run(void *arg, int cancelled)
 	int spent = !cancelled && budget_spent(hv->h);
 
 	if (!cancelled && !spent) {
-		answer(hv->h, hv->h->history != NULL ? &hv->hist : NULL, &hv->rc.req, &hv->resp, &hv->now,
+		answer_current(hv->h, hv->h->history != NULL ? &hv->hist : NULL, &hv->rc.req, &hv->resp, &hv->now,
 		    &hv->next);
 		if (hv->cut)
 			api_response_free(&hv->resp);
@@ -594,7 +594,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	if (h->jobs != NULL && api_is_heavy(&req, (int64_t)time(NULL)) &&
 	    heavy_start(h, conn, &req, &t0, req_cls) == 0)
 		return MHD_YES;
-	answer(h, h->history, &req, &resp, &now, &next);
+	answer_current(h, h->history, &req, &resp, &now, &next);
 	ret = respond(h, conn, method, url, &resp, NULL, now, next, &t0);
 	api_response_free(&resp);
 	return ret;

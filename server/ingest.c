@@ -91,7 +91,7 @@ out:
  * "<how> <res->source>", and says what happened in res.
  */
 static int
-save(struct store *st, const char *how, struct rates **v, size_t n, struct ingest_result *res, char *err,
+stamp_and_save(struct store *st, const char *how, struct rates **v, size_t n, struct ingest_result *res, char *err,
     size_t errlen)
 {
 	char origin[sizeof(res->source) + 16];
@@ -129,7 +129,7 @@ ingest_import(struct store *st, const char *path, struct ingest_result *res, cha
 		goto out;
 	}
 	snprintf(res->source, sizeof(res->source), "file://%s", realpath(path, abs) != NULL ? abs : path);
-	rc = save(st, "import", v, n, res, err, errlen);
+	rc = stamp_and_save(st, "import", v, n, res, err, errlen);
 out:
 	rates_vec_free(v, n);
 	free(body);
@@ -172,7 +172,7 @@ ingest_backfill(struct store *st, char *const *upstreams, size_t nupstreams, con
 			add_reason(reasons, sizeof(reasons), why);
 			continue;
 		}
-		rc = save(st, "backfill", v, n, res, why, sizeof(why));
+		rc = stamp_and_save(st, "backfill", v, n, res, why, sizeof(why));
 		rates_vec_free(v, n);
 		if (rc == 0)
 			return 0;

@@ -196,7 +196,7 @@ publish_round(struct refresher *rf, struct rates *pub, const char *held)
  * that leaves days already stored with the same rates untouched.
  */
 static int
-save(struct refresher *rf, struct rates *const *v, size_t n, char *err, size_t errlen)
+save_fetched(struct refresher *rf, struct rates *const *v, size_t n, char *err, size_t errlen)
 {
 	if (n == 1)
 		return store_save(rf->st, v[0], err, errlen);
@@ -349,7 +349,7 @@ refresh_once(struct refresher *rf)
 		rf->failures = 0;
 		newest = v[n - 1];
 		served_date(prev);
-		if (save(rf, v, n, err, sizeof(err)) == -1) {
+		if (save_fetched(rf, v, n, err, sizeof(err)) == -1) {
 			log_warnx("refresh: %s; serving the new rates from memory only", err);
 			snprintf(st.store_error, sizeof(st.store_error), "%s", err);
 			metrics_count_store_error();

@@ -731,7 +731,7 @@ begin_snapshot(struct store *s, sqlite3_stmt *st, char *err, size_t errlen)
 
 /* Adds the rate in the current row of a SNAPSHOT_COLUMNS query. */
 static int
-add_rate(struct store *s, struct rates *r, sqlite3_stmt *st, char *err, size_t errlen)
+add_row_rate(struct store *s, struct rates *r, sqlite3_stmt *st, char *err, size_t errlen)
 {
 	const char *code = column_text(st, 4);
 	const char *text = column_text(st, 5);
@@ -791,7 +791,7 @@ collect(struct store *s, sqlite3_stmt *st, int (*fn)(void *arg, struct rates **r
 		}
 		if (r == NULL && (r = begin_snapshot(s, st, err, errlen)) == NULL)
 			goto out;
-		if (add_rate(s, r, st, err, errlen) == -1)
+		if (add_row_rate(s, r, st, err, errlen) == -1)
 			goto out;
 	}
 	if (step != SQLITE_DONE) {
