@@ -1,5 +1,5 @@
-"""nginx's proxy_cache in front of two cconvd, with the README's configuration: repeated requests never reach
-cconvd, and the cache keeps answering when every cconvd is stopped."""
+"""nginx's proxy_cache in front of two cconvd, with the configuration docs/caching.md shows: repeated
+requests never reach cconvd, and the cache keeps answering when every cconvd is stopped."""
 import http.client
 import os
 import re
@@ -17,20 +17,20 @@ NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin
 TOP = os.path.join(os.path.dirname(__file__), "..", "..")
 
 
-def readme_config(port, backends, cache_dir):
-    """contrib/nginx/cconv.conf, which the README shows whole, pointed at this test's ports and folders.
+def documented_config(port, backends, cache_dir):
+    """contrib/nginx/cconv.conf, which docs/caching.md shows whole, pointed at this test's ports and folders.
     Every substitution must apply, so a file that drifts from what is tested fails here."""
-    with open(os.path.join(TOP, "README.md")) as f:
+    with open(os.path.join(TOP, "docs", "caching.md")) as f:
         blocks = re.findall(r"```nginx\n(.*?)```", f.read(), re.S)
     with open(os.path.join(TOP, "contrib", "nginx", "cconv.conf")) as f:
         conf = f.read()
-    assert blocks == [conf[conf.index("\n") + 1:]], "README's ```nginx block must be contrib/nginx/cconv.conf"
+    assert blocks == [conf[conf.index("\n") + 1:]], "docs/caching.md's ```nginx block must be contrib/nginx/cconv.conf"
     subs = [("server 127.0.0.1:8081;", f"server 127.0.0.1:{backends[0]};"),
             ("server 127.0.0.1:8082;", f"server 127.0.0.1:{backends[1]};"),
             ("listen 8080;", f"listen 127.0.0.1:{port};"),
             ("/var/cache/nginx/cconv", cache_dir)]
     for old, new in subs:
-        assert conf.count(old) == 1, f"README's nginx block no longer holds {old!r}"
+        assert conf.count(old) == 1, f"docs/caching.md's nginx block no longer holds {old!r}"
         conf = conf.replace(old, new)
     return conf
 
@@ -56,7 +56,7 @@ http {{
     fastcgi_temp_path fastcgi;
     uwsgi_temp_path uwsgi;
     scgi_temp_path scgi;
-{readme_config(self.port, backends, os.path.join(prefix, "cache"))}
+{documented_config(self.port, backends, os.path.join(prefix, "cache"))}
 }}
 """)
         self.proc = subprocess.Popen([NGINX, "-p", prefix, "-c", conf, "-e", "stderr"],
