@@ -129,6 +129,17 @@ def ecb_csv(days):
     return "".join(out)
 
 
+def read_ecb_csv(path):
+    """{date: {code: rate text}} of an eurofxref-hist.csv, as the file writes them (N/A left out)."""
+    with open(path) as f:
+        header = f.readline().rstrip("\r\n").split(",")
+        days = {}
+        for line in f:
+            fields = line.rstrip("\r\n").split(",")
+            days[fields[0]] = {c: v for c, v in zip(header[1:], fields[1:]) if c and v != "N/A"}
+    return days
+
+
 def frankfurter_json(days, start=None, end=None):
     """Frankfurter's answer for {date: {code: rate text}}: one day's {"amount","base","date","rates"}, or
     with start/end the time series of the days in start..end.  Rate texts are written as they are."""

@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from e2elib import (Daemon, cconvd_once, check_sanitizers, ecb_xml, refused_url, run,  # noqa: E402
+from e2elib import (Daemon, cconvd_once, check_sanitizers, ecb_xml, read_ecb_csv, refused_url, run,  # noqa: E402
                     wait_until)
 
 FEED_DUMP = os.environ.get("FEED_DUMP", "")
@@ -21,17 +21,6 @@ CSV = os.path.join(os.environ.get("CCONV_SHARED_DATA", ""), "eurofxref-hist.csv"
 KNOWN = {"2025-05-09:GBP": "0.8477", "2025-05-09:JPY": "163.36", "1999-01-04:USD": "1.1789"}
 # ISO 4217 codes the ECB history carries that cconv's table no longer lists (replaced or gone).
 RETIRED = {"CYP", "EEK", "LTL", "LVL", "MTL", "ROL", "SIT", "SKK", "TRL"}
-
-
-def read_csv():
-    """{date: {code: text}} as the file writes them (N/A left out)."""
-    with open(CSV) as f:
-        header = f.readline().rstrip("\r\n").split(",")
-        days = {}
-        for line in f:
-            fields = line.rstrip("\r\n").split(",")
-            days[fields[0]] = {c: v for c, v in zip(header[1:], fields[1:]) if c and v != "N/A"}
-    return days
 
 
 def dump(path, queries):
@@ -52,7 +41,7 @@ def sample_queries(days):
 
 
 def test_real_csv_known_values_and_sampled_days(tmp):
-    days = read_csv()
+    days = read_ecb_csv(CSV)
     queries = sample_queries(days)
     got, summary = dump(CSV, queries)
     for q, v in KNOWN.items():
@@ -64,7 +53,7 @@ def test_real_csv_known_values_and_sampled_days(tmp):
 
 
 def test_real_history_as_xml_reads_the_same(tmp):
-    days = read_csv()
+    days = read_ecb_csv(CSV)
     path = os.path.join(tmp, "eurofxref-hist.xml")
     with open(path, "w") as f:
         f.write(ecb_xml(days))
