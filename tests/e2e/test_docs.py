@@ -204,7 +204,7 @@ class World:
         shutil.copyfile(data.db, self.db)
         newest = max(data.days)
         self.ecb = Ecb({newest: data.days[newest]})
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("CCONV_", "XDG_"))}
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("CCONV_", "XDG_", "BASH_ENV"))}
         self.env.update(HOME=self.home, CCONV_HISTORY_UPSTREAM="none")
         try:
             self.daemon = Daemon(tmp, [self.ecb.daily_url], db=self.db, env={"HOME": self.home})
@@ -356,6 +356,7 @@ def tests():
     for path in MAN_PAGES:
         out.append(document_test(rel(path), lambda path=path: man_examples(path)))
     out.append(document_test("cconv --help", lambda: help_examples(CCONV)))
+    out.append(document_test("cconvd --help", lambda: help_examples(CCONVD), required=False))
     return out
 
 
