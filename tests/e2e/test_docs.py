@@ -2,7 +2,7 @@
 in them resolves.
 
 Examples are read from README.md and docs/*.md (```console blocks), docs/cconv.1 and docs/cconvd.8
-(.EX/.EE blocks) and `cconv --help` (its indented "$ " lines).  In each, a line starting "$ " is a
+(.EX/.EE blocks) and `cconv --help`, `cconvd --help` (indented "$ " lines).  In each, a line starting "$ " is a
 command, run by bash with pipefail, and the lines after it up to the next "$ " are exactly what it prints
 on standard output (a CR ending a line, as in HTTP headers, is dropped); it must exit 0.  Standard error
 is shown only where a command sends it to standard output (2>&1); a failure is shown by ending the
