@@ -1,15 +1,14 @@
 /*
  * args: argv and environment → struct args, the CLI's only parser of user text.
  *
- * The options are rows of one table (opts[] below): short name, long name,
- * whether a value follows, and the environment variable that may also set it.
  * Parsing walks argv once, applying each flag through set_value(); afterwards
- * every row with a variable that no flag set is filled from the environment
- * through the same function, then every row still unset from the defaults
- * file (rcfile.c), so a flag, its variable and its config key are validated
- * by the same code and flags beat variables beat the file.  Then come the two operands, checked in the
- * order of the exit codes: shape of the code list and the amount first (64),
- * the codes against ISO 4217 last (65).  No network is touched before all of
+ * every row of opts[] with a variable that no flag set is filled from the
+ * environment through the same function, then every row still unset from the
+ * defaults file (rcfile.c), so a flag, its variable and its config key are
+ * validated by the same code and flags beat variables beat the file.  Then
+ * come the two operands, checked in the order of the exit codes: shape of
+ * the code list and the amount first (64), the codes against ISO 4217 last
+ * (65).  No network is touched before all of
  * this has passed; the rates' own list is checked later by main.c.
  *
  * getopt_long() is not used: its global state makes it awkward to call twice

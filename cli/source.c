@@ -11,13 +11,9 @@
  * attempt failed; every degraded answer (daemon down, cached rates) is said on
  * stderr as it happens.
  *
- * With --date the same chain asks for that date: the daemon's /{date} (its
- * stored history), each upstream's /{date} beside its /latest (Frankfurter
- * keeps history; an ECB feed or a file has no such URL and is skipped with a
- * reason), and the cache only when it holds exactly that date, since it keeps
- * the latest rates and cannot know whether rates were published between its
- * date and the one asked for.  Past rates are history, never stale, and are
- * not written to the cache.
+ * With --date (source.h) the cache answers only for exactly that date: it
+ * keeps the latest rates and cannot know whether rates were published between
+ * its date and the one asked for.
  */
 #include <assert.h>
 #include <stdio.h>
@@ -137,8 +133,8 @@ from_upstreams(const struct args *a, int64_t now, struct source_answer *ans, cha
 
 		if (a->date[0] != '\0') {
 			if (upstream_sibling_url(url, a->date, dated, sizeof(dated)) == -1) {
-				err_append(err, errlen, "upstream '%s': not a .../latest URL, so no rates by date to ask for",
-				    url);
+				err_append(err, errlen,
+				    "upstream '%s': not a .../latest URL, so no rates by date to ask for", url);
 				continue;
 			}
 			url = dated;

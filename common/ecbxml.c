@@ -4,7 +4,7 @@
  * Why expat rather than libxml2: the document is flat (an envelope, one outer
  * <Cube>, dated <Cube time> blocks of <Cube currency rate/> leaves), so a
  * stream of start/end events with attributes is all that is needed and no
- * tree is ever built, even for the 7 MiB full history.  expat 2.5 also has
+ * tree is ever built, even for the full history.  expat 2.5 also has
  * billion-laughs protection on by default and fetches no external entity
  * unless a handler for them is installed (none is); libxml2 would need the
  * right option flags on every call to be as safe.  We go further than both

@@ -25,8 +25,8 @@
 #include "rates.h"
 
 /* Bounds on one document, whatever fetched it: FEED_MAX_BODY bytes, and
- * RATES_VEC_MAX dated days (rates.h).  The full-history XML since 1999 is
- * about 8.3 MiB and 6,747 days; these leave room for decades more. */
+ * RATES_VEC_MAX dated days (rates.h).  Both leave the ECB's full history
+ * since 1999, in any of its formats, room for decades more. */
 #define FEED_MAX_BODY (32 * 1024 * 1024)	/* bytes */
 
 /*

@@ -23,9 +23,8 @@
 #define UPSTREAM_DEFAULT UPSTREAM_FRANKFURTER "," UPSTREAM_ECB_DAILY
 
 /* Limits of one fetch.  A day's rates fit in a few KiB in every format, so
- * 1 MiB refuses only garbage; a history feed is bigger (90 days of XML are
- * about 100 KiB, the full history since 1999 8.3 MiB), so it gets the most a
- * document may be (FEED_MAX_BODY, 32 MiB) and the time to fetch it slowly. */
+ * 1 MiB refuses only garbage; a history feed is larger, so it gets the most a
+ * document may be (FEED_MAX_BODY) and the time to fetch it slowly. */
 #define UPSTREAM_MAX_BODY (1024 * 1024)	/* bytes, the latest rates */
 #define UPSTREAM_TIMEOUT_MS 10000	/* whole fetch of the latest rates, ms */
 #define UPSTREAM_HISTORY_TIMEOUT_MS 60000	/* whole fetch of a history feed, ms */

@@ -5,10 +5,11 @@
  * amounts); every rejection is a 4xx with a JSON sentence that quotes the
  * offending input, bounded and made printable.  The only 5xx a request can
  * cause is 503: no rates yet, or the history database unreadable (a 500 is
- * reserved for a build error: the page not fitting its buffer).  Answers computed from rates carry their fetch time, age and staleness
- * in the response struct; http.c turns those into Last-Modified, Age and
- * Warning headers (RFC 9111 §5.1 for Age; Warning 110 from RFC 7234 §5.5.1,
- * obsoleted but still what clients and caches recognise).
+ * reserved for a build error: the page not fitting its buffer).  Answers
+ * computed from rates carry their fetch time, age and staleness in the response
+ * struct; http.c turns those into Last-Modified, Age and Warning headers (RFC
+ * 9111 §5.1 for Age; Warning 110 from RFC 7234 §5.5.1, obsoleted but still what
+ * clients and caches recognise).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -578,7 +579,8 @@ route_series(const struct api_ctx *ctx, const struct api_request *req, const cha
 	}
 	if (s.failed) {
 		if (buf_failed(s.b))
-			answer_error(resp, 400, "answer larger than %d MiB; ask for a shorter range or fewer currencies",
+			answer_error(resp, 400,
+			    "answer larger than %d MiB; ask for a shorter range or fewer currencies",
 			    API_SERIES_CAP >> 20);
 		else
 			answer_error(resp, 400, "that amount is too large to convert");
@@ -824,13 +826,12 @@ out:
 }
 
 /*
- * A series' cost is the days it reads: about 17 us a day on the ECB's
- * history (a release build), each stored day being loaded and rendered
- * whatever the currencies asked.  Up to a month that is under a millisecond,
- * as a single date, and cheaper answered at once than handed to another
- * thread; the whole history is over 100 ms, which no HTTP thread can spend
- * without making every connection it serves wait as long.  Any range longer
- * than a month is heavy, which also covers the web page's yearly chart.
+ * A series' cost is the days it reads, each stored day being loaded and
+ * rendered whatever the currencies asked.  Up to a month it costs about as
+ * much as a single date and is cheaper answered at once than handed to
+ * another thread; the whole history would make every connection an HTTP
+ * thread serves wait as long.  Any range longer than a month is heavy, which
+ * also covers the web page's yearly chart.
  */
 int
 api_is_heavy(const struct api_request *req, int64_t now)

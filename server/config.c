@@ -97,11 +97,9 @@ static const struct opt options[] = {
 	  "0 for no limit" },
 	/*
 	 * One thread per core serves clients on other machines best.  A load
-	 * generator on the same machine needs a core of its own, and two server
-	 * threads fighting it for two cores multiply the tail latency (p99 at
-	 * 50 connections 0.7 ms with one thread, 0.7 to 3.7 ms with two, in
-	 * tests/bench): such a comparison gives the server one thread, as nginx
-	 * gets one worker there.
+	 * generator on the same machine needs a core of its own, and server
+	 * threads competing with it for the cores lengthen the tail latency, so
+	 * such a comparison gives the server fewer threads (docs/benchmark.md).
 	 */
 	{ { "--threads", 0 }, "CCONV_THREADS", OPT_COUNT, offsetof(struct cconvd_config, threads), 0, 64,
 	  "0", "N",

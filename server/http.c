@@ -53,22 +53,18 @@
 #define HTTP_DRAIN_POLL_MS 5	/* ms between looks at the connection count */
 /*
  * Bytes of buffer per connection, request head and answer head together.
- * libmicrohttpd's default, 32 KiB, costs 16 MiB at 500 keep-alive
- * connections.  8 KiB refused (431) any request with more than about 3.9 KB of
- * cookies, which a browser on a busy intranet host can carry; 16 KiB takes
- * header lines up to about 7.9 KB, the 8 KB nginx accepts by default
- * (large_client_header_buffers), for about 4 MiB more at 500 connections.
- * Larger heads are refused with 431.
+ * Half of libmicrohttpd's default, and still room for header lines up to the
+ * 8 KB nginx accepts by default (large_client_header_buffers), which a
+ * browser's cookies on a busy intranet host can need.  Larger heads are
+ * refused with 431.
  */
 #define HTTP_CONN_MEMORY 16384U
 /*
- * Long time series (api_is_heavy()) are rendered on worker threads, so that
- * an HTTP thread never makes the other connections it serves wait for one
- * (the whole ECB history is 2.5 MB in about 130 ms).  One worker: the
- * renders are CPU work, and on the two cores this runs on a second worker
- * would take the core the HTTP threads need; one core for the heavy answers
- * leaves the other to everyone else.  Scrapers of long series then wait for
- * each other, which is the fair place for them to wait.
+ * Long time series (api_is_heavy()) are rendered on a worker thread, so that
+ * an HTTP thread never makes the other connections it serves wait for one.
+ * One worker: the renders are CPU work, and more workers would take cores the
+ * HTTP threads need.  Scrapers of long series then wait for each other, which
+ * is the fair place for them to wait.
  */
 #define HTTP_HEAVY_WORKERS 1U
 /*

@@ -7,15 +7,14 @@
  * only has to differ between versions of one resource, and a collision between
  * two answers to the same URL is a 2^-64 event.  It is computed on the request
  * path for every answer, so it takes the body 8 bytes a step (read
- * little-endian byte by byte, so every architecture gives the same tag) where
- * the FNV-1a it replaces took one byte a step behind a multiply, ~4 cycles a
- * byte.  A step is h = xorshift((h ^ word) × odd): the multiply is invertible
- * and so is the xor-shift, which folds the high bits the multiply filled back
- * into the low ones, so for a given length two bodies that differ in one word
- * (any one-byte change) always give different tags.  The length seeds the
- * state, so a body and the same body with zero bytes appended, which read as
- * the same zero-padded last word, differ too; a final avalanche spreads every
- * input bit over all 64 bits of the tag.
+ * little-endian byte by byte, so every architecture gives the same tag).  A
+ * step is h = xorshift((h ^ word) × odd): the multiply is invertible and so is
+ * the xor-shift, which folds the high bits the multiply filled back into the
+ * low ones, so for a given length two bodies that differ in one word (any
+ * one-byte change) always give different tags.  The length seeds the state, so
+ * a body and the same body with zero bytes appended, which read as the same
+ * zero-padded last word, differ too; a final avalanche spreads every input bit
+ * over all 64 bits of the tag.
  */
 #include <stdio.h>
 #include <string.h>

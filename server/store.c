@@ -2,14 +2,15 @@
  * store: the daemon's memory across restarts, in one SQLite file.
  *
  * Two kinds of writer: the daemon's store, used by the refresher once per
- * accepted snapshot, and a one-shot store (--import, --backfill) that
- * writes all of its history in one transaction, possibly beside a running
- * daemon.  Request threads read history through read-only stores of their
- * own (WAL: a reader sees the last commit and never waits for the writer).  The statements are prepared once at open and reused, each
- * write is one IMMEDIATE transaction (the write lock is taken before anything is read, so a second
- * process makes us wait busy_timeout and then fail cleanly instead of
- * deadlocking), and rates travel as the exact decimal text the upstream gave,
- * never as REAL, so a restart serves the very digits that were fetched.
+ * accepted snapshot, and a one-shot store (--import, --backfill) that writes
+ * all of its history in one transaction, possibly beside a running daemon.
+ * Request threads read history through read-only stores of their own (WAL: a
+ * reader sees the last commit and never waits for the writer).  The statements
+ * are prepared once at open and reused, each write is one IMMEDIATE transaction
+ * (the write lock is taken before anything is read, so a second process makes
+ * us wait busy_timeout and then fail cleanly instead of deadlocking), and rates
+ * travel as the exact decimal text the upstream gave, never as REAL, so a
+ * restart serves the very digits that were fetched.
  *
  * One cconvd per database: store_open() holds the daemon lock (lockfile.h)
  * for as long as the store is open, and a second daemon is refused with the

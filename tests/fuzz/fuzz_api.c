@@ -1,9 +1,10 @@
 /*
  * libFuzzer target: api_handle(), every route and parameter rule, over a fixed
- * snapshot and a fake history of three days (2026-11-16, -18, -20).  The input is one flags byte, then "path?query" as libmicrohttpd
- * hands them over after decoding: the path ends at its first NUL (http.c
- * takes strlen(url)), query keys and values are raw bytes split on '&' and the
- * first '=', NUL bytes included.
+ * snapshot and a fake history of three days (2026-11-16, -18, -20).  The input
+ * is one flags byte, then "path?query" as libmicrohttpd hands them over after
+ * decoding: the path ends at its first NUL (http.c takes strlen(url)), query
+ * keys and values are raw bytes split on '&' and the first '=', NUL bytes
+ * included.
  *
  * Checked on every input: the status is one the API documents, 5xx (503) only
  * when there are no rates or the history is absent or broken (flag bits), every

@@ -431,7 +431,8 @@ test_series(void **state)
 	    "\"rates\":{\"2026-11-16\":{\"GBP\":1.6},\"2026-11-18\":{\"JPY\":320,\"GBP\":1.62},"
 	    "\"2026-11-20\":{\"JPY\":326.72,\"GBP\":1.6702}}}\n");
 	expect("GET", "/2026-11-01..2026-11-17", "from=JPY", 404, "unknown currency 'JPY'");
-	expect("GET", "/2026-11-01..", "to=QQQ", 404, "unknown currency 'QQQ' (no rates for it on or after 2026-11-01)");
+	expect("GET", "/2026-11-01..", "to=QQQ", 404,
+	    "unknown currency 'QQQ' (no rates for it on or after 2026-11-01)");
 	expect("GET", "/2020-01-01..2020-12-31", NULL, 404, "no rates between 2020-01-01 and 2020-12-31");
 	expect("GET", "/2027-01-01..", NULL, 404, "no rates on or after 2027-01-01");
 	expect("GET", "/2026-11-20..2026-11-18", NULL, 400, "end date 2026-11-18 is before start date 2026-11-20");

@@ -316,7 +316,8 @@ test_bad_environment(void **state)
 
 	assert_int_equal(setenv("CCONV_SERVER", "http://has space", 1), 0);
 	assert_int_equal(parse(f, "-u", "http://ok", "GBP", "1", NULL), ARGS_EX_USAGE);
-	assert_non_null(strstr(f->err, "CCONV_SERVER 'http://has space': a URL cannot hold spaces or control characters"));
+	assert_non_null(strstr(f->err,
+	    "CCONV_SERVER 'http://has space': a URL cannot hold spaces or control characters"));
 }
 
 static void
@@ -423,10 +424,12 @@ test_config_errors(void **state)
 		const char *msg;
 	} cases[] = {
 		{ "server = http://a\nnonsense\n", ARGS_EX_USAGE, "line 2: expected 'key = value', got 'nonsense'" },
-		{ "sever = http://a\n", ARGS_EX_USAGE, "line 1: unknown key 'sever' (known: server, upstream, from, to)" },
+		{ "sever = http://a\n", ARGS_EX_USAGE,
+		  "line 1: unknown key 'sever' (known: server, upstream, from, to)" },
 		{ "to = GBP\n# again\nto = USD\n", ARGS_EX_USAGE, "line 3: 'to' was already set on line 1" },
 		{ "from =\n", ARGS_EX_USAGE, "line 1: 'from' has no value" },
-		{ "server = http://has space\n", ARGS_EX_USAGE, "line 1: server 'http://has space': a URL cannot hold spaces" },
+		{ "server = http://has space\n", ARGS_EX_USAGE,
+		  "line 1: server 'http://has space': a URL cannot hold spaces" },
 		{ "upstream = http://a,,http://b\n", ARGS_EX_USAGE, "line 1: upstream: empty URL in the list" },
 		{ "to = GBP\nfrom = XYZ\n", ARGS_EX_CURRENCY, "line 2: unknown currency 'XYZ'" },
 		{ "to = GBP,QQQ\n", ARGS_EX_CURRENCY, "line 1: unknown currency 'QQQ'" },

@@ -242,7 +242,8 @@ test_xml_rules_refuse(void **state)
 {
 	static const struct bad_case cases[] = {
 		/* malformed, truncated, empty */
-		{ DAY("<Cube currency='USD' rate='1.1'></Cub>"), "ECB XML line 7: not well-formed XML (mismatched tag)" },
+		{ DAY("<Cube currency='USD' rate='1.1'></Cub>"),
+		  "ECB XML line 7: not well-formed XML (mismatched tag)" },
 		{ ENVELOPE_OPEN "<Cube><Cube time='2025-05-09'><Cube currency='USD' ra", "not well-formed" },
 		{ ENVELOPE_OPEN "<Cube><Cube time='2025-05-09'><Cube currency='USD' rate='1.1'/>", "not well-formed" },
 		{ "<", "ECB XML line 1: not well-formed" },
@@ -284,7 +285,8 @@ test_xml_rules_refuse(void **state)
 		{ DAY("<Cube currency='usd' rate='1.1'/>"), "ECB XML line 7: 2025-05-09 usd: not three letters A-Z" },
 		{ DAY("<Cube currency='USD' rate='1.1'/><Cube currency='USD' rate='1.2'/>"),
 		  "ECB XML line 7: 2025-05-09 USD: listed twice" },
-		{ DAY("<Cube currency='EUR' rate='1.2'/>"), "ECB XML line 7: 2025-05-09 EUR: the base currency must have rate 1" },
+		{ DAY("<Cube currency='EUR' rate='1.2'/>"),
+		  "ECB XML line 7: 2025-05-09 EUR: the base currency must have rate 1" },
 		{ ENVELOPE_OPEN "<Cube><Cube time='2025-02-30'><Cube currency='USD' rate='1.1'/></Cube></Cube>"
 		  ENVELOPE_CLOSE, "<Cube time='2025-02-30'>: date '2025-02-30': not a valid YYYY-MM-DD date" },
 		{ ENVELOPE_OPEN "<Cube><Cube time='2099-01-04'><Cube currency='USD' rate='1.1'/></Cube></Cube>"
@@ -358,7 +360,8 @@ test_csv_rules_refuse(void **state)
 		{ "Date,USD,\n2025-05-09,n/a,\n", "USD 'n/a': not a plain decimal" },
 		{ "Date,USD,\n2025-05-09,-1.1,\n", "USD '-1.1': not a plain decimal" },
 		{ "Date,USD,\n2025-05-09,0,\n", "ECB CSV line 2: 2025-05-09 USD: must be a number > 0" },
-		{ "Date,USD,\n2025-05-09,N/A,\n", "ECB CSV line 2: 2025-05-09: no rate for any known currency besides the base" },
+		{ "Date,USD,\n2025-05-09,N/A,\n",
+		  "ECB CSV line 2: 2025-05-09: no rate for any known currency besides the base" },
 		{ "Date,USD,USD,\n2025-05-09,1.1,1.2,\n", "ECB CSV line 2: 2025-05-09 USD: listed twice" },
 		{ "Date,USD,\n09/05/2025,1.1,\n", "ECB CSV line 2: date '09/05/2025': not a valid YYYY-MM-DD date" },
 		{ "Date,USD,\n2025-05-09T00:00:00Z,1.1,\n", "date '2025-05-09T00:00:00Z'" },
@@ -394,7 +397,8 @@ test_sniffing_and_json_rules_refuse(void **state)
 		  "JSON: rates.2025-13-09: date '2025-13-09': not a valid YYYY-MM-DD date" },
 		{ "{\"base\":\"EUR\",\"rates\":{\"2025-05-09\":{}}}",
 		  "JSON: rates.2025-05-09: no rate for any known currency besides the base" },
-		{ "{\"base\":\"EUR\",\"rates\":{\"2099-05-09\":{\"USD\":1.1}}}", "JSON: the date 2099-05-09 is in the future" },
+		{ "{\"base\":\"EUR\",\"rates\":{\"2099-05-09\":{\"USD\":1.1}}}",
+		  "JSON: the date 2099-05-09 is in the future" },
 	};
 
 	(void)state;

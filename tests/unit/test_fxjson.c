@@ -94,10 +94,14 @@ test_every_rule_refuses(void **state)
 		{ "{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":{\"USD\":null}}", "must be a number > 0" },
 		{ "{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":{\"USD\":1e300}}", "outside" },
 		{ "{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":{\"USD\":1e-300}}", "outside" },
-		{ "{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":{\"USD\":1.05,\"USD\":1.06}}", "duplicate" },
-		{ "{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":{\"EUR\":1.5}}", "base currency must have rate 1" },
-		{ "{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":{\"QQQ\":1.5}}", "no rate for any known currency" },
-		{ "{\"success\":false,\"error\":{\"code\":101,\"info\":\"missing access key\"}}", "missing access key" },
+		{ "{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":{\"USD\":1.05,\"USD\":1.06}}",
+		  "duplicate" },
+		{ "{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":{\"EUR\":1.5}}",
+		  "base currency must have rate 1" },
+		{ "{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":{\"QQQ\":1.5}}",
+		  "no rate for any known currency" },
+		{ "{\"success\":false,\"error\":{\"code\":101,\"info\":\"missing access key\"}}",
+		  "missing access key" },
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -603,8 +603,8 @@ test_save_many_idempotent(void **state)
 	assert_int_equal(c.unchanged, 60);
 	assert_int_equal(c.added + c.replaced, 0);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM rates"), 120);
-	assert_int_equal(raw_int(f->path, "SELECT sum(length(rate) + fetched_at) FROM rates JOIN snapshots USING(date)"),
-	    sum);
+	assert_int_equal(raw_int(f->path,
+	    "SELECT sum(length(rate) + fetched_at) FROM rates JOIN snapshots USING(date)"), sum);
 	free_batch(v, 60);
 
 	/* Same values written differently (1.90 vs 1.9) are the same rates;
@@ -876,7 +876,8 @@ test_deleted_file_is_recreated(void **state)
 	save(f, snap("EUR", "2025-11-21", AT_2, "http://second/", "USD", "1.07", NULL));
 	raw_exec(db, "COMMIT");
 	sqlite3_close(db);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
+	assert_int_equal(raw_int(f->path,
+	    "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM snapshots"), 1);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM rates"), 1);
 	r = load(f);
