@@ -69,7 +69,8 @@ read_file(const char *path, char **out, size_t *len, char *err, size_t errlen)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			snprintf(err, errlen, "import '%s': %s", path, n == 0 ? "shorter than its size" : strerror(errno));
+			err_set(err, errlen, "import '%s': %s", path,
+			    n == 0 ? "shorter than its size" : strerror(errno));
 			goto out;
 		}
 		got += (size_t)n;
