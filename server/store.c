@@ -111,17 +111,31 @@ busy_ms(const struct store *s)
 	return s->mode == STORE_ONESHOT ? STORE_ONESHOT_BUSY_MS : STORE_BUSY_MS;
 }
 
-/* "store '/x': disk I/O error (while inserting rates)".  Called at the point
- * of failure, before any ROLLBACK replaces the connection's error text. */
+/*
+ * Every message of this file is a reason only; the public functions put the
+ * store's path in front of it, once, on their way out (name_store()).
+ */
+static void
+name_store(char *err, size_t errlen, const char *path)
+{
+	/* A path too long to open is shown cut, so that the reason still fits. */
+	if (strlen(path) >= PATH_MAX)
+		err_prefix(err, errlen, "store '%.64s...'", path);
+	else
+		err_prefix(err, errlen, "store '%s'", path);
+}
+
+/* "disk I/O error (while inserting rates)".  Called at the point of failure,
+ * before any ROLLBACK replaces the connection's error text. */
 static void
 store_fail(const struct store *s, const char *doing, char *err, size_t errlen)
 {
 	/* "database is locked" alone does not say that we waited, or for whom. */
 	if ((sqlite3_extended_errcode(s->db) & 0xff) == SQLITE_BUSY)
-		snprintf(err, errlen, "store '%s': %s (while %s): another process held the write lock for more "
-		    "than %d s", s->path, sqlite3_errmsg(s->db), doing, busy_ms(s) / 1000);
+		err_set(err, errlen, "%s (while %s): another process held the write lock for more than %d s",
+		    sqlite3_errmsg(s->db), doing, busy_ms(s) / 1000);
 	else
-		snprintf(err, errlen, "store '%s': %s (while %s)", s->path, sqlite3_errmsg(s->db), doing);
+		err_set(err, errlen, "%s (while %s)", sqlite3_errmsg(s->db), doing);
 }
 
 /* Column text that is never NULL (SQLite returns NULL for NULL values and on
@@ -132,17 +146,6 @@ column_text(sqlite3_stmt *st, int col)
 	const unsigned char *t = sqlite3_column_text(st, col);
 
 	return t != NULL ? (const char *)t : "";
-}
-
-/* The folders above the database file; the file itself is SQLite's to create. */
-static int
-make_parents(const char *path, char *err, size_t errlen)
-{
-	if (dirs_make_parents(path, err, errlen) == -1) {
-		err_prefix(err, errlen, "store '%s'", path);
-		return -1;
-	}
-	return 0;
 }
 
 static int
@@ -206,8 +209,8 @@ migrate(struct store *s, char *err, size_t errlen)
 			goto out;
 	}
 	if (version > SCHEMA_VERSION) {
-		snprintf(err, errlen, "store '%s': schema version %d is newer than this cconvd understands (%d)",
-		    s->path, version, SCHEMA_VERSION);
+		err_set(err, errlen, "schema version %d is newer than this cconvd understands (%d)", version,
+		    SCHEMA_VERSION);
 		goto out;
 	}
 	if (exec_sql(s, "COMMIT", "upgrading the schema", err, errlen) == -1)
@@ -294,7 +297,6 @@ no_upgrade_beside_daemon(const struct store *s, int version, char *err, size_t e
 
 	switch (lockfile_holder(s->path, &pid, err, errlen)) {
 	case LOCKFILE_ERROR:
-		err_prefix(err, errlen, "store '%s'", s->path);
 		err_append(err, errlen, "schema version %d is not upgraded to %d while a daemon may be using the "
 		    "file: stop that cconvd, then run this again", version, SCHEMA_VERSION);
 		return -1;
@@ -303,9 +305,9 @@ no_upgrade_beside_daemon(const struct store *s, int version, char *err, size_t e
 	default:
 		return 0;
 	}
-	snprintf(err, errlen, "store '%s': schema version %d needs upgrading to %d, which cannot be done beside "
-	    "the cconvd running on it (pid %ld); restart that cconvd with this version (it upgrades the file), "
-	    "then run this again", s->path, version, SCHEMA_VERSION, pid);
+	err_set(err, errlen, "schema version %d needs upgrading to %d, which cannot be done beside the cconvd "
+	    "running on it (pid %ld); restart that cconvd with this version (it upgrades the file), then run "
+	    "this again", version, SCHEMA_VERSION, pid);
 	return -1;
 }
 
@@ -325,8 +327,8 @@ configure(struct store *s, char *err, size_t errlen)
 	if (read_user_version(s, &version, err, errlen) == -1)
 		goto out;
 	if (version > SCHEMA_VERSION) {
-		snprintf(err, errlen, "store '%s': schema version %d is newer than this cconvd understands (%d)",
-		    s->path, version, SCHEMA_VERSION);
+		err_set(err, errlen, "schema version %d is newer than this cconvd understands (%d)", version,
+		    SCHEMA_VERSION);
 		goto out;
 	}
 	if (s->mode == STORE_ONESHOT && version < SCHEMA_VERSION && no_upgrade_beside_daemon(s, version, err,
@@ -366,8 +368,8 @@ configure_readonly(struct store *s, char *err, size_t errlen)
 	    read_user_version(s, &version, err, errlen) == -1)
 		goto out;
 	if (version != SCHEMA_VERSION) {
-		snprintf(err, errlen, "store '%s': schema version %d, expected %d (open it read-write first)",
-		    s->path, version, SCHEMA_VERSION);
+		err_set(err, errlen, "schema version %d, expected %d (open it read-write first)", version,
+		    SCHEMA_VERSION);
 		goto out;
 	}
 	if (prepare_reads(s, err, errlen) == -1)
@@ -401,19 +403,19 @@ open_db(struct store *s, char *err, size_t errlen)
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	struct stat sb;
 
-	if (!s->readonly && make_parents(s->path, err, errlen) == -1)
+	/* The folders above the file; the file itself is SQLite's to create. */
+	if (!s->readonly && dirs_make_parents(s->path, err, errlen) == -1)
 		goto fail;
 	/* Even a failed open may allocate a handle, which carries the reason. */
 	if (sqlite3_open_v2(s->path, &s->db, flags, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "store '%s': %s", s->path,
-		    s->db != NULL ? sqlite3_errmsg(s->db) : "out of memory");
+		err_set(err, errlen, "%s", s->db != NULL ? sqlite3_errmsg(s->db) : "out of memory");
 		goto fail;
 	}
 	if ((s->readonly ? configure_readonly(s, err, errlen) : configure(s, err, errlen)) == -1)
 		goto fail;
 	/* configure() has read the file, so it exists now. */
 	if (stat(s->path, &sb) == -1) {
-		snprintf(err, errlen, "store '%s': %s", s->path, strerror(errno));
+		err_set(err, errlen, "%s", strerror(errno));
 		goto fail;
 	}
 	s->dev = sb.st_dev;
@@ -439,7 +441,6 @@ take_lock(struct store *s, char *err, size_t errlen)
 	default:
 		break;
 	}
-	err_prefix(err, errlen, "store '%s'", s->path);
 	return -1;
 }
 
@@ -449,17 +450,18 @@ open_store(const char *path, enum store_mode mode, char *err, size_t errlen)
 	struct store *s = NULL;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL || (s->path = strdup(path)) == NULL) {
-		snprintf(err, errlen, "store '%s': out of memory", path);
+		err_set(err, errlen, "out of memory");
 		goto fail;
 	}
 	s->mode = mode;
 	s->readonly = mode == STORE_READONLY;
-	if (mode == STORE_DAEMON && (make_parents(path, err, errlen) == -1 || take_lock(s, err, errlen) == -1))
+	if (mode == STORE_DAEMON && (dirs_make_parents(path, err, errlen) == -1 || take_lock(s, err, errlen) == -1))
 		goto fail;
 	if (open_db(s, err, errlen) == -1)
 		goto fail;
 	return s;
 fail:
+	name_store(err, errlen, path);
 	store_close(s);
 	return NULL;
 }
@@ -587,7 +589,7 @@ static int
 writable(struct store *s, char *err, size_t errlen)
 {
 	if (s->readonly) {
-		snprintf(err, errlen, "store '%s': opened read-only", s->path);
+		err_set(err, errlen, "opened read-only");
 		return -1;
 	}
 	return 0;
@@ -598,18 +600,18 @@ store_save(struct store *s, const struct rates *r, char *err, size_t errlen)
 {
 	int rc = -1;
 
-	if (writable(s, err, errlen) == -1)
-		return -1;
-	if (ensure_current(s, err, errlen) == -1)
-		return -1;
+	if (writable(s, err, errlen) == -1 || ensure_current(s, err, errlen) == -1)
+		goto out;
 	if (exec_sql(s, "BEGIN IMMEDIATE", "starting a transaction", err, errlen) == -1 ||
 	    write_snapshot(s, r, err, errlen) == -1 ||
-	    exec_sql(s, "COMMIT", "committing", err, errlen) == -1)
+	    exec_sql(s, "COMMIT", "committing", err, errlen) == -1) {
+		rollback(s);
 		goto out;
+	}
 	rc = 0;
 out:
 	if (rc == -1)
-		rollback(s);
+		name_store(err, errlen, s->path);
 	return rc;
 }
 
@@ -674,56 +676,65 @@ out:
 	return rc;
 }
 
+/* store_save_many()'s transaction; on failure the caller rolls it back. */
+static int
+write_many(struct store *s, struct rates *const *v, size_t n, struct store_counts *c, char *err, size_t errlen)
+{
+	enum stored how;
+
+	if (exec_sql(s, "BEGIN IMMEDIATE", "starting a transaction", err, errlen) == -1)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (stored_as(s, v[i], &how, err, errlen) == -1)
+			return -1;
+		if (how == STORED_SAME) {
+			c->unchanged++;
+			continue;
+		}
+		if (write_snapshot(s, v[i], err, errlen) == -1)
+			return -1;
+		if (how == STORED_NONE)
+			c->added++;
+		else
+			c->replaced++;
+	}
+	return exec_sql(s, "COMMIT", "committing", err, errlen);
+}
+
 int
 store_save_many(struct store *s, struct rates *const *v, size_t n, struct store_counts *counts,
     char *err, size_t errlen)
 {
 	struct store_counts c = { 0, 0, 0 };
-	enum stored how;
 	int rc = -1;
 
 	if (writable(s, err, errlen) == -1 || ensure_current(s, err, errlen) == -1)
-		return -1;
-	if (exec_sql(s, "BEGIN IMMEDIATE", "starting a transaction", err, errlen) == -1)
 		goto out;
-	for (size_t i = 0; i < n; i++) {
-		if (stored_as(s, v[i], &how, err, errlen) == -1)
-			goto out;
-		if (how == STORED_SAME) {
-			c.unchanged++;
-			continue;
-		}
-		if (write_snapshot(s, v[i], err, errlen) == -1)
-			goto out;
-		if (how == STORED_NONE)
-			c.added++;
-		else
-			c.replaced++;
+	if (write_many(s, v, n, &c, err, errlen) == -1) {
+		rollback(s);
+		goto out;
 	}
-	if (exec_sql(s, "COMMIT", "committing", err, errlen) == -1)
-		goto out;
 	if (counts != NULL)
 		*counts = c;
 	rc = 0;
 out:
 	if (rc == -1)
-		rollback(s);
+		name_store(err, errlen, s->path);
 	return rc;
 }
 
 /* The snapshot the current row of a SNAPSHOT_COLUMNS query begins. */
 static struct rates *
-begin_snapshot(struct store *s, sqlite3_stmt *st, char *err, size_t errlen)
+begin_snapshot(sqlite3_stmt *st, char *err, size_t errlen)
 {
 	struct rates *r;
-	char why[256];
 
-	if ((r = rates_new(column_text(st, 1), column_text(st, 0), why, sizeof(why))) == NULL) {
-		snprintf(err, errlen, "store '%s': snapshot '%.16s': %s", s->path, column_text(st, 0), why);
+	if ((r = rates_new(column_text(st, 1), column_text(st, 0), err, errlen)) == NULL) {
+		err_prefix(err, errlen, "snapshot '%.16s'", column_text(st, 0));
 		return NULL;
 	}
 	if (rates_set_origin(r, sqlite3_column_int64(st, 2), column_text(st, 3)) == -1) {
-		snprintf(err, errlen, "store '%s': out of memory", s->path);
+		err_set(err, errlen, "out of memory");
 		rates_free(r);
 		return NULL;
 	}
@@ -732,35 +743,31 @@ begin_snapshot(struct store *s, sqlite3_stmt *st, char *err, size_t errlen)
 
 /* Adds the rate in the current row of a SNAPSHOT_COLUMNS query. */
 static int
-add_row_rate(struct store *s, struct rates *r, sqlite3_stmt *st, char *err, size_t errlen)
+add_row_rate(struct rates *r, sqlite3_stmt *st, char *err, size_t errlen)
 {
 	const char *code = column_text(st, 4);
 	const char *text = column_text(st, 5);
 	struct dec rate;
-	char why[256];
 
 	if (dec_parse(text, (size_t)sqlite3_column_bytes(st, 5), &rate) == -1) {
-		snprintf(err, errlen, "store '%s': snapshot %s, currency '%.16s': rate '%.40s' is not a decimal number",
-		    s->path, rates_date(r), code, text);
+		err_set(err, errlen, "snapshot %s, currency '%.16s': rate '%.40s' is not a decimal number",
+		    rates_date(r), code, text);
 		return -1;
 	}
 	/* A code ISO 4217 has since withdrawn comes back RATES_SKIPPED, as it
 	 * would from the upstream; only malformed rows are fatal. */
-	if (rates_add(r, code, &rate, why, sizeof(why)) == RATES_REJECTED) {
-		snprintf(err, errlen, "store '%s': snapshot %s, currency '%.16s': %s", s->path, rates_date(r),
-		    code, why);
+	if (rates_add(r, code, &rate, err, errlen) == RATES_REJECTED) {
+		err_prefix(err, errlen, "snapshot %s, currency '%.16s'", rates_date(r), code);
 		return -1;
 	}
 	return 0;
 }
 
 static int
-finish_snapshot(struct store *s, struct rates *r, char *err, size_t errlen)
+finish_snapshot(struct rates *r, char *err, size_t errlen)
 {
-	char why[256];
-
-	if (rates_finish(r, why, sizeof(why)) == -1) {
-		snprintf(err, errlen, "store '%s': snapshot %s: %s", s->path, rates_date(r), why);
+	if (rates_finish(r, err, errlen) == -1) {
+		err_prefix(err, errlen, "snapshot %s", rates_date(r));
 		return -1;
 	}
 	return 0;
@@ -782,7 +789,7 @@ collect(struct store *s, sqlite3_stmt *st, int (*fn)(void *arg, struct rates **r
 
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		if (r != NULL && strcmp(rates_date(r), column_text(st, 0)) != 0) {
-			if (finish_snapshot(s, r, err, errlen) == -1)
+			if (finish_snapshot(r, err, errlen) == -1)
 				goto out;
 			if ((rc = fn(arg, &r)) != 0)
 				goto out;
@@ -790,9 +797,9 @@ collect(struct store *s, sqlite3_stmt *st, int (*fn)(void *arg, struct rates **r
 			rates_free(r);
 			r = NULL;
 		}
-		if (r == NULL && (r = begin_snapshot(s, st, err, errlen)) == NULL)
+		if (r == NULL && (r = begin_snapshot(st, err, errlen)) == NULL)
 			goto out;
-		if (add_row_rate(s, r, st, err, errlen) == -1)
+		if (add_row_rate(r, st, err, errlen) == -1)
 			goto out;
 	}
 	if (step != SQLITE_DONE) {
@@ -800,7 +807,7 @@ collect(struct store *s, sqlite3_stmt *st, int (*fn)(void *arg, struct rates **r
 		goto out;
 	}
 	if (r != NULL) {
-		if (finish_snapshot(s, r, err, errlen) == -1)
+		if (finish_snapshot(r, err, errlen) == -1)
 			goto out;
 		if ((rc = fn(arg, &r)) != 0)
 			goto out;
@@ -840,24 +847,38 @@ load_one(struct store *s, sqlite3_stmt *st, struct rates **out, char *err, size_
 int
 store_load_latest(struct store *s, struct rates **out, char *err, size_t errlen)
 {
+	int rc = -1;
+
 	*out = NULL;
-	if (ensure_current(s, err, errlen) == -1)
-		return -1;
-	return load_one(s, s->select_latest, out, err, errlen);
+	if (ensure_current(s, err, errlen) == -1 || load_one(s, s->select_latest, out, err, errlen) == -1)
+		goto out;
+	rc = 0;
+out:
+	if (rc == -1)
+		name_store(err, errlen, s->path);
+	return rc;
 }
 
 int
 store_load_on(struct store *s, const char *date, struct rates **out, char *err, size_t errlen)
 {
+	int rc = -1;
+
 	*out = NULL;
 	if (ensure_current(s, err, errlen) == -1)
-		return -1;
+		goto out;
 	if (sqlite3_bind_text(s->select_on, 1, date, -1, SQLITE_STATIC) != SQLITE_OK) {
 		store_fail(s, "reading history", err, errlen);
 		sqlite3_clear_bindings(s->select_on);
-		return -1;
+		goto out;
 	}
-	return load_one(s, s->select_on, out, err, errlen);
+	if (load_one(s, s->select_on, out, err, errlen) == -1)
+		goto out;
+	rc = 0;
+out:
+	if (rc == -1)
+		name_store(err, errlen, s->path);
+	return rc;
 }
 
 struct each_ctx {
@@ -878,14 +899,19 @@ store_each(struct store *s, const char *start, const char *end,
     int (*fn)(void *arg, const struct rates *r), void *arg, char *err, size_t errlen)
 {
 	struct each_ctx c = { fn, arg };
+	int rc = -1;
 
 	if (ensure_current(s, err, errlen) == -1)
-		return -1;
+		goto out;
 	if (sqlite3_bind_text(s->select_range, 1, start, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_text(s->select_range, 2, end, -1, SQLITE_STATIC) != SQLITE_OK) {
 		store_fail(s, "reading history", err, errlen);
 		sqlite3_clear_bindings(s->select_range);
-		return -1;
+		goto out;
 	}
-	return collect(s, s->select_range, each_one, &c, err, errlen);
+	rc = collect(s, s->select_range, each_one, &c, err, errlen);
+out:
+	if (rc == -1)
+		name_store(err, errlen, s->path);
+	return rc;
 }

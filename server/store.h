@@ -17,6 +17,9 @@
  * --backfill run beside a daemon; SQLite's write lock serialises their
  * transactions.  A database file deleted or replaced while open is opened
  * again, empty, by the writer's next save.
+ *
+ * Every error names the store once, first: "store '/x/rates.db': disk I/O
+ * error (while inserting rates)"; a caller adds only what it was doing.
  */
 #ifndef CCONVD_STORE_H
 #define CCONVD_STORE_H

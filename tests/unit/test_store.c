@@ -114,6 +114,30 @@ rate_text(const struct rates *r, const char *code, char out[DEC_STRLEN])
 	return out;
 }
 
+/* How often needle occurs in s. */
+static int
+occurrences(const char *s, const char *needle)
+{
+	int n = 0;
+
+	while ((s = strstr(s, needle)) != NULL) {
+		n++;
+		s += strlen(needle);
+	}
+	return n;
+}
+
+/* The error names the store at path first, and once: "store '<path>': <reason>". */
+static void
+assert_names_store_once(const char *err, const char *path)
+{
+	char want[256];
+
+	snprintf(want, sizeof(want), "store '%s': ", path);
+	if (strncmp(err, want, strlen(want)) != 0 || occurrences(err, "store '") != 1)
+		fail_msg("'%s' does not name '%s' once, first", err, path);
+}
+
 /* A second connection to the same file, as another process would have. */
 static sqlite3 *
 raw_open(const char *path)
@@ -194,7 +218,7 @@ test_open_folder_blocked(void **state)
 	fclose(fp);
 	snprintf(path, sizeof(path), "%s/sub/rates.db", file);
 	assert_null(store_open(path, f->err, sizeof(f->err)));
-	assert_non_null(strstr(f->err, "store '"));
+	assert_names_store_once(f->err, path);
 	assert_non_null(strstr(f->err, "cannot create folder"));
 
 	/* A folder where the file should be: SQLite's own message. */
@@ -364,14 +388,17 @@ test_bad_rows_refused(void **state)
 	raw_exec(db, "UPDATE rates SET rate = '1e3' WHERE currency = 'USD'");
 	assert_int_equal(store_load_latest(f->st, &r, f->err, sizeof(f->err)), -1);
 	assert_null(r);
+	assert_names_store_once(f->err, f->path);
 	assert_non_null(strstr(f->err, "2025-11-20"));
 	assert_non_null(strstr(f->err, "'USD'"));
 	assert_non_null(strstr(f->err, "'1e3'"));
 
+	/* rates_add()'s reason leaves the currency to the store, which names it once. */
 	raw_exec(db, "UPDATE rates SET rate = '0' WHERE currency = 'USD'");
 	assert_int_equal(store_load_latest(f->st, &r, f->err, sizeof(f->err)), -1);
-	assert_non_null(strstr(f->err, "2025-11-20"));
-	assert_non_null(strstr(f->err, "USD"));
+	assert_names_store_once(f->err, f->path);
+	assert_int_equal(occurrences(f->err, "2025-11-20"), 1);
+	assert_int_equal(occurrences(f->err, "USD"), 1);
 
 	raw_exec(db, "UPDATE rates SET rate = '1.05', currency = 'usd' WHERE currency = 'USD'");
 	assert_int_equal(store_load_latest(f->st, &r, f->err, sizeof(f->err)), -1);
@@ -379,6 +406,7 @@ test_bad_rows_refused(void **state)
 
 	raw_exec(db, "UPDATE snapshots SET pivot = 'XYZ'");
 	assert_int_equal(store_load_latest(f->st, &r, f->err, sizeof(f->err)), -1);
+	assert_names_store_once(f->err, f->path);
 	assert_non_null(strstr(f->err, "2025-11-20"));
 	assert_non_null(strstr(f->err, "XYZ"));
 	sqlite3_close(db);
@@ -403,7 +431,7 @@ test_failed_save_rolls_back(void **state)
 	r = snap("EUR", "2025-11-20", AT_2, "http://second/", "GBP", "0.99", "USD", "1.99", NULL);
 	assert_int_equal(store_save(f->st, r, f->err, sizeof(f->err)), -1);
 	rates_free(r);
-	assert_non_null(strstr(f->err, "store '"));
+	assert_names_store_once(f->err, f->path);
 	assert_non_null(strstr(f->err, "injected failure (while inserting rates)"));
 
 	r = load(f);
@@ -441,7 +469,7 @@ test_locked_save_fails_cleanly(void **state)
 	rates_free(r);
 	assert_non_null(strstr(f->err, "database is locked"));
 	assert_non_null(strstr(f->err, "another process held the write lock for more than 5 s"));
-	assert_non_null(strstr(f->err, f->path));
+	assert_names_store_once(f->err, f->path);
 	raw_exec(db, "ROLLBACK");
 	sqlite3_close(db);
 
@@ -669,6 +697,7 @@ test_readonly(void **state)
 	assert_string_equal(rates_date(r), "2024-01-03");
 	rates_free(r);
 	assert_int_equal(store_save(ro, v[0], f->err, sizeof(f->err)), -1);
+	assert_names_store_once(f->err, f->path);
 	assert_non_null(strstr(f->err, "read-only"));
 	assert_int_equal(store_save_many(ro, v, 2, NULL, f->err, sizeof(f->err)), -1);
 
@@ -690,6 +719,7 @@ test_readonly(void **state)
 	raw_exec(db, "PRAGMA user_version = 0");
 	sqlite3_close(db);
 	assert_null(store_open_readonly(f->path, f->err, sizeof(f->err)));
+	assert_names_store_once(f->err, f->path);
 	assert_non_null(strstr(f->err, "schema version 0"));
 	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 0);
 }
@@ -734,6 +764,7 @@ test_second_open_refused(void **state)
 	assert_non_null(f->st = store_open(f->path, f->err, sizeof(f->err)));
 	assert_null(other = store_open(f->path, f->err, sizeof(f->err)));
 	snprintf(pid, sizeof(pid), "(pid %ld holds", (long)getpid());
+	assert_names_store_once(f->err, f->path);
 	assert_non_null(strstr(f->err, "in use by another cconvd"));
 	assert_non_null(strstr(f->err, pid));
 	store_close(f->st);
@@ -836,6 +867,7 @@ test_oneshot_no_upgrade_beside_daemon(void **state)
 
 	assert_null(one = store_open_oneshot(f->path, f->err, sizeof(f->err)));
 	snprintf(pid, sizeof(pid), "(pid %ld)", (long)getpid());
+	assert_names_store_once(f->err, f->path);
 	assert_non_null(strstr(f->err, "schema version 0 needs upgrading to 1"));
 	assert_non_null(strstr(f->err, pid));
 	assert_non_null(strstr(f->err, "restart that cconvd with this version"));
