@@ -194,33 +194,33 @@ set_listen(struct cconvd_config *c, const char *src, const char *v, char *err, s
 		colon = strrchr(v, ':');
 		hostlen = colon != NULL ? (size_t)(colon - v) : 0;
 		if (colon != NULL && memchr(v, ':', hostlen) != NULL) {
-			snprintf(err, errlen, "%s '%s': an IPv6 address needs brackets, as in [::1]:8080", src,
+			err_set(err, errlen, "%s '%s': an IPv6 address needs brackets, as in [::1]:8080", src,
 			    quote(v, q, sizeof(q)));
 			return -1;
 		}
 	}
 	if (colon == NULL || hostlen == 0 || colon[1] == '\0') {
-		snprintf(err, errlen, "%s '%s': expected HOST:PORT", src, quote(v, q, sizeof(q)));
+		err_set(err, errlen, "%s '%s': expected HOST:PORT", src, quote(v, q, sizeof(q)));
 		return -1;
 	}
 	if (hostlen > HOST_MAX) {
-		snprintf(err, errlen, "%s '%s': host longer than %d bytes", src, quote(v, q, sizeof(q)), HOST_MAX);
+		err_set(err, errlen, "%s '%s': host longer than %d bytes", src, quote(v, q, sizeof(q)), HOST_MAX);
 		return -1;
 	}
 	for (size_t i = 0; i < hostlen; i++) {
 		if (!host_char_ok(host[i], bracketed)) {
-			snprintf(err, errlen, "%s '%s': not a host name or address before the port", src,
+			err_set(err, errlen, "%s '%s': not a host name or address before the port", src,
 			    quote(v, q, sizeof(q)));
 			return -1;
 		}
 	}
 	if (parse_long(colon + 1, &port) == -1 || port > 65535) {
-		snprintf(err, errlen, "%s '%s': the port must be a number from 0 to 65535", src,
+		err_set(err, errlen, "%s '%s': the port must be a number from 0 to 65535", src,
 		    quote(v, q, sizeof(q)));
 		return -1;
 	}
 	if ((copy = strndup(host, hostlen)) == NULL) {
-		snprintf(err, errlen, "out of memory");
+		err_set(err, errlen, "out of memory");
 		return -1;
 	}
 	free(c->listen_host);
@@ -236,16 +236,16 @@ set_path(char **field, const char *src, const char *v, char *err, size_t errlen)
 	char *copy;
 
 	if (v[0] == '\0') {
-		snprintf(err, errlen, "%s must not be empty", src);
+		err_set(err, errlen, "%s must not be empty", src);
 		return -1;
 	}
 	if (strlen(v) >= PATH_MAX) {
-		snprintf(err, errlen, "%s '%s': path longer than %d bytes", src, quote(v, q, sizeof(q)),
+		err_set(err, errlen, "%s '%s': path longer than %d bytes", src, quote(v, q, sizeof(q)),
 		    PATH_MAX - 1);
 		return -1;
 	}
 	if ((copy = strdup(v)) == NULL) {
-		snprintf(err, errlen, "out of memory");
+		err_set(err, errlen, "out of memory");
 		return -1;
 	}
 	free(*field);
@@ -281,11 +281,11 @@ add_url(struct cconvd_config *c, const char *src, const char *v, size_t n, char 
 	if ((copy = url_copy(src, v, n, err, errlen)) == NULL)
 		goto out;
 	if (c->nupstreams == UPSTREAMS_MAX) {
-		snprintf(err, errlen, "%s: at most %d upstreams", src, UPSTREAMS_MAX);
+		err_set(err, errlen, "%s: at most %d upstreams", src, UPSTREAMS_MAX);
 		goto out;
 	}
 	if ((grown = reallocarray(c->upstreams, c->nupstreams + 1, sizeof(*grown))) == NULL) {
-		snprintf(err, errlen, "out of memory");
+		err_set(err, errlen, "out of memory");
 		goto out;
 	}
 	c->upstreams = grown;
@@ -311,7 +311,7 @@ set_urls(struct cconvd_config *c, const char *src, const char *v, int is_list, c
 		const char *p = opttab_next_item(&next, &n);
 
 		if (n == 0) {
-			snprintf(err, errlen, "%s '%s': empty item in the comma-separated list of URLs", src,
+			err_set(err, errlen, "%s '%s': empty item in the comma-separated list of URLs", src,
 			    quote(v, q, sizeof(q)));
 			return -1;
 		}
@@ -351,12 +351,12 @@ opt_apply(struct cconvd_config *c, const struct opt *o, const char *src, const c
 	case OPT_COUNT:
 		unit = o->type == OPT_SECONDS ? " seconds" : "";
 		if (parse_long(v, &n) == -1) {
-			snprintf(err, errlen, "%s must be a whole number%s (got '%s')", src,
+			err_set(err, errlen, "%s must be a whole number%s (got '%s')", src,
 			    o->type == OPT_SECONDS ? " of seconds" : "", quote(v, q, sizeof(q)));
 			return -1;
 		}
 		if (n < o->min || n > o->max) {
-			snprintf(err, errlen, "%s must be between %ld and %ld%s (got '%s')", src, o->min,
+			err_set(err, errlen, "%s must be between %ld and %ld%s (got '%s')", src, o->min,
 			    o->max, unit, quote(v, q, sizeof(q)));
 			return -1;
 		}
@@ -476,20 +476,20 @@ parse_arg(struct cconvd_config *c, int argc, char **argv, int *i, int *seen, cha
 	else if (a[0] == '-' && a[1] != '\0' && a[2] == '\0')
 		k = opttab_find_short(&options[0].name, NOPTIONS, sizeof(options[0]), a[1]);
 	else if (a[0] != '-' || a[1] == '\0') {
-		snprintf(err, errlen, "unexpected argument '%s' (cconvd takes only options)", quote(a, q, sizeof(q)));
+		err_set(err, errlen, "unexpected argument '%s' (cconvd takes only options)", quote(a, q, sizeof(q)));
 		return CONFIG_USAGE;
 	}
 	if (k == -1) {
 		/* eq is the value's start: quote the name alone. */
 		if (eq != NULL)
-			snprintf(err, errlen, "unknown option '%.*s'", (int)(eq - 1 - a), quote(a, q, sizeof(q)));
+			err_set(err, errlen, "unknown option '%.*s'", (int)(eq - 1 - a), quote(a, q, sizeof(q)));
 		else
-			snprintf(err, errlen, "unknown option '%s'", quote(a, q, sizeof(q)));
+			err_set(err, errlen, "unknown option '%s'", quote(a, q, sizeof(q)));
 		return CONFIG_USAGE;
 	}
 	o = &options[k];
 	if (o->metavar == NULL && eq != NULL) {
-		snprintf(err, errlen, "%s takes no value", o->name.lng);
+		err_set(err, errlen, "%s takes no value", o->name.lng);
 		return CONFIG_USAGE;
 	}
 	if (o->metavar != NULL) {
@@ -500,7 +500,7 @@ parse_arg(struct cconvd_config *c, int argc, char **argv, int *i, int *seen, cha
 		else if (*i + 1 < argc && !(argv[*i + 1][0] == '-' && argv[*i + 1][1] != '\0'))
 			value = argv[++*i];
 		else {
-			snprintf(err, errlen, "%s requires a value", o->name.lng);
+			err_set(err, errlen, "%s requires a value", o->name.lng);
 			return CONFIG_USAGE;
 		}
 	}
@@ -531,7 +531,7 @@ config_parse(struct cconvd_config *c, int argc, char **argv, char *err, size_t e
 		if (strcmp(argv[i], "--") == 0) {
 			if (i + 1 < argc) {
 				char q[BUF_QUOTE_LEN];
-				snprintf(err, errlen, "unexpected argument '%s' (cconvd takes only options)",
+				err_set(err, errlen, "unexpected argument '%s' (cconvd takes only options)",
 				    quote(argv[i + 1], q, sizeof(q)));
 				goto out;
 			}
@@ -562,7 +562,7 @@ config_parse(struct cconvd_config *c, int argc, char **argv, char *err, size_t e
 		}
 	}
 	if (c->import_path != NULL && c->backfill_start != NULL) {
-		snprintf(err, errlen, "--import and --backfill cannot be combined: run one, then the other");
+		err_set(err, errlen, "--import and --backfill cannot be combined: run one, then the other");
 		goto out;
 	}
 	rc = CONFIG_RUN;

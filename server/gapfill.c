@@ -12,7 +12,6 @@
  * in one store_save_many() transaction, so a bad history fetch (unreachable,
  * malformed, one bad rate) changes nothing.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,7 +71,6 @@ gapfill_run(struct store *st, const char *url, size_t *added, char *err, size_t 
 	struct rates **v = NULL, **missing = NULL;
 	unsigned char *stored = NULL;
 	size_t n = 0, m = 0;
-	char why[512];
 	int rc = -1;
 
 	*added = 0;
@@ -81,23 +79,19 @@ gapfill_run(struct store *st, const char *url, size_t *added, char *err, size_t 
 		goto out;
 	}
 	if ((stored = calloc(n, 1)) == NULL || (missing = calloc(n, sizeof(*missing))) == NULL) {
-		snprintf(err, errlen, "history '%s': out of memory", url);
+		err_set(err, errlen, "out of memory");
 		goto out;
 	}
 	/* v is oldest first (feed_parse()), so the store's days in that range
 	 * can be found by binary search. */
 	struct mark_ctx c = { v, n, stored };
-	if (store_each(st, rates_date(v[0]), rates_date(v[n - 1]), mark_stored, &c, why, sizeof(why)) != 0) {
-		snprintf(err, errlen, "history '%s': %s", url, why);
+	if (store_each(st, rates_date(v[0]), rates_date(v[n - 1]), mark_stored, &c, err, errlen) != 0)
 		goto out;
-	}
 	for (size_t i = 0; i < n; i++)
 		if (!stored[i])
 			missing[m++] = v[i];
-	if (m > 0 && store_save_many(st, missing, m, NULL, why, sizeof(why)) == -1) {
-		snprintf(err, errlen, "history '%s': %s", url, why);
+	if (m > 0 && store_save_many(st, missing, m, NULL, err, errlen) == -1)
 		goto out;
-	}
 	*added = m;
 	rc = 0;
 out:

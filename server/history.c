@@ -16,9 +16,9 @@
  */
 #include <pthread.h>
 #include <stdatomic.h>
-#include <stdio.h>
 #include <stdlib.h>
 
+#include "err.h"
 #include "history.h"
 #include "store.h"
 
@@ -89,7 +89,7 @@ history_open(const char *path, size_t nconn, char *err, size_t errlen)
 	if (nconn == 0)
 		nconn = 1;
 	if ((h = calloc(1, sizeof(*h))) == NULL || (h->slots = calloc(nconn, sizeof(*h->slots))) == NULL) {
-		snprintf(err, errlen, "history: out of memory");
+		err_set(err, errlen, "out of memory");
 		free(h);
 		return NULL;
 	}

@@ -39,6 +39,7 @@
 #include <microhttpd.h>
 
 #include "api.h"
+#include "err.h"
 #include "http.h"
 #include "httpcache.h"
 #include "jobs.h"
@@ -681,20 +682,22 @@ http_start(const struct cconvd_config *cfg, const struct api_history *history, c
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
 	snprintf(port, sizeof(port), "%u", cfg->listen_port);
 	if ((gai = getaddrinfo(cfg->listen_host, port, &hints, &ai)) != 0) {
-		snprintf(err, errlen, "listen '%s': %s", cfg->listen_host, gai_strerror(gai));
+		err_set(err, errlen, "listen '%s': %s", cfg->listen_host, gai_strerror(gai));
 		goto fail;
 	}
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	if ((h = calloc(1, sizeof(*h))) == NULL) {
-		snprintf(err, errlen, "http: out of memory");
+		err_set(err, errlen, "http: out of memory");
 		goto fail;
 	}
 	h->cfg = cfg;
 	h->history = history;
 	h->budget = (size_t)cfg->series_memory << 20;
-	if ((h->jobs = jobs_start(HTTP_HEAVY_WORKERS, HTTP_HEAVY_QUEUE, err, errlen)) == NULL)
+	if ((h->jobs = jobs_start(HTTP_HEAVY_WORKERS, HTTP_HEAVY_QUEUE, err, errlen)) == NULL) {
+		err_prefix(err, errlen, "http");
 		goto fail;
+	}
 	h->d = MHD_start_daemon(flags, cfg->listen_port, on_accept, h, on_request, h,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
 	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
@@ -708,12 +711,12 @@ http_start(const struct cconvd_config *cfg, const struct api_history *history, c
 	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1U,
 	    MHD_OPTION_END);
 	if (h->d == NULL) {
-		snprintf(err, errlen, "listen '%s:%u': cannot bind or start the HTTP server "
-		    "(address in use or not local?)", cfg->listen_host, cfg->listen_port);
+		err_set(err, errlen, "listen '%s:%u': cannot bind or start the HTTP server (address in use or not "
+		    "local?)", cfg->listen_host, cfg->listen_port);
 		goto fail;
 	}
 	if ((info = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT)) == NULL) {
-		snprintf(err, errlen, "listen: cannot read back the bound port");
+		err_set(err, errlen, "listen: cannot read back the bound port");
 		goto fail;
 	}
 	int v6 = ai->ai_family == AF_INET6;

@@ -38,7 +38,8 @@
 
 #define REASON_MAX 512
 
-/* The whole file, NUL-terminated, at most FEED_MAX_BODY bytes. */
+/* The whole file, NUL-terminated, at most FEED_MAX_BODY bytes.  err says
+ * why not, without the path: the caller names the file. */
 static int
 read_file(const char *path, char **out, size_t *len, char *err, size_t errlen)
 {
@@ -49,19 +50,19 @@ read_file(const char *path, char **out, size_t *len, char *err, size_t errlen)
 
 	*out = NULL;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 || fstat(fd, &sb) == -1) {
-		snprintf(err, errlen, "import '%s': %s", path, strerror(errno));
+		err_set(err, errlen, "%s", strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(sb.st_mode)) {
-		snprintf(err, errlen, "import '%s': not a regular file", path);
+		err_set(err, errlen, "not a regular file");
 		goto out;
 	}
 	if (sb.st_size > FEED_MAX_BODY) {
-		snprintf(err, errlen, "import '%s': larger than %d MiB", path, FEED_MAX_BODY >> 20);
+		err_set(err, errlen, "larger than %d MiB", FEED_MAX_BODY >> 20);
 		goto out;
 	}
 	if ((buf = malloc((size_t)sb.st_size + 1)) == NULL) {
-		snprintf(err, errlen, "import '%s': out of memory", path);
+		err_set(err, errlen, "out of memory");
 		goto out;
 	}
 	while (got < (size_t)sb.st_size) {
@@ -69,8 +70,7 @@ read_file(const char *path, char **out, size_t *len, char *err, size_t errlen)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			err_set(err, errlen, "import '%s': %s", path,
-			    n == 0 ? "shorter than its size" : strerror(errno));
+			err_set(err, errlen, "%s", n == 0 ? "shorter than its size" : strerror(errno));
 			goto out;
 		}
 		got += (size_t)n;
@@ -101,7 +101,7 @@ stamp_and_save(struct store *st, const char *how, struct rates **v, size_t n, st
 	snprintf(origin, sizeof(origin), "%s %s", how, res->source);
 	for (size_t i = 0; i < n; i++)
 		if (rates_set_origin(v[i], now, origin) == -1) {
-			snprintf(err, errlen, "%s from '%s': out of memory", how, res->source);
+			err_set(err, errlen, "out of memory");
 			return -1;
 		}
 	if (store_save_many(st, v, n, &res->counts, err, errlen) == -1)
@@ -117,16 +117,14 @@ int
 ingest_import(struct store *st, const char *path, struct ingest_result *res, char *err, size_t errlen)
 {
 	struct rates **v = NULL;
-	char abs[PATH_MAX], why[REASON_MAX];
+	char abs[PATH_MAX];
 	char *body = NULL;
 	size_t len = 0, n = 0;
 	int rc = -1;
 
 	memset(res, 0, sizeof(*res));
-	if (read_file(path, &body, &len, err, errlen) == -1)
-		goto out;
-	if (feed_parse(body, len, &v, &n, why, sizeof(why)) == -1) {
-		snprintf(err, errlen, "import '%s': %s", path, why);
+	if (read_file(path, &body, &len, err, errlen) == -1 || feed_parse(body, len, &v, &n, err, errlen) == -1) {
+		err_prefix(err, errlen, "import '%s'", path);
 		goto out;
 	}
 	snprintf(res->source, sizeof(res->source), "file://%s", realpath(path, abs) != NULL ? abs : path);
@@ -137,21 +135,12 @@ out:
 	return rc;
 }
 
-/* Appends "; clause" (or the first clause) to err. */
-static void
-add_reason(char *err, size_t errlen, const char *clause)
-{
-	size_t used = strnlen(err, errlen);
-
-	if (used + 1 < errlen)
-		snprintf(err + used, errlen - used, "%s%s", used > 0 ? "; " : "", clause);
-}
-
 int
 ingest_backfill(struct store *st, char *const *upstreams, size_t nupstreams, const char *start,
     struct ingest_result *res, char *err, size_t errlen)
 {
 	char reasons[4096], why[REASON_MAX + 64], series[DT_DATE_LEN + 2];
+	int rc = -1;
 
 	memset(res, 0, sizeof(*res));
 	reasons[0] = '\0';
@@ -159,31 +148,30 @@ ingest_backfill(struct store *st, char *const *upstreams, size_t nupstreams, con
 	for (size_t i = 0; i < nupstreams; i++) {
 		struct rates **v = NULL;
 		size_t n = 0;
-		int rc;
 
 		if (upstream_sibling_url(upstreams[i], series, res->source, sizeof(res->source)) == -1) {
-			snprintf(why, sizeof(why), "upstream '%s': not a .../latest URL, so no time series to ask for",
-			    upstreams[i]);
-			add_reason(reasons, sizeof(reasons), why);
+			err_append(reasons, sizeof(reasons), "upstream '%s': not a .../latest URL, so no time series "
+			    "to ask for", upstreams[i]);
 			continue;
 		}
 		if (upstream_fetch_feed(res->source, UPSTREAM_HISTORY, NULL, &v, &n, why, sizeof(why)) !=
 		    UPSTREAM_FETCHED) {
 			err_prefix(why, sizeof(why), "upstream '%s'", res->source);
-			add_reason(reasons, sizeof(reasons), why);
+			err_append(reasons, sizeof(reasons), "%s", why);
 			continue;
 		}
-		rc = stamp_and_save(st, "backfill", v, n, res, why, sizeof(why));
+		/* A failure now is the database's, not the upstream's: another
+		 * upstream would fail the same way. */
+		rc = stamp_and_save(st, "backfill", v, n, res, err, errlen);
 		rates_vec_free(v, n);
-		if (rc == 0)
-			return 0;
-		/* The database failed, not the upstream: another upstream would fail the same way. */
-		snprintf(err, errlen, "backfill from %s: %s", start, why);
-		return -1;
+		goto out;
 	}
-	snprintf(err, errlen, "backfill from %s: no upstream gave a time series: %s", start,
-	    nupstreams > 0 ? reasons : "no upstream configured");
-	return -1;
+	err_set(err, errlen, "no upstream gave a time series: %s", nupstreams > 0 ? reasons :
+	    "no upstream configured");
+out:
+	if (rc == -1)
+		err_prefix(err, errlen, "backfill from %s", start);
+	return rc;
 }
 
 enum ingest_tell_status
@@ -199,7 +187,7 @@ ingest_tell_daemon(const char *db_path, long *pid, char *err, size_t errlen)
 		return INGEST_NO_DAEMON;
 	}
 	if (kill((pid_t)*pid, SIGHUP) == -1) {
-		snprintf(err, errlen, "cannot signal the cconvd running on '%s' (pid %ld): %s", db_path, *pid,
+		err_set(err, errlen, "cannot signal the cconvd running on '%s' (pid %ld): %s", db_path, *pid,
 		    strerror(errno));
 		return INGEST_TELL_FAILED;
 	}

@@ -10,10 +10,10 @@
  * microseconds each, and the running ones finish.
  */
 #include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "err.h"
 #include "jobs.h"
 
 struct job {
@@ -65,12 +65,12 @@ jobs_start(size_t nworkers, size_t cap, char *err, size_t errlen)
 	int rc;
 
 	if (nworkers == 0 || cap == 0) {
-		snprintf(err, errlen, "jobs: need at least one worker and one slot");
+		err_set(err, errlen, "need at least one worker and one slot");
 		return NULL;
 	}
 	if ((j = calloc(1, sizeof(*j))) == NULL || (j->ring = calloc(cap, sizeof(*j->ring))) == NULL ||
 	    (j->threads = calloc(nworkers, sizeof(*j->threads))) == NULL) {
-		snprintf(err, errlen, "jobs: out of memory");
+		err_set(err, errlen, "out of memory");
 		if (j != NULL)
 			free(j->ring);
 		free(j);
@@ -81,8 +81,7 @@ jobs_start(size_t nworkers, size_t cap, char *err, size_t errlen)
 	pthread_cond_init(&j->wake, NULL);
 	for (; j->nthreads < nworkers; j->nthreads++)
 		if ((rc = pthread_create(&j->threads[j->nthreads], NULL, worker, j)) != 0) {
-			snprintf(err, errlen, "jobs: cannot start worker thread %zu: %s", j->nthreads + 1,
-			    strerror(rc));
+			err_set(err, errlen, "cannot start worker thread %zu: %s", j->nthreads + 1, strerror(rc));
 			jobs_stop(j);
 			jobs_free(j);
 			return NULL;

@@ -158,13 +158,13 @@ main(int argc, char **argv)
 
 	/* Without history the daemon still serves the latest rates. */
 	if ((hist = history_open(cfg.db_path, http_readers(&cfg), err, sizeof(err))) == NULL)
-		log_warnx("%s; dated routes will answer 503", err);
+		log_warnx("history: %s; dated routes will answer 503", err);
 	if ((h = http_start(&cfg, history_api(hist), err, sizeof(err))) == NULL) {
 		log_warnx("%s", err);
 		goto out;
 	}
 	if ((rf = refresher_start(&cfg, st, err, sizeof(err))) == NULL) {
-		log_warnx("%s", err);
+		log_warnx("refresher: %s", err);
 		goto out;
 	}
 

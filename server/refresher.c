@@ -63,22 +63,6 @@ struct refresher {
 	int told_no_rates;	/* the way out of serving nothing was logged */
 };
 
-/* Appends "; what" to a bounded message. */
-static void
-append_reason(char *dst, size_t dstlen, const char *what)
-{
-	size_t len = strlen(dst), n = strlen(what);
-
-	if (len > 0 && len + 2 < dstlen) {
-		memcpy(dst + len, "; ", 2);
-		len += 2;
-	}
-	if (n > dstlen - 1 - len)
-		n = dstlen - 1 - len;
-	memcpy(dst + len, what, n);
-	dst[len + n] = '\0';
-}
-
 /* The date of the snapshot being served into out, "" when there is none. */
 static void
 served_date(char out[DT_DATE_LEN])
@@ -122,16 +106,17 @@ fetch_one(struct refresher *rf, size_t i, struct rates ***out, size_t *n, char *
 		return rc;
 	/* This thread is the only writer, so p.rates is still the served snapshot. */
 	publish_acquire(&p);
-	r = p.rates != NULL ? rates_reconfirmed(p.rates, (int64_t)time(NULL)) : NULL;
-	publish_release(&p);
-	if (r == NULL) {
-		snprintf(err, errlen, "upstream '%s': 304 Not Modified, but no snapshot to reconfirm", url);
+	if (p.rates == NULL) {
+		publish_release(&p);
+		err_set(err, errlen, "upstream '%s': 304 Not Modified, but no snapshot to reconfirm", url);
 		memset(v, 0, sizeof(*v));
 		v->failure = UPSTREAM_FAIL_INVALID;
 		return UPSTREAM_ERROR;
 	}
-	if (rates_vec_append(out, n, &cap, r) == -1) {
-		snprintf(err, errlen, "upstream '%s': out of memory", url);
+	r = rates_reconfirmed(p.rates, (int64_t)time(NULL));
+	publish_release(&p);
+	if (r == NULL || rates_vec_append(out, n, &cap, r) == -1) {
+		err_set(err, errlen, "out of memory");
 		rates_free(r);
 		return UPSTREAM_ERROR;
 	}
@@ -332,7 +317,7 @@ refresh_once(struct refresher *rf)
 				return 0;	/* the caller sees the stop flag at once */
 			}
 			log_warnx("refresh: %s", err);
-			append_reason(st.error, sizeof(st.error), err);
+			err_append(st.error, sizeof(st.error), "%s", err);
 			failure = rf->validators[i].failure;
 		}
 		if (rf->validators[i].retry_after > rf->retry_after)
@@ -351,7 +336,7 @@ refresh_once(struct refresher *rf)
 		served_date(prev);
 		if (save_fetched(rf, v, n, err, sizeof(err)) == -1) {
 			log_warnx("refresh: %s; serving the new rates from memory only", err);
-			snprintf(st.store_error, sizeof(st.store_error), "%s", err);
+			err_set(st.store_error, sizeof(st.store_error), "%s", err);
 			metrics_count_store_error();
 		} else {
 			st.store_error[0] = '\0';
@@ -444,13 +429,13 @@ refresher_start(const struct cconvd_config *cfg, struct store *st, char *err, si
 	int rc;
 
 	if ((rf = calloc(1, sizeof(*rf))) == NULL) {
-		snprintf(err, errlen, "refresher: out of memory");
+		err_set(err, errlen, "out of memory");
 		return NULL;
 	}
 	rf->cfg = cfg;
 	rf->st = st;
 	if ((rf->validators = calloc(cfg->nupstreams, sizeof(*rf->validators))) == NULL) {
-		snprintf(err, errlen, "refresher: out of memory");
+		err_set(err, errlen, "out of memory");
 		free(rf);
 		return NULL;
 	}
@@ -460,7 +445,7 @@ refresher_start(const struct cconvd_config *cfg, struct store *st, char *err, si
 	pthread_cond_init(&rf->cv, &ca);
 	pthread_condattr_destroy(&ca);
 	if ((rc = pthread_create(&rf->thread, NULL, refresher_main, rf)) != 0) {
-		snprintf(err, errlen, "refresher: cannot start thread: %s", strerror(rc));
+		err_set(err, errlen, "cannot start thread: %s", strerror(rc));
 		pthread_cond_destroy(&rf->cv);
 		pthread_mutex_destroy(&rf->mu);
 		free(rf->validators);

@@ -28,7 +28,8 @@
 
 struct refresher;
 
-/* cfg and st are borrowed and must outlive the refresher. */
+/* cfg and st are borrowed and must outlive the refresher.  NULL with err
+ * set to the reason alone ("out of memory"): the caller names the refresher. */
 struct refresher *refresher_start(const struct cconvd_config *cfg, struct store *st, char *err,
     size_t errlen);
 /* Fetch now (SIGHUP).  Async-signal-unsafe: call from the main thread. */

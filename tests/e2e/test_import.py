@@ -59,9 +59,11 @@ def test_import_csv_25_years(tmp):
         rc, err = cconvd_once(tmp, ["--import", path])
         assert rc == 1 and needle in err and "the database is unchanged" in err, (name, rc, err)
         assert len(err.strip().splitlines()) == 1, err
+        assert err.count(f"import '{path}': ") == 1, err  # the file named once, first
         assert db_rows(db) == (snaps, rates, digest), name
-    rc, err = cconvd_once(tmp, ["--import", os.path.join(tmp, "missing.csv")])
-    assert rc == 1 and "No such file or directory" in err, err
+    missing = os.path.join(tmp, "missing.csv")
+    rc, err = cconvd_once(tmp, ["--import", missing])
+    assert rc == 1 and f"import '{missing}': No such file or directory; the database is unchanged" in err, err
     rc, err = cconvd_once(tmp, ["--import", csv, "--backfill", "2020-01-01"])
     assert rc == 64 and "cannot be combined" in err, err
     # Beside a running daemon (test_live_import.py has the rest): the same file changes nothing, so no

@@ -202,6 +202,27 @@ test_bad_feed_changes_nothing(void **state)
 	assert_string_equal(stored_usd(f, "2025-05-05"), "1.1300");
 }
 
+/* A store that fails: its message alone, naming the store once, with no
+ * second subject in front (the refresher's log line says it was history). */
+static void
+test_store_failure_names_the_store(void **state)
+{
+	struct fixture *f = *state;
+	struct store *ro;
+	char want[256];
+	size_t added = 99;
+
+	save_day(f, "2025-05-05", "1.1300");
+	write_feed(f, ENVELOPE_OPEN DAY("2025-05-07", "1.13370") DAY("2025-05-06", "1.1343") ENVELOPE_CLOSE);
+	assert_non_null(ro = store_open_readonly(f->db, f->err, sizeof(f->err)));
+	assert_int_equal(gapfill_run(ro, f->url, &added, f->err, sizeof(f->err)), -1);
+	store_close(ro);
+	snprintf(want, sizeof(want), "store '%s': opened read-only", f->db);
+	assert_string_equal(f->err, want);
+	assert_int_equal(added, 0);
+	assert_int_equal(stored_days(f), 1);
+}
+
 int
 main(void)
 {
@@ -209,6 +230,7 @@ main(void)
 		cmocka_unit_test(test_needed),
 		cmocka_unit_test_setup_teardown(test_run_stores_only_missing_days, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_feed_changes_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_failure_names_the_store, setup, teardown),
 	};
 	int rc;
 
