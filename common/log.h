@@ -21,6 +21,18 @@ void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Plain "progname: message" with no level word, for the CLI's user-facing notes. */
 void log_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * The house rule on failures, OpenBSD's: the outside world's failures
+ * degrade, impossible local ones are fatal.  An unreachable upstream, a full
+ * disk, a bad file or request, and running out of memory are reported and
+ * survived: a refresh round fails and is retried, an answer becomes a 503,
+ * a start-up or a one-shot command stops with its exit status.  A failure
+ * that only a broken system produces, such as a pthread_*_init() returning
+ * an error, ends the program here: one "fatal:" line, then exit(1), with no
+ * cleanup.  fatal() appends strerror(errno); fatalx() does not, so a
+ * function that returns its error code is reported as
+ * fatalx("pthread_mutex_init: %s", strerror(rc)).
+ */
 void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 void fatalx(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 

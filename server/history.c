@@ -17,9 +17,11 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "err.h"
 #include "history.h"
+#include "log.h"
 #include "store.h"
 
 struct slot {
@@ -85,6 +87,7 @@ struct history *
 history_open(const char *path, size_t nconn, char *err, size_t errlen)
 {
 	struct history *h;
+	int rc;
 
 	if (nconn == 0)
 		nconn = 1;
@@ -98,7 +101,8 @@ history_open(const char *path, size_t nconn, char *err, size_t errlen)
 			history_close(h);
 			return NULL;
 		}
-		pthread_mutex_init(&h->slots[h->n].mu, NULL);
+		if ((rc = pthread_mutex_init(&h->slots[h->n].mu, NULL)) != 0)
+			fatalx("pthread_mutex_init: %s", strerror(rc));
 	}
 	atomic_init(&h->next, 0U);
 	h->api.cls = h;

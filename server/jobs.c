@@ -15,6 +15,7 @@
 
 #include "err.h"
 #include "jobs.h"
+#include "log.h"
 
 struct job {
 	void (*fn)(void *arg, int cancelled);
@@ -77,8 +78,10 @@ jobs_start(size_t nworkers, size_t cap, char *err, size_t errlen)
 		return NULL;
 	}
 	j->cap = cap;
-	pthread_mutex_init(&j->mu, NULL);
-	pthread_cond_init(&j->wake, NULL);
+	if ((rc = pthread_mutex_init(&j->mu, NULL)) != 0)
+		fatalx("pthread_mutex_init: %s", strerror(rc));
+	if ((rc = pthread_cond_init(&j->wake, NULL)) != 0)
+		fatalx("pthread_cond_init: %s", strerror(rc));
 	for (; j->nthreads < nworkers; j->nthreads++)
 		if ((rc = pthread_create(&j->threads[j->nthreads], NULL, worker, j)) != 0) {
 			err_set(err, errlen, "cannot start worker thread %zu: %s", j->nthreads + 1, strerror(rc));

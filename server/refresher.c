@@ -439,10 +439,14 @@ refresher_start(const struct cconvd_config *cfg, struct store *st, char *err, si
 		free(rf);
 		return NULL;
 	}
-	pthread_mutex_init(&rf->mu, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&rf->cv, &ca);
+	if ((rc = pthread_mutex_init(&rf->mu, NULL)) != 0)
+		fatalx("pthread_mutex_init: %s", strerror(rc));
+	if ((rc = pthread_condattr_init(&ca)) != 0)
+		fatalx("pthread_condattr_init: %s", strerror(rc));
+	if ((rc = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC)) != 0)
+		fatalx("pthread_condattr_setclock: %s", strerror(rc));
+	if ((rc = pthread_cond_init(&rf->cv, &ca)) != 0)
+		fatalx("pthread_cond_init: %s", strerror(rc));
 	pthread_condattr_destroy(&ca);
 	if ((rc = pthread_create(&rf->thread, NULL, refresher_main, rf)) != 0) {
 		err_set(err, errlen, "cannot start thread: %s", strerror(rc));

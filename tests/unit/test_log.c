@@ -1,0 +1,130 @@
+/*
+ * log: fatal() and fatalx() end the program with status 1 after exactly one
+ * line naming the program, the level and the reason (the house rule in
+ * log.h), and an ordinary warning leaves it running.  Each case runs in a
+ * child process whose stderr is a pipe.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "log.h"
+
+#define STATUS_RETURNED 42	/* the child's exit status when the call came back */
+
+/* Runs fn in a child with stderr into a pipe: its exit status into *status
+ * and everything it wrote to stderr into out. */
+static void
+run_child(void (*fn)(void), int *status, char *out, size_t outlen)
+{
+	size_t got = 0;
+	int fds[2], ws;
+	ssize_t n;
+	pid_t pid;
+
+	assert_int_equal(pipe(fds), 0);
+	/* The child's exit() flushes stdio: nothing of cmocka's may be pending. */
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (dup2(fds[1], STDERR_FILENO) == -1)
+			_exit(99);
+		close(fds[0]);
+		close(fds[1]);
+		log_init("cconvd", 0);
+		fn();
+		_exit(STATUS_RETURNED);
+	}
+	close(fds[1]);
+	while (got + 1 < outlen && (n = read(fds[0], out + got, outlen - 1 - got)) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		assert_true(n > 0);
+		got += (size_t)n;
+	}
+	out[got] = '\0';
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &ws, 0), pid);
+	assert_true(WIFEXITED(ws));
+	*status = WEXITSTATUS(ws);
+}
+
+static void
+call_fatalx(void)
+{
+	fatalx("pthread_mutex_init: %s", strerror(EAGAIN));
+}
+
+static void
+call_fatal(void)
+{
+	errno = ENOMEM;
+	fatal("cannot go on with %d threads", 3);
+}
+
+static void
+call_warnx(void)
+{
+	log_warnx("store '%s': disk I/O error", "/x/rates.db");
+}
+
+static void
+test_fatalx_exits_with_its_line(void **state)
+{
+	char out[512], want[256];
+	int status;
+
+	(void)state;
+	run_child(call_fatalx, &status, out, sizeof(out));
+	assert_int_equal(status, 1);
+	snprintf(want, sizeof(want), "cconvd: fatal: pthread_mutex_init: %s\n", strerror(EAGAIN));
+	assert_string_equal(out, want);
+}
+
+static void
+test_fatal_adds_errno(void **state)
+{
+	char out[512], want[256];
+	int status;
+
+	(void)state;
+	run_child(call_fatal, &status, out, sizeof(out));
+	assert_int_equal(status, 1);
+	snprintf(want, sizeof(want), "cconvd: fatal: cannot go on with 3 threads: %s\n", strerror(ENOMEM));
+	assert_string_equal(out, want);
+}
+
+/* The contrast: a warning is one line and the program goes on. */
+static void
+test_warnx_returns(void **state)
+{
+	char out[512];
+	int status;
+
+	(void)state;
+	run_child(call_warnx, &status, out, sizeof(out));
+	assert_int_equal(status, STATUS_RETURNED);
+	assert_string_equal(out, "cconvd: warning: store '/x/rates.db': disk I/O error\n");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fatalx_exits_with_its_line),
+		cmocka_unit_test(test_fatal_adds_errno),
+		cmocka_unit_test(test_warnx_returns),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
