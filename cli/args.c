@@ -124,7 +124,7 @@ static const char usage_text[] =
     "  64  usage error or bad amount\n"
     "  65  unknown currency\n"
     "  69  no rates from any source\n"
-    "  70  internal error (libcurl or the clock failed)\n"
+    "  70  internal error (libcurl, the clock or memory failed)\n"
     "  74  the answer could not be written to stdout\n";
 
 /* A user's value made safe to echo in a message (buf_quote()). */

@@ -129,6 +129,10 @@ convert_all(const struct args *a, const struct source_answer *ans, struct buf *o
 				(void)buf_printf(out, "%s %s\n", num, c.to->code);
 		}
 	}
+	if (buf_failed(out) == BUF_NO_MEMORY) {
+		err_set(err, errlen, "out of memory");
+		return ARGS_EX_SOFTWARE;
+	}
 	if (buf_failed(out)) {
 		err_set(err, errlen, "answers larger than %d bytes", OUT_MAX);
 		return ARGS_EX_USAGE;
@@ -153,6 +157,10 @@ list_all(const struct args *a, const struct rates *r, struct buf *out, char *err
 			else
 				(void)buf_printf(out, "%s  %s\n", cur->code, cur->name);
 		}
+	}
+	if (buf_failed(out) == BUF_NO_MEMORY) {
+		err_set(err, errlen, "out of memory");
+		return ARGS_EX_SOFTWARE;
 	}
 	if (buf_failed(out)) {
 		err_set(err, errlen, "list larger than %d bytes", OUT_MAX);

@@ -33,7 +33,7 @@ buf_reserve(struct buf *b, size_t n)
 	if (b->failed)
 		return -1;
 	if (n > b->cap || b->len > b->cap - n) {
-		b->failed = 1;
+		b->failed = BUF_TOO_LARGE;
 		return -1;
 	}
 	want = b->len + n + 1;
@@ -43,7 +43,7 @@ buf_reserve(struct buf *b, size_t n)
 	while (size < want)
 		size *= 2;
 	if ((p = realloc(b->data, size)) == NULL) {
-		b->failed = 1;
+		b->failed = BUF_NO_MEMORY;
 		return -1;
 	}
 	b->data = p;
@@ -87,14 +87,14 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(room > 0 ? b->data + b->len : NULL, room, fmt, ap);
 	va_end(ap);
-	if (n < 0) {
-		b->failed = 1;
+	if (n < 0) {		/* more than INT_MAX bytes: no answer is that large */
+		b->failed = BUF_TOO_LARGE;
 		return -1;
 	}
 	if ((size_t)n < room) {
 		if ((size_t)n > b->cap - b->len) {
 			b->data[b->len] = '\0';
-			b->failed = 1;
+			b->failed = BUF_TOO_LARGE;
 			return -1;
 		}
 		b->len += (size_t)n;
@@ -171,7 +171,7 @@ buf_json_str(struct buf *b, const char *s, size_t n)
 	return buf_append(b, "\"", 1);
 }
 
-int
+enum buf_failure
 buf_failed(const struct buf *b)
 {
 	return b->failed;

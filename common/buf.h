@@ -12,12 +12,20 @@
 
 #include <stddef.h>
 
+/* Why a buffer failed.  The cap is the request's doing (an answer too
+ * large to give); memory is the server's, and worth trying again. */
+enum buf_failure {
+	BUF_OK,
+	BUF_TOO_LARGE,		/* an append would have passed the cap */
+	BUF_NO_MEMORY,		/* growing the buffer failed */
+};
+
 struct buf {
 	char *data;
 	size_t len;
 	size_t size;
 	size_t cap;		/* most bytes of text ever held */
-	int failed;
+	enum buf_failure failed;
 };
 
 void buf_init(struct buf *b, size_t cap);
@@ -28,7 +36,8 @@ int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf
 /* Appends s[0..n) as a JSON string literal, quotes included.  Bytes that are not
  * valid UTF-8 are written as U+FFFD so the output is always valid JSON. */
 int buf_json_str(struct buf *b, const char *s, size_t n);
-int buf_failed(const struct buf *b);
+/* BUF_OK (0), or why the first append that failed did. */
+enum buf_failure buf_failed(const struct buf *b);
 /* Gives back the room allocated beyond the text, so that an answer kept for a
  * while holds only its own bytes; a failed realloc keeps the room. */
 void buf_shrink(struct buf *b);

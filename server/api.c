@@ -95,6 +95,21 @@ answer_error(struct api_response *resp, int status, const char *fmt, ...)
 	buf_puts(&resp->body, "}\n");
 }
 
+/*
+ * 1, with a 503 answered, when building the answer ran out of memory: the
+ * server's trouble, not the request's, and worth retrying (the house rule
+ * in log.h).  answer_error() first frees the failed buffer, so its short
+ * message needs little memory.
+ */
+static int
+answered_no_memory(struct api_response *resp)
+{
+	if (buf_failed(&resp->body) != BUF_NO_MEMORY)
+		return 0;
+	answer_error(resp, 503, "out of memory; try again");
+	return 1;
+}
+
 /* Whether s[0..n) is exactly the NUL-terminated word w. */
 static int
 is_word(const char *s, size_t n, const char *w)
@@ -577,6 +592,8 @@ route_series(const struct api_ctx *ctx, const struct api_request *req, const cha
 		answer_error(resp, 503, "history unavailable: %s", err);
 		return;
 	}
+	if (answered_no_memory(resp))
+		return;
 	if (s.failed) {
 		if (buf_failed(s.b))
 			answer_error(resp, 400,
@@ -600,6 +617,8 @@ route_series(const struct api_ctx *ctx, const struct api_request *req, const cha
 			return;
 		}
 	buf_puts(s.b, "}}\n");
+	if (answered_no_memory(resp))
+		return;
 	if (buf_failed(s.b)) {
 		answer_error(resp, 400, "answer larger than %d MiB; ask for a shorter range or fewer currencies",
 		    API_SERIES_CAP >> 20);
@@ -779,12 +798,12 @@ api_handle(const struct api_ctx *ctx, const struct api_request *req, struct api_
 	if (is_word(path, n, "/healthz")) {
 		resp->endpoint = API_EP_HEALTHZ;
 		route_healthz(ctx, resp);
-		return;
+		goto out;
 	}
 	if (is_word(path, n, "/")) {
 		resp->endpoint = API_EP_PAGE;
 		route_page(resp);
-		if (buf_failed(&resp->body))
+		if (!answered_no_memory(resp) && buf_failed(&resp->body))
 			answer_error(resp, 500, "the page is larger than the answer buffer (a build error)");
 		return;
 	}
@@ -793,7 +812,7 @@ api_handle(const struct api_ctx *ctx, const struct api_request *req, struct api_
 		resp->status = 200;
 		resp->content_type = ct_prometheus;
 		ctx->render_metrics(&resp->body, ctx->rates, ctx->now);
-		return;
+		goto out;
 	}
 	int known = is_word(path, n, "/convert") || is_word(path, n, "/latest") ||
 	    is_word(path, n, "/currencies") || (n > cp_len && memcmp(path, convert_prefix, cp_len) == 0);
@@ -821,7 +840,7 @@ api_handle(const struct api_ctx *ctx, const struct api_request *req, struct api_
 	} else
 		route_convert_path(ctx, path + cp_len, n - cp_len, resp);
 out:
-	if (buf_failed(&resp->body))
+	if (!answered_no_memory(resp) && buf_failed(&resp->body))
 		answer_error(resp, 400, "answer too large");
 }
 

@@ -19,6 +19,23 @@
 
 #define FETCHED 1795190700	/* 2026-11-20T16:05:00Z */
 
+/*
+ * The test is linked with -Wl,--wrap=realloc (tests/CMakeLists.txt), so
+ * every realloc() in the libraries comes here: with fail_big set, asking for
+ * more than SMALL bytes fails as memory would, while a short error message
+ * (a buffer's first SMALL bytes, buf.c) still fits.
+ */
+#define SMALL 256
+static int fail_big;
+void *__real_realloc(void *p, size_t n);
+void *__wrap_realloc(void *p, size_t n);
+
+void *
+__wrap_realloc(void *p, size_t n)
+{
+	return fail_big && n > SMALL ? NULL : __real_realloc(p, n);
+}
+
 static struct rates *snap;
 static struct rates *days[3];	/* 2026-11-16, 2026-11-18, 2026-11-20: the fake history */
 static int history_broken;	/* the fake history fails every call */
@@ -307,6 +324,34 @@ test_endpoints_and_cacheability(void **state)
 	api_response_free(&resp);
 }
 
+/* An answer that runs out of memory is a 503 that says so, whichever route
+ * built it, and never a 400 blaming the request's size. */
+static void
+test_out_of_memory_is_503(void **state)
+{
+	/* The page, a series and /healthz: each a branch of its own in api.c. */
+	static const char *const cases[][2] = {
+		{ "/", NULL }, { "/2026-11-16..", "amount=123456789.25" }, { "/healthz", NULL },
+	};
+	struct api_response resp;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		run("GET", cases[i][0], cases[i][1], FETCHED + 10, &resp);
+		assert_int_equal(resp.status, 200);
+		assert_true(resp.body.len > SMALL);	/* the answer does need more */
+		api_response_free(&resp);
+
+		fail_big = 1;
+		run("GET", cases[i][0], cases[i][1], FETCHED + 10, &resp);
+		fail_big = 0;
+		if (resp.status != 503 || resp.cache != API_CACHE_NO_STORE || resp.body.data == NULL ||
+		    strcmp(resp.body.data, "{\"error\":\"out of memory; try again\"}\n") != 0)
+			fail_msg("%s: got %d '%s'", cases[i][0], resp.status, resp.body.data ? resp.body.data : "");
+		api_response_free(&resp);
+	}
+}
+
 static void
 test_no_rates_is_503(void **state)
 {
@@ -571,6 +616,7 @@ main(void)
 		cmocka_unit_test(test_other_routes_and_methods),
 		cmocka_unit_test(test_headers_and_staleness),
 		cmocka_unit_test(test_no_rates_is_503),
+		cmocka_unit_test(test_out_of_memory_is_503),
 		cmocka_unit_test(test_page),
 		cmocka_unit_test(test_endpoints_and_cacheability),
 		cmocka_unit_test(test_hostile_input_is_quoted_safely),
