@@ -167,6 +167,7 @@ fetch_get(const char *url, const struct fetch_opts *opts, struct fetch_result *r
 
 	memset(res, 0, sizeof(*res));
 	res->last_modified = -1;
+	res->failure = FETCH_FAIL_LOCAL;
 	if ((h = curl_easy_init()) == NULL) {
 		err_set(err, errlen, "cannot initialise libcurl");
 		goto out;
@@ -224,6 +225,10 @@ fetch_get(const char *url, const struct fetch_opts *opts, struct fetch_result *r
 	if (curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &retry) == CURLE_OK && retry > 0)
 		res->retry_after = retry > 86400 * 7 ? 86400 * 7 : (long)retry;
 	if (cc != CURLE_OK) {
+		/* A status line may have come before the failure: the answer is
+		 * still not whole, which is the transfer's fault, not the body's. */
+		res->failure = sink.too_big || cc == CURLE_FILESIZE_EXCEEDED ? FETCH_FAIL_TOO_BIG :
+		    FETCH_FAIL_TRANSFER;
 		if (cc == CURLE_ABORTED_BY_CALLBACK)
 			err_set(err, errlen, "cancelled (shutting down)");
 		else if (sink.too_big || cc == CURLE_FILESIZE_EXCEEDED)
@@ -240,11 +245,13 @@ fetch_get(const char *url, const struct fetch_opts *opts, struct fetch_result *r
 		res->status = 304;
 	if (res->status == 304) {
 		fetch_result_free(res);
+		res->failure = FETCH_FAIL_NONE;
 		rc = 0;
 		goto out;
 	}
 	if (res->status != 0 && (res->status < 200 || res->status > 299)) {
 		err_set(err, errlen, "HTTP %ld", res->status);
+		res->failure = FETCH_FAIL_STATUS;
 		goto out;
 	}
 	if (res->body == NULL && (res->body = calloc(1, 1)) == NULL) {
@@ -253,6 +260,7 @@ fetch_get(const char *url, const struct fetch_opts *opts, struct fetch_result *r
 	}
 	if (curl_easy_getinfo(h, CURLINFO_FILETIME_T, &filetime) == CURLE_OK && filetime >= 0)
 		res->last_modified = filetime;
+	res->failure = FETCH_FAIL_NONE;
 	rc = 0;
 out:
 	curl_slist_free_all(hdrs);

@@ -34,6 +34,16 @@ struct fetch_opts {
  */
 int fetch_url_check(const char *url, size_t n, char *err, size_t errlen);
 
+/* How a fetch failed, for callers that count failures by kind. */
+enum fetch_failure {
+	FETCH_FAIL_NONE,	/* no failure */
+	FETCH_FAIL_TRANSFER,	/* no whole answer: DNS, connect, TLS, a timeout or reset (before or after
+				 * the status line), cancelled, no such file */
+	FETCH_FAIL_STATUS,	/* a whole answer whose status is not 2xx or 304 */
+	FETCH_FAIL_TOO_BIG,	/* the body passed max_body */
+	FETCH_FAIL_LOCAL	/* libcurl could not be set up, or out of memory */
+};
+
 struct fetch_result {
 	char *body;		/* NUL-terminated; caller frees with fetch_result_free() */
 	size_t len;
@@ -42,6 +52,7 @@ struct fetch_result {
 	int stale;		/* the response carried a "Warning: 110" header */
 	char etag[FETCH_ETAG_MAX];	/* the answer's ETag, "" when none */
 	long retry_after;	/* seconds from a Retry-After header, 0 when none */
+	enum fetch_failure failure;	/* why fetch_get() returned -1; FETCH_FAIL_NONE on 0 */
 };
 
 /*

@@ -40,8 +40,8 @@ upstream_fetch_feed(const char *url, int flags, struct upstream_validators *v, s
 	}
 	if (fetched == -1) {
 		if (v != NULL)
-			v->failure = res.status >= 200 && res.status <= 299 ? UPSTREAM_FAIL_INVALID :
-			    res.status != 0 ? UPSTREAM_FAIL_HTTP : UPSTREAM_FAIL_NETWORK;
+			v->failure = res.failure == FETCH_FAIL_STATUS ? UPSTREAM_FAIL_HTTP :
+			    res.failure == FETCH_FAIL_TOO_BIG ? UPSTREAM_FAIL_INVALID : UPSTREAM_FAIL_NETWORK;
 		goto out;
 	}
 	if (res.status == 304) {

@@ -32,7 +32,8 @@
 /* Why a fetch failed, for counting (the message in err says it in words). */
 enum upstream_failure {
 	UPSTREAM_FAIL_NONE = 0,
-	UPSTREAM_FAIL_NETWORK,	/* no HTTP answer: DNS, connect, timeout, reset, no file */
+	UPSTREAM_FAIL_NETWORK,	/* no whole HTTP answer: DNS, connect, a timeout or reset (even after
+				 * the status line), no file */
 	UPSTREAM_FAIL_HTTP,	/* an HTTP status other than 2xx and 304 */
 	UPSTREAM_FAIL_INVALID,	/* an answer that is not valid rates, or too large */
 };

@@ -114,6 +114,10 @@ def slow_case(tmp, seeded, mode, needle, errors):
             rss1, hwm1 = memory_kib(d.proc.pid)
             print(f"{mode}: VmRSS {rss0} KiB before, {rss1} KiB after, VmHWM {hwm1} KiB")
             assert hwm1 - rss0 < 16 * MIB, (mode, rss0, hwm1)
+            # A timeout is the network's fault, even after the status line (drip): never "invalid".
+            got = {r: d.metric("cconvd_refreshes_total", outcome="failed", reason=r)
+                   for r in ("network", "invalid", "http_error")}
+            assert got == {"network": 1, "invalid": 0, "http_error": 0}, (mode, got)
             check_serving(sub, d, up, mode, needle, "88.40", True, contents)
             up.mode = "ok"
             check_recovery(d, up, 0.9, "90.00")
