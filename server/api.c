@@ -307,9 +307,34 @@ history_on(const struct api_ctx *ctx, const char *date, struct rates **out, stru
 	return 0;
 }
 
+/*
+ * The path form converts euros at the latest rates and takes no parameter.
+ * One that the other routes take (from, base, to, symbols, amount, date)
+ * would otherwise be ignored without a word, and "/convert/GBP/1?date=…"
+ * answered with today's rates, so it is refused; other names (cache-busters)
+ * are ignored as on every route.  -1 with the 400 answered.
+ */
+static int
+refuse_route_params(const struct api_request *req, struct api_response *resp)
+{
+	static const struct param_name *const tables[] = { latest_params, convert_params };
+
+	for (size_t i = 0; i < req->nargs; i++)
+		for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
+			for (const struct param_name *p = tables[t]; p->key != NULL; p++)
+				if (is_word(req->args[i].key, req->args[i].key_len, p->key)) {
+					answer_error(resp, 400, "/convert/CUR/AMOUNT takes no parameter '%s' (it "
+					    "converts euros at the latest rates); use "
+					    "/convert?from=…&to=…&amount=…&date=…", p->key);
+					return -1;
+				}
+	return 0;
+}
+
 /* /convert/{CUR}/{AMOUNT}: AMOUNT euros in CUR, as text ("GBP 88.40"). */
 static void
-route_convert_path(const struct api_ctx *ctx, const char *rest, size_t n, struct api_response *resp)
+route_convert_path(const struct api_ctx *ctx, const struct api_request *req, const char *rest, size_t n,
+    struct api_response *resp)
 {
 	const char *slash = memchr(rest, '/', n);
 	const struct rate_entry *from, *to;
@@ -317,6 +342,8 @@ route_convert_path(const struct api_ctx *ctx, const char *rest, size_t n, struct
 	struct dec amount;
 	char err[256], text[DEC_STRLEN];
 
+	if (refuse_route_params(req, resp) == -1)
+		return;
 	if (slash == NULL || memchr(slash + 1, '/', n - (size_t)(slash + 1 - rest)) != NULL) {
 		answer_error(resp, 404, "no such path; use /convert/CUR/AMOUNT");
 		return;
@@ -754,11 +781,12 @@ api_endpoint_name(enum api_endpoint ep)
 }
 
 /* Frankfurter serves its API under /v1; every path works here with or
- * without it, so a Frankfurter client given http://host:8080/v1 works. */
+ * without it, so a Frankfurter client given http://host:8080/v1 works
+ * ("/v1/" is the page at "/"). */
 static void
 strip_v1(const char **path, size_t *n)
 {
-	if (*n > 4 && memcmp(*path, "/v1/", 4) == 0) {
+	if (*n >= 4 && memcmp(*path, "/v1/", 4) == 0) {
 		*path += 3;
 		*n -= 3;
 	}
@@ -817,7 +845,8 @@ api_handle(const struct api_ctx *ctx, const struct api_request *req, struct api_
 	int known = is_word(path, n, "/convert") || is_word(path, n, "/latest") ||
 	    is_word(path, n, "/currencies") || (n > cp_len && memcmp(path, convert_prefix, cp_len) == 0);
 	if (!known) {
-		buf_quote(quoted, sizeof(quoted), path, n);
+		/* The path as asked, /v1/ and all: "/v1/v1/latest" is not "/v1/latest". */
+		buf_quote(quoted, sizeof(quoted), req->path, req->path_len);
 		answer_error(resp, 404, "no such path '%s'", quoted);
 		return;
 	}
@@ -838,7 +867,7 @@ api_handle(const struct api_ctx *ctx, const struct api_request *req, struct api_
 		if (collect_params(req, no_params, unused, resp) == 0)
 			route_currencies(ctx, resp);
 	} else
-		route_convert_path(ctx, path + cp_len, n - cp_len, resp);
+		route_convert_path(ctx, req, path + cp_len, n - cp_len, resp);
 out:
 	if (!answered_no_memory(resp) && buf_failed(&resp->body))
 		answer_error(resp, 400, "answer too large");

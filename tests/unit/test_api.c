@@ -194,6 +194,14 @@ test_convert_path(void **state)
 	expect("GET", "/convert/GBP/", NULL, 400, "amount ''");
 	expect("GET", "/convert/GBP", NULL, 404, "no such path");
 	expect("GET", "/convert/GBP/1/2", NULL, 404, "no such path");
+	/* Parameters it does not take are refused, not ignored; other names are ignored. */
+	expect("GET", "/convert/GBP/1", "date=2010-01-04", 400, "takes no parameter 'date'");
+	expect("GET", "/convert/GBP/1", "from=USD", 400, "takes no parameter 'from'");
+	expect("GET", "/convert/GBP/1", "x=1&base", 400, "takes no parameter 'base'");
+	expect("GET", "/convert/GBP/1", "symbols=USD", 400, "takes no parameter 'symbols'");
+	expect("GET", "/convert/GBP/1", "amount=5", 400, "takes no parameter 'amount'");
+	expect("GET", "/convert/GBP/1", "to=USD", 400, "takes no parameter 'to'");
+	expect("GET", "/convert/GBP/100", "_=1732118400&utm_source=x&dates=1", 200, "GBP 83.51\n");
 }
 
 static void
@@ -456,6 +464,9 @@ test_date(void **state)
 	expect("GET", "/2026-11-18", "to=US", 400, "three-letter");
 	expect("GET", "/v1/latest", "to=USD", 200, "\"date\":\"2026-11-20\",\"rates\":{\"USD\":1.0512}}");
 	expect("GET", "/v1", NULL, 404, "no such path");
+	expect("GET", "/v1/", NULL, 200, "<!doctype html>");
+	expect("GET", "/v1/v1/latest", NULL, 404, "no such path '/v1/v1/latest'");
+	expect("GET", "/v1/nope", NULL, 404, "no such path '/v1/nope'");
 }
 
 static void
