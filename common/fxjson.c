@@ -1,14 +1,17 @@
 /*
  * fxjson: Frankfurter / fixer.io JSON in and out.
  *
- * Reading uses jansson, which hands numbers over as doubles; each rate is turned
- * back into the shortest decimal that reads as the same double, which is the
- * text the upstream wrote whenever it wrote at most 15 significant digits (every
- * real upstream writes 4 to 6).  Integers are taken exactly.  Writing does not
- * use jansson at all: its reals print with 17 significant digits and would show
- * binary noise, so numbers are written from exact decimals by hand.
+ * Reading uses jansson for the structure.  It hands numbers over as doubles,
+ * which cannot hold every rate an upstream may write, so each rate is read
+ * from its own text instead (jsonnum.h), digit for digit as in the ECB's XML
+ * and CSV: jansson keeps an object's members in document order, so the k-th
+ * number of a walk of the tree is the k-th number token of the text, and
+ * each rate is checked against jansson's value before it is taken.  Writing
+ * does not use jansson at all: its reals print with 17 significant digits and
+ * would show binary noise, so numbers are written from exact decimals by hand.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -16,23 +19,76 @@
 
 #include "err.h"
 #include "fxjson.h"
+#include "jsonnum.h"
 #include "log.h"
 
-/* The rate held by a JSON number, exactly; -1 if it is not a positive number. */
-static int
-json_rate(const json_t *v, struct dec *out)
+/* Number tokens in v and everything inside it. */
+static size_t
+count_numbers(const json_t *v)
 {
-	if (json_is_integer(v)) {
-		json_int_t i = json_integer_value(v);
-		if (i <= 0)
-			return -1;
-		out->m = (unsigned __int128)i;
-		out->scale = 0;
-		return 0;
+	const char *key;
+	json_t *x;
+	size_t n = 0, i;
+
+	if (json_is_number(v))
+		return 1;
+	if (json_is_object(v))
+		json_object_foreach((json_t *)v, key, x)
+			n += count_numbers(x);
+	else if (json_is_array(v))
+		json_array_foreach(v, i, x)
+			n += count_numbers(x);
+	return n;
+}
+
+/* Number tokens before obj's member `key` in document order. */
+static size_t
+numbers_before(const json_t *obj, const char *key)
+{
+	const char *k;
+	json_t *x;
+	size_t n = 0;
+
+	json_object_foreach((json_t *)obj, k, x) {
+		if (strcmp(k, key) == 0)
+			break;
+		n += count_numbers(x);
 	}
-	if (json_is_real(v))
-		return json_real_value(v) > 0 ? dec_from_double(json_real_value(v), out) : -1;
-	return -1;
+	return n;
+}
+
+/*
+ * The rate v, the index-th number of the text, exactly from that text.
+ * JSONNUM_NOT_POSITIVE also stands for "not a number".  A token that does not
+ * read as jansson's value (an integer without '.' or an exponent, a real to
+ * the same double) would mean the walk lost its place: refused, never taken.
+ */
+static enum jsonnum_result
+json_rate(const json_t *v, struct jsonnum_cursor *nums, size_t index, struct dec *out, int *lost)
+{
+	const char *s;
+	size_t n;
+	char copy[128];
+
+	*lost = 0;
+	if (!json_is_number(v))
+		return JSONNUM_NOT_POSITIVE;
+	if (jsonnum_token(nums, index, &s, &n) == -1) {
+		*lost = 1;
+		return JSONNUM_NOT_POSITIVE;
+	}
+	int real_text = memchr(s, '.', n) != NULL || memchr(s, 'e', n) != NULL || memchr(s, 'E', n) != NULL;
+	if (real_text != json_is_real(v))
+		*lost = 1;
+	else if (n < sizeof(copy)) {
+		memcpy(copy, s, n);
+		copy[n] = '\0';
+		*lost = json_is_real(v) ? strtod(copy, NULL) != json_real_value(v) :
+		    strtoll(copy, NULL, 10) != json_integer_value(v);
+	}
+	if (*lost)
+		return JSONNUM_NOT_POSITIVE;
+	return jsonnum_rate(s, n, out);
 }
 
 /* The string member `key` of obj, or NULL with err set. */
@@ -116,13 +172,16 @@ get_rates(const json_t *root, char *err, size_t errlen)
 }
 
 /* One day's {"USD":1.0512,…} object into a finished snapshot, or NULL with
- * err set.  what names the object in messages: "rates" or "rates.2026-11-20". */
+ * err set.  what names the object in messages: "rates" or "rates.2026-11-20";
+ * its first member is the text's number `first` (nums). */
 static struct rates *
-one_day(const char *base, const char *date, const json_t *obj, const char *what, char *err, size_t errlen)
+one_day(const char *base, const char *date, const json_t *obj, struct jsonnum_cursor *nums, size_t first,
+    const char *what, char *err, size_t errlen)
 {
 	struct rates *r;
 	const char *code;
 	json_t *rate;
+	size_t i = 0;
 
 	if ((r = rates_new(base, date, err, errlen)) == NULL) {
 		err_prefix(err, errlen, "%s", what);
@@ -134,10 +193,24 @@ one_day(const char *base, const char *date, const json_t *obj, const char *what,
 			err_set(err, errlen, "%s: code '%.16s' is not three letters A-Z", what, code);
 			goto fail;
 		}
-		if (json_rate(rate, &d) == -1) {
-			/* Tell "not a number / not positive" from "absurdly large". */
-			err_set(err, errlen, "%s.%s: %s", what, code, json_is_number(rate) &&
-			    json_number_value(rate) > 0 ? "outside 1e-12 .. 1e15" : "must be a number > 0");
+		/* Every member before this one was a number, or the day was refused. */
+		int lost;
+		enum jsonnum_result got = json_rate(rate, nums, first + i++, &d, &lost);
+		if (lost) {
+			err_set(err, errlen, "%s.%s: the number's text was not found (a parser fault)", what, code);
+			goto fail;
+		}
+		if (got == JSONNUM_NOT_POSITIVE) {
+			err_set(err, errlen, "%s.%s: must be a number > 0", what, code);
+			goto fail;
+		}
+		if (got == JSONNUM_OUT_OF_RANGE) {
+			err_set(err, errlen, "%s.%s: outside 1e-12 .. 1e15", what, code);
+			goto fail;
+		}
+		if (got == JSONNUM_TOO_PRECISE) {
+			err_set(err, errlen, "%s.%s: more than %d decimals or 38 digits (rates are kept digit for "
+			    "digit)", what, code, DEC_MAX_SCALE);
 			goto fail;
 		}
 		enum rates_add_status added = rates_add(r, code, &d, err, errlen);
@@ -158,9 +231,9 @@ fail:
 	return NULL;
 }
 
-/* The one-day document's snapshot from a loaded root. */
+/* The one-day document's snapshot from a loaded root; nums walks its text. */
 static struct rates *
-parse_day(const json_t *root, char *err, size_t errlen)
+parse_day(const json_t *root, struct jsonnum_cursor *nums, char *err, size_t errlen)
 {
 	const char *base, *date;
 	const json_t *obj;
@@ -178,7 +251,7 @@ parse_day(const json_t *root, char *err, size_t errlen)
 	}
 	if ((obj = get_rates(root, err, errlen)) == NULL)
 		return NULL;
-	return one_day(base, date, obj, "rates", err, errlen);
+	return one_day(base, date, obj, nums, numbers_before(root, "rates"), "rates", err, errlen);
 }
 
 int
@@ -186,15 +259,17 @@ fxjson_parse(const char *body, size_t len, struct rates **out, char *err, size_t
 {
 	json_t *root = NULL, *v;
 	struct rates *r = NULL;
+	struct jsonnum_cursor nums;
 	int rc = -1;
 
 	*out = NULL;
+	jsonnum_start(&nums, body, len);
 	if (len > FXJSON_MAX_BODY) {
 		err_set(err, errlen, "body larger than 1 MiB (%zu bytes)", len);
 		goto out;
 	}
 	if ((root = load_json(body, len, err, errlen)) == NULL || check_object(root, err, errlen) == -1 ||
-	    (r = parse_day(root, err, errlen)) == NULL)
+	    (r = parse_day(root, &nums, err, errlen)) == NULL)
 		goto out;
 	/* Our own cache adds its provenance; a third-party body has none. */
 	if ((v = json_object_get(root, "fetched_at")) != NULL) {
@@ -219,21 +294,23 @@ out:
 }
 
 /* One day or a time series from a loaded document, in document order; the
- * messages of fxjson_parse_feed() without the format's name. */
+ * messages of fxjson_parse_feed() without the format's name.  nums walks the
+ * document's text. */
 static int
-read_days(const json_t *root, struct rates ***out, size_t *n, char *err, size_t errlen)
+read_days(const json_t *root, struct jsonnum_cursor *nums, struct rates ***out, size_t *n, char *err,
+    size_t errlen)
 {
 	const json_t *obj, *day;
 	const char *base, *date;
 	struct rates **v = NULL, *r = NULL;
-	size_t nv = 0, cap = 0;
+	size_t nv = 0, cap = 0, at;
 	int rc = -1;
 
 	if (check_object(root, err, errlen) == -1)
 		goto out;
 	/* A time series has no "date" and an object of days for "rates". */
 	if (json_object_get(root, "date") != NULL) {
-		if ((r = parse_day(root, err, errlen)) == NULL)
+		if ((r = parse_day(root, nums, err, errlen)) == NULL)
 			goto out;
 		if (rates_vec_append(&v, &nv, &cap, r) == -1) {
 			err_set(err, errlen, "out of memory");
@@ -243,6 +320,7 @@ read_days(const json_t *root, struct rates ***out, size_t *n, char *err, size_t 
 	} else {
 		if ((base = get_base(root, err, errlen)) == NULL || (obj = get_rates(root, err, errlen)) == NULL)
 			goto out;
+		at = numbers_before(root, "rates");
 		json_object_foreach((json_t *)obj, date, day) {
 			char what[32];
 
@@ -252,8 +330,9 @@ read_days(const json_t *root, struct rates ***out, size_t *n, char *err, size_t 
 				    what);
 				goto out;
 			}
-			if ((r = one_day(base, date, day, what, err, errlen)) == NULL)
+			if ((r = one_day(base, date, day, nums, at, what, err, errlen)) == NULL)
 				goto out;
+			at += json_object_size(day);	/* a day taken is numbers only */
 			if (rates_vec_append(&v, &nv, &cap, r) == -1) {
 				err_set(err, errlen, "more than %d dates, or out of memory", RATES_VEC_MAX);
 				goto out;
@@ -276,15 +355,17 @@ int
 fxjson_parse_feed(const char *body, size_t len, struct rates ***out, size_t *n, char *err, size_t errlen)
 {
 	json_t *root;
+	struct jsonnum_cursor nums;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
+	jsonnum_start(&nums, body, len);
 	/* "not JSON (…)" names the format already; every other reason is
 	 * about a JSON document and says so once, in front. */
 	if ((root = load_json(body, len, err, errlen)) == NULL)
 		return -1;
-	if ((rc = read_days(root, out, n, err, errlen)) == -1)
+	if ((rc = read_days(root, &nums, out, n, err, errlen)) == -1)
 		err_prefix(err, errlen, "JSON");
 	json_decref(root);
 	return rc;

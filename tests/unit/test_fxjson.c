@@ -62,6 +62,63 @@ test_good_body_keeps_exact_digits(void **state)
 	rates_free(r);
 }
 
+/*
+ * Rates as written, not as a double holds them: 16 and 17 significant
+ * digits, trailing zeros, exponents, numbers elsewhere in the document and
+ * digits inside strings around them.
+ */
+static void
+test_rates_are_read_digit_for_digit(void **state)
+{
+	static const char body[] =
+	    "{\"amount\":1.0,\"note\":\"a \\\"quoted\\\" 12.5, -3 and \\\\ 7\",\"extra\":[1,{\"x\":-3e5}],"
+	    "\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":{\"USD\":1.1234567890123456,\"GBP\":0.86080,"
+	    "\"JPY\":1.6336e2,\"CHF\":0.10000000000000001,\"KWD\":3.2411E-1,\"IDR\":17000,\"AUD\":2E+0,"
+	    "\"CAD\":1.0000000000000000000000000000000000000000},\"timestamp\":1795190700}";
+	static const char *const want[][2] = {
+		{ "USD", "1.1234567890123456" }, { "GBP", "0.86080" }, { "JPY", "163.36" },
+		{ "CHF", "0.10000000000000001" }, { "KWD", "0.32411" }, { "IDR", "17000" }, { "AUD", "2" },
+		{ "CAD", "1.000000000000000000000000000000" },	/* zeros beyond 30 decimals dropped */
+	};
+	struct rates *r = parse_ok(body);
+	char text[DEC_STRLEN];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		rate_text(r, want[i][0], text);
+		if (strcmp(text, want[i][1]) != 0)
+			fail_msg("%s: '%s', wanted '%s'", want[i][0], text, want[i][1]);
+	}
+	rates_free(r);
+}
+
+/* A time series: each day's rates are found in the text, whatever came before. */
+static void
+test_series_rates_are_read_digit_for_digit(void **state)
+{
+	static const char body[] =
+	    "{\"amount\":1.0,\"base\":\"EUR\",\"start_date\":\"2026-11-18\",\"end_date\":\"2026-11-20\","
+	    "\"rates\":{\"2026-11-18\":{\"USD\":1.1234567890123456,\"GBP\":0.8},"
+	    "\"2026-11-19\":{\"QQQ\":5.5,\"USD\":1.12345678901234567},"
+	    "\"2026-11-20\":{\"GBP\":0.86080,\"USD\":9.87654321098765432e-1}}}";
+	static const char *const want[] = { "1.1234567890123456", "1.12345678901234567", "0.987654321098765432" };
+	struct rates **v = NULL;
+	size_t n = 0;
+	char err[512] = "", text[DEC_STRLEN];
+
+	(void)state;
+	if (fxjson_parse_feed(body, strlen(body), &v, &n, err, sizeof(err)) != 0)
+		fail_msg("refused: %s", err);
+	assert_int_equal(n, 3);
+	for (size_t i = 0; i < n; i++) {
+		rate_text(v[i], "USD", text);
+		assert_string_equal(text, want[i]);
+	}
+	rate_text(v[2], "GBP", text);
+	assert_string_equal(text, "0.86080");
+	rates_vec_free(v, n);
+}
+
 struct bad_case {
 	const char *body;
 	const char *needle;	/* the rule the message must name */
@@ -94,6 +151,16 @@ test_every_rule_refuses(void **state)
 		{ "{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":{\"USD\":null}}", "must be a number > 0" },
 		{ "{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":{\"USD\":1e300}}", "outside" },
 		{ "{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":{\"USD\":1e-300}}", "outside" },
+		{ "{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":{\"USD\":9e-13}}", "outside" },
+		{ "{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":{\"USD\":1.5e15}}", "outside" },
+		{ "{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":{\"USD\":-0}}",
+		  "must be a number > 0" },
+		{ "{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":{\"USD\":0e5}}",
+		  "must be a number > 0" },
+		{ "{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":{\"USD\":1.0000000000000000000000000000001}}",
+		  "rates.USD: more than 30 decimals or 38 digits" },
+		{ "{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":"
+		  "{\"USD\":123456789012345.123456789012345678901234}}", "more than 30 decimals or 38 digits" },
 		{ "{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":{\"USD\":1.05,\"USD\":1.06}}",
 		  "duplicate" },
 		{ "{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":{\"EUR\":1.5}}",
@@ -218,6 +285,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_body_keeps_exact_digits),
+		cmocka_unit_test(test_rates_are_read_digit_for_digit),
+		cmocka_unit_test(test_series_rates_are_read_digit_for_digit),
 		cmocka_unit_test(test_every_rule_refuses),
 		cmocka_unit_test(test_body_size_limit),
 		cmocka_unit_test(test_unknown_codes_are_skipped_and_base_listed_at_one_is_fine),
