@@ -199,32 +199,85 @@ dt_http(int64_t t, char out[DT_HTTP_LEN])
 	memcpy(out + 25, " GMT", 5);
 }
 
-/*
- * RFC 9110 §5.6.7: a recipient should also accept the obsolete RFC 850 and
- * asctime() forms, but every client that sends If-Modified-Since copies our
- * own Last-Modified, which is IMF-fixdate; anything else is treated as absent.
- */
-int
-dt_parse_http(const char *s, int64_t *t)
+/* 1..12 for the month's three-letter name at s, else 0. */
+static int
+month_of(const char *s)
 {
-	int y, mo = 0, d, h, mi, se;
-
-	if (strnlen(s, DT_HTTP_LEN) != DT_HTTP_LEN - 1 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' ||
-	    s[11] != ' ' || s[16] != ' ' || s[19] != ':' || s[22] != ':' || memcmp(s + 25, " GMT", 4) != 0)
-		return -1;
 	for (int i = 0; i < 12; i++)
-		if (memcmp(s + 8, month_names[i], 3) == 0)
-			mo = i + 1;
-	d = digits(s + 5, 2);
-	y = digits(s + 12, 4);
-	h = digits(s + 17, 2);
-	mi = digits(s + 20, 2);
-	se = digits(s + 23, 2);
-	if (mo == 0 || y < 1900 || d < 1 || d > month_days(y, mo) || h < 0 || h > 23 || mi < 0 ||
-	    mi > 59 || se < 0 || se > 60)
+		if (memcmp(s, month_names[i], 3) == 0)
+			return i + 1;
+	return 0;
+}
+
+/* *t from a date and the "HH:MM:SS" at hms; -1 unless both are real (years
+ * from 1900, a leap second allowed). */
+static int
+http_time(int y, int mo, int d, const char *hms, int64_t *t)
+{
+	int h = digits(hms, 2), mi = digits(hms + 3, 2), se = digits(hms + 6, 2);
+
+	if (hms[2] != ':' || hms[5] != ':' || mo == 0 || y < 1900 || d < 1 || d > month_days(y, mo) ||
+	    h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 60)
 		return -1;
 	*t = dt_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
 	return 0;
+}
+
+int
+dt_parse_http(const char *s, int64_t *t)
+{
+	/* "Fri, 20 Nov 2026 16:05:00 GMT" */
+	if (strnlen(s, DT_HTTP_LEN) != DT_HTTP_LEN - 1 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' ||
+	    s[11] != ' ' || s[16] != ' ' || memcmp(s + 25, " GMT", 4) != 0)
+		return -1;
+	return http_time(digits(s + 12, 4), month_of(s + 8), digits(s + 5, 2), s + 17, t);
+}
+
+/* "Friday, 20-Nov-26 16:05:00 GMT": RFC 850's form, with a two-digit year. */
+static int
+parse_rfc850(const char *s, int64_t now, int64_t *t)
+{
+	static const char *const names[] = {
+		"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"
+	};
+	const char *p = NULL;
+	int y, yy, now_y, mo, d;
+
+	for (int i = 0; i < 7 && p == NULL; i++)
+		if (strncmp(s, names[i], strlen(names[i])) == 0)
+			p = s + strlen(names[i]);
+	/* ", DD-Mon-YY HH:MM:SS GMT" */
+	if (p == NULL || strnlen(p, 25) != 24 || p[0] != ',' || p[1] != ' ' || p[4] != '-' || p[8] != '-' ||
+	    p[11] != ' ' || strcmp(p + 20, " GMT") != 0 || (yy = digits(p + 9, 2)) < 0)
+		return -1;
+	/* RFC 9110 §5.6.7: a year more than 50 years ahead is the century before. */
+	dt_civil_from_days(now / 86400, &now_y, &mo, &d);
+	y = now_y - now_y % 100 + yy;
+	if (y > now_y + 50)
+		y -= 100;
+	return http_time(y, month_of(p + 5), digits(p + 2, 2), p + 12, t);
+}
+
+/* "Fri Nov 20 16:05:00 2026", the day padded with a space: asctime()'s form. */
+static int
+parse_asctime(const char *s, int64_t *t)
+{
+	int known = 0;
+
+	for (int i = 0; i < 7; i++)
+		known |= memcmp(s, wday_names[i], 3) == 0;
+	if (strnlen(s, 25) != 24 || !known || s[3] != ' ' || s[7] != ' ' || s[10] != ' ' || s[19] != ' ')
+		return -1;
+	return http_time(digits(s + 20, 4), month_of(s + 4), s[8] == ' ' ? digits(s + 9, 1) : digits(s + 8, 2),
+	    s + 11, t);
+}
+
+int
+dt_parse_http_any(const char *s, int64_t now, int64_t *t)
+{
+	if (dt_parse_http(s, t) == 0 || parse_rfc850(s, now, t) == 0 || parse_asctime(s, t) == 0)
+		return 0;
+	return -1;
 }
 
 int64_t

@@ -27,6 +27,12 @@ void dt_http(int64_t t, char out[DT_HTTP_LEN]);
  * The weekday name is not checked against the date (RFC 9110 §5.6.7 lets a
  * recipient ignore it). */
 int dt_parse_http(const char *s, int64_t *t);
+/* Parses an HTTP-date in any of the three forms RFC 9110 §5.6.7 says a
+ * recipient must accept: IMF-fixdate, the obsolete RFC 850 form ("Friday,
+ * 20-Nov-26 16:05:00 GMT"; a two-digit year more than 50 years after now's
+ * is taken from the century before) and asctime()'s ("Fri Nov 20 16:05:00
+ * 2026", a one-digit day padded with a space); 0 or -1. */
+int dt_parse_http_any(const char *s, int64_t now, int64_t *t);
 /* Days since 1970-01-01 of a proleptic Gregorian date (m 1..12, d 1..31,
  * not checked), and back. */
 int64_t dt_days_from_civil(int64_t y, int m, int d);

@@ -319,6 +319,11 @@ refuse_route_params(const struct api_request *req, struct api_response *resp)
 {
 	static const struct param_name *const tables[] = { latest_params, convert_params };
 
+	/* Past the limit the names are not all known (http.c may drop them). */
+	if (req->nargs > API_MAX_ARGS) {
+		answer_error(resp, 400, "more than %d query parameters", API_MAX_ARGS);
+		return -1;
+	}
 	for (size_t i = 0; i < req->nargs; i++)
 		for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
 			for (const struct param_name *p = tables[t]; p->key != NULL; p++)
@@ -907,6 +912,15 @@ api_answer_busy(struct api_response *resp, const char *why, int retry_after)
 	resp->endpoint = API_EP_SERIES;
 	answer_error(resp, 503, "%s", why);
 	resp->retry_after = retry_after;
+}
+
+void
+api_answer_bad_request(struct api_response *resp, const char *why)
+{
+	memset(resp, 0, sizeof(*resp));
+	buf_init(&resp->body, API_BODY_CAP);
+	resp->endpoint = API_EP_OTHER;
+	answer_error(resp, 400, "%s", why);
 }
 
 void

@@ -110,6 +110,10 @@ int api_is_heavy(const struct api_request *req, int64_t now);
  * cannot be taken now: why is a sentence, retry_after the seconds for
  * Retry-After.  Counted as endpoint "series", the only heavy one. */
 void api_answer_busy(struct api_response *resp, const char *why, int retry_after);
+/* Fills resp (uninitialised before) with the 400 for a request refused
+ * before routing (its framing or Host, http.c): why is the sentence.
+ * Counted as endpoint "other". */
+void api_answer_bad_request(struct api_response *resp, const char *why);
 /* The endpoint's label in metrics: "convert_path", "latest", …; static. */
 const char *api_endpoint_name(enum api_endpoint ep);
 void api_response_free(struct api_response *resp);

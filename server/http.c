@@ -19,6 +19,12 @@
  * for the answers rendered but not yet sent (--series-memory), which
  * clients that ask and never read would otherwise pile up.
  *
+ * Before routing, each request's head passes the checks RFC 9112 gives a
+ * server that libmicrohttpd 0.9.75 leaves out (head_refusal()): one Host
+ * (required in HTTP/1.1), one Content-Length value, and no transfer coding but
+ * chunked, alone; anything else is refused with a 400 and the connection
+ * closed, since the framing of whatever follows is unknown.
+ *
  * Stopping is graceful: http_stop() turns new clients away at once, answers
  * every request that still arrives on an open connection with
  * "Connection: close", and waits for the connections to go, at most
@@ -75,6 +81,7 @@
  */
 #define HTTP_HEAVY_QUEUE 8U
 #define HTTP_HEAVY_RETRY_AFTER 2	/* seconds, in a 503's Retry-After */
+#define HTTP_FIELD_LINES 8	/* lines of one header field kept (struct fields) */
 
 struct http {
 	struct MHD_Daemon *d;
@@ -100,6 +107,136 @@ struct arg_sink {
 	struct api_arg args[API_MAX_ARGS + 1];
 	size_t n;
 };
+
+/*
+ * *req_cls between libmicrohttpd's calls for one request: a mark, or the
+ * struct heavy of a request handed to a worker.  NEW: the request line is
+ * read (on_uri()); SEEN: the first handler call is done.  DROPPED: on_uri()
+ * dropped the query (too many arguments).
+ */
+enum req_mark { REQ_NEW, REQ_NEW_DROPPED, REQ_SEEN, REQ_SEEN_DROPPED, REQ_MARKS };
+static char req_marks[REQ_MARKS];
+
+#define MARK(m) ((void *)&req_marks[(m)])
+
+/* The request's heavy state, or NULL while *req_cls holds a mark. */
+static struct heavy *
+as_heavy(void *req_cls)
+{
+	if (req_cls == NULL)
+		return NULL;
+	for (int m = 0; m < REQ_MARKS; m++)
+		if (req_cls == MARK(m))
+			return NULL;
+	return req_cls;
+}
+
+/* The header fields this layer reads itself, each as the lines received. */
+enum field { F_HOST, F_CONTENT_LENGTH, F_TRANSFER_ENCODING, F_IF_NONE_MATCH, F_IF_MODIFIED_SINCE, F_COUNT };
+
+static const char *const field_names[F_COUNT] = {
+	[F_HOST] = MHD_HTTP_HEADER_HOST, [F_CONTENT_LENGTH] = MHD_HTTP_HEADER_CONTENT_LENGTH,
+	[F_TRANSFER_ENCODING] = MHD_HTTP_HEADER_TRANSFER_ENCODING,
+	[F_IF_NONE_MATCH] = MHD_HTTP_HEADER_IF_NONE_MATCH,
+	[F_IF_MODIFIED_SINCE] = MHD_HTTP_HEADER_IF_MODIFIED_SINCE,
+};
+
+struct fields {
+	const char *v[F_COUNT][HTTP_FIELD_LINES];	/* the first lines' values, borrowed from conn */
+	size_t n[F_COUNT];	/* lines received, kept or not */
+};
+
+static enum MHD_Result
+on_field(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct fields *f = cls;
+
+	(void)kind;
+	for (int i = 0; i < F_COUNT; i++)
+		if (strcasecmp(key, field_names[i]) == 0) {
+			if (f->n[i] < HTTP_FIELD_LINES)
+				f->v[i][f->n[i]] = value != NULL ? value : "";
+			f->n[i]++;
+			break;
+		}
+	return MHD_YES;
+}
+
+static void
+read_fields(struct MHD_Connection *conn, struct fields *f)
+{
+	memset(f, 0, sizeof(*f));
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, on_field, f);
+}
+
+/*
+ * Whether the Transfer-Encoding lines say exactly "chunked": one coding, no
+ * parameters.  RFC 9112 §6.3: a request whose final coding is not chunked
+ * cannot be framed; libmicrohttpd takes any other value as a body read to the
+ * end of the connection and waits out its timeout.  Other codings before
+ * chunked ("gzip, chunked") could be framed but not read, and a GET's body
+ * means nothing here, so they are refused too.
+ */
+static int
+chunked_alone(const struct fields *f)
+{
+	size_t members = 0;
+	int chunked = 0;
+
+	if (f->n[F_TRANSFER_ENCODING] > HTTP_FIELD_LINES)
+		return 0;
+	for (size_t i = 0; i < f->n[F_TRANSFER_ENCODING]; i++)
+		for (const char *p = f->v[F_TRANSFER_ENCODING][i]; *p != '\0';) {
+			size_t len = strcspn(p, ",");
+			const char *end = p + len;
+			while (p < end && (*p == ' ' || *p == '\t'))
+				p++;
+			while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+				end--;
+			if (end > p) {	/* empty list members do not count (RFC 9110 §5.6.1) */
+				members++;
+				chunked = (size_t)(end - p) == 7 && strncasecmp(p, "chunked", 7) == 0;
+			}
+			p += len + (p[len] == ',');
+		}
+	return members == 1 && chunked;
+}
+
+/*
+ * The checks RFC 9112 makes a server's own and libmicrohttpd 0.9.75 does not
+ * make: NULL when the head may be routed, else the reason for a 400 (why
+ * holds it when it quotes the request).
+ */
+static const char *
+head_refusal(const struct fields *f, const char *version, char *why, size_t whylen)
+{
+	char q[64];
+
+	/* §3.2: exactly one Host, which an HTTP/1.1 request must send. */
+	if (f->n[F_HOST] > 1)
+		return "more than one Host header field";
+	if (f->n[F_HOST] == 0 && strcmp(version, MHD_HTTP_VERSION_1_1) == 0)
+		return "an HTTP/1.1 request needs a Host header field";
+	if (f->n[F_TRANSFER_ENCODING] > 0) {
+		/* §6.1: in HTTP/1.0, or beside Content-Length, the framing is faulty. */
+		if (strcmp(version, MHD_HTTP_VERSION_1_1) != 0)
+			return "Transfer-Encoding in an HTTP/1.0 request";
+		if (f->n[F_CONTENT_LENGTH] > 0)
+			return "both Transfer-Encoding and Content-Length";
+		if (!chunked_alone(f)) {
+			const char *v = f->v[F_TRANSFER_ENCODING][0];
+			buf_quote(q, sizeof(q), v, strlen(v));
+			err_set(why, whylen, "Transfer-Encoding '%s'%s: only chunked, alone, is understood", q,
+			    f->n[F_TRANSFER_ENCODING] > 1 ? " and more lines" : "");
+			return why;
+		}
+	}
+	/* §6.3: Content-Length lines that disagree leave the body's end unknown. */
+	for (size_t i = 1; i < f->n[F_CONTENT_LENGTH]; i++)
+		if (i >= HTTP_FIELD_LINES || strcmp(f->v[F_CONTENT_LENGTH][i], f->v[F_CONTENT_LENGTH][0]) != 0)
+			return "Content-Length given more than once with different values";
+	return NULL;
+}
 
 /* Keeps one more argument than the API accepts, so the API can say "too many". */
 static enum MHD_Result
@@ -300,7 +437,8 @@ answer_current(const struct http *h, const struct api_history *history, const st
  */
 static enum MHD_Result
 respond(struct http *h, struct MHD_Connection *conn, const char *method, const char *url,
-    struct api_response *resp, size_t *charged, int64_t now, int64_t next, const struct timespec *t0)
+    struct api_response *resp, size_t *charged, int64_t now, int64_t next, const struct timespec *t0,
+    int close)
 {
 	struct MHD_Response *r = NULL;
 	struct held *hd;
@@ -314,11 +452,13 @@ respond(struct http *h, struct MHD_Connection *conn, const char *method, const c
 		goto out;
 	status = resp->status;
 	if (resp->cache != API_CACHE_NO_STORE) {
+		struct fields f;
+		read_fields(conn, &f);
 		httpcache_etag(body, len, etag);
-		if (httpcache_not_modified(
-		    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH),
-		    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_MODIFIED_SINCE),
-		    etag, resp->last_modified)) {
+		/* A field on more lines than are kept gets the full answer, always correct. */
+		if (f.n[F_IF_NONE_MATCH] <= HTTP_FIELD_LINES && f.n[F_IF_MODIFIED_SINCE] <= HTTP_FIELD_LINES &&
+		    httpcache_not_modified(f.v[F_IF_NONE_MATCH], f.n[F_IF_NONE_MATCH], f.v[F_IF_MODIFIED_SINCE],
+		    f.n[F_IF_MODIFIED_SINCE], etag, resp->last_modified, now)) {
 			/*
 			 * The body stays attached: libmicrohttpd sends no body with a
 			 * 304 but then gives the 200's Content-Length, the only value
@@ -350,7 +490,7 @@ respond(struct http *h, struct MHD_Connection *conn, const char *method, const c
 	if (status != MHD_HTTP_NOT_MODIFIED &&
 	    add_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type) == -1)
 		goto out;
-	if (atomic_load(&h->closing) && add_header(r, MHD_HTTP_HEADER_CONNECTION, "close") == -1)
+	if ((close || atomic_load(&h->closing)) && add_header(r, MHD_HTTP_HEADER_CONNECTION, "close") == -1)
 		goto out;
 	if (status == 405 && add_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD") == -1)
 		goto out;
@@ -544,6 +684,21 @@ heavy_start(struct http *h, struct MHD_Connection *conn, const struct api_reques
 	return 0;
 }
 
+/* The 400 for a head that head_refusal() refuses, closing the connection. */
+static enum MHD_Result
+refuse_head(struct http *h, struct MHD_Connection *conn, const char *method, const char *url, const char *why)
+{
+	struct api_response resp;
+	struct timespec t0;
+	enum MHD_Result ret;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	api_answer_bad_request(&resp, why);
+	ret = respond(h, conn, method, url, &resp, NULL, (int64_t)time(NULL), 0, &t0, 1);
+	api_response_free(&resp);
+	return ret;
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
     const char *version, const char *upload_data, size_t *upload_size, void **req_cls)
@@ -555,33 +710,52 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	enum MHD_Result ret;
 	int64_t now, next;
 	struct timespec t0;
+	int dropped = *req_cls == MARK(REQ_NEW_DROPPED) || *req_cls == MARK(REQ_SEEN_DROPPED);
 
-	(void)version;
 	(void)upload_data;
 	/*
-	 * libmicrohttpd closes the connection after a response queued before the
-	 * request was fully read, so the first call only marks the request (with
-	 * h) and the answer goes out on the next one: that keeps connections
-	 * alive.  Other methods are refused at once, which also closes the
-	 * connection rather than reading a body nobody wants.
+	 * The first call comes once the head is read, before any body: the
+	 * head is checked then, so a request whose body cannot be framed is
+	 * refused at once rather than waited for.
 	 */
-	int answerable = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
-	if (*req_cls == NULL && answerable) {
-		*req_cls = h;
-		return MHD_YES;
+	if (*req_cls == NULL || *req_cls == MARK(REQ_NEW) || *req_cls == MARK(REQ_NEW_DROPPED)) {
+		struct fields f;
+		char why[160];
+		const char *refusal;
+
+		read_fields(conn, &f);
+		if ((refusal = head_refusal(&f, version, why, sizeof(why))) != NULL)
+			return refuse_head(h, conn, method, url, refusal);
+		/*
+		 * libmicrohttpd closes the connection after a response queued
+		 * before the request was fully read, so the first call only marks
+		 * the request and the answer goes out on the next one: that keeps
+		 * connections alive.  Other methods are refused at once, which also
+		 * closes the connection rather than reading a body nobody wants.
+		 */
+		if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) {
+			*req_cls = dropped ? MARK(REQ_SEEN_DROPPED) : MARK(REQ_SEEN);
+			return MHD_YES;
+		}
 	}
 	if (*upload_size != 0) {
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	if (*req_cls != NULL && *req_cls != h) {
+	struct heavy *hv = as_heavy(*req_cls);
+	if (hv != NULL) {
 		/* Resumed: a worker has left the answer (heavy_run()). */
-		struct heavy *hv = *req_cls;
-		return respond(h, conn, method, url, &hv->resp, &hv->charged, hv->now, hv->next, &hv->t0);
+		return respond(h, conn, method, url, &hv->resp, &hv->charged, hv->now, hv->next, &hv->t0, 0);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	args.n = 0;
-	MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, on_arg, &args);
+	if (dropped) {
+		/* on_uri() dropped the query: one argument too many is what the API needs to know. */
+		memset(args.args, 0, sizeof(args.args));
+		for (; args.n < API_MAX_ARGS + 1; args.n++)
+			args.args[args.n].key = "";
+	} else
+		MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, on_arg, &args);
 	req.method = method;
 	req.path = origin_path(url);
 	req.path_len = strlen(req.path);
@@ -592,9 +766,41 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	    heavy_start(h, conn, &req, &t0, req_cls) == 0)
 		return MHD_YES;
 	answer_current(h, h->history, &req, &resp, &now, &next);
-	ret = respond(h, conn, method, url, &resp, NULL, now, next, &t0);
+	ret = respond(h, conn, method, url, &resp, NULL, now, next, &t0, 0);
 	api_response_free(&resp);
 	return ret;
+}
+
+/*
+ * Called with the request line before libmicrohttpd parses the query.  It
+ * keeps a record of every argument in the connection's memory
+ * (HTTP_CONN_MEMORY), and 0.9.75, when that runs out while it parses them,
+ * neither answers nor closes until the connection times out, so a short
+ * query of empty arguments ("?&&&…") would hold a connection unanswered.
+ * The API refuses more than API_MAX_ARGS parameters anyway, so a
+ * query with more is cut off here, where the request line is still
+ * libmicrohttpd's writable buffer (the const is the callback's signature,
+ * not the memory's), and the request marked: on_request() then gives the API
+ * one argument too many, which gets the answer the whole query would have.
+ * Counted as libmicrohttpd splits: at each '&', and the text after the last.
+ */
+static void *
+on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	char *query = strchr(uri, '?');
+	size_t n = 0;
+
+	(void)cls;
+	(void)conn;
+	if (query == NULL || query[1] == '\0')
+		return MARK(REQ_NEW);
+	for (const char *p = query + 1; *p != '\0'; p++)
+		n += *p == '&';
+	n += query[strlen(query) - 1] != '&';
+	if (n <= API_MAX_ARGS)
+		return MARK(REQ_NEW);
+	query[1] = '\0';
+	return MARK(REQ_NEW_DROPPED);
 }
 
 /* Every request ends here, answered or not, the client gone or the server
@@ -603,12 +809,10 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 static void
 on_completed(void *cls, struct MHD_Connection *conn, void **req_cls, enum MHD_RequestTerminationCode why)
 {
-	struct http *h = cls;
-
+	(void)cls;
 	(void)conn;
 	(void)why;
-	if (*req_cls != h)
-		heavy_free(*req_cls);
+	heavy_free(as_heavy(*req_cls));
 	*req_cls = NULL;
 }
 
@@ -700,6 +904,7 @@ http_start(const struct cconvd_config *cfg, const struct api_history *history, c
 	}
 	h->d = MHD_start_daemon(flags, cfg->listen_port, on_accept, h, on_request, h,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, h,
 	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
 	    MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
 	    MHD_OPTION_SOCK_ADDR, ai->ai_addr,

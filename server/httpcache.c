@@ -86,23 +86,15 @@ is_ows(char c)
 }
 
 /*
- * If-None-Match = "*" / #entity-tag, entity-tag = [ "W/" ] DQUOTE *etagc DQUOTE.
- * Weak comparison (§8.8.3.2): the opaque tags match, W/ or not.  A malformed
- * member ends the scan without a match, so garbage never yields a 304.
+ * Whether the #entity-tag list at p names etag: 1 it does, 0 it does not,
+ * -1 a malformed member came first.  Weak comparison (§8.8.3.2): the opaque
+ * tags match, W/ or not.
  */
 static int
-etag_listed(const char *list, const char *etag)
+etag_in_list(const char *p, const char *etag)
 {
 	size_t elen = strlen(etag);
-	const char *p = list;
 
-	while (is_ows(*p))
-		p++;
-	if (*p == '*') {
-		for (p++; is_ows(*p); p++)
-			;
-		return *p == '\0';
-	}
 	while (*p != '\0') {
 		if (*p == ',' || is_ows(*p)) {
 			p++;
@@ -111,10 +103,10 @@ etag_listed(const char *list, const char *etag)
 		if (p[0] == 'W' && p[1] == '/')
 			p += 2;
 		if (*p != '"')
-			return 0;
+			return -1;
 		const char *end = strchr(p + 1, '"');
 		if (end == NULL)
-			return 0;
+			return -1;
 		if ((size_t)(end + 1 - p) == elen && memcmp(p, etag, elen) == 0)
 			return 1;
 		p = end + 1;
@@ -122,15 +114,47 @@ etag_listed(const char *list, const char *etag)
 	return 0;
 }
 
+/* Whether s is "*" with optional whitespace around it. */
+static int
+is_star(const char *s)
+{
+	while (is_ows(*s))
+		s++;
+	if (*s++ != '*')
+		return 0;
+	while (is_ows(*s))
+		s++;
+	return *s == '\0';
+}
+
+/*
+ * If-None-Match = "*" / #entity-tag, its field lines one list (RFC 9110
+ * §5.3).  "*" matches only as the whole field.  A malformed member ends the
+ * scan without a match, so garbage never yields a 304.
+ */
+static int
+etag_listed(const char *const *lines, size_t n, const char *etag)
+{
+	if (n == 1 && is_star(lines[0]))
+		return 1;
+	for (size_t i = 0; i < n; i++) {
+		int found = etag_in_list(lines[i], etag);
+		if (found != 0)
+			return found == 1;
+	}
+	return 0;
+}
+
 int
-httpcache_not_modified(const char *if_none_match, const char *if_modified_since, const char *etag,
-    int64_t last_modified)
+httpcache_not_modified(const char *const *inm, size_t n_inm, const char *const *ims, size_t n_ims,
+    const char *etag, int64_t last_modified, int64_t now)
 {
 	int64_t since;
 
-	if (if_none_match != NULL)
-		return etag_listed(if_none_match, etag);
-	if (if_modified_since == NULL || dt_parse_http(if_modified_since, &since) == -1)
+	if (n_inm > 0)
+		return etag_listed(inm, n_inm, etag);
+	/* §13.1.3: more than one member, or not an HTTP-date, and it is ignored. */
+	if (n_ims != 1 || dt_parse_http_any(ims[0], now, &since) == -1)
 		return 0;
 	return last_modified <= since;
 }

@@ -33,13 +33,18 @@
 void httpcache_etag(const char *body, size_t len, char out[HTTPCACHE_ETAG_LEN]);
 
 /*
- * Whether a GET or HEAD may be answered 304 (RFC 9110 §13.2.2): when
- * If-None-Match is present (may be NULL), only it decides, by weak comparison
- * against etag ("*" matches); otherwise If-Modified-Since (may be NULL; an
- * invalid date is ignored) matches when last_modified is not later.
+ * Whether a GET or HEAD may be answered 304 (RFC 9110 §13.2.2).  inm holds
+ * the n_inm If-None-Match field lines as received, ims the n_ims
+ * If-Modified-Since ones: a field sent on several lines is one
+ * comma-separated list (§5.3).  When If-None-Match is present only it
+ * decides, by weak comparison against etag ("*" matches); otherwise
+ * If-Modified-Since matches when it is a single HTTP-date in any of its three
+ * forms (dt_parse_http_any(), now for RFC 850's two-digit year) not earlier
+ * than last_modified.  Anything malformed is no match: a 200 is always a
+ * correct answer.
  */
-int httpcache_not_modified(const char *if_none_match, const char *if_modified_since, const char *etag,
-    int64_t last_modified);
+int httpcache_not_modified(const char *const *inm, size_t n_inm, const char *const *ims, size_t n_ims,
+    const char *etag, int64_t last_modified, int64_t now);
 
 #define HTTPCACHE_INT_LEN 21		/* "-9223372036854775808" + NUL */
 

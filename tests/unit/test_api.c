@@ -202,6 +202,7 @@ test_convert_path(void **state)
 	expect("GET", "/convert/GBP/1", "amount=5", 400, "takes no parameter 'amount'");
 	expect("GET", "/convert/GBP/1", "to=USD", 400, "takes no parameter 'to'");
 	expect("GET", "/convert/GBP/100", "_=1732118400&utm_source=x&dates=1", 200, "GBP 83.51\n");
+	expect("GET", "/convert/GBP/100", "&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&", 400, "more than 32 query parameters");
 }
 
 static void

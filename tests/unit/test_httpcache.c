@@ -11,6 +11,16 @@
 #include "dt.h"
 #include "httpcache.h"
 
+#define NOW 1795190700	/* 2026-11-20T16:05:00Z: RFC 850's two-digit years are read around it */
+
+/* httpcache_not_modified() with one If-None-Match line and one
+ * If-Modified-Since line, each NULL when absent. */
+static int
+nm(const char *inm, const char *ims, const char *etag, int64_t last_modified)
+{
+	return httpcache_not_modified(&inm, inm != NULL, &ims, ims != NULL, etag, last_modified, NOW);
+}
+
 static void
 test_etag_is_a_strong_tag_of_the_bytes(void **state)
 {
@@ -119,20 +129,20 @@ test_if_none_match(void **state)
 	const char *tag = "\"0123456789abcdef\"";
 
 	(void)state;
-	assert_true(httpcache_not_modified("\"0123456789abcdef\"", NULL, tag, 0));
-	assert_true(httpcache_not_modified("W/\"0123456789abcdef\"", NULL, tag, 0));	/* weak comparison */
-	assert_true(httpcache_not_modified("\"x\", \"0123456789abcdef\"", NULL, tag, 0));
-	assert_true(httpcache_not_modified(" \"a\" ,W/\"b\",\t\"0123456789abcdef\" ", NULL, tag, 0));
-	assert_true(httpcache_not_modified("*", NULL, tag, 0));
-	assert_true(httpcache_not_modified(" * ", NULL, tag, 0));
-	assert_false(httpcache_not_modified("\"0123456789abcdee\"", NULL, tag, 0));
-	assert_false(httpcache_not_modified("0123456789abcdef", NULL, tag, 0));	/* no quotes */
-	assert_false(httpcache_not_modified("\"0123456789abcdef", NULL, tag, 0));	/* unterminated */
-	assert_false(httpcache_not_modified("garbage, \"0123456789abcdef\"", NULL, tag, 0));
-	assert_false(httpcache_not_modified("", NULL, tag, 0));
-	assert_false(httpcache_not_modified("*, \"x\"", NULL, tag, 0));
+	assert_true(nm("\"0123456789abcdef\"", NULL, tag, 0));
+	assert_true(nm("W/\"0123456789abcdef\"", NULL, tag, 0));	/* weak comparison */
+	assert_true(nm("\"x\", \"0123456789abcdef\"", NULL, tag, 0));
+	assert_true(nm(" \"a\" ,W/\"b\",\t\"0123456789abcdef\" ", NULL, tag, 0));
+	assert_true(nm("*", NULL, tag, 0));
+	assert_true(nm(" * ", NULL, tag, 0));
+	assert_false(nm("\"0123456789abcdee\"", NULL, tag, 0));
+	assert_false(nm("0123456789abcdef", NULL, tag, 0));	/* no quotes */
+	assert_false(nm("\"0123456789abcdef", NULL, tag, 0));	/* unterminated */
+	assert_false(nm("garbage, \"0123456789abcdef\"", NULL, tag, 0));
+	assert_false(nm("", NULL, tag, 0));
+	assert_false(nm("*, \"x\"", NULL, tag, 0));
 	/* If-None-Match present: If-Modified-Since is not consulted (§13.2.2). */
-	assert_false(httpcache_not_modified("\"other\"", "Fri, 20 Nov 2026 16:05:00 GMT", tag, 0));
+	assert_false(nm("\"other\"", "Fri, 20 Nov 2026 16:05:00 GMT", tag, 0));
 }
 
 static void
@@ -143,15 +153,48 @@ test_if_modified_since(void **state)
 
 	(void)state;
 	assert_int_equal(dt_parse_iso8601("2026-11-20T16:05:00Z", &lm), 0);
-	assert_true(httpcache_not_modified(NULL, "Fri, 20 Nov 2026 16:05:00 GMT", tag, lm));
-	assert_true(httpcache_not_modified(NULL, "Sat, 21 Nov 2026 00:00:00 GMT", tag, lm));
-	assert_false(httpcache_not_modified(NULL, "Fri, 20 Nov 2026 16:04:59 GMT", tag, lm));
+	assert_true(nm(NULL, "Fri, 20 Nov 2026 16:05:00 GMT", tag, lm));
+	assert_true(nm(NULL, "Sat, 21 Nov 2026 00:00:00 GMT", tag, lm));
+	assert_false(nm(NULL, "Fri, 20 Nov 2026 16:04:59 GMT", tag, lm));
 	/* Invalid dates are ignored, so the full answer goes out. */
-	assert_false(httpcache_not_modified(NULL, "Friday, 20-Nov-26 16:05:00 GMT", tag, lm));
-	assert_false(httpcache_not_modified(NULL, "Fri, 31 Nov 2026 16:05:00 GMT", tag, lm));
-	assert_false(httpcache_not_modified(NULL, "Fri, 20 Nov 2026 16:05:00 UTC", tag, lm));
-	assert_false(httpcache_not_modified(NULL, "", tag, lm));
-	assert_false(httpcache_not_modified(NULL, NULL, tag, lm));
+	assert_false(nm(NULL, "Fri, 31 Nov 2026 16:05:00 GMT", tag, lm));
+	assert_false(nm(NULL, "Fri, 20 Nov 2026 16:05:00 UTC", tag, lm));
+	assert_false(nm(NULL, "", tag, lm));
+	assert_false(nm(NULL, NULL, tag, lm));
+	/* The obsolete forms recipients must accept (RFC 9110 §5.6.7). */
+	assert_true(nm(NULL, "Friday, 20-Nov-26 16:05:00 GMT", tag, lm));
+	assert_false(nm(NULL, "Friday, 20-Nov-26 16:04:59 GMT", tag, lm));
+	assert_true(nm(NULL, "Fri Nov 20 16:05:00 2026", tag, lm));
+	assert_false(nm(NULL, "Fri Nov 20 16:04:59 2026", tag, lm));
+	assert_false(nm(NULL, "Friday, 20-Nov-26 16:05:00 UTC", tag, lm));
+	assert_false(nm(NULL, "Fri Nov 31 16:05:00 2026", tag, lm));
+}
+
+/* A field sent on several lines is one list (RFC 9110 §5.3). */
+static void
+test_field_lines_combine(void **state)
+{
+	const char *tag = "\"0123456789abcdef\"";
+	const char *two[] = { "\"x\"", "\"0123456789abcdef\"" };
+	const char *three[] = { "", "W/\"y\", \"z\"", " \"0123456789abcdef\" " };
+	const char *other[] = { "\"x\"", "\"y\"" };
+	const char *bad_first[] = { "garbage", "\"0123456789abcdef\"" };
+	const char *star_and_tag[] = { "*", "\"x\"" };
+	const char *star[] = { "*" };
+	const char *dates[] = { "Fri, 20 Nov 2026 16:05:00 GMT", "Fri, 20 Nov 2026 16:05:00 GMT" };
+	int64_t lm = NOW;
+
+	(void)state;
+	assert_true(httpcache_not_modified(two, 2, NULL, 0, tag, lm, NOW));
+	assert_true(httpcache_not_modified(three, 3, NULL, 0, tag, lm, NOW));
+	assert_false(httpcache_not_modified(other, 2, NULL, 0, tag, lm, NOW));
+	assert_false(httpcache_not_modified(bad_first, 2, NULL, 0, tag, lm, NOW));
+	assert_false(httpcache_not_modified(star_and_tag, 2, NULL, 0, tag, lm, NOW));	/* "*" only alone */
+	assert_true(httpcache_not_modified(star, 1, NULL, 0, tag, lm, NOW));
+	/* If-None-Match on any line decides alone; If-Modified-Since twice is ignored (§13.1.3). */
+	assert_false(httpcache_not_modified(other, 2, dates, 1, tag, lm, NOW));
+	assert_true(httpcache_not_modified(NULL, 0, dates, 1, tag, lm, NOW));
+	assert_false(httpcache_not_modified(NULL, 0, dates, 2, tag, lm, NOW));
 }
 
 static void
@@ -170,6 +213,43 @@ test_http_dates_round_trip(void **state)
 	assert_int_equal(dt_parse_http("Tue, 29 Feb 2028 23:59:59 GMT", &t), 0);
 	assert_int_equal(dt_parse_http("Tue, 29 Feb 2028 24:00:00 GMT", &t), -1);
 	assert_int_equal(dt_parse_http("Tue, 29 Xyz 2028 23:59:59 GMT", &t), -1);
+}
+
+/* The three forms of one instant, and the rules of the two obsolete ones. */
+static void
+test_http_date_forms(void **state)
+{
+	static const char *const same[] = {
+		"Sun, 06 Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994",
+		"Sun Nov 06 08:49:37 1994",
+	};
+	int64_t t = 0, want = 784111777;	/* RFC 9110's example */
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		t = 0;
+		assert_int_equal(dt_parse_http_any(same[i], NOW, &t), 0);
+		assert_int_equal(t, want);
+	}
+	/* Two-digit years: up to 50 years ahead of now's year, else the century before. */
+	assert_int_equal(dt_parse_http_any("Monday, 01-Jan-76 00:00:00 GMT", NOW, &t), 0);
+	assert_int_equal(t, dt_days_from_civil(2076, 1, 1) * 86400);
+	assert_int_equal(dt_parse_http_any("Saturday, 01-Jan-77 00:00:00 GMT", NOW, &t), 0);
+	assert_int_equal(t, dt_days_from_civil(1977, 1, 1) * 86400);
+	assert_int_equal(dt_parse_http_any("Thursday, 01-Jan-26 00:00:00 GMT", NOW, &t), 0);
+	assert_int_equal(t, dt_days_from_civil(2026, 1, 1) * 86400);
+	/* Refused: a wrong shape, name, month, day or time, or what follows. */
+	static const char *const bad[] = {
+		"Sun, 06-Nov-94 08:49:37 GMT", "Sonday, 06-Nov-94 08:49:37 GMT", "Sunday, 06-Nov-1994 08:49:37 GMT",
+		"Sunday, 31-Nov-94 08:49:37 GMT", "Sunday, 06-Nov-94 24:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMTx",
+		"Sunday, 06-Nov-94 08:49:37", "Sunday, 6-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994 ",
+		"Sun Nov 6 08:49:37 1994", "Sun Nov  6 08:49:37 94", "Xyz Nov  6 08:49:37 1994",
+		"Sun Nov  0 08:49:37 1994", "Sun Nov  6 08:49:37 1899", "Sun Nov  6 08-49-37 1994", "",
+		"Sunday, 06-Nov-94 08:49:37 GMT\r\n",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (dt_parse_http_any(bad[i], NOW, &t) != -1)
+			fail_msg("'%s' was accepted", bad[i]);
 }
 
 static void
@@ -250,7 +330,9 @@ main(void)
 		cmocka_unit_test(test_etag_distinct_bodies),
 		cmocka_unit_test(test_if_none_match),
 		cmocka_unit_test(test_if_modified_since),
+		cmocka_unit_test(test_field_lines_combine),
 		cmocka_unit_test(test_http_dates_round_trip),
+		cmocka_unit_test(test_http_date_forms),
 		cmocka_unit_test(test_cache_control),
 		cmocka_unit_test(test_int_matches_printf),
 		cmocka_unit_test(test_cache_control_matches_printf),
