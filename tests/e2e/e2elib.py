@@ -360,7 +360,8 @@ def sanitizer_build():
     """Whether cconvd was built with ASan or TSan, whose allocators keep freed memory (quarantine, shadow):
     its RSS then says nothing about cconvd's own."""
     with open(CCONVD, "rb") as f:
-        return any(mark in f.read() for mark in (b"__asan_init", b"__tsan_init"))
+        binary = f.read()
+    return any(mark in binary for mark in (b"__asan_init", b"__tsan_init"))
 
 
 def db_contents(db):
