@@ -91,8 +91,8 @@ publish_next_refresh(void)
 
 /* The writer's one way to publish: fills the inactive slot once its readers
  * have gone, then makes it the active one. */
-static void
-publish_pair(struct rates *r, int64_t next_refresh)
+void
+publish_swap(struct rates *r, int64_t next_refresh)
 {
 	unsigned cur = atomic_load_explicit(&active, memory_order_relaxed);	/* only this thread stores it */
 	unsigned next = cur ^ 1u;
@@ -109,15 +109,9 @@ publish_pair(struct rates *r, int64_t next_refresh)
 }
 
 void
-publish_swap(struct rates *r, int64_t next_refresh)
-{
-	publish_pair(r, next_refresh);
-}
-
-void
 publish_set_next_refresh(int64_t next_refresh)
 {
-	publish_pair(slots[atomic_load_explicit(&active, memory_order_relaxed)].rates, next_refresh);
+	publish_swap(slots[atomic_load_explicit(&active, memory_order_relaxed)].rates, next_refresh);
 }
 
 void

@@ -164,6 +164,7 @@ test_reclamation(void **state)
 struct reader {
 	size_t id;
 	atomic_int *done;
+	atomic_int *started;	/* readers that have read once */
 	long reads;
 	long torn;		/* a time that is not its snapshot's */
 	long backwards;		/* a publication older than one seen before */
@@ -196,6 +197,8 @@ read_loop(void *arg)
 		publish_release(&p);
 		if (publish_next_refresh() < last)
 			rd->backwards++;
+		if (rd->reads == 1)
+			atomic_fetch_add(rd->started, 1);
 	}
 	return NULL;
 }
@@ -205,15 +208,19 @@ test_concurrent_pairs(void **state)
 {
 	pthread_t t[READERS];
 	struct reader rd[READERS];
-	atomic_int done = 0;
+	atomic_int done = 0, started = 0;
 	int64_t snapshots = 0;
 
 	(void)state;
 	reset();
 	for (size_t i = 0; i < READERS; i++) {
-		rd[i] = (struct reader){ .id = i, .done = &done };
+		rd[i] = (struct reader){ .id = i, .done = &done, .started = &started };
 		assert_int_equal(pthread_create(&t[i], NULL, read_loop, &rd[i]), 0);
 	}
+	/* Publish only once every reader runs: on a busy machine a reader could
+	 * otherwise first be scheduled after the last publication. */
+	while (atomic_load(&started) < READERS)
+		sched_yield();
 	for (int64_t k = 1; k <= ROUNDS; k++) {
 		if ((k - 1) % TIMES_PER_SNAPSHOT == 0)
 			publish_swap(snapshot(++snapshots), k);
