@@ -125,7 +125,7 @@ static const char usage_text[] =
     "  65  unknown currency\n"
     "  69  no rates from any source\n"
     "  70  internal error (libcurl, the clock or memory failed)\n"
-    "  74  the answer could not be written to stdout\n";
+    "  74  the answer could not be written to stdout (closed, or a full device)\n";
 
 /* A user's value made safe to echo in a message (buf_quote()). */
 static void

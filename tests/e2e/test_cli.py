@@ -2,10 +2,12 @@
 import json
 import os
 import re
+import signal
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from e2elib import DATE, Upstream, cconv, expected, refused_url, run, serving  # noqa: E402
+from e2elib import CCONV, DATE, Upstream, cconv, check_sanitizers, expected, refused_url, run, serving  # noqa: E402
 
 
 def test_answers_from_daemon(tmp):
@@ -90,7 +92,40 @@ def test_each_source_named_once(tmp):
     assert final.count(server) == 1 and final.count(up_url) == 1, final
 
 
+def test_unwritable_stdout_is_74(tmp):
+    """An answer that cannot be written is exit 74 with the reason on stderr, never a silent 0: a closed stdout,
+    a full device, a pipe whose reader has gone while SIGPIPE is ignored.  With SIGPIPE at its default, a gone
+    reader ends cconv by the signal, as it does any filter (so `cconv --list | head -1` prints no error)."""
+    with serving(tmp) as (up, d):
+        env = dict(os.environ, HOME=tmp, XDG_CACHE_HOME=os.path.join(tmp, "cache"), CCONV_SERVER=d.base,
+                   CCONV_UPSTREAM=refused_url())
+
+        def run_with(stdout, **kw):
+            p = subprocess.run([CCONV, "GBP", "100"], stdout=stdout, stderr=subprocess.PIPE, text=True, env=env,
+                               timeout=60, **kw)
+            check_sanitizers("cconv", p.stderr)
+            return p.returncode, p.stderr
+
+        closed = subprocess.run(f"'{CCONV}' GBP 100 >&-; echo $?", shell=True, env=env, text=True,
+                                capture_output=True, timeout=60)
+        assert closed.stdout == "74\n", (closed.stdout, closed.stderr)
+        assert closed.stderr == "cconv: warning: stdout: Bad file descriptor\n", closed.stderr
+        with open("/dev/full", "w") as full:
+            rc, err = run_with(full)
+        assert (rc, err) == (74, "cconv: warning: stdout: No space left on device\n"), (rc, err)
+
+        r, w = os.pipe()
+        os.close(r)
+        try:
+            rc, err = run_with(w, preexec_fn=lambda: signal.signal(signal.SIGPIPE, signal.SIG_IGN))
+            assert (rc, err) == (74, "cconv: warning: stdout: Broken pipe\n"), (rc, err)
+            rc, err = run_with(w)
+            assert (rc, err) == (-signal.SIGPIPE, ""), (rc, err)
+        finally:
+            os.close(w)
+
+
 if __name__ == "__main__":
     run([test_answers_from_daemon, test_usage_and_currency_errors,
          test_daemon_down_falls_back_to_upstream_then_cache, test_nothing_anywhere_is_69,
-         test_each_source_named_once])
+         test_each_source_named_once, test_unwritable_stdout_is_74])
