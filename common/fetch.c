@@ -33,6 +33,7 @@ struct sink {
 	size_t max;
 	size_t cap;		/* bytes allocated for res->body */
 	int too_big;
+	int dated;		/* the answer being read has a Last-Modified */
 };
 
 #define SINK_MIN 16384	/* bytes: first allocation, a typical whole answer */
@@ -127,13 +128,27 @@ fetch_cancelled(void)
 static size_t
 on_header(char *p, size_t size, size_t nmemb, void *arg)
 {
-	struct fetch_result *res = arg;
+	struct sink *s = arg;
+	struct fetch_result *res = s->res;
 	size_t n = size * nmemb;
 	static const char warn110[] = "warning: 110";
+	static const char lastmod[] = "last-modified:";
 
 	static const char etag[] = "etag:";
 
-	/* Headers of an earlier hop of a redirect reset nothing we use. */
+	/* Every answer of a redirect chain, and a 1xx before one, opens with its
+	 * status line: what was gathered so far belongs to an earlier hop.  Only
+	 * the final answer's validators describe the body we keep; a hop's ETag
+	 * sent back to the first URL could be answered 304 there for ever.
+	 * libcurl keeps a hop's Last-Modified as the file time, so whether the
+	 * final answer has one is noted here. */
+	if (n >= 5 && strncmp(p, "HTTP/", 5) == 0) {
+		res->etag[0] = '\0';
+		res->stale = 0;
+		s->dated = 0;
+	}
+	if (n >= sizeof(lastmod) - 1 && strncasecmp(p, lastmod, sizeof(lastmod) - 1) == 0)
+		s->dated = 1;
 	if (n >= sizeof(warn110) - 1 && strncasecmp(p, warn110, sizeof(warn110) - 1) == 0)
 		res->stale = 1;
 	if (n > sizeof(etag) - 1 && strncasecmp(p, etag, sizeof(etag) - 1) == 0) {
@@ -157,7 +172,7 @@ fetch_get(const char *url, const struct fetch_opts *opts, struct fetch_result *r
     size_t errlen)
 {
 	char cerr[CURL_ERROR_SIZE] = "";
-	struct sink sink = { res, opts->max_body, 0, 0 };
+	struct sink sink = { res, opts->max_body, 0, 0, 0 };
 	struct curl_slist *hdrs = NULL, *grown;
 	char inm[FETCH_ETAG_MAX + 32];
 	CURL *h = NULL;
@@ -190,7 +205,7 @@ fetch_get(const char *url, const struct fetch_opts *opts, struct fetch_result *r
 	    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body) != CURLE_OK ||
 	    curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink) != CURLE_OK ||
 	    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header) != CURLE_OK ||
-	    curl_easy_setopt(h, CURLOPT_HEADERDATA, res) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_HEADERDATA, &sink) != CURLE_OK ||
 	    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress) != CURLE_OK ||
 	    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L) != CURLE_OK) {
 		err_set(err, errlen, "libcurl refused an option");
@@ -258,7 +273,9 @@ fetch_get(const char *url, const struct fetch_opts *opts, struct fetch_result *r
 		err_set(err, errlen, "out of memory");
 		goto out;
 	}
-	if (curl_easy_getinfo(h, CURLINFO_FILETIME_T, &filetime) == CURLE_OK && filetime >= 0)
+	/* file:// has no header lines; its time is the file's. */
+	if ((res->status == 0 || sink.dated) && curl_easy_getinfo(h, CURLINFO_FILETIME_T, &filetime) == CURLE_OK &&
+	    filetime >= 0)
 		res->last_modified = filetime;
 	res->failure = FETCH_FAIL_NONE;
 	rc = 0;
