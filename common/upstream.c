@@ -35,7 +35,10 @@ upstream_fetch_feed(const char *url, int flags, struct upstream_validators *v, s
 	*n = 0;
 	int fetched = fetch_get(url, &opts, &res, err, errlen);
 	if (v != NULL) {
-		v->retry_after = res.retry_after;
+		/* RFC 9110 §10.2.3 gives Retry-After a meaning with 503 and 3xx
+		 * only; 429 adds it (RFC 6585 §4).  On a 200 it says nothing about
+		 * when the rates change, and our own schedule decides that. */
+		v->retry_after = res.status == 429 || res.status == 503 ? res.retry_after : 0;
 		v->failure = UPSTREAM_FAIL_NONE;
 	}
 	if (fetched == -1) {

@@ -43,7 +43,8 @@ enum upstream_failure {
 struct upstream_validators {
 	char etag[FETCH_ETAG_MAX];	/* "" when it sent none */
 	int64_t last_modified;		/* 0 when it sent none */
-	long retry_after;		/* out: seconds from Retry-After (429, 503), 0 if none */
+	long retry_after;		/* out: seconds from a 429's or 503's Retry-After, 0 if none (or
+					 * on any other status) */
 	enum upstream_failure failure;	/* out: why the fetch failed; UPSTREAM_FAIL_NONE when it did not */
 };
 

@@ -17,8 +17,8 @@ backoff_delay(long refresh, unsigned failures, long retry_after, double jitter)
 			step = refresh;
 		step = step / 2 + (long)(jitter * (double)(step - step / 2));
 	}
-	if (retry_after > BACKOFF_MAX_RETRY_AFTER)
-		retry_after = BACKOFF_MAX_RETRY_AFTER;
+	if (retry_after > refresh)
+		retry_after = refresh;
 	if (retry_after > step)
 		step = retry_after;
 	return step < 1 ? 1 : step;

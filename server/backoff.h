@@ -6,13 +6,14 @@
  * failure up to the refresh interval, with "equal jitter" (a random point in
  * the upper half of the step) so that many daemons behind one LAN do not
  * retry an upstream in lockstep.  An upstream's Retry-After (429, 503) is a
- * floor, honoured up to BACKOFF_MAX_RETRY_AFTER.  Pure; thread-safe.
+ * floor, honoured up to the refresh interval: an upstream may slow our
+ * retries down, never make the daemon serve its rates longer than --refresh
+ * without asking again.  Pure; thread-safe.
  */
 #ifndef CCONVD_BACKOFF_H
 #define CCONVD_BACKOFF_H
 
 #define BACKOFF_MIN 5L			/* seconds before the first retry */
-#define BACKOFF_MAX_RETRY_AFTER 86400L	/* seconds: a longer Retry-After is cut to this */
 
 /*
  * refresh: seconds between successful rounds; failures: consecutive failed

@@ -68,11 +68,13 @@ class QuietHandler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *a):
         pass
 
-    def send(self, status, body, ctype="application/json", etag=None):
+    def send(self, status, body, ctype="application/json", etag=None, headers=()):
         data = body.encode() if isinstance(body, str) else body
         self.send_response(status)
         if etag:
             self.send_header("ETag", etag)
+        for name, value in headers:
+            self.send_header(name, value)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
@@ -228,7 +230,8 @@ class Upstream:
                         self.send_header("ETag", etag)
                         self.end_headers()
                         return
-                    self.send(200, good, etag=etag if up.conditional else None)
+                    self.send(200, good, etag=etag if up.conditional else None,
+                              headers=[("Retry-After", str(up.retry_after))] if up.retry_after else [])
                 elif m.startswith("http_"):
                     self.send_response(int(m[5:]))
                     if up.retry_after:

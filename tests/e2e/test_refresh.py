@@ -1,6 +1,7 @@
 """Refreshing: bad fetches change nothing, a restart answers from SQLite, upstreams are tried in order."""
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -205,6 +206,25 @@ def test_backoff_and_retry_after(tmp):
         up.stop()
 
 
+def test_retry_after_never_stretches_refresh(tmp):
+    """Retry-After counts only on a 429 or 503, and never puts the next round past --refresh."""
+    up = Upstream()
+    up.retry_after = 604800
+    d = Daemon(tmp, [up.url], ["--refresh", "600"])
+    try:
+        d.wait_refreshes(1)
+        d.logged("refresh ok")
+        nxt = int(re.search(r"refresh ok .*; next in (\d+) s", d.stderr()).group(1))
+        assert 1 <= nxt <= 600, d.stderr()
+        up.mode = "http_503"
+        d.refresh()
+        nxt = int(re.search(r"refresh failed .*; next try in (\d+) s", d.stderr()).group(1))
+        assert nxt == 600, d.stderr()
+    finally:
+        d.stop()
+        up.stop()
+
+
 def test_bad_options_exit_64(tmp):
     cases = [(["--refresh", "5"], {}, "--refresh"), ([], {"CCONV_REFRESH": "5"}, "CCONV_REFRESH"),
              (["--max-age", "x"], {}, "--max-age"), (["--listen", "nonsense"], {}, "--listen"),
@@ -221,5 +241,5 @@ if __name__ == "__main__":
     run([test_bad_fetches_change_nothing, test_file_upstream_and_same_date_no_duplicates,
          test_restart_answers_from_sqlite_at_once, test_upstreams_tried_in_order,
          test_hanging_upstream_times_out_and_does_not_delay_exit, test_unchanged_upstream_answers_304,
-         test_backoff_and_retry_after,
+         test_backoff_and_retry_after, test_retry_after_never_stretches_refresh,
          test_bad_options_exit_64])

@@ -14,8 +14,9 @@ test_success_waits_the_refresh_interval(void **state)
 	(void)state;
 	assert_int_equal(backoff_delay(3600, 0, 0, 0.0), 3600);
 	assert_int_equal(backoff_delay(3600, 0, 0, 0.99), 3600);
-	/* A Retry-After longer than the interval still wins; a shorter one does not shorten it. */
-	assert_int_equal(backoff_delay(3600, 0, 7200, 0.5), 7200);
+	/* A Retry-After never stretches the interval; a shorter one does not shorten it. */
+	assert_int_equal(backoff_delay(3600, 0, 7200, 0.5), 3600);
+	assert_int_equal(backoff_delay(600, 0, 604800, 0.5), 600);
 	assert_int_equal(backoff_delay(3600, 0, 10, 0.5), 3600);
 }
 
@@ -45,7 +46,9 @@ test_retry_after_is_a_bounded_floor(void **state)
 	(void)state;
 	assert_int_equal(backoff_delay(3600, 1, 120, 0.0), 120);
 	assert_int_equal(backoff_delay(3600, 1, 1, 0.0), 2);
-	assert_int_equal(backoff_delay(3600, 1, 10000000, 0.0), BACKOFF_MAX_RETRY_AFTER);
+	/* Up to the refresh interval, not past it. */
+	assert_int_equal(backoff_delay(3600, 1, 10000000, 0.0), 3600);
+	assert_int_equal(backoff_delay(600, 3, 604800, 0.0), 600);
 	assert_int_equal(backoff_delay(60, 1, 0, 0.0), 2);
 }
 
