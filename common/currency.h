@@ -1,5 +1,6 @@
 /*
- * currency: the ISO 4217 table (code, English name, minor units).
+ * currency: the ISO 4217 table (code, English name, minor units, numeric code),
+ * current and historic.
  *
  * The table is static and immutable: every pointer returned here is borrowed and
  * valid for the life of the program; all functions are thread-safe.  Minor units
@@ -14,6 +15,8 @@ struct currency {
 	char code[4];		/* three letters A-Z, NUL-terminated */
 	const char *name;	/* "Pound Sterling" */
 	int minor;		/* ISO 4217 minor units: 0..4 */
+	unsigned short numeric;	/* ISO 4217 numeric code: 826 */
+	unsigned char historic;	/* 1: withdrawn, on ISO 4217's historic list */
 };
 
 /* 1 if s is exactly three ASCII letters A-Z, else 0. */
@@ -23,7 +26,8 @@ int currency_code_ok(const char *s);
  * ASCII letters in any case. */
 int currency_normalize(const char *s, char out[4]);
 
-/* The entry for an upper-case code, or NULL when ISO 4217 has no such currency. */
+/* The entry for an upper-case code, current or historic, or NULL when neither
+ * ISO 4217 list has such a currency. */
 const struct currency *currency_find(const char *code);
 
 /* Iteration in code order: currency_at(0 .. currency_count()-1). */

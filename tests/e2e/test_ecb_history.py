@@ -7,6 +7,7 @@ real data, digit for digit, and their parse times printed.  Finally `cconvd --im
 and the daemon's dated routes answer the known values.
 """
 import json
+from decimal import Decimal
 import os
 import random
 import subprocess
@@ -19,8 +20,8 @@ from e2elib import (Daemon, cconvd_once, check_sanitizers, ecb_xml, read_ecb_csv
 FEED_DUMP = os.environ.get("FEED_DUMP", "")
 CSV = os.path.join(os.environ.get("CCONV_SHARED_DATA", ""), "eurofxref-hist.csv")
 KNOWN = {"2025-05-09:GBP": "0.8477", "2025-05-09:JPY": "163.36", "1999-01-04:USD": "1.1789"}
-# ISO 4217 codes the ECB history carries that cconv's table no longer lists (replaced or gone).
-RETIRED = {"CYP", "EEK", "LTL", "LVL", "MTL", "ROL", "SIT", "SKK", "TRL"}
+# Codes the ECB history carries that ISO 4217 has withdrawn since: kept, for history must not lose them.
+RETIRED = {"CYP", "EEK", "LTL", "LVL", "MTL", "ROL", "SIT", "SKK", "TRL", "HRK"}
 
 
 def dump(path, queries):
@@ -49,7 +50,7 @@ def test_real_csv_known_values_and_sampled_days(tmp):
     assert summary.startswith(f"{len(days)} snapshots, 1999-01-04 .. 2025-05-09"), summary
     for q in queries:
         d, c = q.split(":")
-        assert got[q] == ("none" if c in RETIRED else days[d][c]), (q, got[q])
+        assert got[q] == days[d][c], (q, got[q])
 
 
 def test_real_history_as_xml_reads_the_same(tmp):
@@ -76,6 +77,14 @@ def test_real_csv_imported_then_served_by_date(tmp):
         assert (day["date"], day["rates"]) == ("2025-05-09", {"GBP": 0.8477, "JPY": 163.36}), day
         day = json.loads(d.get("/1999-01-04?to=USD")[2])
         assert (day["date"], day["rates"]) == ("1999-01-04", {"USD": 1.1789}), day
+        # Every currency the file has on a day comes back, the withdrawn ones included.
+        days = read_ecb_csv(CSV)
+        for date in ("2005-01-03", "2007-12-31", "2014-12-31"):
+            served = json.loads(d.get(f"/{date}")[2])["rates"]
+            assert set(served) == set(days[date]), (date, sorted(set(days[date]) ^ set(served)))
+            for code in set(served) & RETIRED:
+                assert Decimal(str(served[code])) == Decimal(days[date][code]), (date, code)
+        assert len(json.loads(d.get("/2005-01-03")[2])["rates"]) == 28
         conv = json.loads(d.get("/convert?date=2025-05-09&to=GBP&amount=100")[2])
         assert (conv["rate"], conv["result"]) == (0.8477, 84.77), conv
         assert d.get("/convert/JPY/100")[2] == "JPY 16336\n"  # the newest day, 2025-05-09

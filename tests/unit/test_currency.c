@@ -7,9 +7,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "currency.h"
 
@@ -19,7 +21,7 @@ test_table_sorted_unique_valid(void **state)
 	size_t n = currency_count();
 
 	(void)state;
-	assert_true(n >= 150 && n <= 170);
+	assert_true(n >= 185 && n <= 200);
 	for (size_t i = 0; i < n; i++) {
 		const struct currency *c = currency_at(i);
 
@@ -28,6 +30,13 @@ test_table_sorted_unique_valid(void **state)
 		assert_non_null(c->name);
 		assert_true(strlen(c->name) > 0);
 		assert_true(c->minor >= 0 && c->minor <= 4);
+		assert_true(c->numeric >= 1 && c->numeric <= 999);
+		assert_true(c->historic == 0 || c->historic == 1);
+		/* Numeric codes are unique among current codes; ISO may give a withdrawn code's number to
+		 * its successor (ANG and XCG share 532). */
+		for (size_t j = 0; j < i; j++)
+			if (!c->historic && !currency_at(j)->historic)
+				assert_int_not_equal(currency_at(j)->numeric, c->numeric);
 		if (i > 0)	/* strictly increasing: sorted and no duplicates */
 			assert_true(strcmp(currency_at(i - 1)->code, c->code) < 0);
 		/* Every entry is reachable through the binary search. */
@@ -64,6 +73,110 @@ test_minor_units(void **state)
 	}
 }
 
+/* Every code the ECB's history carries, the euro's predecessors included, with ISO's numbers and the minor
+ * units ISO listed while each was current. */
+static void
+test_historic(void **state)
+{
+	static const struct {
+		const char *code;
+		int minor;
+		unsigned short numeric;
+		unsigned char historic;
+	} cases[] = {
+		{ "CYP", 2, 196, 1 }, { "EEK", 2, 233, 1 }, { "LTL", 2, 440, 1 }, { "LVL", 2, 428, 1 },
+		{ "MTL", 2, 470, 1 }, { "ROL", 2, 642, 1 }, { "SIT", 2, 705, 1 }, { "SKK", 2, 703, 1 },
+		{ "TRL", 0, 792, 1 }, { "HRK", 2, 191, 1 }, { "DEM", 2, 276, 1 }, { "ITL", 0, 380, 1 },
+		{ "ESP", 0, 724, 1 }, { "FRF", 2, 250, 1 }, { "BYR", 0, 974, 1 }, { "VEF", 2, 937, 1 },
+		{ "RON", 2, 946, 0 }, { "TRY", 2, 949, 0 }, { "GBP", 2, 826, 0 }, { "EUR", 2, 978, 0 },
+		{ "JPY", 0, 392, 0 }, { "USD", 2, 840, 0 }, { "ANG", 2, 532, 1 }, { "XCG", 2, 532, 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct currency *c = currency_find(cases[i].code);
+
+		assert_non_null(c);
+		assert_int_equal(c->minor, cases[i].minor);
+		assert_int_equal(c->numeric, cases[i].numeric);
+		assert_int_equal(c->historic, cases[i].historic);
+	}
+}
+
+/*
+ * The current list against Debian's iso-codes (package iso-codes), where it is installed: every
+ * current code it lists is ours with the same number, unless left out on purpose (funds, metals,
+ * SDR, test codes) or withdrawn after that package's edition was made; every current code of ours
+ * is in it, unless ISO added it after that edition.
+ */
+#define ISO_CODES_JSON "/usr/share/iso-codes/json/iso_4217.json"
+
+static int
+in_list(const char *code, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(code, list[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+test_against_iso_codes(void **state)
+{
+	static const char *const left_out[] = {
+		"BOV", "CHE", "CHW", "CLF", "COU", "MXV", "USN", "UYI", "UYW", "XAG", "XAU", "XBA",
+		"XBB", "XBC", "XBD", "XDR", "XPD", "XPT", "XSU", "XTS", "XUA", "XXX",
+	};
+	static const char *const withdrawn_since[] = { "ANG", "BGN", "CUC", "HRK", "SLL", "ZWL" };
+	static const char *const added_since[] = { "XCG", "ZWG" };
+	json_error_t jerr;
+	json_t *doc, *list, *e;
+	size_t i, matched = 0, current = 0;
+
+	(void)state;
+	doc = json_load_file(ISO_CODES_JSON, 0, &jerr);
+	if (doc == NULL) {
+		print_message("skipped: %s: %s (apt-get install iso-codes)\n", ISO_CODES_JSON, jerr.text);
+		skip();
+	}
+	list = json_object_get(doc, "4217");
+	assert_true(json_is_array(list));
+	json_array_foreach(list, i, e) {
+		const char *code = json_string_value(json_object_get(e, "alpha_3"));
+		const char *num = json_string_value(json_object_get(e, "numeric"));
+		const struct currency *c;
+
+		assert_non_null(code);
+		assert_non_null(num);
+		c = currency_find(code);
+		if (in_list(code, left_out, sizeof(left_out) / sizeof(left_out[0]))) {
+			assert_null(c);
+			continue;
+		}
+		assert_non_null(c);
+		assert_int_equal(c->numeric, strtoul(num, NULL, 10));
+		assert_int_equal(c->historic, in_list(code, withdrawn_since,
+		    sizeof(withdrawn_since) / sizeof(withdrawn_since[0])));
+		matched++;
+	}
+	for (i = 0; i < currency_count(); i++) {
+		const struct currency *c = currency_at(i);
+		int found = 0;
+		size_t k;
+
+		if (c->historic)
+			continue;
+		current++;
+		json_array_foreach(list, k, e)
+			if (strcmp(json_string_value(json_object_get(e, "alpha_3")), c->code) == 0)
+				found = 1;
+		assert_int_equal(found, !in_list(c->code, added_since, sizeof(added_since) / sizeof(added_since[0])));
+	}
+	assert_true(matched >= 150);
+	assert_int_equal(current + 6, matched + 2);	/* ours: matched - withdrawn + added */
+	json_decref(doc);
+}
+
 /* The names Frankfurter's /currencies prints, which ours must match. */
 static void
 test_frankfurter_names(void **state)
@@ -94,7 +207,7 @@ test_find(void **state)
 	assert_ptr_equal(currency_find(currency_at(0)->code), currency_at(0));
 	assert_ptr_equal(currency_find(currency_at(n - 1)->code), currency_at(n - 1));
 	assert_string_equal(currency_at(0)->code, "AED");
-	assert_string_equal(currency_at(n - 1)->code, "ZWG");
+	assert_string_equal(currency_at(n - 1)->code, "ZWL");
 
 	/* Well-formed but not a currency, or deliberately left out. */
 	assert_null(currency_find("QQQ"));
@@ -105,6 +218,7 @@ test_find(void **state)
 	assert_null(currency_find("XTS"));
 	assert_null(currency_find("XDR"));
 	assert_null(currency_find("CLF"));
+	assert_non_null(currency_find("CYP"));	/* historic, found */
 	/* Not upper case, or not three letters: never found. */
 	assert_null(currency_find("usd"));
 	assert_null(currency_find("US"));
@@ -159,6 +273,8 @@ main(void)
 		cmocka_unit_test(test_table_sorted_unique_valid),
 		cmocka_unit_test(test_minor_units),
 		cmocka_unit_test(test_frankfurter_names),
+		cmocka_unit_test(test_historic),
+		cmocka_unit_test(test_against_iso_codes),
 		cmocka_unit_test(test_find),
 		cmocka_unit_test(test_code_ok),
 		cmocka_unit_test(test_normalize),
