@@ -217,7 +217,7 @@ buf_quote(char *out, size_t outlen, const char *s, size_t n)
 	if (outlen == 0)
 		return;
 	/* Each byte copied leaves room for "..." and the NUL after it. */
-	for (size_t i = 0; i < n && i < BUF_QUOTE_KEEP && j + 4 < outlen; i++) {
+	for (size_t i = 0; i < n && j + 4 < outlen; i++) {
 		unsigned char c = (unsigned char)s[i];
 		out[j++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
 	}
@@ -226,4 +226,22 @@ buf_quote(char *out, size_t outlen, const char *s, size_t n)
 		j += 3;
 	}
 	out[j] = '\0';
+}
+
+void
+buf_scrub(char *s, size_t n)
+{
+	unsigned char *p = (unsigned char *)s;
+	size_t i = 0, l;
+
+	while (i < n) {
+		if (p[i] < 0x20 || p[i] == 0x7f) {
+			p[i++] = '?';
+		} else if ((l = utf8_len(p + i, n - i)) == 0 || (l == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0)) {
+			/* C1 controls are U+0080..U+009F: 0xc2 0x80..0xc2 0x9f. */
+			p[i++] = '?';
+		} else {
+			i += l;
+		}
+	}
 }

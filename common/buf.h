@@ -45,13 +45,28 @@ void buf_shrink(struct buf *b);
 char *buf_steal(struct buf *b, size_t *len);
 
 /*
- * Copies untrusted text s[0..n) into out for quoting in a message: at most
- * BUF_QUOTE_KEEP bytes, each byte outside printable ASCII shown as '?', "..."
- * when cut.  Always NUL-terminates (outlen > 0).  A buffer of BUF_QUOTE_LEN
- * bytes holds every result; a smaller one gets a shorter quote.
+ * The one way outside text (an upstream's words, a request's path, a file's
+ * line, a user's value) is put into a message that reaches a log, a terminal
+ * or an error answer: buf_quote() copies s[0..n) into out, each byte outside
+ * printable ASCII shown as '?' (so no newline, ESC or other control, and no
+ * byte a terminal could read as one, passes), as many bytes as out holds with
+ * "..." when cut.  Always NUL-terminates (outlen > 0).  A buffer of
+ * BUF_QUOTE_LEN bytes holds a short quote (a code, a date, a value), one of
+ * BUF_QUOTE_LONG_LEN a sentence (an upstream's reason for a failure).
  */
-#define BUF_QUOTE_KEEP 40			/* bytes of the text kept */
+#define BUF_QUOTE_KEEP 40			/* bytes of the text kept in a short quote */
 #define BUF_QUOTE_LEN (BUF_QUOTE_KEEP + 4)	/* the kept bytes, "..." and the NUL */
+#define BUF_QUOTE_LONG_KEEP 200			/* bytes of the text kept in a long quote */
+#define BUF_QUOTE_LONG_LEN (BUF_QUOTE_LONG_KEEP + 4)
 void buf_quote(char *out, size_t outlen, const char *s, size_t n);
+
+/*
+ * The last guard of every log line, for text that reached a message without
+ * buf_quote(): replaces in place each byte of s[0..n) that could end a line
+ * or drive a terminal with '?': the C0 controls (newline, ESC, ...), DEL, the
+ * C1 controls written in UTF-8 (U+0080..U+009F) and every byte that is not
+ * part of valid UTF-8.  Valid UTF-8 text otherwise stays as it is.
+ */
+void buf_scrub(char *s, size_t n);
 
 #endif

@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 
+#include "buf.h"
 #include "err.h"
 #include "fxjson.h"
 #include "jsonnum.h"
@@ -116,8 +117,11 @@ load_json(const char *body, size_t len, char *err, size_t errlen)
 	json_t *root;
 	json_error_t jerr;
 
-	if ((root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr)) == NULL)
-		err_set(err, errlen, "not JSON (line %d: %s)", jerr.line, jerr.text);
+	if ((root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr)) == NULL) {
+		char q[BUF_QUOTE_LONG_LEN];	/* jansson's text quotes the body near the fault */
+		buf_quote(q, sizeof(q), jerr.text, strlen(jerr.text));
+		err_set(err, errlen, "not JSON (line %d: %s)", jerr.line, q);
+	}
 	return root;
 }
 
@@ -134,8 +138,10 @@ check_object(const json_t *root, char *err, size_t errlen)
 	}
 	if ((v = json_object_get(root, "success")) != NULL && json_is_false(v)) {
 		const json_t *info = json_object_get(json_object_get(root, "error"), "info");
-		err_set(err, errlen, "upstream reported failure: %.200s",
-		    json_is_string(info) ? json_string_value(info) : "no reason given");
+		char q[BUF_QUOTE_LONG_LEN] = "no reason given";
+		if (json_is_string(info))
+			buf_quote(q, sizeof(q), json_string_value(info), json_string_length(info));
+		err_set(err, errlen, "upstream reported failure: %s", q);
 		return -1;
 	}
 	return 0;
@@ -148,7 +154,9 @@ get_base(const json_t *root, char *err, size_t errlen)
 	const char *base = member_str(root, "base", err, errlen);
 
 	if (base != NULL && currency_find(base) == NULL) {
-		err_set(err, errlen, "'base' '%.16s': unknown currency", base);
+		char q[BUF_QUOTE_LEN];
+		buf_quote(q, sizeof(q), base, strlen(base));
+		err_set(err, errlen, "'base' '%s': unknown currency", q);
 		return NULL;
 	}
 	return base;
@@ -190,7 +198,9 @@ one_day(const char *base, const char *date, const json_t *obj, struct jsonnum_cu
 	json_object_foreach((json_t *)obj, code, rate) {
 		struct dec d;
 		if (!currency_code_ok(code)) {
-			err_set(err, errlen, "%s: code '%.16s' is not three letters A-Z", what, code);
+			char q[BUF_QUOTE_LEN];
+			buf_quote(q, sizeof(q), code, strlen(code));
+			err_set(err, errlen, "%s: code '%s' is not three letters A-Z", what, q);
 			goto fail;
 		}
 		/* Every member before this one was a number, or the day was refused. */
@@ -242,7 +252,9 @@ parse_day(const json_t *root, struct jsonnum_cursor *nums, char *err, size_t err
 	    (date = member_str(root, "date", err, errlen)) == NULL)
 		return NULL;
 	if (!dt_date_ok(date)) {
-		err_set(err, errlen, "'date' '%.16s': not a valid YYYY-MM-DD date", date);
+		char q[BUF_QUOTE_LEN];
+		buf_quote(q, sizeof(q), date, strlen(date));
+		err_set(err, errlen, "'date' '%s': not a valid YYYY-MM-DD date", q);
 		return NULL;
 	}
 	if (!dt_date_published_ok(date, (int64_t)time(NULL))) {
@@ -322,9 +334,10 @@ read_days(const json_t *root, struct jsonnum_cursor *nums, struct rates ***out, 
 			goto out;
 		at = numbers_before(root, "rates");
 		json_object_foreach((json_t *)obj, date, day) {
-			char what[32];
+			char what[32], q[BUF_QUOTE_LEN];
 
-			snprintf(what, sizeof(what), "rates.%.16s", date);
+			buf_quote(q, sizeof(q), date, strlen(date));
+			snprintf(what, sizeof(what), "rates.%.16s", q);
 			if (!json_is_object(day)) {
 				err_set(err, errlen, "'%s' is not an object of rates (a time series has one per date)",
 				    what);

@@ -5,6 +5,11 @@
  * lines from concurrent threads never interleave.  Lines longer than the buffer
  * are cut, not split.  The prefix and level are set once at start, before any
  * thread exists, and only read afterwards.
+ *
+ * A message is one line whatever its arguments hold: callers quote outside
+ * text with buf_quote(), and every message is scrubbed here too (buf_scrub()),
+ * so text that reached one unquoted can neither start a forged line nor send
+ * a terminal escape.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -13,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "log.h"
 
 #define LOG_LINE_MAX 2048
@@ -51,6 +57,7 @@ log_emit(const char *level, const char *why, const char *fmt, va_list ap)
 
 	if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0)
 		msg[0] = '\0';
+	buf_scrub(msg, strlen(msg));
 	put(line, &len, log_prog);
 	put(line, &len, ": ");
 	put(line, &len, level);

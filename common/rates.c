@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "err.h"
 #include "rates.h"
 
@@ -35,13 +36,16 @@ rates_new(const char *base, const char *date, char *err, size_t errlen)
 {
 	const struct currency *pivot;
 	struct rates *r = NULL;
+	char q[BUF_QUOTE_LEN];
 
 	if ((pivot = currency_find(base)) == NULL) {
-		err_set(err, errlen, "base '%.16s': unknown currency", base);
+		buf_quote(q, sizeof(q), base, strlen(base));
+		err_set(err, errlen, "base '%s': unknown currency", q);
 		goto fail;
 	}
 	if (!dt_date_ok(date)) {
-		err_set(err, errlen, "date '%.16s': not a valid YYYY-MM-DD date", date);
+		buf_quote(q, sizeof(q), date, strlen(date));
+		err_set(err, errlen, "date '%s': not a valid YYYY-MM-DD date", q);
 		goto fail;
 	}
 	if ((r = calloc(1, sizeof(*r))) == NULL) {

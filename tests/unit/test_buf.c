@@ -94,6 +94,37 @@ test_quote(void **state)
 	assert_string_equal(small, "");
 }
 
+/* A long quote keeps a sentence: BUF_QUOTE_LONG_KEEP bytes, then "...", and
+ * still no byte outside printable ASCII. */
+static void
+test_quote_long(void **state)
+{
+	char q[BUF_QUOTE_LONG_LEN], text[300];
+
+	(void)state;
+	buf_quote(q, sizeof(q), "boom\ncconvd: info: refresh ok\x1b[31m", 34);
+	assert_string_equal(q, "boom?cconvd: info: refresh ok?[31m");
+	memset(text, 'y', sizeof(text));
+	text[0] = '\x1b';
+	buf_quote(q, sizeof(q), text, sizeof(text));
+	assert_int_equal(strlen(q), BUF_QUOTE_LONG_KEEP + 3);
+	assert_int_equal(q[0], '?');
+	assert_memory_equal(q + BUF_QUOTE_LONG_KEEP, "...", 4);
+}
+
+/* Scrubbing replaces in place exactly what could end a line or drive a
+ * terminal, and keeps valid UTF-8 (a multi-byte character cut at the end
+ * is not valid). */
+static void
+test_scrub(void **state)
+{
+	char s[] = "a\nb\x1b[0m\x7f\xc2\x85\xc2\x9b\xc2\xa0\xc3\xa9\xe2\x80\xa6\xed\xa0\x80\xc0\xaf\xe2\x80";
+
+	(void)state;
+	buf_scrub(s, sizeof(s) - 1);
+	assert_string_equal(s, "a?b?[0m?????\xc2\xa0\xc3\xa9\xe2\x80\xa6???????");
+}
+
 /* Shrinking keeps the text and its NUL, leaves no spare room, and the buffer
  * still grows after it. */
 static void
@@ -126,6 +157,8 @@ main(void)
 		cmocka_unit_test(test_printf_grows),
 		cmocka_unit_test(test_printf_cap),
 		cmocka_unit_test(test_quote),
+		cmocka_unit_test(test_quote_long),
+		cmocka_unit_test(test_scrub),
 		cmocka_unit_test(test_shrink),
 	};
 

@@ -117,6 +117,29 @@ test_warnx_returns(void **state)
 	assert_string_equal(out, "cconvd: warning: store '/x/rates.db': disk I/O error\n");
 }
 
+static void
+call_forger(void)
+{
+	log_warnx("refresh: upstream reported failure: %s", "boom\ncconvd: info: refresh ok (new rates): "
+	    "upstream FORGED\x1b[31m\r\t\x7f \xc2\x9b" "2J \xff caf\xc3\xa9 \xe2\x80\xa6");
+}
+
+/* Whatever a caller passes, a message is one line: controls (newline, ESC, CR,
+ * tab, DEL), C1 controls in UTF-8 and bytes that are not UTF-8 become '?';
+ * other UTF-8 text stays. */
+static void
+test_message_cannot_forge_a_line(void **state)
+{
+	char out[512];
+	int status;
+
+	(void)state;
+	run_child(call_forger, &status, out, sizeof(out));
+	assert_int_equal(status, STATUS_RETURNED);
+	assert_string_equal(out, "cconvd: warning: refresh: upstream reported failure: boom?cconvd: info: refresh ok "
+	    "(new rates): upstream FORGED?[31m??? ??2J ? caf\xc3\xa9 \xe2\x80\xa6\n");
+}
+
 int
 main(void)
 {
@@ -124,6 +147,7 @@ main(void)
 		cmocka_unit_test(test_fatalx_exits_with_its_line),
 		cmocka_unit_test(test_fatal_adds_errno),
 		cmocka_unit_test(test_warnx_returns),
+		cmocka_unit_test(test_message_cannot_forge_a_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
