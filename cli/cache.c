@@ -24,6 +24,7 @@
 #include "dirs.h"
 #include "err.h"
 #include "fxjson.h"
+#include "rfile.h"
 
 #define READ_CHUNK 65536	/* bytes per read(2) */
 
@@ -128,27 +129,18 @@ enum cache_status
 cache_read(const char *path, struct rates **out, char *err, size_t errlen)
 {
 	struct buf b;
-	struct stat st;
 	char *chunk = NULL;
 	int fd = -1;
 	enum cache_status rc = CACHE_INVALID;
 
 	*out = NULL;
 	buf_init(&b, FXJSON_MAX_BODY);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		if (errno == ENOENT)
-			rc = CACHE_MISSING;
-		err_set(err, errlen, "%s", strerror(errno));
+	/* A FIFO there would otherwise hang every command that falls back to
+	 * the cache, and shell completion with it. */
+	if (rfile_open(path, &fd, NULL, err, errlen) == RFILE_MISSING)
+		rc = CACHE_MISSING;
+	if (fd == -1)
 		goto out;
-	}
-	if (fstat(fd, &st) == -1) {
-		err_set(err, errlen, "%s", strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		err_set(err, errlen, "not a regular file");
-		goto out;
-	}
 	if ((chunk = malloc(READ_CHUNK)) == NULL) {
 		err_set(err, errlen, "out of memory");
 		goto out;

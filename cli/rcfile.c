@@ -11,11 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "dirs.h"
 #include "err.h"
 #include "rcfile.h"
+#include "rfile.h"
 
 static const char *const key_names[RCFILE_NKEYS] = { "server", "upstream", "from", "to" };
 
@@ -99,7 +101,7 @@ rcfile_read(const char *path, struct rcfile *rc, char *err, size_t errlen)
 	FILE *f = NULL;
 	char *text = NULL;
 	size_t len;
-	int ret = -1;
+	int fd = -1, ret = -1;
 
 	memset(rc, 0, sizeof(*rc));
 	if (strlen(path) >= sizeof(rc->path)) {
@@ -107,12 +109,21 @@ rcfile_read(const char *path, struct rcfile *rc, char *err, size_t errlen)
 		return -1;
 	}
 	memcpy(rc->path, path, strlen(path) + 1);
-	if ((f = fopen(path, "r")) == NULL) {
-		if (errno == ENOENT || errno == ENOTDIR)
-			return 0;
+	switch (rfile_open(path, &fd, NULL, err, errlen)) {
+	case RFILE_MISSING:
+		if (errlen > 0)
+			err[0] = '\0';
+		return 0;	/* no defaults file: not an error */
+	case RFILE_OPEN:
+		break;
+	default:
+		goto out;
+	}
+	if ((f = fdopen(fd, "r")) == NULL) {
 		err_set(err, errlen, "%s", strerror(errno));
 		goto out;
 	}
+	fd = -1;	/* f owns it */
 	if ((text = malloc(RCFILE_MAX_BYTES + 1)) == NULL) {
 		err_set(err, errlen, "out of memory");
 		goto out;
@@ -143,6 +154,8 @@ out:
 	free(text);
 	if (f != NULL)
 		fclose(f);
+	if (fd != -1)
+		(void)close(fd);	/* read-only: nothing to lose */
 	return ret;
 }
 

@@ -34,6 +34,7 @@
 #include "feed.h"
 #include "ingest.h"
 #include "lockfile.h"
+#include "rfile.h"
 #include "upstream.h"
 
 #define REASON_MAX 512
@@ -49,14 +50,8 @@ read_file(const char *path, char **out, size_t *len, char *err, size_t errlen)
 	int fd, rc = -1;
 
 	*out = NULL;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 || fstat(fd, &sb) == -1) {
-		err_set(err, errlen, "%s", strerror(errno));
+	if (rfile_open(path, &fd, &sb, err, errlen) != RFILE_OPEN)
 		goto out;
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		err_set(err, errlen, "not a regular file");
-		goto out;
-	}
 	if (sb.st_size > FEED_MAX_BODY) {
 		err_set(err, errlen, "larger than %d MiB", FEED_MAX_BODY >> 20);
 		goto out;

@@ -599,14 +599,14 @@ def db_rows(path):
     return snaps, rates, digest
 
 
-def cconv(tmp, args, server=None, upstream=None, env=None):
+def cconv(tmp, args, server=None, upstream=None, env=None, timeout=60):
     e = dict(os.environ)
     e.update({"HOME": tmp, "XDG_CACHE_HOME": os.path.join(tmp, "cache"),
               "CCONV_SERVER": server or "", "CCONV_UPSTREAM": upstream or refused_url()})
     if server is None:
         e["CCONV_SERVER"] = "http://" + refused_url().split("/")[2]
     e.update(env or {})
-    p = subprocess.run([CCONV, *args], capture_output=True, text=True, env=e, timeout=60)
+    p = subprocess.run([CCONV, *args], capture_output=True, text=True, env=e, timeout=timeout)
     check_sanitizers("cconv", p.stderr)
     return p.returncode, p.stdout, p.stderr
 
