@@ -28,6 +28,7 @@
 #include "opttab.h"
 #include "rcfile.h"
 #include "upstream.h"
+#include "url.h"
 
 enum opt_id {
 	OPT_FROM,
@@ -141,8 +142,7 @@ check_url(const char *what, const char *s, size_t len, char *err, size_t errlen)
 	char q[BUF_QUOTE_LEN];
 
 	if (fetch_url_check(s, len, err, errlen) == -1) {
-		buf_quote(q, sizeof(q), s, len);
-		err_prefix(err, errlen, "%s '%s'", what, q);
+		err_prefix(err, errlen, "%s '%s'", what, url_quote(s, len, q, sizeof(q)));
 		return -1;
 	}
 	return 0;
@@ -176,9 +176,8 @@ add_upstreams(struct args *a, const char *what, const char *v, char *err, size_t
 		const char *p = opttab_next_item(&next, &len);
 
 		if (len == 0) {
-			char q[BUF_QUOTE_LEN];
-			quote(v, q);
-			err_set(err, errlen, "%s: empty URL in the list '%s'", what, q);
+			/* The list is not shown: its other URLs may hold credentials. */
+			err_set(err, errlen, "%s: empty URL in the list", what);
 			return -1;
 		}
 		if (check_url(what, p, len, err, errlen) == -1)

@@ -28,6 +28,7 @@
 #include "log.h"
 #include "source.h"
 #include "upstream.h"
+#include "url.h"
 
 #define REASON_MAX 512		/* bytes of one source's failure */
 
@@ -51,8 +52,8 @@ source_kind_name(enum source_kind k)
 	return "?";
 }
 
-/* Hands *r over to ans.  where is an argv URL (at most ARGS_URL_MAX bytes)
- * or a cache path (under CACHE_PATH_MAX), so it always fits. */
+/* Hands *r over to ans.  where is a redacted argv URL (under URL_SHOWN_LEN
+ * bytes) or a cache path (under CACHE_PATH_MAX, less), so it always fits. */
 static void
 hand_over(struct source_answer *ans, struct rates **r, enum source_kind kind, const char *where, int stale)
 {
@@ -80,6 +81,7 @@ from_daemon(const struct args *a, int64_t now, struct source_answer *ans, char *
 	};
 	struct fetch_result res;
 	struct rates *r = NULL;
+	char shown[URL_SHOWN_LEN];
 	int64_t fetched_at;
 	int n, rc = -1;
 
@@ -94,11 +96,11 @@ from_daemon(const struct args *a, int64_t now, struct source_answer *ans, char *
 		goto out;
 	/* The daemon's Last-Modified is when it fetched the rates upstream. */
 	fetched_at = res.last_modified >= 0 ? res.last_modified : now;
-	if (rates_set_origin(r, fetched_at, a->server) == -1) {
+	if (rates_set_origin(r, fetched_at, url_redact(a->server, shown, sizeof(shown))) == -1) {
 		err_set(reason, rlen, "out of memory");
 		goto out;
 	}
-	hand_over(ans, &r, SOURCE_DAEMON, a->server,
+	hand_over(ans, &r, SOURCE_DAEMON, shown,
 	    a->date[0] == '\0' && (res.stale || source_is_stale(fetched_at, now)));
 	rc = 0;
 out:
@@ -112,12 +114,14 @@ static void
 note_fallback(const struct args *a, const char *reason)
 {
 	struct buf list;
+	char shown[URL_SHOWN_LEN];
 
-	buf_init(&list, ARGS_MAX_UPSTREAMS * (ARGS_URL_MAX + 2));
+	buf_init(&list, ARGS_MAX_UPSTREAMS * (URL_SHOWN_LEN + 2));
 	for (size_t i = 0; i < a->nupstream; i++)
-		(void)buf_printf(&list, "%s%s", i > 0 ? ", " : "", a->upstream[i]);
+		(void)buf_printf(&list, "%s%s", i > 0 ? ", " : "", url_redact(a->upstream[i], shown, sizeof(shown)));
 	/* Without memory for the list the note still says what happened. */
-	log_note("daemon %s unavailable (%s); asking upstream%s %s directly", a->server, reason,
+	log_note("daemon %s unavailable (%s); asking upstream%s %s directly", url_redact(a->server, shown,
+	    sizeof(shown)), reason,
 	    a->nupstream > 1 ? "s" : "", list.data != NULL && !buf_failed(&list) ? list.data : "…");
 	buf_free(&list);
 }
@@ -126,24 +130,24 @@ static int
 from_upstreams(const struct args *a, int64_t now, struct source_answer *ans, char *err, size_t errlen)
 {
 	struct rates *r = NULL;
-	char uerr[REASON_MAX], dated[ARGS_URL_MAX + DT_DATE_LEN + 2];
+	char uerr[REASON_MAX], dated[ARGS_URL_MAX + DT_DATE_LEN + 2], shown[URL_SHOWN_LEN];
 
 	for (size_t i = 0; i < a->nupstream; i++) {
 		const char *url = a->upstream[i];
 
 		if (a->date[0] != '\0') {
 			if (upstream_sibling_url(url, a->date, dated, sizeof(dated)) == -1) {
-				err_append(err, errlen,
-				    "upstream '%s': not a .../latest URL, so no rates by date to ask for", url);
+				err_append(err, errlen, "upstream '%s': not a .../latest URL, so no rates by date to "
+				    "ask for", url_redact(url, shown, sizeof(shown)));
 				continue;
 			}
 			url = dated;
 		}
 		if (upstream_fetch(url, &r, uerr, sizeof(uerr)) == -1) {
-			err_append(err, errlen, "upstream '%s': %s", url, uerr);
+			err_append(err, errlen, "upstream '%s': %s", url_redact(url, shown, sizeof(shown)), uerr);
 			continue;
 		}
-		hand_over(ans, &r, SOURCE_UPSTREAM, a->upstream[i],
+		hand_over(ans, &r, SOURCE_UPSTREAM, url_redact(a->upstream[i], shown, sizeof(shown)),
 		    a->date[0] == '\0' && source_is_stale(rates_fetched_at(r), now));
 		return 0;
 	}
@@ -228,7 +232,7 @@ out:
 int
 source_get(const struct args *a, int64_t now, struct source_answer *ans, char *err, size_t errlen)
 {
-	char url[ARGS_URL_MAX + 16];
+	char url[ARGS_URL_MAX + 16], shown[URL_SHOWN_LEN];
 	char reason[REASON_MAX];
 	int rc = -1;
 
@@ -247,7 +251,7 @@ source_get(const struct args *a, int64_t now, struct source_answer *ans, char *e
 		rc = 0;
 		goto out;
 	}
-	err_append(err, errlen, "daemon '%s': %s", url, reason);
+	err_append(err, errlen, "daemon '%s': %s", url_redact(url, shown, sizeof(shown)), reason);
 	note_fallback(a, reason);
 
 	if (from_upstreams(a, now, ans, err, errlen) == 0) {

@@ -27,6 +27,7 @@
 #include "args.h"
 #include "cache.h"
 #include "rates.h"
+#include "url.h"
 
 #define SOURCE_STALE_AFTER 86400	/* seconds: rates fetched longer ago are stale */
 #define SOURCE_CONNECT_TIMEOUT_MS 1000	/* to reach the daemon, ms */
@@ -41,7 +42,7 @@ enum source_kind {
 struct source_answer {
 	struct rates *rates;	/* owned; released by source_answer_free() */
 	enum source_kind kind;
-	char where[CACHE_PATH_MAX];	/* the server URL, upstream URL or cache path */
+	char where[URL_SHOWN_LEN];	/* the server or upstream URL (redacted), or the cache path */
 	int stale;		/* the daemon said so, or fetched over SOURCE_STALE_AFTER ago */
 };
 

@@ -14,6 +14,7 @@
 #include "feed.h"
 #include "fetch.h"
 #include "upstream.h"
+#include "url.h"
 
 enum upstream_status
 upstream_fetch_feed(const char *url, int flags, struct upstream_validators *v, struct rates ***out,
@@ -28,6 +29,7 @@ upstream_fetch_feed(const char *url, int flags, struct upstream_validators *v, s
 		.if_modified_since = v != NULL ? v->last_modified : 0,
 	};
 	struct fetch_result res;
+	char shown[URL_SHOWN_LEN];
 	int64_t now = (int64_t)time(NULL);
 	enum upstream_status rc = UPSTREAM_ERROR;
 
@@ -63,8 +65,9 @@ upstream_fetch_feed(const char *url, int flags, struct upstream_validators *v, s
 			v->failure = UPSTREAM_FAIL_INVALID;
 		goto out;
 	}
+	url_redact(url, shown, sizeof(shown));
 	for (size_t i = 0; i < *n; i++) {
-		if (rates_set_origin((*out)[i], now, url) == -1) {
+		if (rates_set_origin((*out)[i], now, shown) == -1) {
 			err_set(err, errlen, "out of memory");
 			rates_vec_free(*out, *n);
 			*out = NULL;

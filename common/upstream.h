@@ -62,14 +62,14 @@ enum upstream_status {
  * GETs url (conditionally when v holds validators: an upstream whose data has
  * not changed answers 304 with no body, which costs it and us nothing) and
  * parses the body with feed_parse().  Returns UPSTREAM_FETCHED with *out an
- * array of *n finished snapshots, oldest first, each with origin (now, url),
- * and v updated from the answer (caller frees with rates_vec_free());
- * UPSTREAM_UNCHANGED with *out NULL when the upstream said 304;
- * UPSTREAM_ERROR with err holding the reason as fetch_get() or feed_parse()
- * gave it, without the URL: "HTTP 503", "ECB XML line 3: …", and v->failure
- * saying which kind of failure it was.  The caller names the upstream once,
- * in front: err_prefix(err, errlen, "upstream '%s'", url).  v may be NULL for
- * an unconditional fetch.
+ * array of *n finished snapshots, oldest first, each with origin (now, url as
+ * url_redact() shows it) and v updated from the answer (caller frees with
+ * rates_vec_free()); UPSTREAM_UNCHANGED with *out NULL when the upstream said
+ * 304; UPSTREAM_ERROR with err holding the reason as fetch_get() or
+ * feed_parse() gave it, without the URL: "HTTP 503", "ECB XML line 3: …", and
+ * v->failure saying which kind of failure it was.  The caller names the
+ * upstream once, in front, redacted: err_prefix(err, errlen, "upstream '%s'",
+ * url_redact(url, …)).  v may be NULL for an unconditional fetch.
  */
 enum upstream_status upstream_fetch_feed(const char *url, int flags, struct upstream_validators *v,
     struct rates ***out, size_t *n, char *err, size_t errlen);
@@ -77,8 +77,8 @@ enum upstream_status upstream_fetch_feed(const char *url, int flags, struct upst
 /*
  * The newest snapshot url gives (a multi-day feed's last day), unconditionally,
  * with the limits for the latest rates.  *out is finished with origin (now,
- * url); caller frees with rates_free().  0, or -1 with the reason in err, as
- * above (the caller names the upstream).
+ * url redacted); caller frees with rates_free().  0, or -1 with the reason in
+ * err, as above (the caller names the upstream).
  */
 int upstream_fetch(const char *url, struct rates **out, char *err, size_t errlen);
 

@@ -28,6 +28,7 @@
 #include "fetch.h"
 #include "opttab.h"
 #include "upstream.h"
+#include "url.h"
 
 #define HOST_MAX 255		/* a DNS name's limit (RFC 1035), and more than any address */
 #define UPSTREAMS_MAX 16	/* upstreams tried per refresh */
@@ -262,8 +263,7 @@ url_copy(const char *src, const char *v, size_t n, char *err, size_t errlen)
 	char *copy;
 
 	if (fetch_url_check(v, n, err, errlen) == -1) {
-		buf_quote(q, sizeof(q), v, n);
-		err_prefix(err, errlen, "%s '%s'", src, q);
+		err_prefix(err, errlen, "%s '%s'", src, url_quote(v, n, q, sizeof(q)));
 		return NULL;
 	}
 	if ((copy = strndup(v, n)) == NULL)
@@ -302,8 +302,6 @@ out:
 static int
 set_urls(struct cconvd_config *c, const char *src, const char *v, int is_list, char *err, size_t errlen)
 {
-	char q[BUF_QUOTE_LEN];
-
 	if (!is_list)
 		return add_url(c, src, v, strlen(v), err, errlen);
 	for (const char *next = v; next != NULL;) {
@@ -311,8 +309,8 @@ set_urls(struct cconvd_config *c, const char *src, const char *v, int is_list, c
 		const char *p = opttab_next_item(&next, &n);
 
 		if (n == 0) {
-			err_set(err, errlen, "%s '%s': empty item in the comma-separated list of URLs", src,
-			    quote(v, q, sizeof(q)));
+			/* The list is not shown: its other URLs may hold credentials. */
+			err_set(err, errlen, "%s: empty item in the comma-separated list of URLs", src);
 			return -1;
 		}
 		if (add_url(c, src, p, n, err, errlen) == -1)

@@ -21,6 +21,7 @@
 #include "feed.h"
 #include "gapfill.h"
 #include "upstream.h"
+#include "url.h"
 
 int
 gapfill_needed(const char *prev, const char *first_new)
@@ -75,7 +76,8 @@ gapfill_run(struct store *st, const char *url, size_t *added, char *err, size_t 
 
 	*added = 0;
 	if (upstream_fetch_feed(url, UPSTREAM_HISTORY, NULL, &v, &n, err, errlen) != UPSTREAM_FETCHED) {
-		err_prefix(err, errlen, "upstream '%s'", url);
+		char shown[URL_SHOWN_LEN];
+		err_prefix(err, errlen, "upstream '%s'", url_redact(url, shown, sizeof(shown)));
 		goto out;
 	}
 	if ((stored = calloc(n, 1)) == NULL || (missing = calloc(n, sizeof(*missing))) == NULL) {

@@ -32,10 +32,12 @@
 
 #include "err.h"
 #include "feed.h"
+#include "fetch.h"
 #include "ingest.h"
 #include "lockfile.h"
 #include "rfile.h"
 #include "upstream.h"
+#include "url.h"
 
 #define REASON_MAX 512
 
@@ -134,7 +136,8 @@ int
 ingest_backfill(struct store *st, char *const *upstreams, size_t nupstreams, const char *start,
     struct ingest_result *res, char *err, size_t errlen)
 {
-	char reasons[4096], why[REASON_MAX + 64], series[DT_DATE_LEN + 2];
+	char reasons[4096], why[REASON_MAX + 64], series[DT_DATE_LEN + 2], url[FETCH_URL_MAX + DT_DATE_LEN + 4];
+	char shown[URL_SHOWN_LEN];
 	int rc = -1;
 
 	memset(res, 0, sizeof(*res));
@@ -144,12 +147,14 @@ ingest_backfill(struct store *st, char *const *upstreams, size_t nupstreams, con
 		struct rates **v = NULL;
 		size_t n = 0;
 
-		if (upstream_sibling_url(upstreams[i], series, res->source, sizeof(res->source)) == -1) {
+		if (upstream_sibling_url(upstreams[i], series, url, sizeof(url)) == -1) {
 			err_append(reasons, sizeof(reasons), "upstream '%s': not a .../latest URL, so no time series "
-			    "to ask for", upstreams[i]);
+			    "to ask for", url_redact(upstreams[i], shown, sizeof(shown)));
 			continue;
 		}
-		if (upstream_fetch_feed(res->source, UPSTREAM_HISTORY, NULL, &v, &n, why, sizeof(why)) !=
+		/* The source is shown and stored as the snapshots' origin. */
+		url_redact(url, res->source, sizeof(res->source));
+		if (upstream_fetch_feed(url, UPSTREAM_HISTORY, NULL, &v, &n, why, sizeof(why)) !=
 		    UPSTREAM_FETCHED) {
 			err_prefix(why, sizeof(why), "upstream '%s'", res->source);
 			err_append(reasons, sizeof(reasons), "%s", why);

@@ -47,6 +47,7 @@
 #include "refresher.h"
 #include "schedule.h"
 #include "upstream.h"
+#include "url.h"
 
 struct refresher {
 	const struct cconvd_config *cfg;
@@ -93,22 +94,25 @@ fetch_one(struct refresher *rf, size_t i, struct rates ***out, size_t *n, char *
 	size_t cap = 0;
 	enum upstream_status rc;
 	int served_from_here;
+	char shown[URL_SHOWN_LEN];
 
+	/* A snapshot's origin is the redacted URL (upstream.h). */
+	url_redact(url, shown, sizeof(shown));
 	publish_acquire(&p);
-	served_from_here = p.rates != NULL && strcmp(rates_upstream(p.rates), url) == 0;
+	served_from_here = p.rates != NULL && strcmp(rates_upstream(p.rates), shown) == 0;
 	publish_release(&p);
 	if (!served_from_here)
 		memset(v, 0, sizeof(*v));
 	rc = upstream_fetch_feed(url, 0, v, out, n, err, errlen);
 	if (rc == -1)
-		err_prefix(err, errlen, "upstream '%s'", url);
+		err_prefix(err, errlen, "upstream '%s'", shown);
 	if (rc != UPSTREAM_UNCHANGED)
 		return rc;
 	/* This thread is the only writer, so p.rates is still the served snapshot. */
 	publish_acquire(&p);
 	if (p.rates == NULL) {
 		publish_release(&p);
-		err_set(err, errlen, "upstream '%s': 304 Not Modified, but no snapshot to reconfirm", url);
+		err_set(err, errlen, "upstream '%s': 304 Not Modified, but no snapshot to reconfirm", shown);
 		memset(v, 0, sizeof(*v));
 		v->failure = UPSTREAM_FAIL_INVALID;
 		return UPSTREAM_ERROR;
@@ -218,22 +222,23 @@ static void
 fill_gaps(struct refresher *rf)
 {
 	const char *url = rf->cfg->history_upstream;
-	char err[512];
+	char err[512], shown[URL_SHOWN_LEN];
 	size_t added;
 	int64_t started = dt_mono_ms();
 
 	if (!rf->fill_owed || url == NULL)
 		return;
+	url_redact(url, shown, sizeof(shown));
 	if (gapfill_run(rf->st, url, &added, err, sizeof(err)) == -1) {
 		if (fetch_cancelled())
-			log_info("history: fetch from '%s' cancelled, shutting down", url);
+			log_info("history: fetch from '%s' cancelled, shutting down", shown);
 		else
 			log_warnx("history: %s; history unchanged, will try again after the next refresh", err);
 		return;
 	}
 	rf->fill_owed = 0;
 	metrics_set_db_size(db_bytes(rf->cfg->db_path));
-	log_info("history: '%s' filled %zu missing days in %lld ms", url, added,
+	log_info("history: '%s' filled %zu missing days in %lld ms", shown, added,
 	    (long long)(dt_mono_ms() - started));
 }
 
@@ -307,13 +312,12 @@ refresh_once(struct refresher *rf)
 	st.ok = 0;
 	rf->retry_after = 0;
 	for (size_t i = 0; i < rf->cfg->nupstreams && v == NULL; i++) {
-		snprintf(st.upstream, sizeof(st.upstream), "%s", rf->cfg->upstreams[i]);
+		url_redact(rf->cfg->upstreams[i], st.upstream, sizeof(st.upstream));
 		if ((got = fetch_one(rf, i, &v, &n, err, sizeof(err))) == UPSTREAM_ERROR) {
 			if (fetch_cancelled()) {
 				/* Shutdown, not the upstream's fault: keep the status
 				 * and the log about the upstreams as they were. */
-				log_info("refresh: fetch from '%s' cancelled, shutting down",
-				    rf->cfg->upstreams[i]);
+				log_info("refresh: fetch from '%s' cancelled, shutting down", st.upstream);
 				return 0;	/* the caller sees the stop flag at once */
 			}
 			log_warnx("refresh: %s", err);
