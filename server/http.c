@@ -45,6 +45,7 @@
 #include <microhttpd.h>
 
 #include "api.h"
+#include "dt.h"
 #include "err.h"
 #include "http.h"
 #include "httpcache.h"
@@ -418,9 +419,9 @@ answer_current(const struct http *h, const struct api_history *history, const st
 
 	memset(&ctx, 0, sizeof(ctx));
 	publish_acquire(&p);
-	*next = p.next_refresh;
 	ctx.rates = p.rates;
 	ctx.now = *now = (int64_t)time(NULL);
+	*next = publish_next_wall(p.next_due_ms, *now, dt_mono_ms());
 	ctx.max_age = h->cfg->max_age;
 	ctx.get_status = publish_get_status;
 	ctx.render_metrics = metrics_render;
@@ -567,7 +568,7 @@ heavy_refuse(struct heavy *hv, enum metrics_refusal why)
 	    "too many long time series are waiting for their clients to read them; retry shortly" :
 	    "the server is shutting down", HTTP_HEAVY_RETRY_AFTER);
 	hv->now = (int64_t)time(NULL);
-	hv->next = publish_next_refresh();
+	hv->next = publish_next_wall(publish_next_due_ms(), hv->now, dt_mono_ms());
 	metrics_count_heavy_refused(why);
 }
 

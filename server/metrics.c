@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include "dt.h"
 #include "metrics.h"
 #include "publish.h"
 
@@ -133,7 +134,8 @@ void
 metrics_render(struct buf *b, const struct rates *r, int64_t now)
 {
 	unsigned long long cum = 0, n;
-	int64_t next = publish_next_refresh(), size = atomic_load_explicit(&db_size, memory_order_relaxed);
+	int64_t next = publish_next_wall(publish_next_due_ms(), now, dt_mono_ms());
+	int64_t size = atomic_load_explicit(&db_size, memory_order_relaxed);
 
 	header(b, "cconvd_requests_total", "counter", "HTTP requests answered, by endpoint and status.");
 	for (int ep = 0; ep < API_EP_COUNT; ep++)

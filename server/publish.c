@@ -42,7 +42,7 @@
 
 struct slot {
 	struct rates *rates;	/* owned; may also be in the other slot */
-	int64_t next_refresh;
+	int64_t next_due_ms;
 };
 
 static struct slot slots[2];	/* written only by the writer, and only while inactive and drained */
@@ -62,7 +62,7 @@ publish_acquire(struct publication *p)
 		atomic_fetch_add_explicit(&readers[i], 1, memory_order_seq_cst);
 		if (atomic_load_explicit(&active, memory_order_seq_cst) == i) {
 			p->rates = slots[i].rates;
-			p->next_refresh = slots[i].next_refresh;
+			p->next_due_ms = slots[i].next_due_ms;
 			p->token = i;
 			return;
 		}
@@ -78,21 +78,31 @@ publish_release(const struct publication *p)
 }
 
 int64_t
-publish_next_refresh(void)
+publish_next_due_ms(void)
 {
 	struct publication p;
 	int64_t at;
 
 	publish_acquire(&p);
-	at = p.next_refresh;
+	at = p.next_due_ms;
 	publish_release(&p);
 	return at;
+}
+
+int64_t
+publish_next_wall(int64_t next_due_ms, int64_t now, int64_t now_ms)
+{
+	int64_t left = next_due_ms - now_ms;
+
+	if (next_due_ms == 0)
+		return 0;
+	return left > 0 ? now + (left + 999) / 1000 : now;
 }
 
 /* The writer's one way to publish: fills the inactive slot once its readers
  * have gone, then makes it the active one. */
 void
-publish_swap(struct rates *r, int64_t next_refresh)
+publish_swap(struct rates *r, int64_t next_due_ms)
 {
 	unsigned cur = atomic_load_explicit(&active, memory_order_relaxed);	/* only this thread stores it */
 	unsigned next = cur ^ 1u;
@@ -104,14 +114,14 @@ publish_swap(struct rates *r, int64_t next_refresh)
 	if (old != r && old != slots[cur].rates)
 		rates_free(old);
 	slots[next].rates = r;
-	slots[next].next_refresh = next_refresh;
+	slots[next].next_due_ms = next_due_ms;
 	atomic_store_explicit(&active, next, memory_order_seq_cst);
 }
 
 void
-publish_set_next_refresh(int64_t next_refresh)
+publish_set_next_refresh(int64_t next_due_ms)
 {
-	publish_swap(slots[atomic_load_explicit(&active, memory_order_relaxed)].rates, next_refresh);
+	publish_swap(slots[atomic_load_explicit(&active, memory_order_relaxed)].rates, next_due_ms);
 }
 
 void

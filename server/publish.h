@@ -6,6 +6,12 @@
  * (Cache-Control).  The pair is published as one and read as one: a reader
  * never sees new rates with the previous round's time, nor the reverse.
  *
+ * That time is the refresher's own deadline on CLOCK_MONOTONIC (dt_mono_ms()),
+ * which is when the round really runs; a reader turns it into the Unix time
+ * it advertises with publish_next_wall() at the moment it answers, so a wall
+ * clock stepped after the round was scheduled moves the advertised time with
+ * it instead of promising freshness for the size of the step.
+ *
  * Readers never lock: publish_acquire() and publish_release() cost an atomic
  * increment, an atomic decrement and two atomic loads.  The single writer
  * (main at start, then the refresher) is the only thread that may call
@@ -32,28 +38,37 @@ struct fetch_status {
  * publish_release(). */
 struct publication {
 	const struct rates *rates;	/* borrowed; NULL: no rates yet */
-	int64_t next_refresh;		/* Unix time of the next round; 0: not scheduled yet */
+	int64_t next_due_ms;		/* dt_mono_ms() when the next round is due; 0: not scheduled yet */
 	unsigned token;			/* publish_release()'s, nothing else's */
 };
 
-/* Publishes r (may be NULL: "no rates") with its next refresh time, as one.
+/* Publishes r (may be NULL: "no rates") with its next round's deadline
+ * (dt_mono_ms() time), as one.
  * Takes ownership of r, which must not be the snapshot published now.  The
  * writer's only: see above.  May wait for the readers of the publication
  * before last to let go of it. */
-void publish_swap(struct rates *r, int64_t next_refresh);
+void publish_swap(struct rates *r, int64_t next_due_ms);
 
-/* Publishes the snapshot published now again, with a new next refresh time
- * (a round that brought nothing to serve).  The writer's only. */
-void publish_set_next_refresh(int64_t next_refresh);
+/* Publishes the snapshot published now again, with a new deadline (a round
+ * that brought nothing to serve).  The writer's only. */
+void publish_set_next_refresh(int64_t next_due_ms);
 
 /* Fills *p with the current publication, borrowed until publish_release(p).
  * Any thread; never blocks. */
 void publish_acquire(struct publication *p);
 void publish_release(const struct publication *p);
 
-/* The current publication's next refresh time alone (0: not scheduled yet).
- * Any thread; never blocks. */
-int64_t publish_next_refresh(void);
+/* The current publication's deadline alone (0: not scheduled yet).  Any
+ * thread; never blocks. */
+int64_t publish_next_due_ms(void);
+
+/*
+ * The Unix time of the round due at next_due_ms, as an answer given at Unix
+ * time now and dt_mono_ms() time now_ms advertises it: now plus what is left
+ * of the deadline, rounded up to a whole second, and never before now (a
+ * round running late is due now); 0 when next_due_ms is 0.  Pure.
+ */
+int64_t publish_next_wall(int64_t next_due_ms, int64_t now, int64_t now_ms);
 
 /* Any thread; they copy the whole status under a mutex. */
 void publish_set_status(const struct fetch_status *st);

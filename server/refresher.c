@@ -62,6 +62,7 @@ struct refresher {
 	long retry_after;	/* the largest Retry-After of the last round */
 	int fill_owed;		/* a round found missing days; see note_gap() */
 	int told_no_rates;	/* the way out of serving nothing was logged */
+	int64_t due_ms;		/* dt_mono_ms() when the next round is due */
 };
 
 /* The date of the snapshot being served into out, "" when there is none. */
@@ -161,21 +162,22 @@ schedule_round(const struct refresher *rf, const char *held)
 
 /*
  * Ends a round's publishing: pub (NULL: the snapshot served stays, held its
- * date) goes out with the time the next round is due, as one publication,
+ * date) goes out with the deadline of the next round, as one publication,
  * which Cache-Control turns into max-age.  An answer from new rates so never
  * carries the previous round's freshness, nor one from old rates the new
- * round's.  Returns the seconds until the next round.
+ * round's.  The deadline published is the one the thread then sleeps until
+ * (rf->due_ms).  Returns the seconds until the next round.
  */
 static long
 publish_round(struct refresher *rf, struct rates *pub, const char *held)
 {
 	long delay = schedule_round(rf, held);
-	int64_t next = (int64_t)time(NULL) + delay;
 
+	rf->due_ms = dt_mono_ms() + (int64_t)delay * 1000;
 	if (pub != NULL)
-		publish_swap(pub, next);
+		publish_swap(pub, rf->due_ms);
 	else
-		publish_set_next_refresh(next);
+		publish_set_next_refresh(rf->due_ms);
 	return delay;
 }
 
@@ -286,9 +288,9 @@ failure_reason(enum upstream_failure failure)
  * One round: fetch, save, publish, then schedule the next and say so in one
  * log line (outcome and reason, upstream, rates date, duration, next round).
  * Failed upstreams also get their own warning first, with the reason in words.
- * Returns the seconds until the next round.
+ * Sets rf->due_ms, when the next round is due.
  */
-static long
+static void
 refresh_once(struct refresher *rf)
 {
 	static const char *const failure_words[] = {
@@ -318,7 +320,8 @@ refresh_once(struct refresher *rf)
 				/* Shutdown, not the upstream's fault: keep the status
 				 * and the log about the upstreams as they were. */
 				log_info("refresh: fetch from '%s' cancelled, shutting down", st.upstream);
-				return 0;	/* the caller sees the stop flag at once */
+				rf->due_ms = dt_mono_ms();	/* the caller sees the stop flag at once */
+				return;
 			}
 			log_warnx("refresh: %s", err);
 			err_append(st.error, sizeof(st.error), "%s", err);
@@ -397,7 +400,6 @@ refresh_once(struct refresher *rf)
 		}
 	}
 	fill_gaps(rf);
-	return delay;
 }
 
 static void *
@@ -407,11 +409,12 @@ refresher_main(void *arg)
 
 	metrics_set_db_size(db_bytes(rf->cfg->db_path));
 	for (;;) {
-		long delay = refresh_once(rf);
 		struct timespec deadline;
 
-		clock_gettime(CLOCK_MONOTONIC, &deadline);
-		deadline.tv_sec += delay;
+		refresh_once(rf);
+		/* dt_mono_ms() reads CLOCK_MONOTONIC, the condition variable's clock. */
+		deadline.tv_sec = (time_t)(rf->due_ms / 1000);
+		deadline.tv_nsec = (long)(rf->due_ms % 1000) * 1000000L;
 		pthread_mutex_lock(&rf->mu);
 		while (!rf->stop && !rf->kick)
 			if (pthread_cond_timedwait(&rf->cv, &rf->mu, &deadline) == ETIMEDOUT)

@@ -90,39 +90,39 @@ test_pairs_one_thread(void **state)
 	reset();
 	publish_acquire(&p);
 	assert_null(p.rates);
-	assert_int_equal(p.next_refresh, 0);
+	assert_int_equal(p.next_due_ms, 0);
 	publish_release(&p);
-	assert_int_equal(publish_next_refresh(), 0);
+	assert_int_equal(publish_next_due_ms(), 0);
 
 	/* Time-only before any snapshot: still no rates. */
 	publish_set_next_refresh(50);
 	publish_acquire(&p);
 	assert_null(p.rates);
-	assert_int_equal(p.next_refresh, 50);
+	assert_int_equal(p.next_due_ms, 50);
 	publish_release(&p);
 
 	publish_swap(a, 100);
 	publish_acquire(&p);
 	assert_ptr_equal(p.rates, a);
-	assert_int_equal(p.next_refresh, 100);
+	assert_int_equal(p.next_due_ms, 100);
 	publish_release(&p);
 
 	publish_set_next_refresh(200);
 	publish_acquire(&p);
 	assert_ptr_equal(p.rates, a);
-	assert_int_equal(p.next_refresh, 200);
+	assert_int_equal(p.next_due_ms, 200);
 	publish_release(&p);
-	assert_int_equal(publish_next_refresh(), 200);
+	assert_int_equal(publish_next_due_ms(), 200);
 
 	/* A reader holding a publication keeps it whole across a swap. */
 	publish_acquire(&p);
 	publish_swap(b, 300);
 	assert_ptr_equal(p.rates, a);
-	assert_int_equal(p.next_refresh, 200);
+	assert_int_equal(p.next_due_ms, 200);
 	publish_release(&p);
 	publish_acquire(&p);
 	assert_ptr_equal(p.rates, b);
-	assert_int_equal(p.next_refresh, 300);
+	assert_int_equal(p.next_due_ms, 300);
 	publish_release(&p);
 	assert_int_equal(nfreed, 0);
 }
@@ -156,7 +156,7 @@ test_reclamation(void **state)
 	publish_shutdown();		/* c and nothing else */
 	assert_int_equal(nfreed, 3);
 	assert_ptr_equal(freed[2], c);
-	assert_int_equal(publish_next_refresh(), 0);
+	assert_int_equal(publish_next_due_ms(), 0);
 	publish_shutdown();		/* twice is harmless */
 	assert_int_equal(nfreed, 3);
 }
@@ -183,11 +183,11 @@ read_loop(void *arg)
 		publish_acquire(&p);
 		atomic_store(&held[rd->id], p.rates);
 		if (p.rates != NULL) {
-			if (rates_fetched_at(p.rates) != (p.next_refresh - 1) / TIMES_PER_SNAPSHOT + 1)
+			if (rates_fetched_at(p.rates) != (p.next_due_ms - 1) / TIMES_PER_SNAPSHOT + 1)
 				rd->torn++;
-			if (p.next_refresh < last)
+			if (p.next_due_ms < last)
 				rd->backwards++;
-			last = p.next_refresh;
+			last = p.next_due_ms;
 		}
 		/* Now and then hold on across a few publications, so that the
 		 * writer meets a slot it must wait for. */
@@ -195,7 +195,7 @@ read_loop(void *arg)
 			sched_yield();
 		atomic_store(&held[rd->id], NULL);
 		publish_release(&p);
-		if (publish_next_refresh() < last)
+		if (publish_next_due_ms() < last)
 			rd->backwards++;
 		if (rd->reads == 1)
 			atomic_fetch_add(rd->started, 1);
@@ -243,6 +243,29 @@ test_concurrent_pairs(void **state)
 	assert_int_equal(nfreed, snapshots);
 }
 
+/*
+ * The advertised next refresh follows the monotonic deadline: a wall clock
+ * stepped two days back (or forward) after the round was scheduled moves the
+ * advertised time with it, so max-age stays what is left of the schedule.
+ */
+static void
+test_next_wall_follows_the_monotonic_deadline(void **state)
+{
+	const int64_t t0 = 1795000000, m0 = 5000000, due = m0 + 600 * 1000;
+
+	(void)state;
+	assert_int_equal(publish_next_wall(due, t0, m0), t0 + 600);
+	/* 100.5 s later, the clock stepped back two days: 499.5 s left, rounded up. */
+	assert_int_equal(publish_next_wall(due, t0 + 100 - 172800, m0 + 100500), t0 + 100 - 172800 + 500);
+	/* ... and stepped a day forward. */
+	assert_int_equal(publish_next_wall(due, t0 + 86400, m0), t0 + 86400 + 600);
+	/* A round running late is due now, not in the past. */
+	assert_int_equal(publish_next_wall(due, t0 + 700, m0 + 700 * 1000), t0 + 700);
+	assert_int_equal(publish_next_wall(due, t0 + 600, due), t0 + 600);
+	/* Not scheduled yet. */
+	assert_int_equal(publish_next_wall(0, t0, m0), 0);
+}
+
 int
 main(void)
 {
@@ -250,6 +273,7 @@ main(void)
 		cmocka_unit_test_teardown(test_pairs_one_thread, teardown),
 		cmocka_unit_test_teardown(test_reclamation, teardown),
 		cmocka_unit_test_teardown(test_concurrent_pairs, teardown),
+		cmocka_unit_test(test_next_wall_follows_the_monotonic_deadline),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
