@@ -35,7 +35,7 @@
 int
 source_is_stale(int64_t fetched_at, int64_t now)
 {
-	return fetched_at <= 0 || now - fetched_at > SOURCE_STALE_AFTER;
+	return fetched_at <= 0 || fetched_at > now + SOURCE_CLOCK_SKEW || now - fetched_at > SOURCE_STALE_AFTER;
 }
 
 const char *

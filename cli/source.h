@@ -30,6 +30,10 @@
 #include "url.h"
 
 #define SOURCE_STALE_AFTER 86400	/* seconds: rates fetched longer ago are stale */
+/* seconds: a fetch time further ahead of this machine's clock is from a clock
+ * that was wrong (a cache written under one), so the rates are stale, not
+ * fresh for as long as it is ahead; a daemon's clock a little ahead is not */
+#define SOURCE_CLOCK_SKEW 300
 #define SOURCE_CONNECT_TIMEOUT_MS 1000	/* to reach the daemon, ms */
 #define SOURCE_TIMEOUT_MS 5000		/* whole daemon request, ms */
 
@@ -61,7 +65,8 @@ void source_answer_free(struct source_answer *ans);
 /* "daemon", "upstream" or "cache". */
 const char *source_kind_name(enum source_kind k);
 
-/* 1 if rates fetched at fetched_at (0: unknown) are stale at now. */
+/* 1 if rates fetched at fetched_at (0: unknown) are stale at now: fetched
+ * over SOURCE_STALE_AFTER ago, or more than SOURCE_CLOCK_SKEW after now. */
 int source_is_stale(int64_t fetched_at, int64_t now);
 
 #endif

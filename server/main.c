@@ -101,7 +101,7 @@ main(int argc, char **argv)
 	struct history *hist = NULL;
 	struct refresher *rf = NULL;
 	sigset_t sigs;
-	char err[1024];
+	char err[1024], future[DT_DATE_LEN];
 	int sig, rc = 1;
 
 	log_init("cconvd", 0);
@@ -148,7 +148,8 @@ main(int argc, char **argv)
 		log_warnx("%s", err);
 		goto out;
 	}
-	if (store_load_latest(st, &r, err, sizeof(err)) == -1)
+	/* A day from the future is passed over here and logged by the refresher's first round. */
+	if (store_load_latest(st, (int64_t)time(NULL), &r, future, err, sizeof(err)) == -1)
 		log_warnx("%s; starting without stored rates", err);
 	else if (r != NULL) {
 		log_info("serving stored rates dated %s from '%s'", rates_date(r), cfg.db_path);

@@ -62,6 +62,7 @@ struct refresher {
 	long retry_after;	/* the largest Retry-After of the last round */
 	int fill_owed;		/* a round found missing days; see note_gap() */
 	int told_no_rates;	/* the way out of serving nothing was logged */
+	char told_future[DT_DATE_LEN];	/* the day from the future last logged */
 	int64_t due_ms;		/* dt_mono_ms() when the next round is due */
 };
 
@@ -248,17 +249,25 @@ fill_gaps(struct refresher *rf)
  * The store's newest day if it is newer than held, the date to be served
  * ("" for none), with its date then copied into held; NULL when it is not
  * (caller frees with rates_free()).  One small query per round (the newest
- * day's rows, by primary key).
+ * day's rows, by primary key).  A day from the future is never that day
+ * (store_load_latest()); it is logged once per date, not every round.
  */
 static struct rates *
 newer_stored(struct refresher *rf, char held[DT_DATE_LEN])
 {
 	struct rates *r = NULL;
-	char err[512], iso[DT_ISO_LEN];
+	char err[512], iso[DT_ISO_LEN], future[DT_DATE_LEN];
+	int64_t now = (int64_t)time(NULL);
 
-	if (store_load_latest(rf->st, &r, err, sizeof(err)) == -1) {
+	if (store_load_latest(rf->st, now, &r, future, err, sizeof(err)) == -1) {
 		log_warnx("refresh: %s; not looking for a newer stored day this round", err);
 		return NULL;
+	}
+	if (future[0] != '\0' && strcmp(future, rf->told_future) != 0) {
+		dt_iso8601(now, iso);
+		log_warnx("stored rates dated %s are ahead of the clock (%s): a date not yet published or a fetch "
+		    "time after now; not served as the newest", future, iso);
+		snprintf(rf->told_future, sizeof(rf->told_future), "%s", future);
 	}
 	if (r == NULL || strcmp(rates_date(r), held) <= 0) {
 		rates_free(r);

@@ -43,6 +43,7 @@
 #include <sqlite3.h>
 
 #include "dirs.h"
+#include "dt.h"
 #include "err.h"
 #include "lockfile.h"
 #include "log.h"
@@ -93,6 +94,7 @@ struct store {
 	sqlite3_stmt *select_latest;	/* these three yield SNAPSHOT_COLUMNS, one row per rate */
 	sqlite3_stmt *select_on;
 	sqlite3_stmt *select_range;
+	sqlite3_stmt *select_future;	/* the newest day store_load_latest() passes over */
 };
 
 /*
@@ -274,8 +276,10 @@ prepare_reads(struct store *s, char *err, size_t errlen)
 	if (prepare(s, "SELECT pivot FROM snapshots WHERE date = ?1", &s->select_pivot, err, errlen) == -1 ||
 	    prepare(s, "SELECT currency, rate FROM rates WHERE date = ?1 ORDER BY currency",
 		&s->select_rates, err, errlen) == -1 ||
-	    prepare(s, SNAPSHOT_COLUMNS "WHERE s.date = (SELECT max(date) FROM snapshots) ORDER BY r.currency",
-		&s->select_latest, err, errlen) == -1 ||
+	    prepare(s, SNAPSHOT_COLUMNS "WHERE s.date = (SELECT max(date) FROM snapshots"
+		" WHERE date <= ?1 AND fetched_at <= ?2) ORDER BY r.currency", &s->select_latest, err, errlen) == -1 ||
+	    prepare(s, "SELECT max(date) FROM snapshots WHERE date > ?1 OR fetched_at > ?2", &s->select_future, err,
+		errlen) == -1 ||
 	    prepare(s, SNAPSHOT_COLUMNS "WHERE s.date = (SELECT max(date) FROM snapshots WHERE date <= ?1)"
 		" ORDER BY r.currency", &s->select_on, err, errlen) == -1 ||
 	    prepare(s, SNAPSHOT_COLUMNS "WHERE r.date BETWEEN ?1 AND ?2 ORDER BY r.date, r.currency",
@@ -383,7 +387,8 @@ static void
 close_db(struct store *s)
 {
 	sqlite3_stmt **all[] = { &s->upsert_snapshot, &s->delete_rates, &s->insert_rate,
-	    &s->select_pivot, &s->select_rates, &s->select_latest, &s->select_on, &s->select_range };
+	    &s->select_pivot, &s->select_rates, &s->select_latest, &s->select_on, &s->select_range,
+	    &s->select_future };
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		sqlite3_finalize(*all[i]);
@@ -844,13 +849,56 @@ load_one(struct store *s, sqlite3_stmt *st, struct rates **out, char *err, size_
 	return rc;
 }
 
-int
-store_load_latest(struct store *s, struct rates **out, char *err, size_t errlen)
+/* Binds store_load_latest()'s bounds: the last date that may be published
+ * at now (dt_date_published_ok()), and now. */
+static int
+bind_now(struct store *s, sqlite3_stmt *st, const char *last, int64_t now, char *err, size_t errlen)
 {
+	if (sqlite3_bind_text(st, 1, last, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, now) != SQLITE_OK) {
+		store_fail(s, "reading history", err, errlen);
+		sqlite3_clear_bindings(st);
+		return -1;
+	}
+	return 0;
+}
+
+/* The newest day from the future at now into future, "" when there is none. */
+static int
+newest_future(struct store *s, const char *last, int64_t now, char future[DT_DATE_LEN], char *err,
+    size_t errlen)
+{
+	int step, rc = -1;
+
+	future[0] = '\0';
+	if (bind_now(s, s->select_future, last, now, err, errlen) == -1)
+		return -1;
+	if ((step = sqlite3_step(s->select_future)) != SQLITE_ROW) {
+		store_fail(s, "reading history", err, errlen);
+		goto out;
+	}
+	if (sqlite3_column_type(s->select_future, 0) != SQLITE_NULL)
+		snprintf(future, DT_DATE_LEN, "%s", column_text(s->select_future, 0));
+	rc = 0;
+out:
+	sqlite3_reset(s->select_future);
+	sqlite3_clear_bindings(s->select_future);
+	return rc;
+}
+
+int
+store_load_latest(struct store *s, int64_t now, struct rates **out, char future[DT_DATE_LEN], char *err,
+    size_t errlen)
+{
+	char last[DT_DATE_LEN];
 	int rc = -1;
 
 	*out = NULL;
-	if (ensure_current(s, err, errlen) == -1 || load_one(s, s->select_latest, out, err, errlen) == -1)
+	future[0] = '\0';
+	dt_date(now + 86400, last);
+	if (ensure_current(s, err, errlen) == -1 || newest_future(s, last, now, future, err, errlen) == -1 ||
+	    bind_now(s, s->select_latest, last, now, err, errlen) == -1 ||
+	    load_one(s, s->select_latest, out, err, errlen) == -1)
 		goto out;
 	rc = 0;
 out:

@@ -75,10 +75,18 @@ struct store_counts {
 int store_save_many(struct store *s, struct rates *const *v, size_t n, struct store_counts *counts,
     char *err, size_t errlen);
 
-/* Loads the newest snapshot (latest date, then latest fetch).  0 with *out a
- * finished snapshot (caller frees with rates_free()) or NULL when the store is
- * empty; -1 with err set. */
-int store_load_latest(struct store *s, struct rates **out, char *err, size_t errlen);
+/*
+ * Loads the newest snapshot that is not from the future at Unix time now: its
+ * date may be published by then (dt_date_published_ok()) and it was not
+ * fetched after now.  A day from the future (saved under a clock that ran
+ * ahead, or with the clock since stepped back) must never be served as the
+ * newest: it would pin /latest and make every real fetch look older.  0 with
+ * *out a finished snapshot (caller frees with rates_free()) or NULL when no
+ * such day is stored, and future the newest day passed over, "" when none;
+ * -1 with err set.
+ */
+int store_load_latest(struct store *s, int64_t now, struct rates **out, char future[DT_DATE_LEN], char *err,
+    size_t errlen);
 
 /* The snapshot dated `date` ("YYYY-MM-DD"), or else the nearest earlier one:
  * 0 with *out a finished snapshot (caller frees with rates_free()), or NULL

@@ -66,6 +66,20 @@ def test_daemon_down_falls_back_to_upstream_then_cache(tmp):
     assert rc == 69 and out == "" and "cache" in err, (rc, out, err)
 
 
+def test_cache_from_the_future_is_stale(tmp):
+    """A cache whose fetched_at is in 2099 (written under a clock that ran ahead) is not fresh: cconv says
+    its rates are stale, as it does for rates a day old."""
+    os.makedirs(os.path.join(tmp, "cache", "cconv"))
+    with open(os.path.join(tmp, "cache", "cconv", "latest.json"), "w") as f:
+        f.write('{"amount":1.0,"base":"EUR","date":"%s","rates":{"GBP":0.884},'
+                '"fetched_at":"2099-01-01T00:00:00Z","upstream":"https://example.invalid/latest"}' % DATE)
+    rc, out, err = cconv(tmp, ["--offline", "GBP", "100"])
+    assert (rc, out) == (0, "88.40 GBP\n"), (rc, out, err)
+    assert "are stale" in err and "2099-01-01T00:00:00Z" in err, err
+    rc, out, err = cconv(tmp, ["--offline", "--json", "GBP", "100"])
+    assert rc == 0 and json.loads(out)["stale"] is True, (rc, out, err)
+
+
 def test_nothing_anywhere_is_69(tmp):
     up_url = refused_url()
     rc, out, err = cconv(tmp, ["GBP", "100"], upstream=up_url)
@@ -127,5 +141,5 @@ def test_unwritable_stdout_is_74(tmp):
 
 if __name__ == "__main__":
     run([test_answers_from_daemon, test_usage_and_currency_errors,
-         test_daemon_down_falls_back_to_upstream_then_cache, test_nothing_anywhere_is_69,
-         test_each_source_named_once, test_unwritable_stdout_is_74])
+         test_daemon_down_falls_back_to_upstream_then_cache, test_cache_from_the_future_is_stale,
+         test_nothing_anywhere_is_69, test_each_source_named_once, test_unwritable_stdout_is_74])

@@ -24,6 +24,7 @@
 #include "fxjson.h"
 #include "money.h"
 #include "rates.h"
+#include "source.h"
 #include "tmpdir.h"
 
 #define FETCHED_AT 1795190700	/* 2026-11-20T16:05:00Z */
@@ -329,11 +330,29 @@ test_not_a_file_refused(void **state)
 	assert_err_names_file(f, "not a regular file");
 }
 
+/* A cache written under a clock that ran ahead is never fresh for as long as
+ * it was ahead; a daemon whose clock is a few seconds ahead is not stale. */
+static void
+test_fetch_time_from_the_future_is_stale(void **state)
+{
+	const int64_t now = 1795000000;
+
+	(void)state;
+	assert_false(source_is_stale(now - 3600, now));
+	assert_true(source_is_stale(now - SOURCE_STALE_AFTER - 1, now));
+	assert_true(source_is_stale(0, now));
+	assert_false(source_is_stale(now + 5, now));
+	assert_false(source_is_stale(now + SOURCE_CLOCK_SKEW, now));
+	assert_true(source_is_stale(now + SOURCE_CLOCK_SKEW + 1, now));
+	assert_true(source_is_stale(4070908800, now));	/* 2099-01-01 */
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_path, setup, teardown),
+		cmocka_unit_test(test_fetch_time_from_the_future_is_stale),
 		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_atomic_replace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_write_leaves_nothing, setup, teardown),

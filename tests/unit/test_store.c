@@ -30,11 +30,13 @@
 
 #define AT_1 1763654700		/* 2025-11-20T16:05:00Z */
 #define AT_2 1763658300		/* an hour later */
+#define NOW 1795000000		/* 2026-11-18T11:06:40Z: the clock store_load_latest() is given */
 
 struct fixture {
 	char dir[64];
 	char path[128];		/* dir/a/b/rates.db: two folders to create */
 	char err[1024];
+	char future[DT_DATE_LEN];	/* store_load_latest()'s day from the future */
 	struct store *st;
 };
 
@@ -98,8 +100,9 @@ load(struct fixture *f)
 {
 	struct rates *r = (struct rates *)1;
 
-	if (store_load_latest(f->st, &r, f->err, sizeof(f->err)) != 0)
+	if (store_load_latest(f->st, NOW, &r, f->future, f->err, sizeof(f->err)) != 0)
 		fail_msg("store_load_latest: %s", f->err);
+	assert_string_equal(f->future, "");
 	return r;
 }
 
@@ -334,6 +337,42 @@ test_latest_by_date(void **state)
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM rates"), 3);
 }
 
+/* A day saved under a clock that ran ahead is never the newest: a date not
+ * yet published at now, or a fetch time after now. */
+static void
+test_latest_not_from_the_future(void **state)
+{
+	struct fixture *f = *state;
+	struct rates *r = NULL;
+
+	assert_non_null(f->st = store_open(f->path, f->err, sizeof(f->err)));
+	save(f, snap("EUR", "2025-11-20", AT_1, "http://a/", "USD", "1.01", NULL));
+	save(f, snap("EUR", "2025-11-21", NOW + 3600, "http://b/", "USD", "1.02", NULL));
+	save(f, snap("EUR", "2027-05-31", NOW + 86400 * 200, "http://c/", "USD", "1.03", NULL));
+	assert_int_equal(store_load_latest(f->st, NOW, &r, f->future, f->err, sizeof(f->err)), 0);
+	assert_non_null(r);
+	assert_string_equal(rates_date(r), "2025-11-20");
+	assert_string_equal(f->future, "2027-05-31");
+	rates_free(r);
+	/* Tomorrow's date may already be published east of UTC; the day after not. */
+	save(f, snap("EUR", "2026-11-19", NOW, "http://d/", "USD", "1.04", NULL));
+	save(f, snap("EUR", "2026-11-20", NOW, "http://d/", "USD", "1.05", NULL));
+	assert_int_equal(store_load_latest(f->st, NOW, &r, f->future, f->err, sizeof(f->err)), 0);
+	assert_string_equal(rates_date(r), "2026-11-19");
+	assert_string_equal(f->future, "2027-05-31");
+	rates_free(r);
+	/* With the clock past them, every day counts again. */
+	assert_int_equal(store_load_latest(f->st, NOW + 86400 * 365, &r, f->future, f->err, sizeof(f->err)), 0);
+	assert_string_equal(rates_date(r), "2027-05-31");
+	assert_string_equal(f->future, "");
+	rates_free(r);
+	/* Only days from the future: nothing to serve. */
+	r = (struct rates *)1;
+	assert_int_equal(store_load_latest(f->st, AT_1 - 86400 * 30, &r, f->future, f->err, sizeof(f->err)), 0);
+	assert_null(r);
+	assert_string_equal(f->future, "2027-05-31");
+}
+
 static void
 test_newer_schema_refused(void **state)
 {
@@ -386,7 +425,7 @@ test_bad_rows_refused(void **state)
 
 	db = raw_open(f->path);
 	raw_exec(db, "UPDATE rates SET rate = '1e3' WHERE currency = 'USD'");
-	assert_int_equal(store_load_latest(f->st, &r, f->err, sizeof(f->err)), -1);
+	assert_int_equal(store_load_latest(f->st, NOW, &r, f->future, f->err, sizeof(f->err)), -1);
 	assert_null(r);
 	assert_names_store_once(f->err, f->path);
 	assert_non_null(strstr(f->err, "2025-11-20"));
@@ -395,17 +434,17 @@ test_bad_rows_refused(void **state)
 
 	/* rates_add()'s reason leaves the currency to the store, which names it once. */
 	raw_exec(db, "UPDATE rates SET rate = '0' WHERE currency = 'USD'");
-	assert_int_equal(store_load_latest(f->st, &r, f->err, sizeof(f->err)), -1);
+	assert_int_equal(store_load_latest(f->st, NOW, &r, f->future, f->err, sizeof(f->err)), -1);
 	assert_names_store_once(f->err, f->path);
 	assert_int_equal(occurrences(f->err, "2025-11-20"), 1);
 	assert_int_equal(occurrences(f->err, "USD"), 1);
 
 	raw_exec(db, "UPDATE rates SET rate = '1.05', currency = 'usd' WHERE currency = 'USD'");
-	assert_int_equal(store_load_latest(f->st, &r, f->err, sizeof(f->err)), -1);
+	assert_int_equal(store_load_latest(f->st, NOW, &r, f->future, f->err, sizeof(f->err)), -1);
 	assert_non_null(strstr(f->err, "'usd'"));
 
 	raw_exec(db, "UPDATE snapshots SET pivot = 'XYZ'");
-	assert_int_equal(store_load_latest(f->st, &r, f->err, sizeof(f->err)), -1);
+	assert_int_equal(store_load_latest(f->st, NOW, &r, f->future, f->err, sizeof(f->err)), -1);
 	assert_names_store_once(f->err, f->path);
 	assert_non_null(strstr(f->err, "2025-11-20"));
 	assert_non_null(strstr(f->err, "XYZ"));
@@ -896,7 +935,7 @@ test_deleted_file_is_recreated(void **state)
 	/* A reader keeps the old -wal and -shm open, as request threads do. */
 	assert_non_null(reader = store_open_readonly(f->path, f->err, sizeof(f->err)));
 	r = (struct rates *)1;
-	assert_int_equal(store_load_latest(reader, &r, f->err, sizeof(f->err)), 0);
+	assert_int_equal(store_load_latest(reader, NOW, &r, f->future, f->err, sizeof(f->err)), 0);
 	rates_free(r);
 	/* And another in the middle of a read, so that closing the writer can
 	 * neither checkpoint nor remove the -wal. */
@@ -918,7 +957,7 @@ test_deleted_file_is_recreated(void **state)
 	rates_free(r);
 	/* The reader still reads the old file, whole. */
 	r = (struct rates *)1;
-	assert_int_equal(store_load_latest(reader, &r, f->err, sizeof(f->err)), 0);
+	assert_int_equal(store_load_latest(reader, NOW, &r, f->future, f->err, sizeof(f->err)), 0);
 	assert_non_null(r);
 	assert_string_equal(rates_date(r), "2025-11-20");
 	rates_free(r);
@@ -936,6 +975,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_non_eur_pivot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resave_replaces, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_latest_by_date, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_latest_not_from_the_future, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_a_database, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_rows_refused, setup, teardown),
