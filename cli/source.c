@@ -148,7 +148,7 @@ from_upstreams(const struct args *a, int64_t now, struct source_answer *ans, cha
 			continue;
 		}
 		hand_over(ans, &r, SOURCE_UPSTREAM, url_redact(a->upstream[i], shown, sizeof(shown)),
-		    a->date[0] == '\0' && source_is_stale(rates_fetched_at(r), now));
+		    a->date[0] == '\0' && (rates_stale(r) || source_is_stale(rates_fetched_at(r), now)));
 		return 0;
 	}
 	return -1;

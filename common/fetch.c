@@ -14,9 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
+#include "dt.h"
 #include "err.h"
 #include "fetch.h"
 
@@ -33,7 +35,6 @@ struct sink {
 	size_t max;
 	size_t cap;		/* bytes allocated for res->body */
 	int too_big;
-	int dated;		/* the answer being read has a Last-Modified */
 };
 
 #define SINK_MIN 16384	/* bytes: first allocation, a typical whole answer */
@@ -125,6 +126,59 @@ fetch_cancelled(void)
 	return atomic_load(&cancelled) ? 1 : 0;
 }
 
+#define FETCH_AGE_MAX 2147483648LL	/* RFC 9111 §1.2.2: a larger delta-seconds is sent as this */
+
+int
+fetch_header_age(const char *p, size_t n, int64_t *age)
+{
+	static const char name[] = "age:";
+	size_t i = sizeof(name) - 1, digits = 0;
+	int64_t v = 0;
+
+	if (n < i || strncasecmp(p, name, i) != 0)
+		return 0;
+	while (i < n && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	for (; i < n && p[i] >= '0' && p[i] <= '9'; i++, digits++)
+		if (v < FETCH_AGE_MAX)
+			v = v * 10 + (p[i] - '0');
+	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
+		i++;
+	if (digits == 0 || i != n)
+		return 0;
+	*age = v < FETCH_AGE_MAX ? v : FETCH_AGE_MAX;
+	return 1;
+}
+
+/*
+ * The HTTP-date of the header line p[0..n) into *t when the line is the field
+ * name (lower case, colon included) and the date is valid in any of its three
+ * forms (dt_parse_http_any(); libcurl's own file time is not kept for a
+ * 304, whose Last-Modified a tier needs).
+ */
+static void
+fetch_header_date(const char *p, size_t n, const char *name, int64_t *t)
+{
+	size_t len = strlen(name);
+	char v[64];
+	int64_t parsed;
+
+	if (n <= len || strncasecmp(p, name, len) != 0)
+		return;
+	p += len;
+	n -= len;
+	while (n > 0 && (*p == ' ' || *p == '\t'))
+		p++, n--;
+	while (n > 0 && (p[n - 1] == '\r' || p[n - 1] == '\n' || p[n - 1] == ' ' || p[n - 1] == '\t'))
+		n--;
+	if (n == 0 || n >= sizeof(v))
+		return;
+	memcpy(v, p, n);
+	v[n] = '\0';
+	if (dt_parse_http_any(v, (int64_t)time(NULL), &parsed) == 0)
+		*t = parsed;
+}
+
 static size_t
 on_header(char *p, size_t size, size_t nmemb, void *arg)
 {
@@ -139,16 +193,16 @@ on_header(char *p, size_t size, size_t nmemb, void *arg)
 	/* Every answer of a redirect chain, and a 1xx before one, opens with its
 	 * status line: what was gathered so far belongs to an earlier hop.  Only
 	 * the final answer's validators describe the body we keep; a hop's ETag
-	 * sent back to the first URL could be answered 304 there for ever.
-	 * libcurl keeps a hop's Last-Modified as the file time, so whether the
-	 * final answer has one is noted here. */
+	 * sent back to the first URL could be answered 304 there for ever.  How
+	 * old the answer is (Age, Last-Modified) is the final answer's word too. */
 	if (n >= 5 && strncmp(p, "HTTP/", 5) == 0) {
 		res->etag[0] = '\0';
 		res->stale = 0;
-		s->dated = 0;
+		res->age = -1;
+		res->last_modified = -1;
 	}
-	if (n >= sizeof(lastmod) - 1 && strncasecmp(p, lastmod, sizeof(lastmod) - 1) == 0)
-		s->dated = 1;
+	(void)fetch_header_age(p, n, &res->age);
+	fetch_header_date(p, n, lastmod, &res->last_modified);
 	if (n >= sizeof(warn110) - 1 && strncasecmp(p, warn110, sizeof(warn110) - 1) == 0)
 		res->stale = 1;
 	if (n > sizeof(etag) - 1 && strncasecmp(p, etag, sizeof(etag) - 1) == 0) {
@@ -172,7 +226,7 @@ fetch_get(const char *url, const struct fetch_opts *opts, struct fetch_result *r
     size_t errlen)
 {
 	char cerr[CURL_ERROR_SIZE] = "";
-	struct sink sink = { res, opts->max_body, 0, 0, 0 };
+	struct sink sink = { res, opts->max_body, 0, 0 };
 	struct curl_slist *hdrs = NULL, *grown;
 	char inm[FETCH_ETAG_MAX + 32];
 	CURL *h = NULL;
@@ -182,6 +236,7 @@ fetch_get(const char *url, const struct fetch_opts *opts, struct fetch_result *r
 
 	memset(res, 0, sizeof(*res));
 	res->last_modified = -1;
+	res->age = -1;
 	res->failure = FETCH_FAIL_LOCAL;
 	if ((h = curl_easy_init()) == NULL) {
 		err_set(err, errlen, "cannot initialise libcurl");
@@ -274,8 +329,7 @@ fetch_get(const char *url, const struct fetch_opts *opts, struct fetch_result *r
 		goto out;
 	}
 	/* file:// has no header lines; its time is the file's. */
-	if ((res->status == 0 || sink.dated) && curl_easy_getinfo(h, CURLINFO_FILETIME_T, &filetime) == CURLE_OK &&
-	    filetime >= 0)
+	if (res->status == 0 && curl_easy_getinfo(h, CURLINFO_FILETIME_T, &filetime) == CURLE_OK && filetime >= 0)
 		res->last_modified = filetime;
 	res->failure = FETCH_FAIL_NONE;
 	rc = 0;

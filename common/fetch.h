@@ -48,7 +48,8 @@ struct fetch_result {
 	char *body;		/* NUL-terminated; caller frees with fetch_result_free() */
 	size_t len;
 	long status;		/* HTTP status; 0 for file:// */
-	int64_t last_modified;	/* from Last-Modified, -1 when absent */
+	int64_t last_modified;	/* from Last-Modified (also a 304's), -1 when absent */
+	int64_t age;		/* seconds from Age (also a 304's), -1 when absent or malformed */
 	int stale;		/* the response carried a "Warning: 110" header */
 	char etag[FETCH_ETAG_MAX];	/* the answer's ETag, "" when none */
 	long retry_after;	/* seconds from a Retry-After header, 0 when none */
@@ -69,6 +70,15 @@ struct fetch_result {
 int fetch_get(const char *url, const struct fetch_opts *opts, struct fetch_result *res, char *err,
     size_t errlen);
 void fetch_result_free(struct fetch_result *res);
+
+/*
+ * Whether the header line p[0..n), as libcurl hands it ("Age: 120\r\n"), is
+ * an Age field with a valid value (RFC 9111 §5.1: delta-seconds, digits only,
+ * with optional whitespace around them): 1 with the seconds in *age, capped
+ * at 2^31 as §1.2.2 says; else 0 and *age untouched (a malformed Age is
+ * ignored, as if absent).  Pure; for fetch_get() and its tests.
+ */
+int fetch_header_age(const char *p, size_t n, int64_t *age);
 
 /*
  * Makes every fetch in progress, and every later one, fail within about a

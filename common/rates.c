@@ -25,6 +25,7 @@ struct rates {
 	const struct currency *pivot;
 	char date[DT_DATE_LEN];
 	int64_t fetched_at;
+	int stale;		/* the upstream said so */
 	char *upstream;
 	struct rate_entry *e;
 	size_t n, cap;
@@ -154,6 +155,18 @@ rates_set_origin(struct rates *r, int64_t fetched_at, const char *upstream)
 	r->upstream = copy;
 	r->fetched_at = fetched_at;
 	return 0;
+}
+
+void
+rates_set_stale(struct rates *r, int stale)
+{
+	r->stale = stale != 0;
+}
+
+int
+rates_stale(const struct rates *r)
+{
+	return r->stale;
 }
 
 struct rates *

@@ -71,6 +71,12 @@ int rates_finish(struct rates *r, char *err, size_t errlen);
 /* Provenance; set before the snapshot is shared.  upstream is copied. */
 int rates_set_origin(struct rates *r, int64_t fetched_at, const char *upstream);
 
+/* Whether the upstream that gave r said its rates are stale (an HTTP
+ * Warning 110): a tier's answers from r are then stale whatever their age.
+ * Set before the snapshot is shared; a copy (rates_reconfirmed()) keeps it. */
+void rates_set_stale(struct rates *r, int stale);
+int rates_stale(const struct rates *r);
+
 /* A finished copy of r with a new origin (the same rates confirmed again
  * at fetched_at); NULL when out of memory.  Caller frees with rates_free(). */
 struct rates *rates_reconfirmed(const struct rates *r, int64_t fetched_at);

@@ -16,6 +16,20 @@
 #include "upstream.h"
 #include "url.h"
 
+int64_t
+upstream_fetched_at(int64_t now, int64_t age, int64_t last_modified)
+{
+	int64_t at = now;
+
+	if (age < 0)
+		return now;
+	/* An Age beyond the epoch is garbage, but it says "old", not "unknown" (0). */
+	at = age < now ? now - age : 1;
+	if (last_modified > 0 && last_modified < at)
+		at = last_modified;
+	return at;
+}
+
 enum upstream_status
 upstream_fetch_feed(const char *url, int flags, struct upstream_validators *v, struct rates ***out,
     size_t *n, char *err, size_t errlen)
@@ -30,7 +44,7 @@ upstream_fetch_feed(const char *url, int flags, struct upstream_validators *v, s
 	};
 	struct fetch_result res;
 	char shown[URL_SHOWN_LEN];
-	int64_t now = (int64_t)time(NULL);
+	int64_t now = (int64_t)time(NULL), fetched_at;
 	enum upstream_status rc = UPSTREAM_ERROR;
 
 	*out = NULL;
@@ -42,6 +56,11 @@ upstream_fetch_feed(const char *url, int flags, struct upstream_validators *v, s
 		 * when the rates change, and our own schedule decides that. */
 		v->retry_after = res.status == 429 || res.status == 503 ? res.retry_after : 0;
 		v->failure = UPSTREAM_FAIL_NONE;
+	}
+	fetched_at = upstream_fetched_at(now, res.age, res.last_modified);
+	if (v != NULL) {
+		v->fetched_at = fetched_at;
+		v->stale = res.stale;
 	}
 	if (fetched == -1) {
 		if (v != NULL)
@@ -67,7 +86,8 @@ upstream_fetch_feed(const char *url, int flags, struct upstream_validators *v, s
 	}
 	url_redact(url, shown, sizeof(shown));
 	for (size_t i = 0; i < *n; i++) {
-		if (rates_set_origin((*out)[i], now, shown) == -1) {
+		rates_set_stale((*out)[i], res.stale);
+		if (rates_set_origin((*out)[i], fetched_at, shown) == -1) {
 			err_set(err, errlen, "out of memory");
 			rates_vec_free(*out, *n);
 			*out = NULL;

@@ -45,8 +45,23 @@ struct upstream_validators {
 	int64_t last_modified;		/* 0 when it sent none */
 	long retry_after;		/* out: seconds from a 429's or 503's Retry-After, 0 if none (or
 					 * on any other status) */
+	int64_t fetched_at;		/* out: upstream_fetched_at() of a 200 or 304 */
+	int stale;			/* out: a 200 or 304 said it is stale (Warning: 110) */
 	enum upstream_failure failure;	/* out: why the fetch failed; UPSTREAM_FAIL_NONE when it did not */
 };
+
+/*
+ * When the rates of an answer received at Unix time now were fetched, for a
+ * tier (a cconvd, or a cache, in front of the source) must not pass on old
+ * rates as new: now − age (its Age header; -1 when it had none), or its
+ * Last-Modified (-1 or 0 for none) when it also carries Age, whichever is older,
+ * and never after now.  A cconvd's Last-Modified is when its rates were last
+ * confirmed, as is any cache's copy's; a source's own Last-Modified without
+ * Age (the ECB's file, Friday's all weekend) says when the document changed,
+ * not how long ago it was last confirmed current, so it is not a fetch time.
+ * Pure.
+ */
+int64_t upstream_fetched_at(int64_t now, int64_t age, int64_t last_modified);
 
 /* Outcomes of upstream_fetch_feed(). */
 enum upstream_status {
@@ -62,10 +77,12 @@ enum upstream_status {
  * GETs url (conditionally when v holds validators: an upstream whose data has
  * not changed answers 304 with no body, which costs it and us nothing) and
  * parses the body with feed_parse().  Returns UPSTREAM_FETCHED with *out an
- * array of *n finished snapshots, oldest first, each with origin (now, url as
- * url_redact() shows it) and v updated from the answer (caller frees with
- * rates_vec_free()); UPSTREAM_UNCHANGED with *out NULL when the upstream said
- * 304; UPSTREAM_ERROR with err holding the reason as fetch_get() or
+ * array of *n finished snapshots, oldest first, each with origin
+ * (upstream_fetched_at(), url as url_redact() shows it) and marked stale
+ * (rates_set_stale()) when the answer said so, and v updated from the answer
+ * (caller frees with rates_vec_free()); UPSTREAM_UNCHANGED with *out NULL
+ * when the upstream said 304, v->fetched_at and v->stale then saying what the
+ * 304 confirms; UPSTREAM_ERROR with err holding the reason as fetch_get() or
  * feed_parse() gave it, without the URL: "HTTP 503", "ECB XML line 3: …", and
  * v->failure saying which kind of failure it was.  The caller names the
  * upstream once, in front, redacted: err_prefix(err, errlen, "upstream '%s'",

@@ -208,7 +208,9 @@ param_currency(const struct rates *r, const struct api_arg *a, const char *dflt,
 }
 
 /* An answer from r fetched at `fetched`.  A past date's rates never go
- * stale: they are history, not a cache of something newer. */
+ * stale: they are history, not a cache of something newer.  The rates
+ * served are stale once older than --max-age, or at once when the upstream
+ * that gave them said they were (a tier passes its source's staleness on). */
 static void
 begin_answer_at(const struct api_ctx *ctx, struct api_response *resp, const char *content_type,
     int64_t fetched, int dated)
@@ -217,7 +219,7 @@ begin_answer_at(const struct api_ctx *ctx, struct api_response *resp, const char
 	resp->content_type = content_type;
 	resp->last_modified = fetched;
 	resp->age = ctx->now > fetched ? ctx->now - fetched : 0;
-	resp->stale = !dated && resp->age > ctx->max_age;
+	resp->stale = !dated && (resp->age > ctx->max_age || (ctx->rates != NULL && rates_stale(ctx->rates)));
 	resp->cache = API_CACHE_RATES;
 }
 

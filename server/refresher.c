@@ -82,7 +82,8 @@ served_date(char out[DT_DATE_LEN])
  * worth sending while the snapshot being served is the one it gave: a 304
  * then means "what you serve is still current", and the same rates are
  * republished with a new fetch time (so they do not turn stale) at no cost to
- * either side.  Returns upstream_fetch_feed()'s outcome; on UPSTREAM_FETCHED
+ * either side (the fetch time and staleness the 304 itself states, not now:
+ * upstream.h).  Returns upstream_fetch_feed()'s outcome; on UPSTREAM_FETCHED
  * and on UPSTREAM_UNCHANGED *out holds the *n snapshots to save, oldest
  * first, the newest to publish (for a 304, just the served one reconfirmed).
  */
@@ -119,8 +120,12 @@ fetch_one(struct refresher *rf, size_t i, struct rates ***out, size_t *n, char *
 		v->failure = UPSTREAM_FAIL_INVALID;
 		return UPSTREAM_ERROR;
 	}
-	r = rates_reconfirmed(p.rates, (int64_t)time(NULL));
+	/* Confirmed as of when the upstream says its copy was fetched, and
+	 * stale if it says so: a 304 from a stale tier renews nothing. */
+	r = rates_reconfirmed(p.rates, v->fetched_at);
 	publish_release(&p);
+	if (r != NULL)
+		rates_set_stale(r, v->stale);
 	if (r == NULL || rates_vec_append(out, n, &cap, r) == -1) {
 		err_set(err, errlen, "out of memory");
 		rates_free(r);

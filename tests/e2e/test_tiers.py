@@ -1,9 +1,13 @@
-"""Tiers: a cconvd whose upstream is another cconvd's /latest; its conditional refreshes are answered 304."""
+"""Tiers: a cconvd whose upstream is another cconvd's /latest; its conditional refreshes are answered 304,
+and it passes on its headquarters' age and staleness, never serving old rates as fresh."""
+import contextlib
 import os
+import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from e2elib import RATES, Daemon, expected, run, serving, wait_until  # noqa: E402
+from e2elib import (DATE, RATES, Daemon, cconvd_once, expected, frankfurter_json, refused_url, run,  # noqa: E402
+                    serving, wait_until, write_file)
 
 
 def test_cconvd_behind_cconvd(tmp):
@@ -45,5 +49,45 @@ def test_cconvd_behind_cconvd(tmp):
             b.stop()
 
 
+def test_branch_inherits_a_stale_headquarters(tmp):
+    """HQ (--max-age 60, upstream dead) serves a snapshot 2 h old: stale, Age over 7200, Warning 110.  A branch
+    behind it says the same of those rates (age from HQ's Age and Last-Modified, stale from its Warning, though
+    the branch's own --max-age is a day), on the first fetch (200) and on a SIGHUP's 304."""
+    hq_dir, b_dir = os.path.join(tmp, "hq"), os.path.join(tmp, "b")
+    os.mkdir(hq_dir)
+    os.mkdir(b_dir)
+    hq_db = os.path.join(hq_dir, "rates.db")
+    rc, err = cconvd_once(tmp, ["--import", write_file(tmp, "day.json", frankfurter_json({DATE: RATES}))], hq_db)
+    assert rc == 0, err
+    with contextlib.closing(sqlite3.connect(hq_db)) as db:
+        db.execute("UPDATE snapshots SET fetched_at = fetched_at - 7200")
+        db.commit()
+    hq = Daemon(hq_dir, [refused_url()], ["--max-age", "60"])
+    try:
+        h = hq.health()
+        assert h["stale"] is True and h["age"] >= 7200, h
+        _, hq_headers, _ = hq.get("/latest")
+        assert hq_headers["warning"].startswith("110"), hq_headers
+        b = Daemon(b_dir, [hq.base + "/latest"])
+        try:
+            wait_until(lambda: b.get("/healthz")[0] == 200, 10, "the branch's first rates from HQ")
+            for round_ in ("first fetch", "304 after SIGHUP"):
+                if round_ != "first fetch":
+                    b.refresh()
+                    b.logged("refresh ok (304 Not Modified)")
+                h = b.health()
+                assert h["stale"] is True and 7200 <= h["age"] < 7260, (round_, h)
+                status, headers, body = b.get("/latest")
+                assert status == 200 and 7200 <= int(headers["age"]) < 7260, (round_, headers)
+                assert headers["last-modified"] == hq_headers["last-modified"], (round_, headers, hq_headers)
+                assert headers["warning"].startswith("110"), (round_, headers)
+                status, _, body = b.get("/convert?to=GBP&amount=100")
+                assert '"stale":true' in body, (round_, body)
+        finally:
+            b.stop()
+    finally:
+        hq.stop()
+
+
 if __name__ == "__main__":
-    run([test_cconvd_behind_cconvd])
+    run([test_cconvd_behind_cconvd, test_branch_inherits_a_stale_headquarters])

@@ -228,6 +228,104 @@ test_upstream_reasons_name_no_url(void **state)
 	assert_int_equal(v.failure, UPSTREAM_FAIL_HTTP);
 }
 
+static void
+test_header_age(void **state)
+{
+	int64_t age = -7;
+
+	(void)state;
+	assert_int_equal(fetch_header_age("Age: 7203\r\n", strlen("Age: 7203\r\n"), &age), 1);
+	assert_int_equal(age, 7203);
+	assert_int_equal(fetch_header_age("age:0", 5, &age), 1);
+	assert_int_equal(age, 0);
+	assert_int_equal(fetch_header_age("AGE: \t 12 \r\n", strlen("AGE: \t 12 \r\n"), &age), 1);
+	assert_int_equal(age, 12);
+	/* RFC 9111 §1.2.2: too large for 31 bits is sent, and taken, as 2^31. */
+	assert_int_equal(fetch_header_age("Age: 99999999999999999999999\r\n", 30, &age), 1);
+	assert_int_equal(age, 2147483648LL);
+	age = 5;
+	const char *bad[] = { "Age: -1\r\n", "Age: 1.5\r\n", "Age:\r\n", "Age: 12 13\r\n", "Age: 0x10\r\n",
+	    "Ages: 10\r\n", "Page: 10\r\n", "Age 10\r\n", "" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(fetch_header_age(bad[i], strlen(bad[i]), &age), 0);
+		assert_int_equal(age, 5);
+	}
+	/* Only the n bytes given are read. */
+	assert_int_equal(fetch_header_age("Age: 12", 6, &age), 1);
+	assert_int_equal(age, 1);
+}
+
+static void
+test_fetched_at_inherited(void **state)
+{
+	const int64_t now = 1795000000;
+
+	(void)state;
+	/* No Age: a source's own answer, fetched now, whatever its Last-Modified says. */
+	assert_int_equal(upstream_fetched_at(now, -1, -1), now);
+	assert_int_equal(upstream_fetched_at(now, -1, now - 86400 * 2), now);
+	/* A tier's or a cache's: the older of now − Age and Last-Modified. */
+	assert_int_equal(upstream_fetched_at(now, 7203, -1), now - 7203);
+	assert_int_equal(upstream_fetched_at(now, 0, now - 7203), now - 7203);
+	assert_int_equal(upstream_fetched_at(now, 7203, now - 60), now - 7203);
+	/* Never in the future. */
+	assert_int_equal(upstream_fetched_at(now, 0, now + 3600), now);
+	assert_int_equal(upstream_fetched_at(now, 2147483648LL, -1), 1);
+}
+
+/* A tier's 304 says how old the copy it confirms is, and whether it is stale:
+ * Age, Last-Modified (here in RFC 850's form) and Warning are read from it. */
+static void
+test_304_freshness_headers(void **state)
+{
+	static const char answer[] = "HTTP/1.1 304 Not Modified\r\nETag: \"r1\"\r\nAge: 7203\r\n"
+	    "Last-Modified: Sunday, 06-Nov-94 08:49:37 GMT\r\nWarning: 110 - \"Response is Stale\"\r\n"
+	    "Connection: close\r\n\r\n";
+	struct fetch_opts o = opts;
+	struct one_answer s;
+	struct fetch_result res;
+	char err[512];
+
+	(void)state;
+	o.if_none_match = "\"r1\"";
+	serve_start(&s, answer);
+	assert_int_equal(fetch_get(s.url, &o, &res, err, sizeof(err)), 0);
+	serve_stop(&s);
+	assert_int_equal(res.status, 304);
+	assert_int_equal(res.age, 7203);
+	assert_int_equal(res.last_modified, 784111777);
+	assert_int_equal(res.stale, 1);
+	fetch_result_free(&res);
+}
+
+/* A 200 through a tier: the snapshots carry the tier's fetch time and staleness. */
+static void
+test_200_from_a_stale_tier(void **state)
+{
+	static const char answer[] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nAge: 100\r\n"
+	    "Last-Modified: Sun Nov  6 08:49:37 1994\r\nWarning: 110 - \"Response is Stale\"\r\n"
+	    "Content-Length: 68\r\nConnection: close\r\n\r\n"
+	    "{\"amount\":1.0,\"base\":\"EUR\",\"date\":\"1994-11-04\",\"rates\":{\"USD\":1.25}}";
+	struct upstream_validators v;
+	struct one_answer s;
+	struct rates **out = NULL;
+	size_t n = 0;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(strlen(strstr(answer, "\r\n\r\n") + 4), 68);
+	memset(&v, 0, sizeof(v));
+	serve_start(&s, answer);
+	assert_int_equal(upstream_fetch_feed(s.url, 0, &v, &out, &n, err, sizeof(err)), UPSTREAM_FETCHED);
+	serve_stop(&s);
+	assert_int_equal(n, 1);
+	assert_int_equal(rates_fetched_at(out[0]), 784111777);
+	assert_int_equal(rates_stale(out[0]), 1);
+	assert_int_equal(v.fetched_at, 784111777);
+	assert_int_equal(v.stale, 1);
+	rates_vec_free(out, n);
+}
+
 int
 main(void)
 {
@@ -236,6 +334,10 @@ main(void)
 		cmocka_unit_test(test_http_status_is_the_whole_reason),
 		cmocka_unit_test(test_transport_reasons_name_no_url),
 		cmocka_unit_test(test_upstream_reasons_name_no_url),
+		cmocka_unit_test(test_header_age),
+		cmocka_unit_test(test_fetched_at_inherited),
+		cmocka_unit_test(test_304_freshness_headers),
+		cmocka_unit_test(test_200_from_a_stale_tier),
 	};
 	int rc;
 
