@@ -5,10 +5,14 @@
  * blanks): '{' is JSON, '<' is XML, "Date," is the ECB's CSV; anything else
  * is refused with the bytes quoted, so an HTML error page or a proxy's login
  * form is reported as what it is rather than as a puzzling parse error deep in
- * one of the parsers.  The format parsers return days in document order; here
- * they are sorted oldest first (the ECB writes newest first), a date given
- * twice is refused, and so is a date in the future.
+ * one of the parsers.  The JSON reader hands each day on as it reads it, so
+ * a long history is never held whole; the ECB readers (XML, CSV: documents a
+ * fraction of JSON's size for the same days) build a vector first, handed on
+ * oldest first.  A date given twice is refused, and so is a date in the
+ * future, once the document is read: the caller's sink undoes its work then.
+ * feed_parse() keeps every day, sorted oldest first.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -22,11 +26,11 @@
 #include "fxjson.h"
 
 static int
-by_date(const void *a, const void *b)
+by_day(const void *a, const void *b)
 {
-	const struct rates *const *x = a, *const *y = b;
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
 
-	return strcmp(rates_date(*x), rates_date(*y));
+	return (x > y) - (x < y);
 }
 
 /* Case-insensitive "does s[0..n) start with prefix". */
@@ -38,16 +42,101 @@ starts_with(const char *s, size_t n, const char *prefix)
 	return n >= k && strncasecmp(s, prefix, k) == 0;
 }
 
+/*
+ * Between a format's reader and the caller's sink: every date is noted (as
+ * a day number, 4 bytes a day, the only thing a document costs per day
+ * here), and the count bounded, so the rules on the document as a whole
+ * (no date twice, none in the future) are checked once it is read.
+ */
+struct each {
+	const struct rates_sink *sink;
+	int32_t *days;
+	size_t n, cap;
+	int too_many, sink_failed;
+};
+
+static int
+each_day(void *arg, struct rates **r, char *err, size_t errlen)
+{
+	struct each *e = arg;
+
+	if (e->n == RATES_VEC_MAX) {
+		e->too_many = 1;
+		err_set(err, errlen, "more than %d dates", RATES_VEC_MAX);
+		return -1;
+	}
+	if (e->n == e->cap) {
+		size_t cap = e->cap > 0 ? e->cap * 2 : 256;
+		int32_t *grown = reallocarray(e->days, cap, sizeof(*grown));
+		if (grown == NULL) {
+			e->sink_failed = 1;
+			err_set(err, errlen, "out of memory");
+			return -1;
+		}
+		e->days = grown;
+		e->cap = cap;
+	}
+	e->days[e->n++] = (int32_t)dt_date_days(rates_date(*r));
+	if (e->sink->fn(e->sink->arg, r, err, errlen) == -1) {
+		e->sink_failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/* A vector reader's days (ECB XML, CSV), oldest first, through each_day(). */
+static int
+hand_on_vector(struct rates **v, size_t n, struct each *e, char *err, size_t errlen)
+{
+	int rc = 0;
+
+	rates_vec_sort(v, n);
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = each_day(e, &v[i], err, errlen);
+	rates_vec_free(v, n);
+	return rc;
+}
+
+/* The rules on the document whole, once every day was handed on. */
+static int
+check_dates(struct each *e, const char *format, char *err, size_t errlen)
+{
+	char date[DT_DATE_LEN];
+
+	/* Every reader refuses a document without a day; this only keeps the rule local. */
+	if (e->n == 0) {
+		err_set(err, errlen, "%s: no dates", format);
+		return -1;
+	}
+	qsort(e->days, e->n, sizeof(*e->days), by_day);
+	for (size_t i = 1; i < e->n; i++) {
+		if (e->days[i - 1] == e->days[i]) {
+			dt_date((int64_t)e->days[i] * 86400, date);
+			err_set(err, errlen, "%s: the date %s is given twice", format, date);
+			return -1;
+		}
+	}
+	dt_date((int64_t)e->days[e->n - 1] * 86400, date);
+	if (!dt_date_published_ok(date, (int64_t)time(NULL))) {
+		err_set(err, errlen, "%s: the date %s is in the future", format, date);
+		return -1;
+	}
+	return 0;
+}
+
 int
-feed_parse(const char *body, size_t len, struct rates ***out, size_t *n, char *err, size_t errlen)
+feed_parse_each(const char *body, size_t len, const struct rates_sink *sink, struct feed_span *span, char *err,
+    size_t errlen)
 {
 	char q[BUF_QUOTE_LEN];
 	const char *p = body, *format;
-	size_t left = len;
+	struct each e = { sink, NULL, 0, 0, 0, 0 };
+	const struct rates_sink mine = { each_day, &e };
+	struct rates **v = NULL;
+	size_t left = len, n = 0;
 	int rc = -1, parsed;
 
-	*out = NULL;
-	*n = 0;
+	memset(span, 0, sizeof(*span));
 	if (len > FEED_MAX_BODY) {
 		err_set(err, errlen, "document larger than %d MiB (%zu bytes)", FEED_MAX_BODY >> 20, len);
 		return -1;
@@ -66,7 +155,7 @@ feed_parse(const char *body, size_t len, struct rates ***out, size_t *n, char *e
 	}
 	if (*p == '{') {
 		format = "JSON";
-		parsed = fxjson_parse_feed(p, left, out, n, err, errlen);
+		parsed = fxjson_parse_feed(p, left, &mine, err, errlen);
 	} else if (starts_with(p, left, "<!doctype html") || starts_with(p, left, "<html")) {
 		err_set(err, errlen, "not a rates document: an HTML page");
 		return -1;
@@ -75,35 +164,51 @@ feed_parse(const char *body, size_t len, struct rates ***out, size_t *n, char *e
 		 * refuses the blank line a hand-edited or concatenated file may
 		 * start with (its error lines count from here). */
 		format = "ECB XML";
-		parsed = ecbxml_parse(p, left, out, n, err, errlen);
+		parsed = ecbxml_parse(p, left, &v, &n, err, errlen);
+		if (parsed == 0)
+			parsed = hand_on_vector(v, n, &e, err, errlen);
 	} else if (starts_with(p, left, "Date,")) {
 		format = "ECB CSV";
-		parsed = ecbcsv_parse(p, left, out, n, err, errlen);
+		parsed = ecbcsv_parse(p, left, &v, &n, err, errlen);
+		if (parsed == 0)
+			parsed = hand_on_vector(v, n, &e, err, errlen);
 	} else {
 		buf_quote(q, sizeof(q), p, left);
 		err_set(err, errlen, "not a rates document: neither JSON, ECB XML nor ECB CSV (it starts '%s')", q);
 		return -1;
 	}
-	/* Each reader names its format in its messages. */
-	if (parsed == -1)
-		goto out;
-	qsort(*out, *n, sizeof(**out), by_date);
-	for (size_t i = 1; i < *n; i++) {
-		if (strcmp(rates_date((*out)[i - 1]), rates_date((*out)[i])) == 0) {
-			err_set(err, errlen, "%s: the date %s is given twice", format, rates_date((*out)[i]));
-			goto out;
-		}
-	}
-	if (!dt_date_published_ok(rates_date((*out)[*n - 1]), (int64_t)time(NULL))) {
-		err_set(err, errlen, "%s: the date %s is in the future", format, rates_date((*out)[*n - 1]));
+	/* Each reader names its format in its messages, and the sink in its own. */
+	if (parsed == -1) {
+		if (e.too_many)
+			err_prefix(err, errlen, "%s", format);
 		goto out;
 	}
+	if (check_dates(&e, format, err, errlen) == -1)
+		goto out;
+	span->days = e.n;
+	dt_date((int64_t)e.days[0] * 86400, span->first);
+	dt_date((int64_t)e.days[e.n - 1] * 86400, span->last);
 	rc = 0;
 out:
-	if (rc == -1) {
-		rates_vec_free(*out, *n);
-		*out = NULL;
-		*n = 0;
-	}
+	free(e.days);
 	return rc;
+}
+
+int
+feed_parse(const char *body, size_t len, struct rates ***out, size_t *n, char *err, size_t errlen)
+{
+	struct rates_vec k = { NULL, 0, 0 };
+	const struct rates_sink sink = { rates_vec_keep, &k };
+	struct feed_span span;
+
+	*out = NULL;
+	*n = 0;
+	if (feed_parse_each(body, len, &sink, &span, err, errlen) == -1) {
+		rates_vec_free(k.v, k.n);
+		return -1;
+	}
+	rates_vec_sort(k.v, k.n);
+	*out = k.v;
+	*n = k.n;
+	return 0;
 }

@@ -22,6 +22,7 @@
 
 #include <stddef.h>
 
+#include "dt.h"
 #include "rates.h"
 
 /* Bounds on one document, whatever fetched it: FEED_MAX_BODY bytes, and
@@ -43,5 +44,27 @@
  * Snapshots carry no origin (see rates_set_origin()).
  */
 int feed_parse(const char *body, size_t len, struct rates ***out, size_t *n, char *err, size_t errlen);
+
+/* What feed_parse_each() handed on. */
+struct feed_span {
+	size_t days;
+	char first[DT_DATE_LEN];	/* the oldest and newest dates */
+	char last[DT_DATE_LEN];
+};
+
+/*
+ * The same reading and rules, with each snapshot handed to sink as soon as
+ * it is read rather than kept (rates.h): JSON days in document order, the
+ * ECB's oldest first.  A JSON time series then costs its bytes and about one
+ * day, whatever its length.  0 with span filled when the document passed
+ * every rule; -1 with err set as feed_parse() sets it, or with the sink's own
+ * message.  The rules on the whole document (no date twice, none in the
+ * future, at most RATES_VEC_MAX) are known only at the end: on -1 the sink
+ * may have been handed days already, and its owner undoes what it did with
+ * them (a store rolls its transaction back), since a feed is taken whole or
+ * not at all.
+ */
+int feed_parse_each(const char *body, size_t len, const struct rates_sink *sink, struct feed_span *span, char *err,
+    size_t errlen);
 
 #endif

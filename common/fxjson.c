@@ -1,226 +1,255 @@
 /*
  * fxjson: Frankfurter / fixer.io JSON in and out.
  *
- * Reading uses jansson for the structure.  It hands numbers over as doubles,
- * which cannot hold every rate an upstream may write, so each rate is read
- * from its own text instead (jsonnum.h), digit for digit as in the ECB's XML
- * and CSV: jansson keeps an object's members in document order, so the k-th
- * number of a walk of the tree is the k-th number token of the text, and
- * each rate is checked against jansson's value before it is taken.  Writing
- * does not use jansson at all: its reals print with 17 significant digits and
- * would show binary noise, so numbers are written from exact decimals by hand.
+ * Reading goes through jscan, token by token, and never builds the document:
+ * a time series of decades is up to FEED_MAX_BODY bytes, and each day is
+ * handed on (struct rates_sink) as soon as it is read.  A first pass reads the
+ * top level, checking the whole text's grammar on the way, and notes where
+ * "rates" starts, since JSON members come in any order and a day cannot be
+ * read before its base is known; a second pass reads the rates from there.
+ * A text that is not JSON is thus refused before any day is handed on.
+ * Rates are read from their text (jscan_rate()), digit for digit as in the
+ * ECB's XML and CSV.  Writing is by hand too, from exact decimals.
+ *
+ * Duplicate keys are refused wherever a member is read: at the top level,
+ * among a day's codes, among a series' dates (feed_parse_each()); a member
+ * that is ignored is checked for its grammar only.  Text from the document
+ * that reaches a message is quoted with buf_quote().
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include <jansson.h>
-
-#include "buf.h"
 #include "err.h"
 #include "fxjson.h"
-#include "jsonnum.h"
+#include "jscan.h"
 #include "log.h"
 
-/* Number tokens in v and everything inside it. */
-static size_t
-count_numbers(const json_t *v)
-{
-	const char *key;
-	json_t *x;
-	size_t n = 0, i;
+#define FXJSON_INFO_MAX 256	/* bytes of a fixer error's "info" kept for the message */
 
-	if (json_is_number(v))
-		return 1;
-	if (json_is_object(v))
-		json_object_foreach((json_t *)v, key, x)
-			n += count_numbers(x);
-	else if (json_is_array(v))
-		json_array_foreach(v, i, x)
-			n += count_numbers(x);
-	return n;
+enum kind { ABSENT, STRING, OTHER };
+
+/* A top-level member the readers use: where its value is, and its type. */
+struct member {
+	enum kind kind;
+	struct jscan_str str;		/* the value, when a string */
+	const char *value;		/* the value's first byte */
+	enum jscan_token first;		/* the value's first token */
+};
+
+enum { M_BASE, M_DATE, M_RATES, M_SUCCESS, M_ERROR, M_FETCHED_AT, M_UPSTREAM, M_COUNT };
+static const char *const member_names[M_COUNT] = {
+	"base", "date", "rates", "success", "error", "fetched_at", "upstream",
+};
+
+struct top {
+	struct member m[M_COUNT];
+	int seen[M_COUNT];
+	int failed;			/* "success": false */
+	struct jscan_str info;		/* "error": {"info": …}, when a string */
+	int has_info;
+};
+
+static void
+not_json(const char *why, char *err, size_t errlen)
+{
+	err_set(err, errlen, "not JSON (%s)", why);
 }
 
-/* Number tokens before obj's member `key` in document order. */
-static size_t
-numbers_before(const json_t *obj, const char *key)
+/* The members of fixer's "error" object, whose '{' was just read; notes "info". */
+static int
+read_error_object(struct jscan *s, struct top *t, char *err, size_t errlen)
 {
-	const char *k;
-	json_t *x;
-	size_t n = 0;
+	enum jscan_token tok;
 
-	json_object_foreach((json_t *)obj, k, x) {
-		if (strcmp(k, key) == 0)
-			break;
-		n += count_numbers(x);
+	while ((tok = jscan_next(s, err, errlen)) == JSCAN_KEY) {
+		int info = jscan_string_is(&s->str, "info");
+		if ((tok = jscan_next(s, err, errlen)) == JSCAN_STRING && info) {
+			t->info = s->str;
+			t->has_info = 1;
+		}
+		if (jscan_skip(s, tok, err, errlen) == -1)
+			return -1;
 	}
-	return n;
+	return tok == JSCAN_OBJECT_END ? 0 : -1;
 }
 
 /*
- * The rate v, the index-th number of the text, exactly from that text.
- * JSONNUM_NOT_POSITIVE also stands for "not a number".  A token that does not
- * read as jansson's value (an integer without '.' or an exponent, a real to
- * the same double) would mean the walk lost its place: refused, never taken.
+ * The first pass: reads the whole text, noting the top-level members of
+ * struct top.  0; -1 with err "not JSON (line 3: …)" when the text is not
+ * JSON, or "not a JSON object".
  */
-static enum jsonnum_result
-json_rate(const json_t *v, struct jsonnum_cursor *nums, size_t index, struct dec *out, int *lost)
-{
-	const char *s;
-	size_t n;
-	char copy[128];
-
-	*lost = 0;
-	if (!json_is_number(v))
-		return JSONNUM_NOT_POSITIVE;
-	if (jsonnum_token(nums, index, &s, &n) == -1) {
-		*lost = 1;
-		return JSONNUM_NOT_POSITIVE;
-	}
-	int real_text = memchr(s, '.', n) != NULL || memchr(s, 'e', n) != NULL || memchr(s, 'E', n) != NULL;
-	if (real_text != json_is_real(v))
-		*lost = 1;
-	else if (n < sizeof(copy)) {
-		memcpy(copy, s, n);
-		copy[n] = '\0';
-		*lost = json_is_real(v) ? strtod(copy, NULL) != json_real_value(v) :
-		    strtoll(copy, NULL, 10) != json_integer_value(v);
-	}
-	if (*lost)
-		return JSONNUM_NOT_POSITIVE;
-	return jsonnum_rate(s, n, out);
-}
-
-/* The string member `key` of obj, or NULL with err set. */
-static const char *
-member_str(const json_t *obj, const char *key, char *err, size_t errlen)
-{
-	const json_t *v = json_object_get(obj, key);
-
-	if (v == NULL) {
-		err_set(err, errlen, "'%s' missing", key);
-		return NULL;
-	}
-	if (!json_is_string(v)) {
-		err_set(err, errlen, "'%s' is not a string", key);
-		return NULL;
-	}
-	return json_string_value(v);
-}
-
-/* The body as JSON, or NULL with err "not JSON (line N: …)", a message that
- * names the format.  Caller json_decref()s. */
-static json_t *
-load_json(const char *body, size_t len, char *err, size_t errlen)
-{
-	json_t *root;
-	json_error_t jerr;
-
-	if ((root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr)) == NULL) {
-		char q[BUF_QUOTE_LONG_LEN];	/* jansson's text quotes the body near the fault */
-		buf_quote(q, sizeof(q), jerr.text, strlen(jerr.text));
-		err_set(err, errlen, "not JSON (line %d: %s)", jerr.line, q);
-	}
-	return root;
-}
-
-/* 0 when root is an object and not fixer.io's way of reporting a failure in
- * a 200 answer; -1 with err set. */
 static int
-check_object(const json_t *root, char *err, size_t errlen)
+read_top(const char *body, size_t len, struct top *t, char *err, size_t errlen)
 {
-	const json_t *v;
+	struct jscan s;
+	enum jscan_token tok;
+	char why[192];
 
-	if (!json_is_object(root)) {
+	memset(t, 0, sizeof(*t));
+	jscan_start(&s, body, len);
+	if ((tok = jscan_next(&s, why, sizeof(why))) != JSCAN_OBJECT) {
+		if (jscan_skip(&s, tok, why, sizeof(why)) == -1 || jscan_next(&s, why, sizeof(why)) != JSCAN_END) {
+			not_json(why, err, errlen);
+			return -1;
+		}
 		err_set(err, errlen, "not a JSON object");
 		return -1;
 	}
-	if ((v = json_object_get(root, "success")) != NULL && json_is_false(v)) {
-		const json_t *info = json_object_get(json_object_get(root, "error"), "info");
-		char q[BUF_QUOTE_LONG_LEN] = "no reason given";
-		if (json_is_string(info))
-			buf_quote(q, sizeof(q), json_string_value(info), json_string_length(info));
-		err_set(err, errlen, "upstream reported failure: %s", q);
+	while ((tok = jscan_next(&s, why, sizeof(why))) == JSCAN_KEY) {
+		int k = 0;
+
+		while (k < M_COUNT && !jscan_string_is(&s.str, member_names[k]))
+			k++;
+		if (k < M_COUNT && t->seen[k]++) {
+			snprintf(why, sizeof(why), "line %u: '%s' given twice", jscan_line(&s), member_names[k]);
+			not_json(why, err, errlen);
+			return -1;
+		}
+		if ((tok = jscan_next(&s, why, sizeof(why))) == JSCAN_ERROR)
+			break;
+		if (k < M_COUNT) {
+			t->m[k].kind = tok == JSCAN_STRING ? STRING : OTHER;
+			t->m[k].str = s.str;
+			t->m[k].value = s.tok;
+			t->m[k].first = tok;
+		}
+		if (k == M_SUCCESS && tok == JSCAN_FALSE)
+			t->failed = 1;
+		if (k == M_ERROR && tok == JSCAN_OBJECT) {
+			if (read_error_object(&s, t, why, sizeof(why)) == -1)
+				break;
+		} else if (jscan_skip(&s, tok, why, sizeof(why)) == -1)
+			break;
+	}
+	if (tok != JSCAN_OBJECT_END || jscan_next(&s, why, sizeof(why)) != JSCAN_END) {
+		not_json(why, err, errlen);
 		return -1;
 	}
 	return 0;
 }
 
-/* "base", a known currency code, or NULL with err set. */
-static const char *
-get_base(const json_t *root, char *err, size_t errlen)
+/* 0 unless the document is fixer.io's way of reporting a failure in a 200
+ * answer; -1 with err set. */
+static int
+check_success(const struct top *t, char *err, size_t errlen)
 {
-	const char *base = member_str(root, "base", err, errlen);
+	char info[FXJSON_INFO_MAX], q[BUF_QUOTE_LONG_LEN];
 
-	if (base != NULL && currency_find(base) == NULL) {
-		char q[BUF_QUOTE_LEN];
+	if (!t->failed)
+		return 0;
+	if (t->has_info) {
+		size_t n = jscan_string(&t->info, info, sizeof(info));
+		buf_quote(q, sizeof(q), info, n < sizeof(info) ? n : sizeof(info) - 1);
+	}
+	err_set(err, errlen, "upstream reported failure: %s", t->has_info ? q : "no reason given");
+	return -1;
+}
+
+/* The string member k decoded into out, or -1 with err set ("'base' missing"). */
+static int
+member_str(const struct top *t, int k, char *out, size_t outlen, char *err, size_t errlen)
+{
+	if (t->m[k].kind == ABSENT) {
+		err_set(err, errlen, "'%s' missing", member_names[k]);
+		return -1;
+	}
+	if (t->m[k].kind != STRING) {
+		err_set(err, errlen, "'%s' is not a string", member_names[k]);
+		return -1;
+	}
+	(void)jscan_string(&t->m[k].str, out, outlen);
+	return 0;
+}
+
+/* "base", a known currency code, into base (DT_DATE_LEN bytes or more), or -1 with err set. */
+static int
+get_base(const struct top *t, char *base, size_t baselen, char *err, size_t errlen)
+{
+	char q[BUF_QUOTE_LEN];
+
+	if (member_str(t, M_BASE, base, baselen, err, errlen) == -1)
+		return -1;
+	if (currency_find(base) == NULL) {
 		buf_quote(q, sizeof(q), base, strlen(base));
 		err_set(err, errlen, "'base' '%s': unknown currency", q);
-		return NULL;
+		return -1;
 	}
-	return base;
+	return 0;
 }
 
-/* The "rates" member as a non-empty object, or NULL with err set. */
-static const json_t *
-get_rates(const json_t *root, char *err, size_t errlen)
+/* A scanner at the "rates" object's '{', or -1 with err set. */
+static int
+get_rates(const struct top *t, const char *body, size_t len, struct jscan *s, char *err, size_t errlen)
 {
-	const json_t *v = json_object_get(root, "rates");
+	const struct member *m = &t->m[M_RATES];
 
-	if (!json_is_object(v)) {
-		err_set(err, errlen, "%s", v == NULL ? "'rates' missing" : "'rates' is not an object");
-		return NULL;
+	if (m->first != JSCAN_OBJECT) {
+		err_set(err, errlen, "%s", m->kind == ABSENT ? "'rates' missing" : "'rates' is not an object");
+		return -1;
 	}
-	if (json_object_size(v) == 0) {
-		err_set(err, errlen, "'rates' is empty");
-		return NULL;
-	}
-	return v;
+	/* The first pass read this text to its end: nothing here can fail. */
+	jscan_start(s, m->value, len - (size_t)(m->value - body));
+	(void)jscan_next(s, NULL, 0);
+	return 0;
 }
 
-/* One day's {"USD":1.0512,…} object into a finished snapshot, or NULL with
- * err set.  what names the object in messages: "rates" or "rates.2026-11-20";
- * its first member is the text's number `first` (nums). */
+/* Sets err for a rate that jscan_rate() refused. */
+static void
+rate_refused(enum jscan_rate_result got, const char *what, const char *code, char *err, size_t errlen)
+{
+	if (got == JSCAN_RATE_OUT_OF_RANGE)
+		err_set(err, errlen, "%s.%s: outside 1e-12 .. 1e15", what, code);
+	else if (got == JSCAN_RATE_TOO_PRECISE)
+		err_set(err, errlen, "%s.%s: more than %d decimals or 38 digits (rates are kept digit for digit)",
+		    what, code, DEC_MAX_SCALE);
+	else
+		err_set(err, errlen, "%s.%s: must be a number > 0", what, code);
+}
+
+/*
+ * One day's {"USD":1.0512,…} object, whose '{' s has just read, to its '}',
+ * into a finished snapshot, or NULL with err set.  what names the object in
+ * messages: "rates" or "rates.2026-11-20" (quoted already).
+ */
 static struct rates *
-one_day(const char *base, const char *date, const json_t *obj, struct jsonnum_cursor *nums, size_t first,
-    const char *what, char *err, size_t errlen)
+one_day(struct jscan *s, const char *base, const char *date, const char *what, char *err, size_t errlen)
 {
+	/* A bit per three-letter code: a code given twice is refused even where rates_add() would skip it. */
+	unsigned char seen[26 * 26 * 26 / 8 + 1];
 	struct rates *r;
-	const char *code;
-	json_t *rate;
-	size_t i = 0;
+	enum jscan_token tok;
 
 	if ((r = rates_new(base, date, err, errlen)) == NULL) {
 		err_prefix(err, errlen, "%s", what);
 		return NULL;
 	}
-	json_object_foreach((json_t *)obj, code, rate) {
+	memset(seen, 0, sizeof(seen));
+	while ((tok = jscan_next(s, err, errlen)) == JSCAN_KEY) {
+		char code[8], q[BUF_QUOTE_LEN];
+		size_t n = jscan_string(&s->str, code, sizeof(code));
 		struct dec d;
-		if (!currency_code_ok(code)) {
-			char q[BUF_QUOTE_LEN];
-			buf_quote(q, sizeof(q), code, strlen(code));
-			err_set(err, errlen, "%s: code '%s' is not three letters A-Z", what, q);
+
+		if (n >= sizeof(code) || !currency_code_ok(code)) {
+			buf_quote(q, sizeof(q), code, n < sizeof(code) ? n : sizeof(code) - 1);
+			err_set(err, errlen, "%s: code '%s%s' is not three letters A-Z", what, q,
+			    n >= sizeof(code) ? "..." : "");
 			goto fail;
 		}
-		/* Every member before this one was a number, or the day was refused. */
-		int lost;
-		enum jsonnum_result got = json_rate(rate, nums, first + i++, &d, &lost);
-		if (lost) {
-			err_set(err, errlen, "%s.%s: the number's text was not found (a parser fault)", what, code);
+		unsigned bit = (unsigned)((code[0] - 'A') * 676 + (code[1] - 'A') * 26 + (code[2] - 'A'));
+		if (seen[bit / 8] & (1u << (bit % 8))) {
+			err_set(err, errlen, "%s.%s: listed twice (a duplicate key)", what, code);
 			goto fail;
 		}
-		if (got == JSONNUM_NOT_POSITIVE) {
-			err_set(err, errlen, "%s.%s: must be a number > 0", what, code);
+		seen[bit / 8] |= (unsigned char)(1u << (bit % 8));
+		if ((tok = jscan_next(s, err, errlen)) != JSCAN_NUMBER) {
+			rate_refused(JSCAN_RATE_NOT_POSITIVE, what, code, err, errlen);
 			goto fail;
 		}
-		if (got == JSONNUM_OUT_OF_RANGE) {
-			err_set(err, errlen, "%s.%s: outside 1e-12 .. 1e15", what, code);
-			goto fail;
-		}
-		if (got == JSONNUM_TOO_PRECISE) {
-			err_set(err, errlen, "%s.%s: more than %d decimals or 38 digits (rates are kept digit for "
-			    "digit)", what, code, DEC_MAX_SCALE);
+		enum jscan_rate_result got = jscan_rate(s->tok, s->num_len, &d);
+		if (got != JSCAN_RATE_OK) {
+			rate_refused(got, what, code, err, errlen);
 			goto fail;
 		}
 		enum rates_add_status added = rates_add(r, code, &d, err, errlen);
@@ -231,6 +260,9 @@ one_day(const char *base, const char *date, const json_t *obj, struct jsonnum_cu
 		if (added == RATES_SKIPPED)
 			log_debug("%s.%s: not an ISO 4217 currency cconv knows; ignored", what, code);
 	}
+	/* The first pass read the text whole, so the day ends with its '}'. */
+	if (tok != JSCAN_OBJECT_END)
+		goto fail;
 	if (rates_finish(r, err, errlen) == -1) {
 		err_prefix(err, errlen, "%s", what);
 		goto fail;
@@ -241,18 +273,17 @@ fail:
 	return NULL;
 }
 
-/* The one-day document's snapshot from a loaded root; nums walks its text. */
+/* The one-day document's snapshot from its first pass. */
 static struct rates *
-parse_day(const json_t *root, struct jsonnum_cursor *nums, char *err, size_t errlen)
+parse_day(const struct top *t, const char *body, size_t len, char *err, size_t errlen)
 {
-	const char *base, *date;
-	const json_t *obj;
+	char base[16], date[32], q[BUF_QUOTE_LEN];
+	struct jscan s;
 
-	if ((base = get_base(root, err, errlen)) == NULL ||
-	    (date = member_str(root, "date", err, errlen)) == NULL)
+	if (get_base(t, base, sizeof(base), err, errlen) == -1 ||
+	    member_str(t, M_DATE, date, sizeof(date), err, errlen) == -1)
 		return NULL;
 	if (!dt_date_ok(date)) {
-		char q[BUF_QUOTE_LEN];
 		buf_quote(q, sizeof(q), date, strlen(date));
 		err_set(err, errlen, "'date' '%s': not a valid YYYY-MM-DD date", q);
 		return NULL;
@@ -261,37 +292,51 @@ parse_day(const json_t *root, struct jsonnum_cursor *nums, char *err, size_t err
 		err_set(err, errlen, "'date' '%s': in the future", date);
 		return NULL;
 	}
-	if ((obj = get_rates(root, err, errlen)) == NULL)
+	if (get_rates(t, body, len, &s, err, errlen) == -1)
 		return NULL;
-	return one_day(base, date, obj, nums, numbers_before(root, "rates"), "rates", err, errlen);
+	struct jscan peek = s;
+	if (jscan_next(&peek, NULL, 0) == JSCAN_OBJECT_END) {
+		err_set(err, errlen, "'rates' is empty");
+		return NULL;
+	}
+	return one_day(&s, base, date, "rates", err, errlen);
 }
 
 int
 fxjson_parse(const char *body, size_t len, struct rates **out, char *err, size_t errlen)
 {
-	json_t *root = NULL, *v;
+	struct top t;
 	struct rates *r = NULL;
-	struct jsonnum_cursor nums;
+	char fetched[DT_ISO_LEN + 8];
+	char *upstream = NULL;
+	int64_t at;
 	int rc = -1;
 
 	*out = NULL;
-	jsonnum_start(&nums, body, len);
 	if (len > FXJSON_MAX_BODY) {
 		err_set(err, errlen, "body larger than 1 MiB (%zu bytes)", len);
 		goto out;
 	}
-	if ((root = load_json(body, len, err, errlen)) == NULL || check_object(root, err, errlen) == -1 ||
-	    (r = parse_day(root, &nums, err, errlen)) == NULL)
+	if (read_top(body, len, &t, err, errlen) == -1 || check_success(&t, err, errlen) == -1 ||
+	    (r = parse_day(&t, body, len, err, errlen)) == NULL)
 		goto out;
 	/* Our own cache adds its provenance; a third-party body has none. */
-	if ((v = json_object_get(root, "fetched_at")) != NULL) {
-		int64_t t;
-		if (!json_is_string(v) || dt_parse_iso8601(json_string_value(v), &t) == -1) {
+	if (t.m[M_FETCHED_AT].kind != ABSENT) {
+		if (t.m[M_FETCHED_AT].kind != STRING ||
+		    jscan_string(&t.m[M_FETCHED_AT].str, fetched, sizeof(fetched)) >= sizeof(fetched) ||
+		    dt_parse_iso8601(fetched, &at) == -1) {
 			err_set(err, errlen, "'fetched_at' is not a YYYY-MM-DDTHH:MM:SSZ time");
 			goto out;
 		}
-		v = json_object_get(root, "upstream");
-		if (rates_set_origin(r, t, json_is_string(v) ? json_string_value(v) : "") == -1) {
+		const struct member *u = &t.m[M_UPSTREAM];
+		/* Decoding never lengthens a string. */
+		if (u->kind == STRING && (upstream = malloc(u->str.n + 1)) == NULL) {
+			err_set(err, errlen, "out of memory");
+			goto out;
+		}
+		if (upstream != NULL)
+			(void)jscan_string(&u->str, upstream, u->str.n + 1);
+		if (rates_set_origin(r, at, upstream != NULL ? upstream : "") == -1) {
 			err_set(err, errlen, "out of memory");
 			goto out;
 		}
@@ -300,87 +345,84 @@ fxjson_parse(const char *body, size_t len, struct rates **out, char *err, size_t
 	r = NULL;
 	rc = 0;
 out:
+	free(upstream);
 	rates_free(r);
-	json_decref(root);
 	return rc;
 }
 
-/* One day or a time series from a loaded document, in document order; the
- * messages of fxjson_parse_feed() without the format's name.  nums walks the
- * document's text. */
+/* Hands r to the sink; 0, or -1 with the sink's message and *sink_failed set. */
 static int
-read_days(const json_t *root, struct jsonnum_cursor *nums, struct rates ***out, size_t *n, char *err,
-    size_t errlen)
+hand_on(const struct rates_sink *sink, struct rates *r, int *sink_failed, char *err, size_t errlen)
 {
-	const json_t *obj, *day;
-	const char *base, *date;
-	struct rates **v = NULL, *r = NULL;
-	size_t nv = 0, cap = 0, at;
-	int rc = -1;
+	int rc = sink->fn(sink->arg, &r, err, errlen);
 
-	if (check_object(root, err, errlen) == -1)
-		goto out;
-	/* A time series has no "date" and an object of days for "rates". */
-	if (json_object_get(root, "date") != NULL) {
-		if ((r = parse_day(root, nums, err, errlen)) == NULL)
-			goto out;
-		if (rates_vec_append(&v, &nv, &cap, r) == -1) {
-			err_set(err, errlen, "out of memory");
-			goto out;
-		}
-		r = NULL;
-	} else {
-		if ((base = get_base(root, err, errlen)) == NULL || (obj = get_rates(root, err, errlen)) == NULL)
-			goto out;
-		at = numbers_before(root, "rates");
-		json_object_foreach((json_t *)obj, date, day) {
-			char what[32], q[BUF_QUOTE_LEN];
-
-			buf_quote(q, sizeof(q), date, strlen(date));
-			snprintf(what, sizeof(what), "rates.%.16s", q);
-			if (!json_is_object(day)) {
-				err_set(err, errlen, "'%s' is not an object of rates (a time series has one per date)",
-				    what);
-				goto out;
-			}
-			if ((r = one_day(base, date, day, nums, at, what, err, errlen)) == NULL)
-				goto out;
-			at += json_object_size(day);	/* a day taken is numbers only */
-			if (rates_vec_append(&v, &nv, &cap, r) == -1) {
-				err_set(err, errlen, "more than %d dates, or out of memory", RATES_VEC_MAX);
-				goto out;
-			}
-			r = NULL;
-		}
-	}
-	*out = v;
-	*n = nv;
-	v = NULL;
-	nv = 0;
-	rc = 0;
-out:
 	rates_free(r);
-	rates_vec_free(v, nv);
+	if (rc == -1)
+		*sink_failed = 1;
 	return rc;
+}
+
+/* A time series' days, each to the sink; the messages of fxjson_parse_feed()
+ * without the format's name. */
+static int
+read_series(const struct top *t, const char *body, size_t len, const struct rates_sink *sink, int *sink_failed,
+    char *err, size_t errlen)
+{
+	char base[16], key[32], what[BUF_QUOTE_LEN + 8], q[BUF_QUOTE_LEN];
+	struct jscan s;
+	struct rates *r;
+	enum jscan_token tok;
+	size_t days = 0;
+
+	if (get_base(t, base, sizeof(base), err, errlen) == -1 || get_rates(t, body, len, &s, err, errlen) == -1)
+		return -1;
+	while ((tok = jscan_next(&s, err, errlen)) == JSCAN_KEY) {
+		size_t n = jscan_string(&s.str, key, sizeof(key));
+
+		buf_quote(q, sizeof(q), key, n < sizeof(key) ? n : sizeof(key) - 1);
+		snprintf(what, sizeof(what), "rates.%s", q);
+		if (jscan_next(&s, err, errlen) != JSCAN_OBJECT) {
+			err_set(err, errlen, "'%s' is not an object of rates (a time series has one per date)", what);
+			return -1;
+		}
+		if (n >= sizeof(key) || !dt_date_ok(key)) {
+			err_set(err, errlen, "%s: date '%s': not a valid YYYY-MM-DD date", what, q);
+			return -1;
+		}
+		if ((r = one_day(&s, base, key, what, err, errlen)) == NULL ||
+		    hand_on(sink, r, sink_failed, err, errlen) == -1)
+			return -1;
+		days++;
+	}
+	if (days == 0) {
+		err_set(err, errlen, "'rates' is empty");
+		return -1;
+	}
+	return 0;
 }
 
 int
-fxjson_parse_feed(const char *body, size_t len, struct rates ***out, size_t *n, char *err, size_t errlen)
+fxjson_parse_feed(const char *body, size_t len, const struct rates_sink *sink, char *err, size_t errlen)
 {
-	json_t *root;
-	struct jsonnum_cursor nums;
-	int rc;
+	struct top t;
+	struct rates *r;
+	int sink_failed = 0, rc = -1;
 
-	*out = NULL;
-	*n = 0;
-	jsonnum_start(&nums, body, len);
-	/* "not JSON (…)" names the format already; every other reason is
-	 * about a JSON document and says so once, in front. */
-	if ((root = load_json(body, len, err, errlen)) == NULL)
+	/* "not JSON (…)" names the format already, and the sink's message is
+	 * its own; every other reason is about a JSON document and says so once,
+	 * in front. */
+	if (read_top(body, len, &t, err, errlen) == -1)
 		return -1;
-	if ((rc = read_days(root, &nums, out, n, err, errlen)) == -1)
+	if (check_success(&t, err, errlen) == 0) {
+		/* A time series has no "date" and an object of days for "rates". */
+		if (t.m[M_DATE].kind != ABSENT)
+			rc = (r = parse_day(&t, body, len, err, errlen)) == NULL ? -1 :
+			    hand_on(sink, r, &sink_failed, err, errlen);
+		else
+			rc = read_series(&t, body, len, sink, &sink_failed, err, errlen);
+	}
+	if (rc == -1 && !sink_failed)
 		err_prefix(err, errlen, "JSON");
-	json_decref(root);
 	return rc;
 }
 

@@ -7,8 +7,10 @@
  * fxjson_parse_feed() reads one day or a time series for feed_parse(), which
  * is how every upstream's text becomes snapshots.  Both apply every validation
  * rule, with rates_add() doing the per-rate checks every format shares; each
- * rejection names the rule.  "amount" and unknown fields are ignored;
- * duplicate keys are refused.  Thread-safe.
+ * rejection names the rule.  "amount" and unknown fields are ignored (their
+ * JSON grammar is checked); a key given twice where members are read (the top
+ * level, a day's codes) is refused.  No tree is built: a document costs its
+ * bytes and one day's snapshot.  Thread-safe.
  */
 #ifndef CCONV_FXJSON_H
 #define CCONV_FXJSON_H
@@ -25,7 +27,7 @@
  * caller frees with rates_free(); its origin is unset unless the body carries
  * cconv's own "fetched_at"/"upstream" fields (FXJSON_ORIGIN below).  Returns 0,
  * or -1 with err naming the rule, not the document (the caller does):
- * "not JSON (line 1: …)", "'base' missing", "'base' 'XYZ': unknown currency",
+ * "not JSON (line 1: unexpected end of the text …)", "'base' missing", "'base' 'XYZ': unknown currency",
  * "'date' '2026-02-30': not a valid YYYY-MM-DD date", "rates.USD: must be a
  * number > 0", "'rates' is empty", "body larger than 1 MiB (… bytes)".
  */
@@ -34,15 +36,18 @@ int fxjson_parse(const char *body, size_t len, struct rates **out, char *err, si
 /*
  * Any Frankfurter/fixer document: one day as above, or a time series
  * {"base":"EUR","start_date":…,"end_date":…,"rates":{"2026-11-19":{…},…}}
- * (told apart by the absence of "date").  On success *out is a malloc'd array
- * of *n finished snapshots in document order; caller frees with
- * rates_vec_free().  Each day passes the one-day rules.  Being feed_parse()'s
- * JSON reader, it names its format in every message, and the day: "JSON:
- * rates.2026-11-19.USD: must be a number > 0", "not JSON (line 1: …)".  No
- * size limit of its own: call it through feed_parse(), which sorts, checks
- * dates and bounds the size.
+ * (told apart by the absence of "date").  Each day, once read and finished,
+ * goes to sink in document order, so the document is never held whole; each
+ * passes the one-day rules.  0 when every day was handed on; -1 with err set
+ * when the text is not JSON (before any day is handed on), a day breaks a rule
+ * (the days before it were handed on: the caller undoes what it did with
+ * them), or the sink failed (its message as it is).  Being feed_parse()'s JSON
+ * reader, it names its format in every message of its own, and the day:
+ * "JSON: rates.2026-11-19.USD: must be a number > 0", "not JSON (line 1: …)".
+ * No size limit of its own, and dates are neither sorted nor checked for
+ * repeats: call it through feed_parse_each(), which does that.
  */
-int fxjson_parse_feed(const char *body, size_t len, struct rates ***out, size_t *n, char *err, size_t errlen);
+int fxjson_parse_feed(const char *body, size_t len, const struct rates_sink *sink, char *err, size_t errlen);
 
 /* Adds "fetched_at" and "upstream" to the output (the CLI's cache does). */
 #define FXJSON_ORIGIN 0x1

@@ -90,17 +90,22 @@ rates_add(struct rates *r, const char *code, const struct dec *rate, char *err, 
 		err_set(err, errlen, "%s is outside 1e-12 .. 1e15", text);
 		return RATES_REJECTED;
 	}
-	for (size_t i = 0; i < r->n; i++) {
-		if (strcmp(r->e[i].cur->code, code) != 0)
-			continue;
-		/* Some APIs list the base itself at 1; anything else contradicts it. */
-		if (i == 0 && dec_cmp(rate, &one) == 0)
+	/* Some APIs list the base itself at 1; anything else contradicts it. */
+	if ((cur = currency_find(code)) == r->pivot) {
+		if (dec_cmp(rate, &one) == 0)
 			return RATES_SKIPPED;
-		err_set(err, errlen, "%s", i == 0 ? "the base currency must have rate 1" : "listed twice");
+		err_set(err, errlen, "the base currency must have rate 1");
 		return RATES_REJECTED;
 	}
-	if ((cur = currency_find(code)) == NULL)
+	if (cur == NULL)
 		return RATES_SKIPPED;
+	/* Entries point into the one currency table: a pointer names a code. */
+	for (size_t i = 1; i < r->n; i++) {
+		if (r->e[i].cur == cur) {
+			err_set(err, errlen, "listed twice");
+			return RATES_REJECTED;
+		}
+	}
 	if (r->n == r->cap) {
 		struct rate_entry *p = reallocarray(r->e, r->cap * 2, sizeof(*p));
 		if (p == NULL) {
@@ -329,4 +334,31 @@ rates_vec_free(struct rates **v, size_t n)
 	for (size_t i = 0; i < n; i++)
 		rates_free(v[i]);
 	free(v);
+}
+
+int
+rates_vec_keep(void *arg, struct rates **r, char *err, size_t errlen)
+{
+	struct rates_vec *k = arg;
+
+	if (rates_vec_append(&k->v, &k->n, &k->cap, *r) == -1) {
+		err_set(err, errlen, "more than %d dates, or out of memory", RATES_VEC_MAX);
+		return -1;
+	}
+	*r = NULL;
+	return 0;
+}
+
+static int
+by_date(const void *a, const void *b)
+{
+	const struct rates *const *x = a, *const *y = b;
+
+	return strcmp((*x)->date, (*y)->date);
+}
+
+void
+rates_vec_sort(struct rates **v, size_t n)
+{
+	qsort(v, n, sizeof(*v), by_date);
 }

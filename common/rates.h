@@ -115,6 +115,29 @@ int rates_vec_append(struct rates ***v, size_t *n, size_t *cap, struct rates *r)
 void rates_vec_free(struct rates **v, size_t n);
 
 /*
+ * Where a parser hands its snapshots one at a time, in document order, so a
+ * long history never has to be held whole: fn gets each finished snapshot
+ * and may take it (setting *r to NULL) or leave it, and the parser frees it.
+ * fn returns 0 to go on, or -1 with err set, which stops the parse with fn's
+ * message as it is.
+ */
+struct rates_sink {
+	int (*fn)(void *arg, struct rates **r, char *err, size_t errlen);
+	void *arg;
+};
+
+/* A vector as a sink's arg, and the sink that keeps every snapshot in it:
+ * { rates_vec_keep, &vec } with vec zeroed, freed with rates_vec_free(). */
+struct rates_vec {
+	struct rates **v;
+	size_t n, cap;
+};
+int rates_vec_keep(void *arg, struct rates **r, char *err, size_t errlen);
+
+/* Sorts n snapshots by date, oldest first. */
+void rates_vec_sort(struct rates **v, size_t n);
+
+/*
  * amount of `from` in `to`: result exactly rounded to to's minor units, and the
  * cross rate to max(6, digits of either rate) significant digits.
  */

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "err.h"
 #include "feed.h"
 
 #define ENVELOPE_OPEN \
@@ -399,10 +400,78 @@ test_sniffing_and_json_rules_refuse(void **state)
 		  "JSON: rates.2025-05-09: no rate for any known currency besides the base" },
 		{ "{\"base\":\"EUR\",\"rates\":{\"2099-05-09\":{\"USD\":1.1}}}",
 		  "JSON: the date 2099-05-09 is in the future" },
+		{ "{\"base\":\"EUR\",\"rates\":{\"2025-05-09\":{\"USD\":1.1},\"2025-05-09\":{\"USD\":1.2}}}",
+		  "JSON: the date 2025-05-09 is given twice" },
+		{ "{\"base\":\"EUR\",\"rates\":{\"2025-05-09\\u001b[31m\":{\"USD\":1.1}}}",
+		  "JSON: rates.2025-05-09?[31m: date '2025-05-09?[31m': not a valid YYYY-MM-DD date" },
 	};
 
 	(void)state;
 	refuse_all(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+/* A sink that records each date it gets and fails at the date `fail_at`. */
+struct seen {
+	char dates[8][DT_DATE_LEN];
+	size_t n;
+	const char *fail_at;
+};
+
+static int
+note_day(void *arg, struct rates **r, char *err, size_t errlen)
+{
+	struct seen *s = arg;
+
+	if (s->fail_at != NULL && strcmp(rates_date(*r), s->fail_at) == 0) {
+		err_set(err, errlen, "the sink's own reason");
+		return -1;
+	}
+	if (s->n < 8)
+		memcpy(s->dates[s->n++], rates_date(*r), DT_DATE_LEN);
+	return 0;	/* *r left to the parser */
+}
+
+/* JSON days go on in document order as they are read; the document's own
+ * rules (a date twice, a date in the future) come at the end, after days
+ * were handed on, which the sink's owner then undoes; the sink's failure
+ * comes back as its own message. */
+static void
+test_each_day_handed_on(void **state)
+{
+	static const char days[] = "{\"base\":\"EUR\",\"rates\":{\"2025-05-09\":{\"USD\":1.1},"
+	    "\"2025-05-07\":{\"USD\":1.2},\"2025-05-08\":{\"USD\":1.3}}}";
+	static const char twice[] = "{\"base\":\"EUR\",\"rates\":{\"2025-05-09\":{\"USD\":1.1},"
+	    "\"2025-05-07\":{\"USD\":1.2},\"2025-05-09\":{\"USD\":1.3}}}";
+	struct seen s = { .n = 0 };
+	const struct rates_sink sink = { note_day, &s };
+	struct feed_span span;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(feed_parse_each(days, strlen(days), &sink, &span, err, sizeof(err)), 0);
+	assert_int_equal(s.n, 3);
+	assert_string_equal(s.dates[0], "2025-05-09");
+	assert_string_equal(s.dates[1], "2025-05-07");
+	assert_int_equal(span.days, 3);
+	assert_string_equal(span.first, "2025-05-07");
+	assert_string_equal(span.last, "2025-05-09");
+
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(feed_parse_each(twice, strlen(twice), &sink, &span, err, sizeof(err)), -1);
+	assert_string_equal(err, "JSON: the date 2025-05-09 is given twice");
+	assert_int_equal(s.n, 3);
+
+	memset(&s, 0, sizeof(s));
+	s.fail_at = "2025-05-07";
+	assert_int_equal(feed_parse_each(days, strlen(days), &sink, &span, err, sizeof(err)), -1);
+	assert_string_equal(err, "the sink's own reason");
+	assert_int_equal(s.n, 1);
+
+	/* Text that is not JSON is refused before any day goes on. */
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(feed_parse_each(days, strlen(days) - 1, &sink, &span, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not JSON (line 1: unexpected end"));
+	assert_int_equal(s.n, 0);
 }
 
 static void
@@ -457,6 +526,7 @@ main(void)
 		cmocka_unit_test(test_xml_entities_refused),
 		cmocka_unit_test(test_csv_rules_refuse),
 		cmocka_unit_test(test_sniffing_and_json_rules_refuse),
+		cmocka_unit_test(test_each_day_handed_on),
 		cmocka_unit_test(test_size_limit),
 		cmocka_unit_test(test_snapshot_limit),
 	};

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "feed.h"
 #include "fxjson.h"
 
 static const char good[] =
@@ -107,7 +108,7 @@ test_series_rates_are_read_digit_for_digit(void **state)
 	char err[512] = "", text[DEC_STRLEN];
 
 	(void)state;
-	if (fxjson_parse_feed(body, strlen(body), &v, &n, err, sizeof(err)) != 0)
+	if (feed_parse(body, strlen(body), &v, &n, err, sizeof(err)) != 0)
 		fail_msg("refused: %s", err);
 	assert_int_equal(n, 3);
 	for (size_t i = 0; i < n; i++) {
@@ -169,6 +170,27 @@ test_every_rule_refuses(void **state)
 		  "no rate for any known currency" },
 		{ "{\"success\":false,\"error\":{\"code\":101,\"info\":\"missing access key\"}}",
 		  "missing access key" },
+		/* Members read are refused twice at any level; the text's grammar everywhere. */
+		{ "{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"b\\u0061se\":\"USD\",\"rates\":{\"USD\":1.05}}",
+		  "not JSON (line 1: 'base' given twice)" },
+		{ "{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":{\"QQQ\":1.05,\"USD\":1,\"QQQ\":1.06}}",
+		  "rates.QQQ: listed twice (a duplicate key)" },
+		{ "{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":{\"USD\":1.05}} x",
+		  "not JSON (line 1: unexpected 'x'" },
+		{ "{\"base\":\"EUR\",\n\"date\":\"2026-11-20\",\n\"x\":[1,],\"rates\":{\"USD\":1.05}}",
+		  "not JSON (line 3: unexpected ']'" },
+		{ "\"EUR\"", "not a JSON object" },
+		{ "{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":{\"U\\u0000D\":1.05}}",
+		  "'\\u0000' in a string" },
+		/* Outside text in a message is quoted: no control byte reaches a log or a terminal. */
+		{ "{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":{\"\\u001b[3\":1.05}}",
+		  "rates: code '?[3' is not three letters A-Z" },
+		{ "{\"base\":\"E\\nR\",\"date\":\"2026-11-20\",\"rates\":{\"USD\":1.05}}",
+		  "'base' 'E?R': unknown currency" },
+		{ "{\"base\":\"EUR\",\"date\":\"2026-11-20\\r\",\"rates\":{\"USD\":1.05}}",
+		  "'date' '2026-11-20?': not a valid" },
+		{ "{\"success\":false,\"error\":{\"info\":\"boom\\ncconvd: info: forged\"}}",
+		  "upstream reported failure: boom?cconvd: info: forged" },
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -179,6 +201,23 @@ test_every_rule_refuses(void **state)
 			fail_msg("case %zu (%s): rc %d, err '%s', wanted '%s'", i, cases[i].body, rc, err,
 			    cases[i].needle);
 	}
+}
+
+/* JSON members come in any order ("rates" before "base" too), keys may be
+ * escaped, and an ignored member is checked for its grammar only. */
+static void
+test_any_member_order_and_escaped_keys(void **state)
+{
+	struct rates *r = parse_ok("{\"rates\":{\"U\\u0053D\":1.0512,\"GBP\":0.884},\"extra\":{\"x\":1,\"x\":[2]},"
+	    "\"d\\u0061te\":\"2026-11-20\",\"base\":\"EUR\",\"note\":\"\\ud83d\\ude00\"}");
+	char text[DEC_STRLEN];
+
+	(void)state;
+	assert_string_equal(rates_date(r), "2026-11-20");
+	rate_text(r, "USD", text);
+	assert_string_equal(text, "1.0512");
+	assert_int_equal(rates_count(r), 3);
+	rates_free(r);
 }
 
 static void
@@ -288,6 +327,7 @@ main(void)
 		cmocka_unit_test(test_rates_are_read_digit_for_digit),
 		cmocka_unit_test(test_series_rates_are_read_digit_for_digit),
 		cmocka_unit_test(test_every_rule_refuses),
+		cmocka_unit_test(test_any_member_order_and_escaped_keys),
 		cmocka_unit_test(test_body_size_limit),
 		cmocka_unit_test(test_unknown_codes_are_skipped_and_base_listed_at_one_is_fine),
 		cmocka_unit_test(test_render_latest_shape),
