@@ -30,9 +30,30 @@ upstream_fetched_at(int64_t now, int64_t age, int64_t last_modified)
 	return at;
 }
 
+/* Every snapshot stamped with its origin and staleness on its way to the caller's sink. */
+struct stamp {
+	const struct rates_sink *sink;
+	int64_t fetched_at;
+	int stale;
+	const char *url;	/* as url_redact() shows it */
+};
+
+static int
+stamp_day(void *arg, struct rates **r, char *err, size_t errlen)
+{
+	struct stamp *st = arg;
+
+	rates_set_stale(*r, st->stale);
+	if (rates_set_origin(*r, st->fetched_at, st->url) == -1) {
+		err_set(err, errlen, "out of memory");
+		return -1;
+	}
+	return st->sink->fn(st->sink->arg, r, err, errlen);
+}
+
 enum upstream_status
-upstream_fetch_feed(const char *url, int flags, struct upstream_validators *v, struct rates ***out,
-    size_t *n, char *err, size_t errlen)
+upstream_fetch_each(const char *url, int flags, struct upstream_validators *v, const struct rates_sink *sink,
+    struct feed_span *span, char *err, size_t errlen)
 {
 	int history = (flags & UPSTREAM_HISTORY) != 0;
 	const struct fetch_opts opts = {
@@ -45,10 +66,11 @@ upstream_fetch_feed(const char *url, int flags, struct upstream_validators *v, s
 	struct fetch_result res;
 	char shown[URL_SHOWN_LEN];
 	int64_t now = (int64_t)time(NULL), fetched_at;
+	struct stamp st = { sink, 0, 0, url_redact(url, shown, sizeof(shown)) };
+	const struct rates_sink stamped = { stamp_day, &st };
 	enum upstream_status rc = UPSTREAM_ERROR;
 
-	*out = NULL;
-	*n = 0;
+	memset(span, 0, sizeof(*span));
 	int fetched = fetch_get(url, &opts, &res, err, errlen);
 	if (v != NULL) {
 		/* RFC 9110 §10.2.3 gives Retry-After a meaning with 503 and 3xx
@@ -58,6 +80,8 @@ upstream_fetch_feed(const char *url, int flags, struct upstream_validators *v, s
 		v->failure = UPSTREAM_FAIL_NONE;
 	}
 	fetched_at = upstream_fetched_at(now, res.age, res.last_modified);
+	st.fetched_at = fetched_at;
+	st.stale = res.stale;
 	if (v != NULL) {
 		v->fetched_at = fetched_at;
 		v->stale = res.stale;
@@ -79,21 +103,10 @@ upstream_fetch_feed(const char *url, int flags, struct upstream_validators *v, s
 		rc = UPSTREAM_UNCHANGED;
 		goto out;
 	}
-	if (feed_parse(res.body, res.len, out, n, err, errlen) == -1) {
+	if (feed_parse_each(res.body, res.len, &stamped, span, err, errlen) == -1) {
 		if (v != NULL)
 			v->failure = UPSTREAM_FAIL_INVALID;
 		goto out;
-	}
-	url_redact(url, shown, sizeof(shown));
-	for (size_t i = 0; i < *n; i++) {
-		rates_set_stale((*out)[i], res.stale);
-		if (rates_set_origin((*out)[i], fetched_at, shown) == -1) {
-			err_set(err, errlen, "out of memory");
-			rates_vec_free(*out, *n);
-			*out = NULL;
-			*n = 0;
-			goto out;
-		}
 	}
 	if (v != NULL) {
 		memcpy(v->etag, res.etag, sizeof(v->etag));
@@ -102,6 +115,27 @@ upstream_fetch_feed(const char *url, int flags, struct upstream_validators *v, s
 	rc = UPSTREAM_FETCHED;
 out:
 	fetch_result_free(&res);
+	return rc;
+}
+
+enum upstream_status
+upstream_fetch_feed(const char *url, int flags, struct upstream_validators *v, struct rates ***out,
+    size_t *n, char *err, size_t errlen)
+{
+	struct rates_vec k = { NULL, 0, 0 };
+	const struct rates_sink sink = { rates_vec_keep, &k };
+	struct feed_span span;
+	enum upstream_status rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = upstream_fetch_each(url, flags, v, &sink, &span, err, errlen)) != UPSTREAM_FETCHED) {
+		rates_vec_free(k.v, k.n);
+		return rc;
+	}
+	rates_vec_sort(k.v, k.n);
+	*out = k.v;
+	*n = k.n;
 	return rc;
 }
 

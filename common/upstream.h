@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 
+#include "feed.h"
 #include "fetch.h"
 #include "rates.h"
 
@@ -90,6 +91,17 @@ enum upstream_status {
  */
 enum upstream_status upstream_fetch_feed(const char *url, int flags, struct upstream_validators *v,
     struct rates ***out, size_t *n, char *err, size_t errlen);
+
+/*
+ * upstream_fetch_feed() with each snapshot handed to sink as it is read
+ * (feed_parse_each()), stamped with its origin (now, url redacted), rather than kept:
+ * a long history feed then costs its bytes and about one day.  The outcomes
+ * and messages are upstream_fetch_feed()'s, the sink's failure included (its
+ * message as it is); span says what was handed on.  On UPSTREAM_ERROR the
+ * sink may have had days already: its owner undoes them.
+ */
+enum upstream_status upstream_fetch_each(const char *url, int flags, struct upstream_validators *v,
+    const struct rates_sink *sink, struct feed_span *span, char *err, size_t errlen);
 
 /*
  * The newest snapshot url gives (a multi-day feed's last day), unconditionally,

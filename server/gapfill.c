@@ -8,13 +8,11 @@
  * that spans a publication day, since every fill stores all the feed's
  * missing days.
  *
- * The feed is parsed whole before anything is stored and the missing days go
- * in one store_save_many() transaction, so a bad history fetch (unreachable,
+ * Each day of the feed is stored as it is read (a feed of decades is never
+ * held whole), within one transaction that commits only once the whole
+ * feed has passed every rule, so a bad history fetch (unreachable,
  * malformed, one bad rate) changes nothing.
  */
-#include <stdlib.h>
-#include <string.h>
-
 #include "calendar.h"
 #include "dt.h"
 #include "err.h"
@@ -38,67 +36,26 @@ gapfill_needed(const char *prev, const char *first_new)
 	return to > next;
 }
 
-/* store_each() callback: marks the feed's days the store already has. */
-struct mark_ctx {
-	struct rates **v;
-	size_t n;
-	unsigned char *stored;
-};
-
-static int
-mark_stored(void *arg, const struct rates *r)
-{
-	struct mark_ctx *c = arg;
-	size_t lo = 0, hi = c->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int cmp = strcmp(rates_date(c->v[mid]), rates_date(r));
-		if (cmp == 0) {
-			c->stored[mid] = 1;
-			break;
-		}
-		if (cmp < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0;
-}
-
 int
 gapfill_run(struct store *st, const char *url, size_t *added, char *err, size_t errlen)
 {
-	struct rates **v = NULL, **missing = NULL;
-	unsigned char *stored = NULL;
-	size_t n = 0, m = 0;
-	int rc = -1;
+	/* Days already stored are kept as the daemon saw them. */
+	struct store_bulk b = { .st = st, .flags = STORE_KEEP_STORED };
+	const struct rates_sink sink = { store_bulk_day, &b };
+	struct feed_span span;
 
 	*added = 0;
-	if (upstream_fetch_feed(url, UPSTREAM_HISTORY, NULL, &v, &n, err, errlen) != UPSTREAM_FETCHED) {
+	if (upstream_fetch_each(url, UPSTREAM_HISTORY, NULL, &sink, &span, err, errlen) != UPSTREAM_FETCHED) {
 		char shown[URL_SHOWN_LEN];
-		err_prefix(err, errlen, "upstream '%s'", url_redact(url, shown, sizeof(shown)));
-		goto out;
+
+		(void)store_bulk_end(&b, 0, NULL, 0);
+		/* The store's messages name the store already. */
+		if (!b.failed)
+			err_prefix(err, errlen, "upstream '%s'", url_redact(url, shown, sizeof(shown)));
+		return -1;
 	}
-	if ((stored = calloc(n, 1)) == NULL || (missing = calloc(n, sizeof(*missing))) == NULL) {
-		err_set(err, errlen, "out of memory");
-		goto out;
-	}
-	/* v is oldest first (feed_parse()), so the store's days in that range
-	 * can be found by binary search. */
-	struct mark_ctx c = { v, n, stored };
-	if (store_each(st, rates_date(v[0]), rates_date(v[n - 1]), mark_stored, &c, err, errlen) != 0)
-		goto out;
-	for (size_t i = 0; i < n; i++)
-		if (!stored[i])
-			missing[m++] = v[i];
-	if (m > 0 && store_save_many(st, missing, m, NULL, err, errlen) == -1)
-		goto out;
-	*added = m;
-	rc = 0;
-out:
-	free(missing);
-	free(stored);
-	rates_vec_free(v, n);
-	return rc;
+	if (store_bulk_end(&b, 1, err, errlen) == -1)
+		return -1;
+	*added = b.counts.added;
+	return 0;
 }

@@ -1,16 +1,17 @@
 /*
  * ingest: --import and --backfill, the two ways history arrives in bulk.
  *
- * Parsing is feed_parse()'s alone, so an imported file passes exactly the
- * rules a fetched one does.  Everything is read and validated before the
- * store is touched, then written in one store_save_many() transaction: a
- * corrupt file, a dead upstream or a full disk leave the database as it was.
+ * Parsing is feed_parse_each()'s alone, so an imported file passes exactly
+ * the rules a fetched one does.  Each day is written as it is read (a history
+ * of decades is never held whole: memory stays near the document's own
+ * bytes), all in one store_bulk_day() transaction that commits only once the
+ * whole document has passed every rule: a corrupt file, a dead upstream or a
+ * full disk leave the database as it was.
  * Imported snapshots get one origin, the time of the import and
  * "import file:///path" (a backfill's: "backfill <the series URL>"), so
  * /healthz says where served rates came from even when a daemon serves them;
- * a later identical import leaves them alone (store_save_many() skips dates
- * whose rates are the same), which is what makes importing twice change
- * nothing.
+ * a later identical import leaves them alone (dates whose rates are the same
+ * are skipped), which is what makes importing twice change nothing.
  *
  * Either may run while a daemon uses the database (a one-shot store: no
  * daemon lock, SQLite serialises the writes).  The daemon's request threads
@@ -84,50 +85,61 @@ out:
 	return rc;
 }
 
-/*
- * Saves the n snapshots of v (oldest first), each stamped as fetched now from
- * "<how> <res->source>", and says what happened in res.
- */
+/* A load's bulk write: each day stamped as fetched now from "<how> <res->source>". */
+static void
+load_start(struct store_bulk *b, struct store *st, const char *how, const struct ingest_result *res, char *origin,
+    size_t originlen)
+{
+	memset(b, 0, sizeof(*b));
+	b->st = st;
+	b->fetched_at = (int64_t)time(NULL);
+	snprintf(origin, originlen, "%s %s", how, res->source);
+	b->origin = origin;
+}
+
+/* Ends the load: commits when the document was taken whole (ok), and says
+ * what happened in res; rolls back otherwise. */
 static int
-stamp_and_save(struct store *st, const char *how, struct rates **v, size_t n, struct ingest_result *res, char *err,
+load_end(struct store_bulk *b, int ok, const struct feed_span *span, struct ingest_result *res, char *err,
     size_t errlen)
 {
-	char origin[sizeof(res->source) + 16];
-	int64_t now = (int64_t)time(NULL);
-
-	snprintf(origin, sizeof(origin), "%s %s", how, res->source);
-	for (size_t i = 0; i < n; i++)
-		if (rates_set_origin(v[i], now, origin) == -1) {
-			err_set(err, errlen, "out of memory");
-			return -1;
-		}
-	if (store_save_many(st, v, n, &res->counts, err, errlen) == -1)
+	if (!ok) {
+		(void)store_bulk_end(b, 0, NULL, 0);
 		return -1;
-	res->days = n;
-	/* feed_parse() gives at least one snapshot. */
-	memcpy(res->first, rates_date(v[0]), DT_DATE_LEN);
-	memcpy(res->last, rates_date(v[n - 1]), DT_DATE_LEN);
+	}
+	if (store_bulk_end(b, 1, err, errlen) == -1)
+		return -1;
+	res->days = span->days;
+	res->counts = b->counts;
+	memcpy(res->first, span->first, DT_DATE_LEN);
+	memcpy(res->last, span->last, DT_DATE_LEN);
 	return 0;
 }
 
 int
 ingest_import(struct store *st, const char *path, struct ingest_result *res, char *err, size_t errlen)
 {
-	struct rates **v = NULL;
-	char abs[PATH_MAX];
+	struct store_bulk b;
+	struct feed_span span;
+	const struct rates_sink sink = { store_bulk_day, &b };
+	char abs[PATH_MAX], origin[sizeof(res->source) + 16];
 	char *body = NULL;
-	size_t len = 0, n = 0;
+	size_t len = 0;
 	int rc = -1;
 
 	memset(res, 0, sizeof(*res));
-	if (read_file(path, &body, &len, err, errlen) == -1 || feed_parse(body, len, &v, &n, err, errlen) == -1) {
+	if (read_file(path, &body, &len, err, errlen) == -1) {
 		err_prefix(err, errlen, "import '%s'", path);
 		goto out;
 	}
 	snprintf(res->source, sizeof(res->source), "file://%s", realpath(path, abs) != NULL ? abs : path);
-	rc = stamp_and_save(st, "import", v, n, res, err, errlen);
+	load_start(&b, st, "import", res, origin, sizeof(origin));
+	/* The store's messages name the store; the document's are named here. */
+	int parsed = feed_parse_each(body, len, &sink, &span, err, errlen);
+	if (parsed == -1 && !b.failed)
+		err_prefix(err, errlen, "import '%s'", path);
+	rc = load_end(&b, parsed == 0, &span, res, err, errlen);
 out:
-	rates_vec_free(v, n);
 	free(body);
 	return rc;
 }
@@ -137,16 +149,16 @@ ingest_backfill(struct store *st, char *const *upstreams, size_t nupstreams, con
     struct ingest_result *res, char *err, size_t errlen)
 {
 	char reasons[4096], why[REASON_MAX + 64], series[DT_DATE_LEN + 2], url[FETCH_URL_MAX + DT_DATE_LEN + 4];
-	char shown[URL_SHOWN_LEN];
+	char shown[URL_SHOWN_LEN], origin[sizeof(res->source) + 16];
+	struct store_bulk b;
+	struct feed_span span;
+	const struct rates_sink sink = { store_bulk_day, &b };
 	int rc = -1;
 
 	memset(res, 0, sizeof(*res));
 	reasons[0] = '\0';
 	snprintf(series, sizeof(series), "%s..", start);
 	for (size_t i = 0; i < nupstreams; i++) {
-		struct rates **v = NULL;
-		size_t n = 0;
-
 		if (upstream_sibling_url(upstreams[i], series, url, sizeof(url)) == -1) {
 			err_append(reasons, sizeof(reasons), "upstream '%s': not a .../latest URL, so no time series "
 			    "to ask for", url_redact(upstreams[i], shown, sizeof(shown)));
@@ -154,17 +166,21 @@ ingest_backfill(struct store *st, char *const *upstreams, size_t nupstreams, con
 		}
 		/* The source is shown and stored as the snapshots' origin. */
 		url_redact(url, res->source, sizeof(res->source));
-		if (upstream_fetch_feed(url, UPSTREAM_HISTORY, NULL, &v, &n, why, sizeof(why)) !=
+		load_start(&b, st, "backfill", res, origin, sizeof(origin));
+		if (upstream_fetch_each(url, UPSTREAM_HISTORY, NULL, &sink, &span, why, sizeof(why)) ==
 		    UPSTREAM_FETCHED) {
-			err_prefix(why, sizeof(why), "upstream '%s'", res->source);
-			err_append(reasons, sizeof(reasons), "%s", why);
-			continue;
+			rc = load_end(&b, 1, &span, res, err, errlen);
+			goto out;
 		}
-		/* A failure now is the database's, not the upstream's: another
-		 * upstream would fail the same way. */
-		rc = stamp_and_save(st, "backfill", v, n, res, err, errlen);
-		rates_vec_free(v, n);
-		goto out;
+		(void)load_end(&b, 0, &span, res, NULL, 0);
+		/* A failure of the store is the database's, not the upstream's:
+		 * another upstream would fail the same way. */
+		if (b.failed) {
+			err_set(err, errlen, "%s", why);
+			goto out;
+		}
+		err_prefix(why, sizeof(why), "upstream '%s'", res->source);
+		err_append(reasons, sizeof(reasons), "%s", why);
 	}
 	err_set(err, errlen, "no upstream gave a time series: %s", nupstreams > 0 ? reasons :
 	    "no upstream configured");

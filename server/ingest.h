@@ -4,9 +4,9 @@
  *
  * Both read a whole document (any format feed_parse() knows: the ECB's CSV or
  * XML, a Frankfurter one-day answer or time series), stamp every snapshot
- * with one origin (now, and where it came from) and hand them to
- * store_save_many(): one transaction, so a failure leaves the database as it
- * was, and dates already stored with the same rates are left alone, so
+ * with one origin (now, and where it came from) and write them as they are
+ * read, in one transaction (store_bulk_day()), so a failure leaves the
+ * database as it was, and dates already stored with the same rates are left alone, so
  * running either twice changes nothing.  Not thread-safe; called from main().
  */
 #ifndef CCONVD_INGEST_H

@@ -681,29 +681,86 @@ out:
 	return rc;
 }
 
-/* store_save_many()'s transaction; on failure the caller rolls it back. */
+/* Opens store_save_many()'s transaction. */
 static int
-write_many(struct store *s, struct rates *const *v, size_t n, struct store_counts *c, char *err, size_t errlen)
+bulk_begin(struct store *s, char *err, size_t errlen)
+{
+	if (writable(s, err, errlen) == -1 || ensure_current(s, err, errlen) == -1 ||
+	    exec_sql(s, "BEGIN IMMEDIATE", "starting a transaction", err, errlen) == -1) {
+		name_store(err, errlen, s->path);
+		return -1;
+	}
+	return 0;
+}
+
+/* One snapshot in the open transaction, counted in *c. */
+static int
+bulk_add(struct store *s, const struct rates *r, int flags, struct store_counts *c, char *err, size_t errlen)
 {
 	enum stored how;
 
-	if (exec_sql(s, "BEGIN IMMEDIATE", "starting a transaction", err, errlen) == -1)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		if (stored_as(s, v[i], &how, err, errlen) == -1)
-			return -1;
-		if (how == STORED_SAME) {
-			c->unchanged++;
-			continue;
-		}
-		if (write_snapshot(s, v[i], err, errlen) == -1)
-			return -1;
-		if (how == STORED_NONE)
-			c->added++;
-		else
-			c->replaced++;
+	if (stored_as(s, r, &how, err, errlen) == -1)
+		goto fail;
+	if (how == STORED_SAME || (how == STORED_OTHER && (flags & STORE_KEEP_STORED))) {
+		c->unchanged++;
+		return 0;
 	}
-	return exec_sql(s, "COMMIT", "committing", err, errlen);
+	if (write_snapshot(s, r, err, errlen) == -1)
+		goto fail;
+	if (how == STORED_NONE)
+		c->added++;
+	else
+		c->replaced++;
+	return 0;
+fail:
+	name_store(err, errlen, s->path);
+	return -1;
+}
+
+/* Commits the open transaction, or rolls it back when !commit or the commit fails. */
+static int
+bulk_end(struct store *s, int commit, char *err, size_t errlen)
+{
+	if (commit && exec_sql(s, "COMMIT", "committing", err, errlen) == 0)
+		return 0;
+	rollback(s);
+	if (commit)
+		name_store(err, errlen, s->path);
+	return commit ? -1 : 0;
+}
+
+int
+store_bulk_day(void *arg, struct rates **r, char *err, size_t errlen)
+{
+	struct store_bulk *b = arg;
+
+	if (b->origin != NULL && rates_set_origin(*r, b->fetched_at, b->origin) == -1) {
+		err_set(err, errlen, "out of memory");
+		goto fail;
+	}
+	if (!b->begun) {
+		if (bulk_begin(b->st, err, errlen) == -1)
+			goto fail;
+		b->begun = 1;
+	}
+	if (bulk_add(b->st, *r, b->flags, &b->counts, err, errlen) == -1)
+		goto fail;
+	return 0;
+fail:
+	b->failed = 1;
+	return -1;
+}
+
+int
+store_bulk_end(struct store_bulk *b, int commit, char *err, size_t errlen)
+{
+	int rc;
+
+	if (!b->begun)
+		return 0;
+	rc = bulk_end(b->st, commit, err, errlen);
+	b->begun = 0;
+	return rc;
 }
 
 int
@@ -711,21 +768,20 @@ store_save_many(struct store *s, struct rates *const *v, size_t n, struct store_
     char *err, size_t errlen)
 {
 	struct store_counts c = { 0, 0, 0 };
-	int rc = -1;
 
-	if (writable(s, err, errlen) == -1 || ensure_current(s, err, errlen) == -1)
-		goto out;
-	if (write_many(s, v, n, &c, err, errlen) == -1) {
-		rollback(s);
-		goto out;
+	if (bulk_begin(s, err, errlen) == -1)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (bulk_add(s, v[i], 0, &c, err, errlen) == -1) {
+			(void)bulk_end(s, 0, NULL, 0);
+			return -1;
+		}
 	}
+	if (bulk_end(s, 1, err, errlen) == -1)
+		return -1;
 	if (counts != NULL)
 		*counts = c;
-	rc = 0;
-out:
-	if (rc == -1)
-		name_store(err, errlen, s->path);
-	return rc;
+	return 0;
 }
 
 /* The snapshot the current row of a SNAPSHOT_COLUMNS query begins. */

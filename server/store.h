@@ -25,6 +25,7 @@
 #define CCONVD_STORE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "rates.h"
 
@@ -74,6 +75,34 @@ struct store_counts {
  */
 int store_save_many(struct store *s, struct rates *const *v, size_t n, struct store_counts *counts,
     char *err, size_t errlen);
+
+/*
+ * The same write for a document too long to hold whole, a snapshot at a
+ * time: { store_bulk_day, &b } is a rates_sink (rates.h) whose every
+ * snapshot is written as store_save_many() would, all in ONE transaction,
+ * which begins with the first snapshot (nothing is locked while a document
+ * is fetched or read), and store_bulk_end() commits it (commit 1) or rolls
+ * it back (0) once the document's fate is known.  Fill in st, and flags,
+ * fetched_at and origin as wanted; the rest starts zeroed.  Flag
+ * STORE_KEEP_STORED leaves every date already stored as it is, whatever its
+ * rates (counted unchanged): days filled in, never rewritten.  With origin
+ * set, each snapshot is stamped (fetched_at, origin) first.  failed says the
+ * sink itself failed (err is its message: the store's, naming it, or "out of
+ * memory"); after any failure, end with commit 0.  store_bulk_end() returns
+ * 0, or -1 with err set when the commit failed (rolled back).  Between the
+ * first snapshot and the end, st serves this write alone.
+ */
+#define STORE_KEEP_STORED 0x1
+struct store_bulk {
+	struct store *st;
+	int flags;
+	int64_t fetched_at;
+	const char *origin;		/* borrowed; NULL: snapshots keep their own */
+	struct store_counts counts;	/* out */
+	int begun, failed;		/* out */
+};
+int store_bulk_day(void *arg, struct rates **r, char *err, size_t errlen);
+int store_bulk_end(struct store_bulk *b, int commit, char *err, size_t errlen);
 
 /*
  * Loads the newest snapshot that is not from the future at Unix time now: its

@@ -721,6 +721,54 @@ test_save_many_all_or_nothing(void **state)
 	free_batch(v, 30);
 }
 
+/* The bulk sink: the transaction begins with the first snapshot, each is
+ * stamped with the load's origin, STORE_KEEP_STORED keeps a stored date whatever
+ * its rates, and ending with commit 0 leaves nothing. */
+static void
+test_bulk_sink(void **state)
+{
+	struct fixture *f = *state;
+	struct rates *r;
+	char text[DEC_STRLEN];
+
+	assert_non_null(f->st = store_open(f->path, f->err, sizeof(f->err)));
+	save(f, snap("EUR", "2020-01-01", AT_1, "http://a/", "USD", "1.12", NULL));
+
+	struct store_bulk b = { .st = f->st, .flags = STORE_KEEP_STORED, .fetched_at = AT_2, .origin = "feed" };
+	assert_int_equal(store_bulk_end(&b, 1, f->err, sizeof(f->err)), 0);	/* nothing begun: nothing to do */
+	r = snap("EUR", "2020-01-01", AT_2, "x", "USD", "9.99", NULL);
+	assert_int_equal(store_bulk_day(&b, &r, f->err, sizeof(f->err)), 0);
+	rates_free(r);
+	r = snap("EUR", "2020-01-02", AT_2, "x", "USD", "1.13", NULL);
+	assert_int_equal(store_bulk_day(&b, &r, f->err, sizeof(f->err)), 0);
+	rates_free(r);
+	assert_int_equal(b.begun, 1);
+	assert_int_equal(store_bulk_end(&b, 1, f->err, sizeof(f->err)), 0);
+	assert_int_equal(b.counts.added, 1);
+	assert_int_equal(b.counts.unchanged, 1);
+	assert_int_equal(store_load_on(f->st, "2020-01-01", &r, f->err, sizeof(f->err)), 0);
+	assert_string_equal(rate_text(r, "USD", text), "1.12");
+	rates_free(r);
+	assert_int_equal(store_load_on(f->st, "2020-01-02", &r, f->err, sizeof(f->err)), 0);
+	assert_string_equal(rates_upstream(r), "feed");
+	rates_free(r);
+
+	/* Without the flag a stored date is replaced; rolled back, nothing is. */
+	struct store_bulk undo = { .st = f->st };
+	r = snap("EUR", "2020-01-01", AT_2, "x", "USD", "9.99", NULL);
+	assert_int_equal(store_bulk_day(&undo, &r, f->err, sizeof(f->err)), 0);
+	rates_free(r);
+	r = snap("EUR", "2020-01-03", AT_2, "x", "USD", "1.14", NULL);
+	assert_int_equal(store_bulk_day(&undo, &r, f->err, sizeof(f->err)), 0);
+	rates_free(r);
+	assert_int_equal(undo.counts.replaced, 1);
+	assert_int_equal(store_bulk_end(&undo, 0, f->err, sizeof(f->err)), 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM snapshots"), 2);
+	assert_int_equal(store_load_on(f->st, "2020-01-01", &r, f->err, sizeof(f->err)), 0);
+	assert_string_equal(rate_text(r, "USD", text), "1.12");
+	rates_free(r);
+}
+
 static void
 test_readonly(void **state)
 {
@@ -992,6 +1040,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_oneshot_makes_no_lock_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oneshot_no_upgrade_beside_daemon, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deleted_file_is_recreated, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bulk_sink, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
