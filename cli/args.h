@@ -30,6 +30,7 @@ enum args_exit {
 	ARGS_EX_OK = 0,
 	ARGS_EX_USAGE = 64,	/* usage error or bad amount */
 	ARGS_EX_CURRENCY = 65,	/* unknown currency */
+	ARGS_EX_DATAERR = 65,	/* the daemon refused the request with its reason (no rates that far back) */
 	ARGS_EX_NORATES = 69,	/* no rates from any source */
 	ARGS_EX_SOFTWARE = 70,	/* libcurl, the clock or memory failed: not the user's doing */
 	ARGS_EX_IOERR = 74,	/* stdout could not be written */

@@ -221,7 +221,14 @@ main(int argc, char *argv[])
 		rc = ARGS_EX_SOFTWARE;
 		goto out;
 	}
-	if (source_get(&a, now, &ans, err, sizeof(err)) == -1) {
+	switch (source_get(&a, now, &ans, err, sizeof(err))) {
+	case SOURCE_OK:
+		break;
+	case SOURCE_REFUSED:
+		log_note("%s", err);
+		rc = ARGS_EX_DATAERR;
+		goto out;
+	case SOURCE_NONE:
 		log_note("no rates: %s", err);
 		rc = ARGS_EX_NORATES;
 		goto out;

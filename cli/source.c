@@ -65,12 +65,39 @@ hand_over(struct source_answer *ans, struct rates **r, enum source_kind kind, co
 	ans->stale = stale;
 }
 
+
+/* How the daemon answered. */
+enum daemon_outcome {
+	DAEMON_RATES,		/* rates, in ans */
+	DAEMON_UNAVAILABLE,	/* no answer, or no rates in it */
+	DAEMON_ERROR,		/* an error status: it cannot answer now (5xx) */
+	DAEMON_REFUSED,		/* a 4xx with its reason: it refused the request itself */
+};
+
 /*
- * GET {server}/latest, or {server}/{date} with --date.  0, or -1 with reason
- * saying why, without the URL (the caller names the daemon): "Connection
- * refused", "HTTP 503", "'rates' is empty".
+ * The reason of a daemon's error status: "HTTP 404: <its sentence, quoted>"
+ * when the body is cconvd's {"error":"…"}, else fetch_get()'s ("HTTP 404")
+ * as it is; DAEMON_REFUSED for a 4xx with a sentence, else DAEMON_ERROR.
  */
-static int
+static enum daemon_outcome
+daemon_said(const struct fetch_result *res, char *reason, size_t rlen)
+{
+	char sentence[BUF_QUOTE_LONG_LEN], q[BUF_QUOTE_LONG_LEN];
+
+	if (res->body == NULL || fxjson_error_sentence(res->body, res->len, sentence, sizeof(sentence)) == -1)
+		return DAEMON_ERROR;
+	buf_quote(q, sizeof(q), sentence, strlen(sentence));
+	err_set(reason, rlen, "HTTP %ld: %s", res->status, q);
+	return res->status >= 400 && res->status < 500 ? DAEMON_REFUSED : DAEMON_ERROR;
+}
+
+/*
+ * GET {server}/latest, or {server}/{date} with --date.  DAEMON_RATES, or
+ * another outcome with reason saying why, without the URL (the caller names
+ * the daemon): "Connection refused", "HTTP 503: no rates yet: …", "'rates'
+ * is empty".
+ */
+static enum daemon_outcome
 from_daemon(const struct args *a, int64_t now, struct source_answer *ans, char *url, size_t urllen,
     char *reason, size_t rlen)
 {
@@ -83,7 +110,8 @@ from_daemon(const struct args *a, int64_t now, struct source_answer *ans, char *
 	struct rates *r = NULL;
 	char shown[URL_SHOWN_LEN];
 	int64_t fetched_at;
-	int n, rc = -1;
+	int n;
+	enum daemon_outcome rc = DAEMON_UNAVAILABLE;
 
 	memset(&res, 0, sizeof(res));
 	n = snprintf(url, urllen, "%s/%s", a->server, a->date[0] != '\0' ? a->date : "latest");
@@ -91,8 +119,12 @@ from_daemon(const struct args *a, int64_t now, struct source_answer *ans, char *
 		err_set(reason, rlen, "URL too long");
 		goto out;
 	}
-	if (fetch_get(url, &fo, &res, reason, rlen) == -1 ||
-	    fxjson_parse(res.body, res.len, &r, reason, rlen) == -1)
+	if (fetch_get(url, &fo, &res, reason, rlen) == -1) {
+		if (res.failure == FETCH_FAIL_STATUS)
+			rc = daemon_said(&res, reason, rlen);
+		goto out;
+	}
+	if (fxjson_parse(res.body, res.len, &r, reason, rlen) == -1)
 		goto out;
 	/* The daemon's Last-Modified is when it fetched the rates upstream. */
 	fetched_at = res.last_modified >= 0 ? res.last_modified : now;
@@ -102,16 +134,17 @@ from_daemon(const struct args *a, int64_t now, struct source_answer *ans, char *
 	}
 	hand_over(ans, &r, SOURCE_DAEMON, shown,
 	    a->date[0] == '\0' && (res.stale || source_is_stale(fetched_at, now)));
-	rc = 0;
+	rc = DAEMON_RATES;
 out:
 	rates_free(r);
 	fetch_result_free(&res);
 	return rc;
 }
 
-/* The note printed once when the daemon fails: which upstreams come next. */
+/* The note printed once when the daemon fails: which upstreams come next.
+ * answered: the daemon answered, with an error of its own. */
 static void
-note_fallback(const struct args *a, const char *reason)
+note_fallback(const struct args *a, int answered, const char *reason)
 {
 	struct buf list;
 	char shown[URL_SHOWN_LEN];
@@ -120,9 +153,9 @@ note_fallback(const struct args *a, const char *reason)
 	for (size_t i = 0; i < a->nupstream; i++)
 		(void)buf_printf(&list, "%s%s", i > 0 ? ", " : "", url_redact(a->upstream[i], shown, sizeof(shown)));
 	/* Without memory for the list the note still says what happened. */
-	log_note("daemon %s unavailable (%s); asking upstream%s %s directly", url_redact(a->server, shown,
-	    sizeof(shown)), reason,
-	    a->nupstream > 1 ? "s" : "", list.data != NULL && !buf_failed(&list) ? list.data : "…");
+	log_note("daemon %s %s (%s); asking upstream%s %s directly", url_redact(a->server, shown, sizeof(shown)),
+	    answered ? "cannot answer" : "unavailable", reason, a->nupstream > 1 ? "s" : "",
+	    list.data != NULL && !buf_failed(&list) ? list.data : "…");
 	buf_free(&list);
 }
 
@@ -229,43 +262,49 @@ out:
 	return rc;
 }
 
-int
+enum source_status
 source_get(const struct args *a, int64_t now, struct source_answer *ans, char *err, size_t errlen)
 {
 	char url[ARGS_URL_MAX + 16], shown[URL_SHOWN_LEN];
 	char reason[REASON_MAX];
-	int rc = -1;
+	enum source_status rc = SOURCE_NONE;
+	enum daemon_outcome got;
 
 	memset(ans, 0, sizeof(*ans));
 	if (errlen > 0)
 		err[0] = '\0';
 
 	if (a->offline) {
-		rc = from_cache(a, now, 0, ans, err, errlen);
+		rc = from_cache(a, now, 0, ans, err, errlen) == 0 ? SOURCE_OK : SOURCE_NONE;
 		goto out;
 	}
 	/* The cache holds the latest rates only: a past date's are not kept. */
-	if (from_daemon(a, now, ans, url, sizeof(url), reason, sizeof(reason)) == 0) {
+	if ((got = from_daemon(a, now, ans, url, sizeof(url), reason, sizeof(reason))) == DAEMON_RATES) {
 		if (a->date[0] == '\0')
 			cache_for_later(ans->rates);
-		rc = 0;
+		rc = SOURCE_OK;
 		goto out;
 	}
 	err_append(err, errlen, "daemon '%s': %s", url_redact(url, shown, sizeof(shown)), reason);
-	note_fallback(a, reason);
+	/* Its own refusal is the daemon's answer: an upstream is no better placed. */
+	if (got == DAEMON_REFUSED) {
+		rc = SOURCE_REFUSED;
+		goto out;
+	}
+	note_fallback(a, got == DAEMON_ERROR, reason);
 
 	if (from_upstreams(a, now, ans, err, errlen) == 0) {
 		if (a->date[0] == '\0')
 			cache_for_later(ans->rates);
-		rc = 0;
+		rc = SOURCE_OK;
 		goto out;
 	}
 	if (from_cache(a, now, 1, ans, err, errlen) == 0) {
-		rc = 0;
+		rc = SOURCE_OK;
 		goto out;
 	}
 out:
-	if (rc == 0 && errlen > 0)
+	if (rc == SOURCE_OK && errlen > 0)
 		err[0] = '\0';
 	return rc;
 }

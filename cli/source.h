@@ -2,8 +2,9 @@
  * source: where the CLI's rates come from, tried in order.
  *
  *   1. the daemon: GET {server}/latest (connect within 1 s, all within 5 s);
- *   2. for ANY daemon failure, each upstream URL in turn, directly, after one
- *      note on stderr;
+ *   2. for any daemon failure (no answer, a 5xx), each upstream URL in turn,
+ *      directly, after one note on stderr; a 4xx with the daemon's reason is
+ *      its answer, and ends the chain;
  *   3. if all fail, the cache file, with a warning giving the rates' date.
  *
  * With --offline (a->offline) only 3 is tried, without the warning.
@@ -50,15 +51,28 @@ struct source_answer {
 	int stale;		/* the daemon said so, or fetched over SOURCE_STALE_AFTER ago */
 };
 
+/* Outcomes of source_get(). */
+enum source_status {
+	SOURCE_REFUSED = -2,	/* the daemon refused the request, saying why (err) */
+	SOURCE_NONE = -1,	/* no source had rates (err) */
+	SOURCE_OK = 0,
+};
+
 /*
  * Gets rates from the first source that has them.  now is the current Unix
- * time (for Last-Modified-less answers and staleness).  Returns 0 with ans
- * filled, or -1 with err listing each source tried and why it failed:
- * "daemon 'http://…/latest': Connection refused; upstream 'https://…': HTTP
- * 503; cache '/root/.cache/cconv/latest.json': No such file or directory".
+ * time (for Last-Modified-less answers and staleness).  Returns SOURCE_OK
+ * with ans filled, or SOURCE_NONE with err listing each source tried and why
+ * it failed: "daemon 'http://…/latest': Connection refused; upstream
+ * 'https://…': HTTP 503; cache '/root/.cache/cconv/latest.json': No such file
+ * or directory".  A daemon that answers with an error of its own
+ * ({"error":"…"}) is named with its sentence (quoted) rather than the bare
+ * status; one that refuses the request (4xx: no rates on or before that date)
+ * is the answer, SOURCE_REFUSED, and nothing else is asked: "daemon
+ * 'http://…/1990-01-01': HTTP 404: no rates on or before 1990-01-01: …".
  * ans is always initialised and must be released with source_answer_free().
  */
-int source_get(const struct args *a, int64_t now, struct source_answer *ans, char *err, size_t errlen);
+enum source_status source_get(const struct args *a, int64_t now, struct source_answer *ans, char *err,
+    size_t errlen);
 
 void source_answer_free(struct source_answer *ans);
 

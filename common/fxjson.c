@@ -426,6 +426,28 @@ fxjson_parse_feed(const char *body, size_t len, const struct rates_sink *sink, c
 	return rc;
 }
 
+int
+fxjson_error_sentence(const char *body, size_t len, char *out, size_t outlen)
+{
+	struct jscan s;
+	enum jscan_token tok;
+	int found = 0;
+
+	jscan_start(&s, body, len);
+	if (jscan_next(&s, NULL, 0) != JSCAN_OBJECT)
+		return -1;
+	while ((tok = jscan_next(&s, NULL, 0)) == JSCAN_KEY) {
+		int error = jscan_string_is(&s.str, "error");
+		if ((tok = jscan_next(&s, NULL, 0)) == JSCAN_STRING && error && !found) {
+			(void)jscan_string(&s.str, out, outlen);
+			found = 1;
+		}
+		if (jscan_skip(&s, tok, NULL, 0) == -1)
+			return -1;
+	}
+	return tok == JSCAN_OBJECT_END && jscan_next(&s, NULL, 0) == JSCAN_END && found ? 0 : -1;
+}
+
 static void
 put_dec(struct buf *b, const struct dec *d)
 {

@@ -49,6 +49,15 @@ int fxjson_parse(const char *body, size_t len, struct rates **out, char *err, si
  */
 int fxjson_parse_feed(const char *body, size_t len, const struct rates_sink *sink, char *err, size_t errlen);
 
+/*
+ * The sentence of cconvd's own error answer, {"error":"…"}: a JSON object
+ * whose "error" member is a string.  0 with the sentence decoded into out
+ * (cut to outlen - 1 bytes), or -1 when body is not such an answer.  The
+ * sentence is outside text: quote it (buf_quote()) before it reaches a
+ * message.
+ */
+int fxjson_error_sentence(const char *body, size_t len, char *out, size_t outlen);
+
 /* Adds "fetched_at" and "upstream" to the output (the CLI's cache does). */
 #define FXJSON_ORIGIN 0x1
 

@@ -7,7 +7,8 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from e2elib import CCONV, DATE, Upstream, cconv, check_sanitizers, expected, refused_url, run, serving  # noqa: E402
+from e2elib import (CCONV, DATE, QuietHandler, Upstream, cconv, check_sanitizers, expected, refused_url, run,  # noqa: E402
+                    serving, start_server)
 
 
 def test_answers_from_daemon(tmp):
@@ -139,7 +140,49 @@ def test_unwritable_stdout_is_74(tmp):
             os.close(w)
 
 
+def test_daemon_sentence_not_http_status(tmp):
+    """A daemon's error answer is reported with its own sentence, quoted (no control byte reaches the terminal);
+    a refusal of the request itself (4xx) is the answer, exit 65, and no upstream is asked; a daemon that cannot
+    answer now (5xx) is said to be so, not unavailable, and the upstream answers instead."""
+    with serving(tmp) as (up, d):
+        rc, out, err = cconv(tmp, ["--date", "1990-01-01", "GBP", "100"], server=d.base, upstream=up.url)
+        assert (rc, out) == (65, ""), (rc, out, err)
+        assert err == (f"cconv: daemon '{d.base}/1990-01-01': HTTP 404: no rates on or before 1990-01-01: the "
+                       f"stored history starts on {DATE}\n"), err
+        assert not any("1990" in p for p in up.paths), up.paths
+
+    said = {}
+
+    class FakeDaemon(QuietHandler):
+        def do_GET(self):
+            self.send(*said[self.path])
+
+    server, port = start_server(FakeDaemon)
+    base = f"http://127.0.0.1:{port}"
+    up = Upstream()
+    try:
+        said["/2020-01-02"] = (404, '{"error":"no rates \\u001b[31mhere\\nfake line\\u009b","x":[1]}')
+        rc, out, err = cconv(tmp, ["--date", "2020-01-02", "GBP", "1"], server=base, upstream=up.url)
+        assert (rc, out) == (65, ""), (rc, out, err)
+        assert err == f"cconv: daemon '{base}/2020-01-02': HTTP 404: no rates ?[31mhere?fake line??\n", err
+
+        said["/latest"] = (503, '{"error":"no rates yet: the first fetch has not succeeded"}')
+        rc, out, err = cconv(tmp, ["GBP", "100"], server=base, upstream=up.url)
+        assert (rc, out) == (0, "88.40 GBP\n"), (rc, out, err)
+        assert err == (f"cconv: daemon {base} cannot answer (HTTP 503: no rates yet: the first fetch has not "
+                       f"succeeded); asking upstream {up.url} directly\n"), err
+
+        # Not a daemon's error answer: the status alone, as before.
+        said["/latest"] = (404, "<html>not here</html>")
+        rc, out, err = cconv(tmp, ["GBP", "100"], server=base, upstream=up.url)
+        assert rc == 0 and f"daemon {base} cannot answer (HTTP 404); asking upstream" in err, (rc, out, err)
+    finally:
+        up.stop()
+        server.shutdown()
+
+
 if __name__ == "__main__":
     run([test_answers_from_daemon, test_usage_and_currency_errors,
          test_daemon_down_falls_back_to_upstream_then_cache, test_cache_from_the_future_is_stale,
-         test_nothing_anywhere_is_69, test_each_source_named_once, test_unwritable_stdout_is_74])
+         test_nothing_anywhere_is_69, test_each_source_named_once, test_unwritable_stdout_is_74,
+         test_daemon_sentence_not_http_status])

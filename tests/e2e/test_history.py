@@ -208,10 +208,15 @@ def test_cconv_date(tmp):
         with open(os.path.join(tmp, "cache", "cconv", "latest.json")) as f:
             assert json.load(f)["date"] == DATE
 
-        # Before any stored history, daemon and upstream both say 404.
+        # Before any stored history the daemon says so, in its own words, and that is the answer.
         rc, out, err = cconv(tmp, ["--date", "1999-01-04", "GBP", "1"], server=d.base, upstream=up.url)
-        assert rc == 69 and out == "", (rc, out, err)
-        assert "HTTP 404" in err and "/1999-01-04" in err, err
+        assert rc == 65 and out == "", (rc, out, err)
+        assert f"/1999-01-04': HTTP 404: no rates on or before 1999-01-04: the stored history starts on {min(days)}" \
+            in err and "unavailable" not in err, err
+        assert "/v1/1999-01-04" not in up.paths
+        # The daemon down, the upstream's 404 is the status alone (no daemon sentence to give).
+        rc, out, err = cconv(tmp, ["--date", "1999-01-04", "GBP", "1"], upstream=up.url)
+        assert rc == 69 and out == "" and "HTTP 404" in err and "/1999-01-04" in err, (rc, out, err)
 
     # Everything down: only a cache holding exactly that date answers.
     rc, out, err = cconv(tmp, ["--date", DATE, "GBP", "100"])
