@@ -10,7 +10,7 @@ import shutil
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from e2elib import CCONVD, Daemon, Upstream, expected, run, wait_until  # noqa: E402
+from e2elib import CCONVD, Daemon, Upstream, expected, run, sanitizer_build, wait_until  # noqa: E402
 
 VALGRIND = ["valgrind", "--tool=memcheck", "--leak-check=full", "--show-leak-kinds=definite",
             "--errors-for-leak-kinds=definite", "--error-exitcode=99", "--track-origins=yes"]
@@ -54,8 +54,7 @@ if __name__ == "__main__":
     if shutil.which("valgrind") is None:
         print("skipped: valgrind is not installed")
         sys.exit(77)
-    with open(CCONVD or "/dev/null", "rb") as f:
-        if any(mark in f.read() for mark in (b"__asan_init", b"__tsan_init")):
-            print("skipped: a sanitizer build cannot run under valgrind")
-            sys.exit(77)
+    if CCONVD and sanitizer_build():
+        print("skipped: a sanitizer build cannot run under valgrind")
+        sys.exit(77)
     run([test_daemon_session_under_memcheck])
