@@ -15,12 +15,14 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
 #include "dt.h"
 #include "err.h"
 #include "fetch.h"
+#include "rfile.h"
 
 #define FETCH_MAX_REDIRS 5L
 /* The protocols libcurl may use, and the same as the starts of a URL that
@@ -179,6 +181,37 @@ fetch_header_date(const char *p, size_t n, const char *name, int64_t *t)
 		*t = parsed;
 }
 
+/*
+ * libcurl opens a file:// path with a blocking open(2): a FIFO there would
+ * hang the fetch past every timeout, and a daemon's shutdown with it.  So the
+ * path is judged first by rfile_open(); only its refusal fails the fetch,
+ * other failures are left to libcurl to report in its words.  0, or -1 with
+ * err set.
+ */
+static int
+file_check(const char *url, char *err, size_t errlen)
+{
+	CURLU *u;
+	char *scheme = NULL, *path = NULL;
+	int fd = -1, rc = 0;
+
+	if ((u = curl_url()) == NULL) {
+		err_set(err, errlen, "out of memory");
+		return -1;
+	}
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK && strcasecmp(scheme, "file") == 0 &&
+	    curl_url_get(u, CURLUPART_PATH, &path, CURLU_URLDECODE) == CURLUE_OK &&
+	    rfile_open(path, &fd, NULL, err, errlen) == RFILE_REFUSED)
+		rc = -1;
+	if (fd != -1)
+		(void)close(fd);	/* read-only, never read */
+	curl_free(scheme);
+	curl_free(path);
+	curl_url_cleanup(u);
+	return rc;
+}
+
 static size_t
 on_header(char *p, size_t size, size_t nmemb, void *arg)
 {
@@ -286,6 +319,10 @@ fetch_get(const char *url, const struct fetch_opts *opts, struct fetch_result *r
 	    (curl_easy_setopt(h, CURLOPT_TIMECONDITION, (long)CURL_TIMECOND_IFMODSINCE) != CURLE_OK ||
 	    curl_easy_setopt(h, CURLOPT_TIMEVALUE_LARGE, (curl_off_t)opts->if_modified_since) != CURLE_OK)) {
 		err_set(err, errlen, "cannot set If-Modified-Since");
+		goto out;
+	}
+	if (file_check(url, err, errlen) == -1) {
+		res->failure = FETCH_FAIL_TRANSFER;
 		goto out;
 	}
 	cc = curl_easy_perform(h);

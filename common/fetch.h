@@ -4,7 +4,8 @@
  * TLS peers are always verified (there is no switch to turn that off); only
  * http, https and file are allowed, and redirects only to http and https.  The
  * body is held in memory up to opts->max_body bytes; a larger one fails the
- * fetch.  Call curl_global_init() once before any thread uses this module;
+ * fetch, and a file:// path that is not a regular file (a FIFO) fails it at
+ * once.  Call curl_global_init() once before any thread uses this module;
  * after that fetch_get() is thread-safe (each call has its own easy handle).
  */
 #ifndef CCONV_FETCH_H

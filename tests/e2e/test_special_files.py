@@ -1,6 +1,6 @@
 """A FIFO where a program reads a file it is told of: cconv's cache (so every
 fallback to it and shell completion, which asks --offline), cconv's config
-file and cconvd --import.  Each returns at once with a reason; none waits for
+file, a file:// upstream and cconvd --import.  Each returns at once with a reason; none waits for
 a writer that never comes."""
 import os
 import subprocess
@@ -8,7 +8,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from e2elib import CCONVD, cconv, check_sanitizers, run  # noqa: E402
+from e2elib import CCONVD, Daemon, cconv, check_sanitizers, run  # noqa: E402
 
 PROMPT = 5  # seconds: far more than any of these takes, far less than a hang
 
@@ -37,6 +37,19 @@ def test_fifo_as_config(tmp):
     assert rc != 0 and "a FIFO, not a regular file" in err, (rc, out, err)
 
 
+def test_fifo_as_file_upstream(tmp):
+    """libcurl's own open of a file:// path would wait past every timeout, and
+    hold the daemon's shutdown."""
+    url = "file://" + fifo(os.path.join(tmp, "feed", "latest.json"))
+    rc, out, err = cconv(tmp, ["GBP", "1"], upstream=url, timeout=PROMPT)
+    assert rc != 0 and f"upstream '{url}': a FIFO, not a regular file" in err, (rc, out, err)
+    d = Daemon(tmp, [url])
+    try:
+        d.logged(f"upstream '{url}': a FIFO, not a regular file", timeout=PROMPT)
+    finally:
+        d.stop()
+
+
 def test_fifo_as_import(tmp):
     path = fifo(os.path.join(tmp, "feed", "rates.csv"))
     p = subprocess.run([CCONVD, "--db", os.path.join(tmp, "rates.db"), "--import", path], capture_output=True,
@@ -46,4 +59,4 @@ def test_fifo_as_import(tmp):
 
 
 if __name__ == "__main__":
-    run([test_fifo_as_cache, test_fifo_as_config, test_fifo_as_import])
+    run([test_fifo_as_cache, test_fifo_as_config, test_fifo_as_file_upstream, test_fifo_as_import])
