@@ -19,10 +19,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,12 +41,92 @@ struct lockfile {
 	int fd;			/* flock()ed exclusively */
 };
 
-/* "<path>.lock" into lock; -1 with err set when it does not fit. */
+#define LOCKFILE_LINKS_MAX 40	/* links followed to a file not created yet: Linux's own limit */
+
+/*
+ * The file path names, with every symbolic link resolved, into out: the
+ * path's own realpath(3) when it exists, else its folder's followed by its
+ * last name (the file SQLite will create there), a dangling link followed to
+ * its target, as SQLite follows it.  -1 with errno set when that cannot be
+ * resolved.
+ */
+static int
+resolve(const char *path, char out[PATH_MAX], int links)
+{
+	char dir[PATH_MAX], real[PATH_MAX], target[PATH_MAX];
+	const char *slash = strrchr(path, '/'), *name = slash != NULL ? slash + 1 : path;
+	int dirlen = slash != NULL ? (int)(slash - path) : 0;
+	struct stat sb;
+	ssize_t n;
+
+	if (realpath(path, out) != NULL)
+		return 0;
+	if (errno != ENOENT || *name == '\0')
+		return -1;
+	if (lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode)) {
+		if (links >= LOCKFILE_LINKS_MAX) {
+			errno = ELOOP;
+			return -1;
+		}
+		if ((n = readlink(path, target, sizeof(target))) == -1)
+			return -1;
+		if ((size_t)n >= sizeof(target) || (target[0] != '/' && slash != NULL &&
+		    (size_t)snprintf(dir, sizeof(dir), "%.*s/%.*s", dirlen, path, (int)n, target) >= sizeof(dir))) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		target[n] = '\0';
+		return resolve(target[0] != '/' && slash != NULL ? dir : target, out, links + 1);
+	}
+	snprintf(dir, sizeof(dir), "%.*s", dirlen, path);
+	if (realpath(slash == NULL ? "." : slash == path ? "/" : dir, real) == NULL)
+		return -1;
+	if ((size_t)snprintf(out, PATH_MAX, "%s/%s", strcmp(real, "/") == 0 ? "" : real, name) >= PATH_MAX) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+/* "<the file path resolves to>.lock" into lock, so that every name of one
+ * file (a symbolic link, a relative path) meets the same lock; -1 with err set
+ * when it does not fit or the path cannot be resolved (errno kept). */
 static int
 lock_path(const char *path, char lock[LOCKFILE_PATH_MAX], char *err, size_t errlen)
 {
-	if ((size_t)snprintf(lock, LOCKFILE_PATH_MAX, "%s.lock", path) >= LOCKFILE_PATH_MAX) {
+	char real[PATH_MAX];
+	int saved;
+
+	if (strlen(path) + sizeof(".lock") > LOCKFILE_PATH_MAX) {
 		err_set(err, errlen, "path too long for its lock file");
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (resolve(path, real, 0) == -1) {
+		saved = errno;
+		err_set(err, errlen, "cannot resolve '%s' for its lock file: %s", path, strerror(saved));
+		errno = saved;
+		return -1;
+	}
+	snprintf(lock, LOCKFILE_PATH_MAX, "%s.lock", real);
+	return 0;
+}
+
+/*
+ * A file with several names (hard links) cannot be guarded by a lock beside
+ * one of them: a daemon started on another name would not see it.  SQLite
+ * would also keep a journal beside each name, so such a database is refused.
+ */
+static int
+one_name(const char *lock, char *err, size_t errlen)
+{
+	char file[LOCKFILE_PATH_MAX];
+	struct stat sb;
+
+	snprintf(file, sizeof(file), "%.*s", (int)(strlen(lock) - strlen(".lock")), lock);
+	if (stat(file, &sb) == 0 && sb.st_nlink > 1) {
+		err_set(err, errlen, "the file has %ju names (hard links), and a lock beside one of them would not "
+		    "stop a cconvd started on another: give it one name", (uintmax_t)sb.st_nlink);
 		return -1;
 	}
 	return 0;
@@ -85,7 +167,7 @@ lockfile_take(const char *path, struct lockfile **out, long *holder, char *err, 
 
 	*out = NULL;
 	*holder = 0;
-	if (lock_path(path, lock, err, errlen) == -1)
+	if (lock_path(path, lock, err, errlen) == -1 || one_name(lock, err, errlen) == -1)
 		goto out;
 	if ((lf = malloc(sizeof(*lf))) == NULL) {
 		err_set(err, errlen, "out of memory");
@@ -146,8 +228,11 @@ lockfile_holder(const char *path, long *pid, char *err, size_t errlen)
 	int fd = -1;
 
 	*pid = 0;
-	if (lock_path(path, lock, err, errlen) == -1)
+	if (lock_path(path, lock, err, errlen) == -1) {
+		if (errno == ENOENT)	/* no folder, so no lock file and no daemon */
+			rc = LOCKFILE_FREE;
 		goto out;
+	}
 	if ((fd = open(lock, O_RDONLY | O_CLOEXEC)) == -1) {
 		if (errno == ENOENT) {	/* no daemon has ever run on it */
 			rc = LOCKFILE_FREE;

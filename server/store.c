@@ -449,11 +449,34 @@ take_lock(struct store *s, char *err, size_t errlen)
 	return -1;
 }
 
+/*
+ * A path that names a device, a FIFO or a folder is refused before anything
+ * is created beside it (the lock file, SQLite's journal).  A missing file is
+ * fine (it is created); other stat(2) failures are left for the open to
+ * report in its own words.
+ */
+static int
+regular_or_absent(const char *path, char *err, size_t errlen)
+{
+	struct stat sb;
+	const char *kind;
+
+	if (stat(path, &sb) == -1 || S_ISREG(sb.st_mode))
+		return 0;
+	kind = S_ISDIR(sb.st_mode) ? "a folder" : S_ISFIFO(sb.st_mode) ? "a FIFO" : S_ISCHR(sb.st_mode) ?
+	    "a character device" : S_ISBLK(sb.st_mode) ? "a block device" : S_ISSOCK(sb.st_mode) ? "a socket" :
+	    "a special file";
+	err_set(err, errlen, "%s, not a regular file", kind);
+	return -1;
+}
+
 static struct store *
 open_store(const char *path, enum store_mode mode, char *err, size_t errlen)
 {
 	struct store *s = NULL;
 
+	if (regular_or_absent(path, err, errlen) == -1)
+		goto fail;
 	if ((s = calloc(1, sizeof(*s))) == NULL || (s->path = strdup(path)) == NULL) {
 		err_set(err, errlen, "out of memory");
 		goto fail;

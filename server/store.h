@@ -33,7 +33,10 @@ struct store;
 
 /* Opens or creates the database, creating missing parent folders (0700).
  * NULL with err set: "store '/x/rates.db': unable to open database file",
- * "store '/x/rates.db': in use by another cconvd (pid 12 holds '/x/rates.db.lock'); …". */
+ * "store '/x/rates.db': in use by another cconvd (pid 12 holds '/x/rates.db.lock'); …".
+ * A path that names a device, a FIFO or a folder is refused, by every open
+ * function, before anything is created: "store '/dev/null': a character
+ * device, not a regular file". */
 struct store *store_open(const char *path, char *err, size_t errlen);
 void store_close(struct store *s);	/* accepts NULL */
 

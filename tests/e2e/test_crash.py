@@ -112,6 +112,34 @@ def test_one_daemon_per_database(tmp):
         up.stop()
 
 
+def test_one_daemon_per_database_by_any_name(tmp):
+    """A symbolic link to the database, or to its folder, meets the same lock; a second hard link is refused."""
+    real = os.path.join(tmp, "real")
+    os.mkdir(real)
+    db = os.path.join(real, "x.db")
+    os.symlink(db, os.path.join(tmp, "link.db"))
+    os.symlink(real, os.path.join(tmp, "alias"))
+    up = Upstream()
+    try:
+        first = Daemon(tmp, [up.url], db=os.path.join(tmp, "link.db"))
+        try:
+            first.wait_refreshes(1)
+            for other in (db, os.path.join(tmp, "alias", "x.db"), os.path.join(tmp, "link.db")):
+                p = start_blocked(other)
+                assert p.returncode == 1, (other, p.returncode, p.stderr)
+                assert f"in use by another cconvd (pid {first.proc.pid} holds '{db}.lock')" in p.stderr, p.stderr
+            assert sorted(os.listdir(tmp)) == ["alias", "link.db", "real"], os.listdir(tmp)
+            assert first.get("/convert/GBP/100")[2] == "GBP 88.40\n"
+        finally:
+            first.stop()
+        os.link(db, os.path.join(tmp, "hard.db"))
+        for name in (db, os.path.join(tmp, "hard.db")):
+            p = start_blocked(name)
+            assert p.returncode == 1 and f"store '{name}': the file has 2 names (hard links)" in p.stderr, (name, p.stderr)
+    finally:
+        up.stop()
+
+
 def test_cli_cache_is_replaced_atomically(tmp):
     """Many cconv runs rewrite the cache at once (two daemons with different
     rates, so every run's rates differ from the file's); a reader polling the
@@ -182,5 +210,6 @@ def test_corrupt_cli_cache_is_ignored_with_a_warning(tmp):
 
 
 if __name__ == "__main__":
-    run([test_kill9_during_refreshes, test_one_daemon_per_database, test_cli_cache_is_replaced_atomically,
+    run([test_kill9_during_refreshes, test_one_daemon_per_database,
+         test_one_daemon_per_database_by_any_name, test_cli_cache_is_replaced_atomically,
          test_corrupt_cli_cache_is_ignored_with_a_warning])

@@ -1,5 +1,5 @@
-"""Storage faults after start: a full disk, a file-size limit, a database
-deleted under the daemon, a read-only file system.  The daemon keeps answering
+"""Storage faults: a full disk, a file-size limit, a database deleted under
+the daemon, a --db that is not a file, a read-only file system.  The daemon keeps answering
 (new rates from memory), /healthz reports the storage error and clears it once
 a save works again, and it never exits because SQLite failed.
 
@@ -16,7 +16,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from e2elib import Daemon, Skip, Upstream, cconv, run  # noqa: E402
+from e2elib import DATE, Daemon, Skip, Upstream, cconv, cconvd_once, ecb_csv, run, write_file  # noqa: E402
 
 
 def unshare_works():
@@ -140,6 +140,22 @@ def test_database_deleted_under_the_daemon(tmp):
         up.stop()
 
 
+def test_database_that_is_not_a_file(tmp):
+    """--db naming a FIFO, a folder or a device (a link to /dev/null) is refused before anything is created
+    beside it (no journal, no lock file), by the daemon and by --import alike."""
+    os.mkfifo(os.path.join(tmp, "fifo.db"))
+    os.mkdir(os.path.join(tmp, "folder.db"))
+    os.symlink("/dev/null", os.path.join(tmp, "null.db"))
+    csv = write_file(tmp, "day.csv", ecb_csv({DATE: {"USD": "1.1"}}))
+    for name, kind in (("folder.db", "a folder"), ("null.db", "a character device"), ("fifo.db", "a FIFO")):
+        db = os.path.join(tmp, name)
+        for args in (["--listen", "127.0.0.1:0", "--upstream", "http://127.0.0.1:9/"], ["--import", csv]):
+            rc, err = cconvd_once(tmp, args, db=db)
+            assert rc == 1 and f"store '{db}': {kind}, not a regular file" in err, (name, args, rc, err)
+    assert sorted(os.listdir(tmp)) == ["day.csv", "fifo.db", "folder.db", "null.db"], os.listdir(tmp)
+    assert os.listdir(os.path.join(tmp, "folder.db")) == []
+
+
 def test_read_only_file_system(tmp):
     """The database's file system read-only.  At start, cconvd refuses with
     the reason (it could serve, but would silently keep nothing; an operator
@@ -179,4 +195,5 @@ def test_read_only_file_system(tmp):
 
 
 if __name__ == "__main__":
-    run([test_full_disk, test_file_size_limit, test_database_deleted_under_the_daemon, test_read_only_file_system])
+    run([test_full_disk, test_file_size_limit, test_database_deleted_under_the_daemon,
+         test_database_that_is_not_a_file, test_read_only_file_system])

@@ -3,7 +3,8 @@
  * with the holder's pid, another process reads that pid, and the lock is free
  * again after release or its holder's death.  A second process is a fork():
  * flock(2) locks are per open file, so they are refused within one process too,
- * but the pid must be read across processes.
+ * but the pid must be read across processes.  Every name of one file meets
+ * the same lock.
  */
 #include <fcntl.h>
 #include <limits.h>
@@ -218,6 +219,74 @@ test_held_without_pid(void **state)
 	(void)close(fd);
 }
 
+/* Names of one file meet one lock: a symbolic link to it, a path through a
+ * linked folder (the file not created yet), a relative path, a link to a file
+ * not created yet.  A file with a second hard link is refused. */
+static void
+test_names_of_one_file(void **state)
+{
+	struct fixture *f = *state;
+	struct lockfile *lf = NULL, *other = (struct lockfile *)1;
+	char alias[160], through[192], link_db[160], dangling[160], hard[160], want[256], cwd[PATH_MAX];
+	const char *const held[] = { through, link_db, "rates.db" };
+	long holder = -1, pid = -1;
+	int fd;
+
+	snprintf(alias, sizeof(alias), "%s/alias", f->dir);
+	snprintf(through, sizeof(through), "%s/rates.db", alias);
+	snprintf(link_db, sizeof(link_db), "%s/link.db", f->dir);
+	snprintf(dangling, sizeof(dangling), "%s/dangling.db", f->dir);
+	snprintf(hard, sizeof(hard), "%s/hard.db", f->dir);
+	assert_int_equal(symlink(f->dir, alias), 0);
+	assert_int_equal(lockfile_take(f->path, &lf, &holder, f->err, sizeof(f->err)), LOCKFILE_TAKEN);
+	assert_true((fd = open(f->path, O_RDWR | O_CREAT, 0600)) >= 0);
+	(void)close(fd);
+	assert_int_equal(symlink(f->path, link_db), 0);
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(chdir(f->dir), 0);
+	for (size_t i = 0; i < sizeof(held) / sizeof(held[0]); i++) {
+		assert_int_equal(lockfile_take(held[i], &other, &holder, f->err, sizeof(f->err)), LOCKFILE_HELD);
+		assert_null(other);
+		snprintf(want, sizeof(want), "in use by another cconvd (pid %ld holds '%s')", (long)getpid(), f->lock);
+		assert_string_equal(f->err, want);
+		assert_int_equal(lockfile_holder(held[i], &pid, f->err, sizeof(f->err)), LOCKFILE_HELD);
+		assert_int_equal(pid, (long)getpid());
+	}
+	assert_int_equal(chdir(cwd), 0);
+	lockfile_release(lf);
+
+	/* A link to a file not created yet is followed, as SQLite follows it;
+	 * a loop of links is refused. */
+	assert_int_equal(symlink("missing.db", dangling), 0);
+	assert_int_equal(lockfile_take(dangling, &lf, &holder, f->err, sizeof(f->err)), LOCKFILE_TAKEN);
+	snprintf(want, sizeof(want), "%s/missing.db", f->dir);
+	assert_int_equal(lockfile_holder(want, &pid, f->err, sizeof(f->err)), LOCKFILE_HELD);
+	lockfile_release(lf);
+	snprintf(want, sizeof(want), "%s/missing.db.lock", f->dir);
+	assert_int_equal(unlink(want), 0);
+	assert_int_equal(unlink(dangling), 0);
+	assert_int_equal(symlink("dangling.db", dangling), 0);
+	assert_int_equal(lockfile_take(dangling, &other, &holder, f->err, sizeof(f->err)), LOCKFILE_ERROR);
+	assert_null(other);
+	snprintf(want, sizeof(want), "cannot resolve '%s' for its lock file: Too many levels of symbolic links",
+	    dangling);
+	assert_string_equal(f->err, want);
+
+	assert_int_equal(link(f->path, hard), 0);
+	assert_int_equal(lockfile_take(hard, &other, &holder, f->err, sizeof(f->err)), LOCKFILE_ERROR);
+	assert_null(other);
+	assert_non_null(strstr(f->err, "the file has 2 names (hard links)"));
+	assert_int_equal(lockfile_take(f->path, &other, &holder, f->err, sizeof(f->err)), LOCKFILE_ERROR);
+	assert_int_equal(unlink(hard), 0);
+	assert_int_equal(lockfile_take(link_db, &lf, &holder, f->err, sizeof(f->err)), LOCKFILE_TAKEN);
+	lockfile_release(lf);
+
+	assert_int_equal(unlink(dangling), 0);
+	assert_int_equal(unlink(link_db), 0);
+	assert_int_equal(unlink(alias), 0);
+	assert_int_equal(unlink(f->path), 0);
+}
+
 /* A lock file that cannot be opened, and a path with no room for ".lock". */
 static void
 test_errors(void **state)
@@ -249,6 +318,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_take_write_pid_release, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_holder_death_frees_it, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_held_without_pid, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_names_of_one_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 	};
 
