@@ -13,6 +13,14 @@
  * prepared statements, to itself; trylock over the other slots covers more
  * threads than slots, and only when all are busy does it wait, for another
  * reader, never for the writer.
+ *
+ * The writer may open the database again (the file deleted, or a backup moved
+ * into place: store_on_reopen()).  Its thread then closes every slot's store
+ * (waiting, slot by slot, for a request still using one) before the writer
+ * closes the old file, and opens them again once the new one is open; in
+ * between, a request finds its slot empty and answers 503 rather than open a
+ * path that may name a file the writer has not set up.  A slot whose store
+ * failed to open is opened by the next request that takes it.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -26,13 +34,15 @@
 
 struct slot {
 	pthread_mutex_t mu;
-	struct store *st;
+	struct store *st;	/* under mu; NULL: closed for a reopen, or its open failed */
 };
 
 struct history {
 	struct slot *slots;
 	size_t n;
+	char *path;
 	atomic_uint next;	/* where a thread new to the pool starts */
+	atomic_int reopening;	/* between STORE_REOPENING and STORE_REOPENED: no slot opens the path */
 	struct api_history api;
 };
 
@@ -62,12 +72,29 @@ release(struct slot *s)
 	pthread_mutex_unlock(&s->mu);
 }
 
+/* The slot's store, opened first if it is closed and may be: 0, or -1 with
+ * err set.  The caller holds s->mu. */
+static int
+ready(struct history *h, struct slot *s, char *err, size_t errlen)
+{
+	if (s->st != NULL)
+		return 0;
+	if (atomic_load(&h->reopening)) {
+		err_set(err, errlen, "the database file is being opened again; try again");
+		return -1;
+	}
+	return (s->st = store_open_readonly(h->path, err, errlen)) != NULL ? 0 : -1;
+}
+
 static int
 on(void *cls, const char *date, struct rates **out, char *err, size_t errlen)
 {
 	struct slot *s = acquire(cls);
-	int rc = store_load_on(s->st, date, out, err, errlen);
+	int rc = -1;
 
+	*out = NULL;
+	if (ready(cls, s, err, errlen) == 0)
+		rc = store_load_on(s->st, date, out, err, errlen);
 	release(s);
 	return rc;
 }
@@ -77,10 +104,35 @@ each(void *cls, const char *start, const char *end, int (*fn)(void *arg, const s
     char *err, size_t errlen)
 {
 	struct slot *s = acquire(cls);
-	int rc = store_each(s->st, start, end, fn, arg, err, errlen);
+	int rc = -1;
 
+	if (ready(cls, s, err, errlen) == 0)
+		rc = store_each(s->st, start, end, fn, arg, err, errlen);
 	release(s);
 	return rc;
+}
+
+void
+history_follow(void *arg, enum store_reopen what)
+{
+	struct history *h = arg;
+	char err[512];
+
+	if (what == STORE_REOPENING)
+		atomic_store(&h->reopening, 1);
+	else
+		atomic_store(&h->reopening, 0);
+	for (size_t i = 0; i < h->n; i++) {
+		struct slot *s = &h->slots[i];
+
+		pthread_mutex_lock(&s->mu);
+		if (what == STORE_REOPENING) {
+			store_close(s->st);
+			s->st = NULL;
+		} else if (ready(h, s, err, sizeof(err)) == -1)
+			log_warnx("history: %s; a dated request opens it again", err);
+		pthread_mutex_unlock(&s->mu);
+	}
 }
 
 struct history *
@@ -91,8 +143,11 @@ history_open(const char *path, size_t nconn, char *err, size_t errlen)
 
 	if (nconn == 0)
 		nconn = 1;
-	if ((h = calloc(1, sizeof(*h))) == NULL || (h->slots = calloc(nconn, sizeof(*h->slots))) == NULL) {
+	if ((h = calloc(1, sizeof(*h))) == NULL || (h->slots = calloc(nconn, sizeof(*h->slots))) == NULL ||
+	    (h->path = strdup(path)) == NULL) {
 		err_set(err, errlen, "out of memory");
+		if (h != NULL)
+			free(h->slots);
 		free(h);
 		return NULL;
 	}
@@ -105,6 +160,7 @@ history_open(const char *path, size_t nconn, char *err, size_t errlen)
 			fatalx("pthread_mutex_init: %s", strerror(rc));
 	}
 	atomic_init(&h->next, 0U);
+	atomic_init(&h->reopening, 0);
 	h->api.cls = h;
 	h->api.on = on;
 	h->api.each = each;
@@ -121,6 +177,7 @@ history_close(struct history *h)
 		pthread_mutex_destroy(&h->slots[i].mu);
 	}
 	free(h->slots);
+	free(h->path);
 	free(h);
 }
 

@@ -8,7 +8,9 @@
  * on the request path can write.  Each store is one thread's at a time (a
  * mutex per slot; a thread keeps to the slot it used last, so its page cache
  * stays warm, and only waits when every slot is busy with another request).
- * history_api() is what api.c calls; every function is thread-safe.
+ * The pool follows the daemon's writer when it opens the file again (deleted,
+ * or replaced by a restored backup): history_follow().  history_api() is what
+ * api.c calls; every function is thread-safe.
  */
 #ifndef CCONVD_HISTORY_H
 #define CCONVD_HISTORY_H
@@ -16,6 +18,7 @@
 #include <stddef.h>
 
 #include "api.h"
+#include "store.h"
 
 struct history;
 
@@ -25,6 +28,15 @@ struct history;
 struct history *history_open(const char *path, size_t nconn, char *err, size_t errlen);
 /* Only once no request can still use it; accepts NULL. */
 void history_close(struct history *h);
+
+/*
+ * For store_on_reopen(writer, history_follow, h): on STORE_REOPENING closes
+ * every connection (waiting for requests still using one) and has dated
+ * requests answer 503 until STORE_REOPENED, which opens them on the new file.
+ * Runs on the writer's thread; h must stay open while the writer may call it
+ * (stop the refresher before history_close()).
+ */
+void history_follow(void *h, enum store_reopen what);
 
 /* The functions api.c calls for the dated routes; borrowed from h. */
 const struct api_history *history_api(struct history *h);

@@ -160,6 +160,8 @@ main(int argc, char **argv)
 	/* Without history the daemon still serves the latest rates. */
 	if ((hist = history_open(cfg.db_path, http_readers(&cfg), err, sizeof(err))) == NULL)
 		log_warnx("history: %s; dated routes will answer 503", err);
+	else
+		store_on_reopen(st, history_follow, hist);
 	if ((h = http_start(&cfg, history_api(hist), err, sizeof(err))) == NULL) {
 		log_warnx("%s", err);
 		goto out;
@@ -183,8 +185,8 @@ main(int argc, char **argv)
 	rc = 0;
 out:
 	http_stop(h);
+	refresher_stop(rf);	/* the writer tells hist when it opens the file again */
 	history_close(hist);
-	refresher_stop(rf);
 	store_close(st);
 	publish_shutdown();
 	curl_global_cleanup();

@@ -86,6 +86,8 @@ struct store {
 	struct lockfile *lock;	/* the daemon lock (lockfile.h); NULL when none */
 	dev_t dev;		/* the database file the connection has open */
 	ino_t ino;
+	void (*on_reopen)(void *arg, enum store_reopen what);	/* store_on_reopen(); NULL: none */
+	void *on_reopen_arg;
 	sqlite3_stmt *upsert_snapshot;	/* the write statements: NULL when read-only */
 	sqlite3_stmt *delete_rates;
 	sqlite3_stmt *insert_rate;
@@ -523,14 +525,38 @@ store_close(struct store *s)
 	free(s);
 }
 
+void
+store_on_reopen(struct store *s, void (*fn)(void *arg, enum store_reopen what), void *arg)
+{
+	s->on_reopen = fn;
+	s->on_reopen_arg = arg;
+}
+
+static void
+tell_reopen(const struct store *s, enum store_reopen what)
+{
+	if (s->on_reopen != NULL)
+		s->on_reopen(s->on_reopen_arg, what);
+}
+
 /*
  * Makes sure the writer writes to the file the path names now.  A file
  * deleted or replaced since it was opened is opened again (an empty one is
  * created and migrated), so history restarts there rather than vanishing with
  * the old inode; a failure leaves s->db NULL and the next call retries.
- * The old "-wal" may outlive the file (another connection in the middle of a
- * read keeps it); SQLite deletes a WAL found beside an empty database rather
- * than replay it, and test_store checks exactly that case.
+ *
+ * The order matters.  SQLite names a database's "-wal" after its path, not
+ * its inode, and a WAL is not tied to its database by anything in either
+ * file: the new file, a restored backup, would be read through the old
+ * file's WAL, whose pages are another database's.  SQLite will not
+ * checkpoint a moved file on close, so this connection empties the WAL
+ * itself (a TRUNCATE checkpoint, through its own descriptor) once the other
+ * connections in this process have closed (STORE_REOPENING) and no reader
+ * holds it; only then is the path opened again, and the readers follow
+ * (STORE_REOPENED).  When another process still reads the old file, the WAL
+ * cannot be emptied, which is logged; SQLite still deletes a WAL it finds
+ * beside an empty database rather than replay it (test_store checks that),
+ * so only a replaced file is then at risk.
  */
 static int
 ensure_current(struct store *s, char *err, size_t errlen)
@@ -546,9 +572,16 @@ ensure_current(struct store *s, char *err, size_t errlen)
 	if (s->db != NULL) {
 		log_warnx("store '%s': the database file was %s; opening it again", s->path,
 		    found ? "replaced" : "deleted");
+		tell_reopen(s, STORE_REOPENING);
+		if (sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) != SQLITE_OK)
+			log_warnx("store '%s': the old file's WAL could not be emptied (%s); the file now at that "
+			    "path may be read through it", s->path, sqlite3_errmsg(s->db));
 		close_db(s);
 	}
-	return open_db(s, err, errlen);
+	if (open_db(s, err, errlen) == -1)
+		return -1;
+	tell_reopen(s, STORE_REOPENED);
+	return 0;
 }
 
 /* Runs a write statement once and readies it for the next use.  Bindings are

@@ -16,7 +16,8 @@
  * (store_open_oneshot()) writes too but takes no such lock, so --import and
  * --backfill run beside a daemon; SQLite's write lock serialises their
  * transactions.  A database file deleted or replaced while open is opened
- * again, empty, by the writer's next save.
+ * again (created empty when deleted) by the writer's next save or load, and
+ * store_on_reopen() tells the read-only stores to follow.
  *
  * Every error names the store once, first: "store '/x/rates.db': disk I/O
  * error (while inserting rates)"; a caller adds only what it was doing.
@@ -39,6 +40,24 @@ struct store;
  * device, not a regular file". */
 struct store *store_open(const char *path, char *err, size_t errlen);
 void store_close(struct store *s);	/* accepts NULL */
+
+/* What a store tells store_on_reopen()'s function, on the thread using it. */
+enum store_reopen {
+	STORE_REOPENING,	/* the file was deleted or replaced: every other connection on the old one
+				 * must close now, before this store closes it and opens the path again */
+	STORE_REOPENED,		/* the file the path names now is open (created, migrated): others may open it */
+};
+
+/*
+ * Has fn(arg, …) called when s finds its file deleted or replaced (a restored
+ * backup moved into place) and opens the path again: STORE_REOPENING before
+ * it closes the old file, STORE_REOPENED once the new one is open (after a
+ * failed open, when a later call succeeds).  For the read-only stores on the
+ * same path (history.h), which would otherwise go on reading the old file.
+ * fn runs on the thread using s, must not use s, and arg must outlive every
+ * use of s; call before s is shared with another thread.
+ */
+void store_on_reopen(struct store *s, void (*fn)(void *arg, enum store_reopen what), void *arg);
 
 /* A writer for one job, then closed (--import, --backfill): like
  * store_open() but without the daemon lock, so it may run while a daemon

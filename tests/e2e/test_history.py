@@ -1,6 +1,7 @@
 """History served by cconvd: /{date}, /{start}..{end}, /{start}.., /convert?date=, the /v1 prefix, how
 fast a dated answer comes from a 25-year database (also while another process holds the write lock), and
-cconv --date through the daemon, the upstream's /{date}, and the cache only for exactly its date."""
+cconv --date through the daemon, the upstream's /{date}, and the cache only for exactly its date; the dated
+routes follow the database file when it is deleted or replaced under the daemon."""
 import contextlib
 import datetime
 import http.client
@@ -10,6 +11,7 @@ import random
 import sqlite3
 import statistics
 import sys
+import threading
 import time
 from decimal import Decimal
 
@@ -229,5 +231,65 @@ def test_cconv_date(tmp):
     assert rc == 64 and "expected a date as YYYY-MM-DD" in err, err
 
 
+def fds_on_deleted(pid, db):
+    """The daemon's descriptors on a deleted database file, its -wal or its -shm."""
+    fds = os.path.join("/proc", str(pid), "fd")
+    found = []
+    for fd in os.listdir(fds):
+        with contextlib.suppress(OSError):
+            target = os.readlink(os.path.join(fds, fd))
+            if target.startswith(db) and target.endswith(" (deleted)"):
+                found.append(target)
+    return found
+
+
+def test_dated_routes_follow_the_database_file(tmp):
+    """The database deleted under the daemon, then a backup moved into place: once the writer has opened the
+    path again (a save, here after SIGHUP), the dated routes answer from the file the path names, and no
+    descriptor is left on the old one, while requests keep coming from other threads."""
+    days = make_history(1, 4, end="2026-11-19")
+    with history_daemon(tmp, days) as (up, d):
+        db, backup = d.db, os.path.join(tmp, "backup.db")
+        with contextlib.closing(sqlite3.connect(db)) as src, contextlib.closing(sqlite3.connect(backup)) as dst:
+            src.backup(dst)
+        same_rates(get_json(d, "/2026-11-10")[0]["rates"], days["2026-11-10"])
+        stop, statuses = threading.Event(), []
+
+        def load():
+            while not stop.is_set():
+                statuses.append(d.get("/2026-11-02..2026-11-10")[0])
+        readers = [threading.Thread(target=load) for _ in range(3)]
+        for t in readers:
+            t.start()
+        try:
+            os.unlink(db)
+            assert fds_on_deleted(d.proc.pid, db)  # what the test looks for is there to find
+            up.body["rates"]["GBP"] = 0.91
+            d.refresh()
+            d.logged("the database file was deleted; opening it again")
+            status, _, body = d.get("/2026-11-10")
+            assert status == 404 and "no rates on or before 2026-11-10" in body, (status, body)
+            assert get_json(d, "/" + DATE)[0]["rates"]["GBP"] == 0.91
+            assert fds_on_deleted(d.proc.pid, db) == []
+
+            os.rename(backup, db)
+            up.body["rates"]["GBP"] = 0.92
+            d.refresh()
+            d.logged("the database file was replaced; opening it again")
+            same_rates(get_json(d, "/2026-11-10")[0]["rates"], days["2026-11-10"])
+            assert get_json(d, "/" + DATE)[0]["rates"]["GBP"] == 0.92
+            assert fds_on_deleted(d.proc.pid, db) == []
+        finally:
+            stop.set()
+            for t in readers:
+                t.join()
+        # Each answer came from one file or the other; the brief reopen answers 503, nothing else.
+        assert len(statuses) > 0 and set(statuses) <= {200, 404, 503}, set(statuses)
+    with contextlib.closing(sqlite3.connect(db)) as c:
+        assert c.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert c.execute("SELECT count(*) FROM snapshots").fetchone()[0] == len(days) + 1
+
+
 if __name__ == "__main__":
-    run([test_dates_and_series, test_25_years_fast_and_not_blocked_by_the_writer, test_cconv_date])
+    run([test_dates_and_series, test_25_years_fast_and_not_blocked_by_the_writer, test_cconv_date,
+         test_dated_routes_follow_the_database_file])
