@@ -36,6 +36,7 @@
 #include "fetch.h"
 #include "ingest.h"
 #include "lockfile.h"
+#include "log.h"
 #include "rfile.h"
 #include "upstream.h"
 #include "url.h"
@@ -144,6 +145,44 @@ out:
 	return rc;
 }
 
+/*
+ * A backfill's sink in front of the store's: an upstream that ignores the
+ * start it was asked for must not rewrite days the operator did not ask for,
+ * so the days before it are counted and dropped, never written, and the span
+ * says what was loaded.
+ */
+struct from_start {
+	const char *start;
+	const struct rates_sink *next;
+	struct feed_span span;		/* the days handed on */
+	size_t before;			/* the days dropped, first..last */
+	char first[DT_DATE_LEN];
+	char last[DT_DATE_LEN];
+};
+
+static void
+widen(char first[DT_DATE_LEN], char last[DT_DATE_LEN], size_t n, const char *date)
+{
+	if (n == 1 || strcmp(date, first) < 0)
+		memcpy(first, date, DT_DATE_LEN);
+	if (n == 1 || strcmp(date, last) > 0)
+		memcpy(last, date, DT_DATE_LEN);
+}
+
+static int
+from_start_day(void *arg, struct rates **r, char *err, size_t errlen)
+{
+	struct from_start *f = arg;
+	const char *date = rates_date(*r);
+
+	if (strcmp(date, f->start) < 0) {
+		widen(f->first, f->last, ++f->before, date);
+		return 0;
+	}
+	widen(f->span.first, f->span.last, ++f->span.days, date);
+	return f->next->fn(f->next->arg, r, err, errlen);
+}
+
 int
 ingest_backfill(struct store *st, char *const *upstreams, size_t nupstreams, const char *start,
     struct ingest_result *res, char *err, size_t errlen)
@@ -152,7 +191,9 @@ ingest_backfill(struct store *st, char *const *upstreams, size_t nupstreams, con
 	char shown[URL_SHOWN_LEN], origin[sizeof(res->source) + 16];
 	struct store_bulk b;
 	struct feed_span span;
-	const struct rates_sink sink = { store_bulk_day, &b };
+	const struct rates_sink store_sink = { store_bulk_day, &b };
+	struct from_start f;
+	const struct rates_sink sink = { from_start_day, &f };
 	int rc = -1;
 
 	memset(res, 0, sizeof(*res));
@@ -167,12 +208,21 @@ ingest_backfill(struct store *st, char *const *upstreams, size_t nupstreams, con
 		/* The source is shown and stored as the snapshots' origin. */
 		url_redact(url, res->source, sizeof(res->source));
 		load_start(&b, st, "backfill", res, origin, sizeof(origin));
+		memset(&f, 0, sizeof(f));
+		f.start = start;
+		f.next = &store_sink;
 		if (upstream_fetch_each(url, UPSTREAM_HISTORY, NULL, &sink, &span, why, sizeof(why)) ==
 		    UPSTREAM_FETCHED) {
-			rc = load_end(&b, 1, &span, res, err, errlen);
-			goto out;
+			if (f.before > 0)
+				log_warnx("backfill: '%s' sent %zu day%s before %s (%s..%s), not asked for: ignored",
+				    res->source, f.before, f.before == 1 ? "" : "s", start, f.first, f.last);
+			if (f.span.days > 0) {
+				rc = load_end(&b, 1, &f.span, res, err, errlen);
+				goto out;
+			}
+			err_set(why, sizeof(why), "no day from %s on", start);
 		}
-		(void)load_end(&b, 0, &span, res, NULL, 0);
+		(void)load_end(&b, 0, &f.span, res, NULL, 0);
 		/* A failure of the store is the database's, not the upstream's:
 		 * another upstream would fail the same way. */
 		if (b.failed) {

@@ -38,8 +38,10 @@ int ingest_import(struct store *st, const char *path, struct ingest_result *res,
  * Asks each upstream in turn for the Frankfurter time series {base}/START..
  * (upstream_sibling_url(): the upstream URL without its final "/latest"; a
  * query string is kept), with the history feed limits of
- * upstream_fetch_feed(), and loads the first that answers with valid rates.  0 with res
- * filled, or -1 with err naming every upstream tried and why it failed.
+ * upstream_fetch_feed(), and loads the first that answers with valid rates.  Days
+ * before START in an answer are logged and left out; an answer with none from
+ * START on counts as that upstream's failure.  0 with res filled (the days
+ * loaded), or -1 with err naming every upstream tried and why it failed.
  */
 int ingest_backfill(struct store *st, char *const *upstreams, size_t nupstreams, const char *start,
     struct ingest_result *res, char *err, size_t errlen);

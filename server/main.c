@@ -51,7 +51,7 @@ run_ingest(const struct cconvd_config *cfg)
 {
 	struct ingest_result res;
 	struct store *st;
-	char err[8192];
+	char err[8192], kept[96] = "";
 	int64_t started = dt_mono_ms();
 	long pid;
 	int rc;
@@ -70,10 +70,13 @@ run_ingest(const struct cconvd_config *cfg)
 		log_warnx("%s; the database is unchanged", err);
 		return 1;
 	}
-	log_info("%s: %zu days %s..%s from '%s' into '%s' in %lld ms: %zu added, %zu replaced, %zu unchanged",
+	if (res.counts.kept > 0)
+		snprintf(kept, sizeof(kept), ", %zu kept as stored (with currencies the new rates lack)",
+		    res.counts.kept);
+	log_info("%s: %zu days %s..%s from '%s' into '%s' in %lld ms: %zu added, %zu replaced, %zu unchanged%s",
 	    cfg->import_path != NULL ? "import" : "backfill", res.days, res.first, res.last, res.source,
 	    cfg->db_path, (long long)(dt_mono_ms() - started), res.counts.added, res.counts.replaced,
-	    res.counts.unchanged);
+	    res.counts.unchanged, kept);
 	if (res.counts.added + res.counts.replaced == 0)
 		return 0;
 	switch (ingest_tell_daemon(cfg->db_path, &pid, err, sizeof(err))) {

@@ -42,6 +42,7 @@
 
 #include <sqlite3.h>
 
+#include "currency.h"
 #include "dirs.h"
 #include "dt.h"
 #include "err.h"
@@ -676,15 +677,30 @@ out:
 	return rc;
 }
 
-enum stored { STORED_NONE, STORED_SAME, STORED_OTHER };
+enum stored {
+	STORED_NONE,		/* the date is not stored */
+	STORED_SAME,		/* stored with the same pivot and rate values */
+	STORED_OTHER,		/* stored with other values, every stored currency among r's */
+	STORED_RICHER,		/* stored with a currency r lacks */
+};
 
-/* Whether r's date is stored, and if so with the same pivot and rate values. */
+/* Whether the known currency code is one r lacks: the stored day has it. */
+static int
+lacks(const struct rates *r, const char *code)
+{
+	/* A code ISO 4217 has withdrawn is skipped on every load, so no
+	 * document can bring it: it does not make a stored day richer. */
+	return currency_find(code) != NULL && rates_find(r, code) == NULL;
+}
+
+/* How r's date is stored, compared currency by currency. */
 static int
 stored_as(struct store *s, const struct rates *r, enum stored *how, char *err, size_t errlen)
 {
 	const struct currency *pivot = rates_pivot(r);
-	size_t i = 0, n = rates_count(r);
-	int step, rc = -1;
+	const struct rate_entry *e;
+	size_t matched = 0;
+	int step, same, richer, rc = -1;
 
 	*how = STORED_NONE;
 	if (sqlite3_bind_text(s->select_pivot, 1, rates_date(r), -1, SQLITE_STATIC) != SQLITE_OK ||
@@ -700,34 +716,30 @@ stored_as(struct store *s, const struct rates *r, enum stored *how, char *err, s
 		store_fail(s, "comparing with stored rates", err, errlen);
 		goto out;
 	}
-	*how = STORED_OTHER;
-	if (strcmp(column_text(s->select_pivot, 0), pivot->code) != 0) {
-		rc = 0;
-		goto out;
-	}
-	/* Both sides are in code order (rows by currency, entries sorted). */
+	same = strcmp(column_text(s->select_pivot, 0), pivot->code) == 0;
+	richer = lacks(r, column_text(s->select_pivot, 0));
 	while ((step = sqlite3_step(s->select_rates)) == SQLITE_ROW) {
-		const char *text = column_text(s->select_rates, 1);
+		const char *code = column_text(s->select_rates, 0), *text = column_text(s->select_rates, 1);
 		struct dec v;
 
-		while (i < n && rates_at(r, i)->cur == pivot)
-			i++;
-		if (i == n || strcmp(column_text(s->select_rates, 0), rates_at(r, i)->cur->code) != 0 ||
-		    dec_parse(text, (size_t)sqlite3_column_bytes(s->select_rates, 1), &v) == -1 ||
-		    dec_cmp(&v, &rates_at(r, i)->rate) != 0) {
-			rc = 0;
-			goto out;
+		if ((e = rates_find(r, code)) == NULL) {
+			richer |= lacks(r, code);
+			same = 0;
+			continue;
 		}
-		i++;
+		matched++;
+		if (dec_parse(text, (size_t)sqlite3_column_bytes(s->select_rates, 1), &v) == -1 ||
+		    dec_cmp(&v, &e->rate) != 0)
+			same = 0;
 	}
 	if (step != SQLITE_DONE) {
 		store_fail(s, "comparing with stored rates", err, errlen);
 		goto out;
 	}
-	while (i < n && rates_at(r, i)->cur == pivot)
-		i++;
-	if (i == n)
-		*how = STORED_SAME;
+	/* The pivot's rate is not stored (see write_snapshot()). */
+	if (matched + 1 != rates_count(r))
+		same = 0;
+	*how = richer ? STORED_RICHER : same ? STORED_SAME : STORED_OTHER;
 	rc = 0;
 out:
 	sqlite3_reset(s->select_pivot);
@@ -757,8 +769,13 @@ bulk_add(struct store *s, const struct rates *r, int flags, struct store_counts 
 
 	if (stored_as(s, r, &how, err, errlen) == -1)
 		goto fail;
-	if (how == STORED_SAME || (how == STORED_OTHER && (flags & STORE_KEEP_STORED))) {
+	/* Filling in (STORE_KEEP_STORED) leaves every stored date alone. */
+	if (how == STORED_SAME || (how != STORED_NONE && (flags & STORE_KEEP_STORED))) {
 		c->unchanged++;
+		return 0;
+	}
+	if (how == STORED_RICHER) {
+		c->kept++;
 		return 0;
 	}
 	if (write_snapshot(s, r, err, errlen) == -1)
@@ -823,7 +840,7 @@ int
 store_save_many(struct store *s, struct rates *const *v, size_t n, struct store_counts *counts,
     char *err, size_t errlen)
 {
-	struct store_counts c = { 0, 0, 0 };
+	struct store_counts c = { 0, 0, 0, 0 };
 
 	if (bulk_begin(s, err, errlen) == -1)
 		return -1;

@@ -83,16 +83,19 @@ struct store_counts {
 	size_t added;		/* dates not stored before */
 	size_t replaced;	/* dates stored with other rates: replaced whole, origin included */
 	size_t unchanged;	/* dates stored with the same pivot and rate values: not touched */
+	size_t kept;		/* dates stored with a currency the new rates lack: not touched */
 };
 
 /*
  * Writes n snapshots in ONE transaction: all or none.  A date already stored
  * with the same pivot and the same rate values (compared as numbers) is left
  * exactly as it is, fetch time and upstream included, so loading the same
- * history twice changes nothing; any other date is written as store_save()
- * would.  For bulk history (--import, --backfill, multi-day feeds).  A
- * refresh that reconfirms today's rates and wants its fetch time recorded
- * uses store_save().  counts may be NULL.  0, or -1 with err set and the
+ * history twice changes nothing; so is a date stored with a currency the new
+ * snapshot lacks (counted as kept), since a poorer source must not erase what
+ * a richer one gave; any other date is written as store_save() would.  For
+ * bulk history (--import, --backfill, multi-day feeds).  A refresh that
+ * reconfirms today's rates and wants its fetch time recorded uses
+ * store_save().  counts may be NULL.  0, or -1 with err set and the
  * database unchanged.
  */
 int store_save_many(struct store *s, struct rates *const *v, size_t n, struct store_counts *counts,

@@ -8,8 +8,8 @@ import time
 from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(__file__))
-from e2elib import (Daemon, Upstream, cconvd_once, db_rows, ecb_csv, frankfurter_json, make_history,  # noqa: E402
-                    refused_url, run, write_file)
+from e2elib import (Daemon, QuietHandler, Upstream, cconvd_once, db_rows, ecb_csv, frankfurter_json,  # noqa: E402
+                    make_history, refused_url, run, start_server, write_file)
 
 
 def stored(db, date):
@@ -139,5 +139,43 @@ def test_backfill(tmp):
         up.stop()
 
 
+def test_backfill_keeps_to_its_range_and_currencies(tmp):
+    """A series endpoint that ignores the start it is asked for and sends 1999-01-04 with one rate: that day
+    is not rewritten (logged, ignored); a day in range that lacks currencies the database has is kept as
+    stored (counted and logged); a new day is added."""
+    days = make_history(1, 18, end="2025-06-03")
+    days["1999-01-04"] = make_history(1, 18, end="1999-01-04")["1999-01-04"]
+    assert "2025-06-02" in days and len(days["1999-01-04"]) == 18
+    del days["2025-06-03"]
+    db = os.path.join(tmp, "rates.db")
+    rc, err = cconvd_once(tmp, ["--import", write_file(tmp, "hist.csv", ecb_csv(days))])
+    assert rc == 0, err
+    before = db_rows(db)
+    series = {"1999-01-04": {"USD": "9.99"}}
+
+    class Handler(QuietHandler):
+        def do_GET(self):
+            self.send(200, frankfurter_json(series, min(series)))
+    server, port = start_server(Handler)
+    try:
+        url = f"http://127.0.0.1:{port}/v1/latest"
+        rc, err = cconvd_once(tmp, ["--backfill", "2025-06-01", "--upstream", url])
+        assert rc == 1 and "sent 1 day before 2025-06-01 (1999-01-04..1999-01-04), not asked for: ignored" in err
+        assert "no day from 2025-06-01 on" in err and "the database is unchanged" in err, err
+        assert db_rows(db) == before
+
+        series.update({"2025-06-02": {"USD": "9.99"}, "2025-06-03": {"USD": "1.1", "GBP": "0.85"}})
+        rc, err = cconvd_once(tmp, ["--backfill", "2025-06-01", "--upstream", url])
+        assert rc == 0 and "ignored" in err, err
+        assert "2 days 2025-06-02..2025-06-03" in err and "1 added, 0 replaced, 0 unchanged, 1 kept as stored" in err
+        same_values(stored(db, "1999-01-04"), days["1999-01-04"])
+        same_values(stored(db, "2025-06-02"), days["2025-06-02"])
+        same_values(stored(db, "2025-06-03"), series["2025-06-03"])
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 if __name__ == "__main__":
-    run([test_import_csv_25_years, test_import_frankfurter_json, test_backfill])
+    run([test_import_csv_25_years, test_import_frankfurter_json, test_backfill,
+         test_backfill_keeps_to_its_range_and_currencies])

@@ -675,25 +675,37 @@ test_save_many_idempotent(void **state)
 	free_batch(v, 60);
 
 	/* Same values written differently (1.90 vs 1.9) are the same rates;
-	 * one changed rate, one dropped currency, or a new pivot replace. */
-	v = calloc(4, sizeof(*v));
+	 * one changed rate, a new pivot over the same currencies, or one more
+	 * currency replace; one currency fewer (USD alone, or GBP with the
+	 * pivot's USD where EUR was) is kept as stored. */
+	v = calloc(6, sizeof(*v));
 	assert_non_null(v);
 	v[0] = snap("EUR", "2020-01-01", AT_2, "x", "USD", "1.10000", "GBP", "0.90", NULL);
 	v[1] = snap("EUR", "2020-01-02", AT_2, "x", "USD", "1.2", "GBP", "0.9", NULL);
 	v[2] = snap("EUR", "2020-01-03", AT_2, "x", "USD", "1.1002", NULL);
 	v[3] = snap("USD", "2020-01-04", AT_2, "x", "EUR", "0.9", "GBP", "0.9", NULL);
-	assert_int_equal(store_save_many(f->st, v, 4, &c, f->err, sizeof(f->err)), 0);
+	v[4] = snap("EUR", "2020-01-05", AT_2, "x", "USD", "1.1004", "GBP", "0.9", "JPY", "160", NULL);
+	v[5] = snap("USD", "2020-01-06", AT_2, "x", "GBP", "0.8", NULL);
+	assert_int_equal(store_save_many(f->st, v, 6, &c, f->err, sizeof(f->err)), 0);
 	assert_int_equal(c.unchanged, 1);
 	assert_int_equal(c.replaced, 3);
+	assert_int_equal(c.kept, 2);
 	assert_int_equal(c.added, 0);
-	free_batch(v, 4);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM rates"), 119);
+	free_batch(v, 6);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM rates"), 121);
 	assert_int_equal(store_load_on(f->st, "2020-01-02", &r, f->err, sizeof(f->err)), 0);
 	assert_string_equal(rate_text(r, "USD", text), "1.2");
 	assert_int_equal(rates_fetched_at(r), AT_2);
 	rates_free(r);
 	assert_int_equal(store_load_on(f->st, "2020-01-01", &r, f->err, sizeof(f->err)), 0);
 	assert_int_equal(rates_fetched_at(r), AT_1);	/* unchanged: the old origin stays */
+	rates_free(r);
+	assert_int_equal(store_load_on(f->st, "2020-01-03", &r, f->err, sizeof(f->err)), 0);
+	assert_string_equal(rate_text(r, "GBP", text), "0.9");	/* kept whole */
+	assert_int_equal(rates_fetched_at(r), AT_1);
+	rates_free(r);
+	assert_int_equal(store_load_on(f->st, "2020-01-06", &r, f->err, sizeof(f->err)), 0);
+	assert_string_equal(rates_pivot(r)->code, "EUR");
 	rates_free(r);
 }
 
