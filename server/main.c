@@ -178,7 +178,6 @@ main(int argc, char **argv)
 		if (sigwait(&sigs, &sig) != 0)
 			continue;
 		if (sig == SIGHUP) {
-			log_info("SIGHUP: refreshing now");
 			refresher_kick(rf);
 			continue;
 		}

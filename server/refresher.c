@@ -217,11 +217,16 @@ note_gap(struct refresher *rf, const char *prev, struct rates *const *v, size_t 
 	for (size_t i = 0; i < n; i++) {
 		if (strcmp(rates_date(v[i]), prev) <= 0)
 			continue;
-		if (gapfill_needed(prev, rates_date(v[i]))) {
+		if (!gapfill_needed(prev, rates_date(v[i])))
+			return;
+		if (rf->cfg->history_upstream != NULL) {
 			log_info("history: no rates stored between %s and %s; the history feed will fill them", prev,
 			    rates_date(v[i]));
 			rf->fill_owed = 1;
-		}
+		} else
+			log_warnx("history: no rates stored between %s and %s, and no history feed to fill them "
+			    "(--history-upstream none): load them with 'cconvd --backfill %s' or "
+			    "'cconvd --import FILE'", prev, rates_date(v[i]), prev);
 		return;
 	}
 }
@@ -420,11 +425,16 @@ static void *
 refresher_main(void *arg)
 {
 	struct refresher *rf = arg;
+	int kicked = 0;
 
 	metrics_set_db_size(db_bytes(rf->cfg->db_path));
 	for (;;) {
 		struct timespec deadline;
 
+		/* Here, not in the signal loop: signals that arrive while a round
+		 * runs make one more round, and so one line. */
+		if (kicked)
+			log_info("SIGHUP: refreshing now");
 		refresh_once(rf);
 		/* dt_mono_ms() reads CLOCK_MONOTONIC, the condition variable's clock. */
 		deadline.tv_sec = (time_t)(rf->due_ms / 1000);
@@ -434,6 +444,7 @@ refresher_main(void *arg)
 			if (pthread_cond_timedwait(&rf->cv, &rf->mu, &deadline) == ETIMEDOUT)
 				break;
 		int stop = rf->stop;
+		kicked = rf->kick;
 		rf->kick = 0;
 		pthread_mutex_unlock(&rf->mu);
 		if (stop)

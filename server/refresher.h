@@ -32,7 +32,9 @@ struct refresher;
  * set to the reason alone ("out of memory"): the caller names the refresher. */
 struct refresher *refresher_start(const struct cconvd_config *cfg, struct store *st, char *err,
     size_t errlen);
-/* Fetch now (SIGHUP).  Async-signal-unsafe: call from the main thread. */
+/* Fetch now (SIGHUP): the round it starts logs "SIGHUP: refreshing now", and
+ * any number of kicks during a round start one more.  Async-signal-unsafe:
+ * call from the main thread. */
 void refresher_kick(struct refresher *rf);
 /* Stops and joins the thread; frees rf.  An in-flight fetch is abandoned. */
 void refresher_stop(struct refresher *rf);

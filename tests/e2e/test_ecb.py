@@ -126,6 +126,28 @@ def test_gap_after_outage_filled_from_history_once(tmp):
         ecb.stop()
 
 
+def test_gap_without_a_history_feed_says_how_to_fill_it(tmp):
+    """--history-upstream none: the gap is named with the commands that fill it, and nothing is fetched."""
+    ecb = Ecb(days={"2026-11-13": dict(ECB_RATES)})
+    d = Daemon(tmp, [ecb.daily_url])
+    try:
+        wait_until(lambda: d.get("/healthz")[0] == 200, 15, "the first day's rates")
+    finally:
+        d.stop()
+    ecb.days = week("2026-11-13", {})
+    d = Daemon(tmp, [ecb.daily_url])
+    try:
+        d.logged("no rates stored between 2026-11-13 and 2026-11-20")
+        lines = [x for x in d.stderr().splitlines() if "no rates stored" in x]
+        assert lines == ["cconvd: warning: history: no rates stored between 2026-11-13 and 2026-11-20, and no "
+                         "history feed to fill them (--history-upstream none): load them with 'cconvd --backfill "
+                         "2026-11-13' or 'cconvd --import FILE'"], lines
+        assert ecb.hits["hist"] == 0, ecb.hits
+    finally:
+        d.stop()
+        ecb.stop()
+
+
 def test_bad_history_changes_nothing_and_is_retried(tmp):
     ecb = Ecb(days={"2026-11-13": dict(ECB_RATES)})
     d = Daemon(tmp, [ecb.daily_url], history=ecb.hist_url)
@@ -164,4 +186,5 @@ def test_bad_history_changes_nothing_and_is_retried(tmp):
 if __name__ == "__main__":
     run([test_daemon_falls_back_to_ecb_then_keeps_last_good, test_ecb_only_answers_what_it_published,
          test_cli_falls_back_to_ecb_then_cache, test_gap_after_outage_filled_from_history_once,
+         test_gap_without_a_history_feed_says_how_to_fill_it,
          test_bad_history_changes_nothing_and_is_retried])

@@ -107,6 +107,24 @@ def test_sighup_refreshes_now(tmp):
         assert up.hits == hits + 1 and d.logged("SIGHUP: refreshing now")
 
 
+def test_sighup_flood_logs_one_line_per_round(tmp):
+    """1000 SIGHUPs while a fetch hangs: they make one more round (signals during a round are one kick), and
+    each round logs one "refreshing now" line, so the log holds no more of them than fetches were made."""
+    with serving(tmp) as (up, d):
+        d.wait_refreshes(1)
+        up.gate.clear()  # the upstream holds every answer until set
+        os.kill(d.proc.pid, signal.SIGHUP)
+        wait_until(lambda: up.hits == 2, 10, "the round SIGHUP started to reach the upstream")
+        for _ in range(1000):
+            os.kill(d.proc.pid, signal.SIGHUP)
+            time.sleep(0.0002)  # pacing, so the daemon takes them one by one rather than as one pending signal
+        up.gate.set()
+        d.wait_refreshes(3)  # the first round, the one in flight, and one more for all 1000
+        said = d.stderr().count("SIGHUP: refreshing now")
+        print(f"1000 SIGHUPs: {up.hits - 1} fetches, {said} 'refreshing now' lines")
+        assert said == 2 and up.hits == 3 and d.outcomes() == 3, (said, up.hits, d.outcomes())
+
+
 def test_log_lines(tmp):
     for verbose in (False, True):
         with serving(os.path.join(tmp), ["--verbose"] if verbose else []) as (up, d):
@@ -191,5 +209,5 @@ def test_offline_without_rates_says_the_way_out(tmp):
 
 if __name__ == "__main__":
     run([test_sigterm_finishes_requests_in_flight, test_sigint_during_a_fetch_is_quiet_and_quick,
-         test_sighup_refreshes_now, test_log_lines, test_no_method_but_get_changes_anything,
+         test_sighup_refreshes_now, test_sighup_flood_logs_one_line_per_round, test_log_lines, test_no_method_but_get_changes_anything,
          test_default_listen_is_loopback, test_offline_without_rates_says_the_way_out])
