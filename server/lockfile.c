@@ -47,39 +47,52 @@ struct lockfile {
  * The file path names, with every symbolic link resolved, into out: the
  * path's own realpath(3) when it exists, else its folder's followed by its
  * last name (the file SQLite will create there), a dangling link followed to
- * its target, as SQLite follows it.  -1 with errno set when that cannot be
- * resolved.
+ * its target first, as SQLite follows it.  -1 with errno set when that cannot
+ * be resolved.
  */
 static int
-resolve(const char *path, char out[PATH_MAX], int links)
+resolve(const char *path, char out[PATH_MAX])
 {
-	char dir[PATH_MAX], real[PATH_MAX], target[PATH_MAX];
-	const char *slash = strrchr(path, '/'), *name = slash != NULL ? slash + 1 : path;
-	int dirlen = slash != NULL ? (int)(slash - path) : 0;
+	char cur[PATH_MAX], target[PATH_MAX], real[PATH_MAX];
+	const char *name;
+	char *slash;
 	struct stat sb;
 	ssize_t n;
 
-	if (realpath(path, out) != NULL)
-		return 0;
-	if (errno != ENOENT || *name == '\0')
+	if ((size_t)snprintf(cur, sizeof(cur), "%s", path) >= sizeof(cur)) {
+		errno = ENAMETOOLONG;
 		return -1;
-	if (lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode)) {
-		if (links >= LOCKFILE_LINKS_MAX) {
+	}
+	for (int links = 0;; links++) {
+		if (realpath(cur, out) != NULL)
+			return 0;
+		slash = strrchr(cur, '/');
+		name = slash != NULL ? slash + 1 : cur;
+		if (errno != ENOENT || *name == '\0')
+			return -1;
+		if (lstat(cur, &sb) == -1 || !S_ISLNK(sb.st_mode))
+			break;
+		if (links == LOCKFILE_LINKS_MAX) {
 			errno = ELOOP;
 			return -1;
 		}
-		if ((n = readlink(path, target, sizeof(target))) == -1)
+		if ((n = readlink(cur, target, sizeof(target) - 1)) == -1)
 			return -1;
-		if ((size_t)n >= sizeof(target) || (target[0] != '/' && slash != NULL &&
-		    (size_t)snprintf(dir, sizeof(dir), "%.*s/%.*s", dirlen, path, (int)n, target) >= sizeof(dir))) {
+		target[n] = '\0';
+		/* A relative target is relative to the link's folder. */
+		if (target[0] == '/' || slash == NULL)
+			slash = cur;
+		else
+			slash++;
+		if ((size_t)snprintf(slash, sizeof(cur) - (size_t)(slash - cur), "%s", target) >=
+		    sizeof(cur) - (size_t)(slash - cur)) {
 			errno = ENAMETOOLONG;
 			return -1;
 		}
-		target[n] = '\0';
-		return resolve(target[0] != '/' && slash != NULL ? dir : target, out, links + 1);
 	}
-	snprintf(dir, sizeof(dir), "%.*s", dirlen, path);
-	if (realpath(slash == NULL ? "." : slash == path ? "/" : dir, real) == NULL)
+	if (slash != NULL)
+		*slash = '\0';
+	if (realpath(slash == NULL ? "." : slash == cur ? "/" : cur, real) == NULL)
 		return -1;
 	if ((size_t)snprintf(out, PATH_MAX, "%s/%s", strcmp(real, "/") == 0 ? "" : real, name) >= PATH_MAX) {
 		errno = ENAMETOOLONG;
@@ -102,7 +115,7 @@ lock_path(const char *path, char lock[LOCKFILE_PATH_MAX], char *err, size_t errl
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	if (resolve(path, real, 0) == -1) {
+	if (resolve(path, real) == -1) {
 		saved = errno;
 		err_set(err, errlen, "cannot resolve '%s' for its lock file: %s", path, strerror(saved));
 		errno = saved;
