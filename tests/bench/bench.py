@@ -153,7 +153,7 @@ def floor_rss_kb(tmp):
                 'int main(void) { char l[256]; FILE *f = fopen("/proc/self/status", "r");\n'
                 '  while (f && fgets(l, sizeof l, f)) if (strncmp(l, "VmHWM:", 6) == 0) fputs(l, stdout);\n'
                 '  return 0; }\n')
-    libs = subprocess.run(["pkg-config", "--libs", "libmicrohttpd", "libcurl", "jansson", "sqlite3"],
+    libs = subprocess.run(["pkg-config", "--libs", "libmicrohttpd", "libcurl", "expat", "sqlite3"],
                           capture_output=True, text=True, check=True).stdout.split()
     subprocess.run(["cc", "-O2", src, "-o", exe, "-Wl,--no-as-needed", *libs, "-lpthread"], check=True)
     peaks = [int(subprocess.run([exe], capture_output=True, text=True, check=True).stdout.split()[1])
