@@ -19,6 +19,7 @@
 
 #include "args.h"
 #include "buf.h"
+#include "calendar.h"
 #include "dt.h"
 #include "err.h"
 #include "fxjson.h"
@@ -59,9 +60,7 @@ format_age(int64_t age, char *out, size_t outlen)
 		snprintf(out, outlen, "%lld d %lld h ago", (long long)(age / 86400), (long long)(age % 86400 / 3600));
 }
 
-/* Says where the rates came from: always with -v, and when they are stale
- * (a cached answer has already been announced by source.c, unless --offline
- * asked for it). */
+/* Says where the rates came from with -v, and always when they are stale. */
 static void
 report_source(const struct args *a, const struct source_answer *ans, int64_t now)
 {
@@ -80,11 +79,16 @@ report_source(const struct args *a, const struct source_answer *ans, int64_t now
 	if (a->date[0] != '\0' && strcmp(rates_date(r), a->date) != 0)
 		log_note("no rates on %s; using those of %s, the nearest earlier date", a->date, rates_date(r));
 	if (a->verbose)
-		log_note("rates from %s %s, dated %s, %s%s", source_kind_name(ans->kind), ans->where, rates_date(r),
-		    fetched, ans->stale ? ", stale" : "");
-	else if (ans->stale && (ans->kind != SOURCE_CACHE || a->offline))
-		log_warnx("rates dated %s from %s %s are stale: %s", rates_date(r), source_kind_name(ans->kind),
-		    ans->where, fetched);
+		log_note("rates from %s %s, dated %s, %s", source_kind_name(ans->kind), ans->where, rates_date(r),
+		    fetched);
+	/* One shape whatever made them stale (their date, their fetch time,
+	 * the daemon's word), with the age people judge rates by: in days. */
+	if (ans->stale) {
+		int64_t days = calendar_age_days(rates_date(r), now);
+
+		log_warnx("rates of %s (%lld day%s old) are stale; from %s %s, %s", rates_date(r), (long long)days,
+		    days == 1 ? "" : "s", source_kind_name(ans->kind), ans->where, fetched);
+	}
 }
 
 /* Every answer into out, or an exit code other than 0 with err set. */

@@ -21,6 +21,7 @@
 
 #include "buf.h"
 #include "cache.h"
+#include "calendar.h"
 #include "dt.h"
 #include "err.h"
 #include "fetch.h"
@@ -304,6 +305,12 @@ source_get(const struct args *a, int64_t now, struct source_answer *ans, char *e
 		goto out;
 	}
 out:
+	/* Old rates are stale however recently fetched: by the calendar of
+	 * their source (calendar.h; a daemon's answer, whose origin is the
+	 * daemon's URL, follows the ECB's), with the same limit as fetch time. */
+	if (rc == SOURCE_OK && a->date[0] == '\0' && calendar_date_stale(calendar_kind_of(rates_upstream(ans->rates)),
+	    rates_date(ans->rates), now, SOURCE_STALE_AFTER))
+		ans->stale = 1;
 	if (rc == SOURCE_OK && errlen > 0)
 		err[0] = '\0';
 	return rc;

@@ -30,7 +30,9 @@
 #include "rates.h"
 #include "url.h"
 
-#define SOURCE_STALE_AFTER 86400	/* seconds: rates fetched longer ago are stale */
+/* seconds: rates fetched longer ago, or older by date than the newest their
+ * source can have published this long ago (calendar.h), are stale */
+#define SOURCE_STALE_AFTER 86400
 /* seconds: a fetch time further ahead of this machine's clock is from a clock
  * that was wrong (a cache written under one), so the rates are stale, not
  * fresh for as long as it is ahead; a daemon's clock a little ahead is not */
@@ -48,7 +50,7 @@ struct source_answer {
 	struct rates *rates;	/* owned; released by source_answer_free() */
 	enum source_kind kind;
 	char where[URL_SHOWN_LEN];	/* the server or upstream URL (redacted), or the cache path */
-	int stale;		/* the daemon said so, or fetched over SOURCE_STALE_AFTER ago */
+	int stale;		/* the daemon said so, fetched over SOURCE_STALE_AFTER ago, or old by date */
 };
 
 /* Outcomes of source_get(). */

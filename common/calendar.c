@@ -1,10 +1,16 @@
 /*
  * calendar: TARGET's closing days in integer arithmetic.  Easter Sunday comes
  * from the anonymous Gregorian computus (Meeus, Jones, Butcher), the rest are
- * fixed dates and weekdays.
+ * fixed dates and weekdays; the daylight-saving switch is "the last Sunday
+ * of the month", in days since 1970-01-01, so the rest is comparisons.
  */
+#include <string.h>
+
 #include "calendar.h"
 #include "dt.h"
+
+#define DAY 86400L
+#define SEARCH_DAYS 14	/* TARGET never closes longer than a weekend and two holidays */
 
 static int64_t
 easter_sunday(int y)
@@ -32,4 +38,75 @@ calendar_publication_day(int64_t days)
 		return 0;
 	easter = easter_sunday(y);
 	return days != easter - 2 && days != easter + 1;
+}
+
+static int64_t
+last_sunday(int y, int month)
+{
+	int64_t last = dt_days_from_civil(y, month, 31);	/* March and October have 31 days */
+	return last - dt_weekday(last);
+}
+
+int64_t
+calendar_publication_time(int64_t days)
+{
+	int y, m, d;
+
+	dt_civil_from_days(days, &y, &m, &d);
+	/* 16:00 local is after the 01:00 UTC switch on both switching days. */
+	int summer = days >= last_sunday(y, 3) && days < last_sunday(y, 10);
+	return days * DAY + (CALENDAR_PUBLISH_HOUR - (summer ? 2 : 1)) * 3600L;
+}
+
+enum calendar_kind
+calendar_kind_of(const char *upstream)
+{
+	return upstream != NULL && strstr(upstream, "://api.frankfurter.dev/v2/") != NULL ? CALENDAR_WEEKDAYS :
+	    CALENDAR_ECB;
+}
+
+int64_t
+calendar_expected_day(enum calendar_kind k, int64_t now)
+{
+	int64_t today = now >= 0 ? now / DAY : -1;
+
+	for (int64_t d = today; d >= 0 && d > today - SEARCH_DAYS; d--) {
+		if (k == CALENDAR_WEEKDAYS) {
+			if (dt_weekday(d) != 0 && dt_weekday(d) != 6)
+				return d;
+		} else if (calendar_publication_day(d) && calendar_publication_time(d) <= now)
+			return d;
+	}
+	return -1;
+}
+
+int64_t
+calendar_stale_from(enum calendar_kind k, const char *date, long max_age)
+{
+	int64_t d = dt_date_days(date);
+
+	if (d < 0)
+		return INT64_MIN;
+	for (int64_t next = d + 1; next <= d + SEARCH_DAYS; next++) {
+		if (k == CALENDAR_WEEKDAYS) {
+			if (dt_weekday(next) != 0 && dt_weekday(next) != 6)
+				return next * DAY + max_age;
+		} else if (calendar_publication_day(next))
+			return calendar_publication_time(next) + max_age;
+	}
+	return INT64_MIN;	/* unreachable: no calendar closes that long */
+}
+
+int
+calendar_date_stale(enum calendar_kind k, const char *date, int64_t now, long max_age)
+{
+	return now >= calendar_stale_from(k, date, max_age);
+}
+
+int64_t
+calendar_age_days(const char *date, int64_t now)
+{
+	int64_t d = dt_date_days(date);
+
+	return d < 0 ? 0 : (now >= 0 ? now / DAY : -1) - d;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "calendar.h"
 #include "err.h"
 #include "rates.h"
 
@@ -172,6 +173,23 @@ int
 rates_stale(const struct rates *r)
 {
 	return r->stale;
+}
+
+int64_t
+rates_stale_from(const struct rates *r, long max_age)
+{
+	int64_t by_date = calendar_stale_from(calendar_kind_of(r->upstream), r->date, max_age);
+	int64_t by_fetch = r->fetched_at + max_age + 1;	/* stale once more than max_age old */
+
+	if (r->stale)
+		return INT64_MIN;
+	return by_date < by_fetch ? by_date : by_fetch;
+}
+
+int
+rates_stale_at(const struct rates *r, int64_t now, long max_age)
+{
+	return now >= rates_stale_from(r, max_age);
 }
 
 struct rates *

@@ -77,6 +77,17 @@ int rates_set_origin(struct rates *r, int64_t fetched_at, const char *upstream);
 void rates_set_stale(struct rates *r, int stale);
 int rates_stale(const struct rates *r);
 
+/*
+ * Whether r, served as the latest rates with the limit max_age (seconds), is
+ * stale: its upstream said so, it was fetched longer than max_age ago, or its
+ * date is older than the newest day its source can have published by max_age
+ * ago (calendar.h, the source's calendar from rates_upstream()).
+ * rates_stale_from() is the Unix time it turns stale (INT64_MIN: already,
+ * whatever the time); rates_stale_at() is 1 when it is stale at now.
+ */
+int64_t rates_stale_from(const struct rates *r, long max_age);
+int rates_stale_at(const struct rates *r, int64_t now, long max_age);
+
 /* A finished copy of r with a new origin (the same rates confirmed again
  * at fetched_at); NULL when out of memory.  Caller frees with rates_free(). */
 struct rates *rates_reconfirmed(const struct rates *r, int64_t fetched_at);

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "calendar.h"
 #include "fxjson.h"
 #include "web.h"
 #include "web_index_hash.h"
@@ -209,8 +210,11 @@ param_currency(const struct rates *r, const struct api_arg *a, const char *dflt,
 
 /* An answer from r fetched at `fetched`.  A past date's rates never go
  * stale: they are history, not a cache of something newer.  The rates
- * served are stale once older than --max-age, or at once when the upstream
- * that gave them said they were (a tier passes its source's staleness on). */
+ * served are stale once fetched longer than --max-age ago, once their date
+ * is older than the newest day their source could have published by
+ * --max-age ago (calendar.h: an import of an old day is old, however
+ * recently imported), or at once when the upstream that gave them said they
+ * were (a tier passes its source's staleness on). */
 static void
 begin_answer_at(const struct api_ctx *ctx, struct api_response *resp, const char *content_type,
     int64_t fetched, int dated)
@@ -219,7 +223,8 @@ begin_answer_at(const struct api_ctx *ctx, struct api_response *resp, const char
 	resp->content_type = content_type;
 	resp->last_modified = fetched;
 	resp->age = ctx->now > fetched ? ctx->now - fetched : 0;
-	resp->stale = !dated && (resp->age > ctx->max_age || (ctx->rates != NULL && rates_stale(ctx->rates)));
+	resp->stale = !dated && (resp->age > ctx->max_age ||
+	    (ctx->rates != NULL && rates_stale_at(ctx->rates, ctx->now, ctx->max_age)));
 	resp->cache = API_CACHE_RATES;
 }
 
@@ -749,15 +754,16 @@ route_healthz(const struct api_ctx *ctx, struct api_response *resp)
 		resp->cache = API_CACHE_NO_STORE;	/* its age changes every second */
 		dt_iso8601(rates_fetched_at(ctx->rates), iso);
 		buf_printf(b, "{\"status\":\"%s\",\"date\":\"%s\",\"fetched_at\":\"%s\",\"age\":%lld,"
-		    "\"stale\":%s,\"currencies\":%zu,\"upstream\":", resp->stale ? "stale" : "ok",
-		    rates_date(ctx->rates), iso, (long long)resp->age, resp->stale ? "true" : "false",
+		    "\"rates_age_days\":%lld,\"stale\":%s,\"currencies\":%zu,\"upstream\":",
+		    resp->stale ? "stale" : "ok", rates_date(ctx->rates), iso, (long long)resp->age,
+		    (long long)calendar_age_days(rates_date(ctx->rates), ctx->now), resp->stale ? "true" : "false",
 		    rates_count(ctx->rates));
 		put_str_or_null(b, rates_upstream(ctx->rates));
 	} else {
 		resp->status = 503;
 		resp->content_type = ct_json;
 		buf_puts(b, "{\"status\":\"no rates\",\"date\":null,\"fetched_at\":null,\"age\":null,"
-		    "\"stale\":null,\"currencies\":0,\"upstream\":null");
+		    "\"rates_age_days\":null,\"stale\":null,\"currencies\":0,\"upstream\":null");
 	}
 	buf_puts(b, ",\"last_fetch\":");
 	if (st.at == 0)

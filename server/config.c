@@ -84,7 +84,8 @@ static const struct opt options[] = {
 	  "time between fetches" },
 	{ { "--max-age", 0 }, "CCONV_MAX_AGE", OPT_SECONDS, offsetof(struct cconvd_config, max_age), 60, 31536000,
 	  "86400", "SECONDS",
-	  "age after which rates are served marked stale" },
+	  "age of a fetch, or of the rates' date past their\n"
+	  "next publication, after which they are marked stale" },
 	/*
 	 * One host may hold 64 of the 1000 connections: far more than a
 	 * browser (6 per host) or a few scripts need, even behind one NAT

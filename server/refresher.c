@@ -29,6 +29,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,7 @@
 #include <time.h>
 
 #include "backoff.h"
+#include "calendar.h"
 #include "dt.h"
 #include "err.h"
 #include "feed.h"
@@ -64,6 +66,7 @@ struct refresher {
 	int told_no_rates;	/* the way out of serving nothing was logged */
 	char told_future[DT_DATE_LEN];	/* the day from the future last logged */
 	int64_t due_ms;		/* dt_mono_ms() when the next round is due */
+	int told_stale;		/* the rates served were last logged as stale */
 };
 
 /* The date of the snapshot being served into out, "" when there is none. */
@@ -421,34 +424,78 @@ refresh_once(struct refresher *rf)
 	fill_gaps(rf);
 }
 
+/*
+ * Logs once when the rates served turn stale and once when they are fresh
+ * again, judged as every answer judges them (rates_stale_at() with
+ * --max-age), not once per round.  Returns the dt_mono_ms() at which fresh
+ * rates turn stale by time alone, INT64_MAX when nothing changes by time
+ * alone (stale rates turn fresh only by a round).
+ */
+static int64_t
+note_staleness(struct refresher *rf)
+{
+	struct publication p;
+	int64_t now = (int64_t)time(NULL), from = INT64_MAX, fetched = 0, days = 0;
+	char date[DT_DATE_LEN] = "", iso[DT_ISO_LEN];
+	int stale = 0;
+
+	publish_acquire(&p);
+	if (p.rates != NULL) {
+		from = rates_stale_from(p.rates, rf->cfg->max_age);
+		stale = now >= from;
+		fetched = rates_fetched_at(p.rates);
+		snprintf(date, sizeof(date), "%s", rates_date(p.rates));
+		days = calendar_age_days(date, now);
+	}
+	publish_release(&p);
+	if (stale != rf->told_stale) {
+		dt_iso8601(fetched, iso);
+		if (stale)
+			log_warnx("serving stale rates: rates of %s (%lld day%s old), fetched %s", date,
+			    (long long)days, days == 1 ? "" : "s", iso);
+		else
+			log_info("serving fresh rates again: rates of %s, fetched %s", date, iso);
+		rf->told_stale = stale;
+	}
+	if (stale || from == INT64_MAX)
+		return INT64_MAX;
+	return dt_mono_ms() + (from - now) * 1000;
+}
+
 static void *
 refresher_main(void *arg)
 {
 	struct refresher *rf = arg;
-	int kicked = 0;
+	int stop = 0, kicked = 0;
 
 	metrics_set_db_size(db_bytes(rf->cfg->db_path));
-	for (;;) {
-		struct timespec deadline;
-
+	while (!stop) {
 		/* Here, not in the signal loop: signals that arrive while a round
 		 * runs make one more round, and so one line. */
 		if (kicked)
 			log_info("SIGHUP: refreshing now");
 		refresh_once(rf);
-		/* dt_mono_ms() reads CLOCK_MONOTONIC, the condition variable's clock. */
-		deadline.tv_sec = (time_t)(rf->due_ms / 1000);
-		deadline.tv_nsec = (long)(rf->due_ms % 1000) * 1000000L;
-		pthread_mutex_lock(&rf->mu);
-		while (!rf->stop && !rf->kick)
-			if (pthread_cond_timedwait(&rf->cv, &rf->mu, &deadline) == ETIMEDOUT)
+		/* Until the next round, waking meanwhile only to say the rates turned stale. */
+		for (;;) {
+			int64_t wake = note_staleness(rf);
+			struct timespec deadline;
+			int timed_out = 0;
+
+			if (wake > rf->due_ms)
+				wake = rf->due_ms;
+			/* dt_mono_ms() reads CLOCK_MONOTONIC, the condition variable's clock. */
+			deadline.tv_sec = (time_t)(wake / 1000);
+			deadline.tv_nsec = (long)(wake % 1000) * 1000000L;
+			pthread_mutex_lock(&rf->mu);
+			while (!rf->stop && !rf->kick && !timed_out)
+				timed_out = pthread_cond_timedwait(&rf->cv, &rf->mu, &deadline) == ETIMEDOUT;
+			stop = rf->stop;
+			kicked = rf->kick;
+			rf->kick = 0;
+			pthread_mutex_unlock(&rf->mu);
+			if (stop || kicked || dt_mono_ms() >= rf->due_ms)
 				break;
-		int stop = rf->stop;
-		kicked = rf->kick;
-		rf->kick = 0;
-		pthread_mutex_unlock(&rf->mu);
-		if (stop)
-			break;
+		}
 	}
 	return NULL;
 }

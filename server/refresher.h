@@ -16,7 +16,9 @@
  * store's newest day if it is newer than the one served: days that
  * cconvd --import or --backfill saved beside the running daemon (they send
  * SIGHUP, so that round runs at once).  The store is used only by this
- * thread while it runs.
+ * thread while it runs.  It logs once when the rates served turn stale
+ * (rates_stale_at() with --max-age: by fetch time or by their date), waking
+ * for that between rounds, and once when they are fresh again.
  */
 #ifndef CCONVD_REFRESHER_H
 #define CCONVD_REFRESHER_H

@@ -1,9 +1,6 @@
 /*
- * schedule: the ECB's publication times, in integer UTC arithmetic.
- *
- * The publication days come from calendar.h; the daylight-saving switch
- * from "the last Sunday of the month", in days since 1970-01-01 so that the
- * rest is comparisons.
+ * schedule: when the next fetch can bring news, from the ECB's publication
+ * times (calendar.h), in integer UTC arithmetic.
  */
 #include <stddef.h>
 
@@ -11,47 +8,20 @@
 #include "dt.h"
 #include "schedule.h"
 
-#define DAY 86400L
 #define SEARCH_DAYS 14	/* TARGET never closes longer than a weekend and two holidays */
-
-static int64_t
-last_sunday(int y, int month)
-{
-	int64_t last = dt_days_from_civil(y, month, 31);	/* March and October have 31 days */
-	return last - dt_weekday(last);
-}
-
-int64_t
-schedule_publication_time(int64_t days)
-{
-	int y, m, d;
-
-	dt_civil_from_days(days, &y, &m, &d);
-	/* 16:00 local is after the 01:00 UTC switch on both switching days. */
-	int summer = days >= last_sunday(y, 3) && days < last_sunday(y, 10);
-	return days * DAY + (SCHEDULE_PUBLISH_HOUR - (summer ? 2 : 1)) * 3600L;
-}
 
 long
 schedule_next(int64_t now, long refresh, const char *held_date)
 {
 	int64_t held = held_date != NULL ? dt_date_days(held_date) : -1;
-	int64_t today = now >= 0 ? now / DAY : 0, latest = -1, next = -1;
+	/* The latest day whose rates should be out by now, relays included. */
+	int64_t latest = calendar_expected_day(CALENDAR_ECB, now - SCHEDULE_MARGIN), next = -1;
 	int i;
 
-	if (held < 0)
-		return refresh;
-	/* The latest day whose rates should be out by now. */
-	for (i = 0; i < SEARCH_DAYS; i++)
-		if (calendar_publication_day(today - i) &&
-		    schedule_publication_time(today - i) + SCHEDULE_MARGIN <= now) {
-			latest = today - i;
-			break;
-		}
-	if (latest < 0)
+	if (held < 0 || latest < 0)
 		return refresh;
 	if (held < latest) {
-		int late = now < schedule_publication_time(latest) + SCHEDULE_MARGIN + SCHEDULE_LATE_WINDOW;
+		int late = now < calendar_publication_time(latest) + SCHEDULE_MARGIN + SCHEDULE_LATE_WINDOW;
 		return late && SCHEDULE_LATE_POLL < refresh ? SCHEDULE_LATE_POLL : refresh;
 	}
 	for (i = 1; i <= SEARCH_DAYS; i++)
@@ -61,7 +31,7 @@ schedule_next(int64_t now, long refresh, const char *held_date)
 		}
 	if (next < 0)
 		return refresh;
-	int64_t wait = schedule_publication_time(next) + SCHEDULE_MARGIN - now;
+	int64_t wait = calendar_publication_time(next) + SCHEDULE_MARGIN - now;
 	if (wait > refresh)
 		return refresh;
 	return wait < 1 ? 1 : (long)wait;

@@ -12,23 +12,16 @@
  * SCHEDULE_LATE_WINDOW, then every --refresh seconds (an upstream that does
  * not follow the ECB's calendar must not be polled fast forever).
  *
- * Everything is computed in UTC: CET is UTC+1, and CEST (UTC+2) runs from the
- * last Sunday of March to the last Sunday of October, switching at 01:00 UTC
- * on both days (EU Directive 2000/84/EC), so no TZ database is consulted.
- * The days it publishes on are calendar.h's.  Pure and thread-safe.
+ * The days and times it publishes at are calendar.h's.  Pure and thread-safe.
  */
 #ifndef CCONVD_SCHEDULE_H
 #define CCONVD_SCHEDULE_H
 
 #include <stdint.h>
 
-#define SCHEDULE_PUBLISH_HOUR 16	/* local time (CET/CEST) of the ECB's publication */
 #define SCHEDULE_MARGIN 600L		/* seconds after it before relays are expected to have it */
 #define SCHEDULE_LATE_POLL 900L		/* seconds between fetches while a publication is late */
 #define SCHEDULE_LATE_WINDOW 21600L	/* seconds after publication + margin that count as late */
-
-/* Unix time of 16:00 Central European time (CET or CEST) on a day. */
-int64_t schedule_publication_time(int64_t days);
 
 /*
  * Seconds from now until the next fetch after a successful round, given the

@@ -35,7 +35,16 @@ os.environ["CCONV_HISTORY_UPSTREAM"] = "none"
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "runtime error:", "ERROR: LeakSanitizer", "WARNING: ThreadSanitizer")
 
 RATES = {"AUD": 1.6012, "GBP": 0.884, "JPY": 163.36, "KWD": 0.32411, "USD": 1.0512, "CHF": 0.9391}
-DATE = "2026-11-20"
+def recent_weekday():
+    """The newest weekday up to today (UTC): rates of that date are never stale by their date (cconvd and cconv
+    judge rates by how old their date is, so a fixed date would turn every test's rates stale as time passes)."""
+    day = datetime.datetime.now(datetime.timezone.utc).date()
+    while day.weekday() >= 5:
+        day -= datetime.timedelta(days=1)
+    return day.isoformat()
+
+
+DATE = recent_weekday()
 MINOR = {"AUD": 2, "GBP": 2, "JPY": 0, "KWD": 3, "USD": 2, "CHF": 2, "EUR": 2}
 
 

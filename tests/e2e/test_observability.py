@@ -1,4 +1,6 @@
 """/metrics in Prometheus text format, counters that move, and one log line per refresh round."""
+import calendar
+import datetime
 import os
 import re
 import signal
@@ -6,6 +8,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
 from e2elib import DATE, Daemon, Upstream, run, serving, wait_until  # noqa: E402
+
+NEXT = (datetime.date.fromisoformat(DATE) + datetime.timedelta(days=1)).isoformat()  # newer, at most tomorrow
 
 FAMILIES = {
     "cconvd_requests_total": "counter", "cconvd_request_duration_seconds": "histogram",
@@ -37,7 +41,8 @@ def test_metrics_text_and_counters(tmp):
         for family, kind in FAMILIES.items():
             assert f"# HELP {family} " in text and f"# TYPE {family} {kind}\n" in text, family
         m = d.metrics()
-        assert m[("cconvd_rates_date_timestamp_seconds", ())] == 1795132800  # 2026-11-20T00:00:00Z
+        assert m[("cconvd_rates_date_timestamp_seconds", ())] == calendar.timegm(
+            datetime.date.fromisoformat(DATE).timetuple())
         assert m[("cconvd_snapshot_currencies", ())] == 7
         assert m[("cconvd_database_size_bytes", ())] > 4096
         assert 0 <= m[("cconvd_snapshot_age_seconds", ())] < 30
@@ -96,7 +101,7 @@ def test_one_log_line_per_refresh(tmp):
         up.mode = "truncated"
         d.refresh()
         up.mode = "ok"
-        up.body["date"] = "2026-11-23"
+        up.body["date"] = NEXT
         d.refresh()
         lines = [line for line in d.stderr().splitlines() if re.search(r"refresh (ok|failed) \(", line)]
         rounds = sum(v for (name, _), v in d.metrics().items() if name == "cconvd_refreshes_total")
@@ -110,8 +115,8 @@ def test_one_log_line_per_refresh(tmp):
         for p in parsed:
             assert p.group(3) == up.url, p.group(0)
             # ok lines name the rates they got; failed ones the rates still served.
-            assert p.group(4) in (DATE, "2026-11-23"), p.group(0)
-        assert parsed[-1].group(1, 2, 4) == ("ok", "new rates", "2026-11-23"), parsed[-1].group(0)
+            assert p.group(4) in (DATE, NEXT), p.group(0)
+        assert parsed[-1].group(1, 2, 4) == ("ok", "new rates", NEXT), parsed[-1].group(0)
         assert any("next try in" in line and "failure 1 in a row" in line for line in lines), lines
     finally:
         d.stop()

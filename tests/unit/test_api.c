@@ -283,6 +283,42 @@ test_headers_and_staleness(void **state)
 	api_response_free(&resp);
 }
 
+/* Rates stale by their date though just fetched (an import of an old day, an
+ * upstream stuck on one): stale in the answer and in /healthz, with their age
+ * in days; Friday's rates just fetched on Tuesday before Tuesday's are out
+ * are not. */
+static void
+test_stale_by_date(void **state)
+{
+	struct rates *keep = snap;
+	struct api_response resp;
+	const int64_t later = FETCHED + 30 * 86400;	/* 2026-12-20T16:05:00Z */
+	const int64_t tuesday = FETCHED + 4 * 86400 - 7500;	/* 2026-11-24T14:00:00Z */
+
+	(void)state;
+	assert_non_null(snap = rates_reconfirmed(keep, later));
+	run("GET", "/convert", "to=GBP", later + 10, &resp);
+	assert_int_equal(resp.age, 10);
+	assert_int_equal(resp.stale, 1);
+	assert_non_null(strstr(resp.body.data, "\"stale\":true"));
+	api_response_free(&resp);
+	run("GET", "/healthz", NULL, later + 10, &resp);
+	assert_non_null(strstr(resp.body.data, "\"status\":\"stale\""));
+	assert_non_null(strstr(resp.body.data, "\"age\":10,\"rates_age_days\":30,\"stale\":true"));
+	api_response_free(&resp);
+	rates_free(snap);
+
+	assert_non_null(snap = rates_reconfirmed(keep, tuesday - 60));
+	run("GET", "/convert", "to=GBP", tuesday, &resp);
+	assert_int_equal(resp.stale, 0);
+	api_response_free(&resp);
+	run("GET", "/healthz", NULL, tuesday, &resp);
+	assert_non_null(strstr(resp.body.data, "\"rates_age_days\":4,\"stale\":false"));
+	api_response_free(&resp);
+	rates_free(snap);
+	snap = keep;
+}
+
 /* Which route answered (for metrics) and how caches may keep the answer. */
 static void
 test_endpoints_and_cacheability(void **state)
@@ -627,6 +663,7 @@ main(void)
 		cmocka_unit_test(test_latest),
 		cmocka_unit_test(test_other_routes_and_methods),
 		cmocka_unit_test(test_headers_and_staleness),
+		cmocka_unit_test(test_stale_by_date),
 		cmocka_unit_test(test_no_rates_is_503),
 		cmocka_unit_test(test_out_of_memory_is_503),
 		cmocka_unit_test(test_page),

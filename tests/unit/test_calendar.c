@@ -1,6 +1,7 @@
 /*
  * calendar: the ECB's publication days (weekends, fixed holidays, Easter in
- * several years), and, where the real ECB history is beside the checkout
+ * several years) and times (CET and CEST), the newest day a source can have
+ * published at the edges of those, rates stale by their date, and, where the real ECB history is beside the checkout
  * (CCONV_SHARED_DATA), every day from 2002 to its last one against it.
  */
 #include <setjmp.h>
@@ -52,6 +53,124 @@ test_publication_days(void **state)
 	assert_false(calendar_publication_day(day("2027-01-01")));
 	assert_false(calendar_publication_day(day("2026-05-01")));
 	assert_true(calendar_publication_day(day("2026-05-04")));
+}
+
+static int64_t
+at(const char *iso)
+{
+	int64_t t = 0;
+
+	assert_int_equal(dt_parse_iso8601(iso, &t), 0);
+	return t;
+}
+
+static void
+test_publication_time_in_cet_and_cest(void **state)
+{
+	(void)state;
+	assert_int_equal(calendar_publication_time(day("2026-11-20")), at("2026-11-20T15:00:00Z"));
+	assert_int_equal(calendar_publication_time(day("2026-06-18")), at("2026-06-18T14:00:00Z"));
+	/* 2026 switches on 29 March and 25 October (the last Sundays). */
+	assert_int_equal(calendar_publication_time(day("2026-03-27")), at("2026-03-27T15:00:00Z"));
+	assert_int_equal(calendar_publication_time(day("2026-03-30")), at("2026-03-30T14:00:00Z"));
+	assert_int_equal(calendar_publication_time(day("2026-10-23")), at("2026-10-23T14:00:00Z"));
+	assert_int_equal(calendar_publication_time(day("2026-10-26")), at("2026-10-26T15:00:00Z"));
+	/* 2027: 28 March and 31 October, a 31st that is itself the last Sunday. */
+	assert_int_equal(calendar_publication_time(day("2027-03-26")), at("2027-03-26T15:00:00Z"));
+	assert_int_equal(calendar_publication_time(day("2027-03-29")), at("2027-03-29T14:00:00Z"));
+	assert_int_equal(calendar_publication_time(day("2027-10-29")), at("2027-10-29T14:00:00Z"));
+	assert_int_equal(calendar_publication_time(day("2027-11-01")), at("2027-11-01T15:00:00Z"));
+}
+
+/* The newest day expected at t, as a date. */
+static const char *
+expected(enum calendar_kind k, const char *iso)
+{
+	static char out[DT_DATE_LEN];
+	int64_t d = calendar_expected_day(k, at(iso));
+
+	assert_true(d >= 0);
+	dt_date(d * 86400, out);
+	return out;
+}
+
+static void
+test_expected_day_follows_the_ecb(void **state)
+{
+	(void)state;
+	/* Friday 2026-11-20, 15:59 and 16:01 CET. */
+	assert_string_equal(expected(CALENDAR_ECB, "2026-11-20T14:59:00Z"), "2026-11-19");
+	assert_string_equal(expected(CALENDAR_ECB, "2026-11-20T15:00:00Z"), "2026-11-20");
+	assert_string_equal(expected(CALENDAR_ECB, "2026-11-20T15:01:00Z"), "2026-11-20");
+	/* The weekend, and Monday before and after 16:00 CET. */
+	assert_string_equal(expected(CALENDAR_ECB, "2026-11-21T12:00:00Z"), "2026-11-20");
+	assert_string_equal(expected(CALENDAR_ECB, "2026-11-22T23:59:59Z"), "2026-11-20");
+	assert_string_equal(expected(CALENDAR_ECB, "2026-11-23T14:59:59Z"), "2026-11-20");
+	assert_string_equal(expected(CALENDAR_ECB, "2026-11-23T15:00:00Z"), "2026-11-23");
+	/* 1 May 2026 is a Friday: Thursday's rates stand until Monday. */
+	assert_string_equal(expected(CALENDAR_ECB, "2026-05-01T18:00:00Z"), "2026-04-30");
+	assert_string_equal(expected(CALENDAR_ECB, "2026-05-04T13:59:59Z"), "2026-04-30");
+	assert_string_equal(expected(CALENDAR_ECB, "2026-05-04T14:00:00Z"), "2026-05-04");
+	/* Christmas 2026: Friday 25, then the weekend; 24 December's rates until Monday 28. */
+	assert_string_equal(expected(CALENDAR_ECB, "2026-12-26T10:00:00Z"), "2026-12-24");
+	assert_string_equal(expected(CALENDAR_ECB, "2026-12-28T14:59:59Z"), "2026-12-24");
+	/* 2025: Thursday 25 and Friday 26 closed, so Wednesday's until Monday 29. */
+	assert_string_equal(expected(CALENDAR_ECB, "2025-12-26T16:00:00Z"), "2025-12-24");
+	assert_string_equal(expected(CALENDAR_ECB, "2025-12-29T15:00:00Z"), "2025-12-29");
+	/* DST switch days: 16:00 CEST on Monday 30 March 2026 is 14:00 UTC, on Monday 26 October 15:00 UTC. */
+	assert_string_equal(expected(CALENDAR_ECB, "2026-03-30T13:59:59Z"), "2026-03-27");
+	assert_string_equal(expected(CALENDAR_ECB, "2026-03-30T14:00:00Z"), "2026-03-30");
+	assert_string_equal(expected(CALENDAR_ECB, "2026-10-23T14:00:00Z"), "2026-10-23");
+	assert_string_equal(expected(CALENDAR_ECB, "2026-10-26T14:30:00Z"), "2026-10-23");
+	assert_string_equal(expected(CALENDAR_ECB, "2026-10-26T15:00:00Z"), "2026-10-26");
+	assert_int_equal(calendar_expected_day(CALENDAR_ECB, -1), -1);
+}
+
+static void
+test_expected_day_of_other_sources(void **state)
+{
+	(void)state;
+	/* The last weekday, from its first second in UTC; holidays do not count. */
+	assert_string_equal(expected(CALENDAR_WEEKDAYS, "2026-11-21T12:00:00Z"), "2026-11-20");
+	assert_string_equal(expected(CALENDAR_WEEKDAYS, "2026-11-22T23:59:59Z"), "2026-11-20");
+	assert_string_equal(expected(CALENDAR_WEEKDAYS, "2026-11-23T00:00:00Z"), "2026-11-23");
+	assert_string_equal(expected(CALENDAR_WEEKDAYS, "2026-05-01T00:00:01Z"), "2026-05-01");
+	assert_string_equal(expected(CALENDAR_WEEKDAYS, "2026-12-25T09:00:00Z"), "2026-12-25");
+	assert_int_equal(calendar_kind_of("https://api.frankfurter.dev/v2/rates?base=EUR"), CALENDAR_WEEKDAYS);
+	assert_int_equal(calendar_kind_of("https://api.frankfurter.dev/v1/latest"), CALENDAR_ECB);
+	assert_int_equal(calendar_kind_of("https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml"),
+	    CALENDAR_ECB);
+	assert_int_equal(calendar_kind_of("import file:///tmp/eurofxref-hist.csv"), CALENDAR_ECB);
+	assert_int_equal(calendar_kind_of(""), CALENDAR_ECB);
+}
+
+static void
+test_rates_are_stale_by_their_date(void **state)
+{
+	(void)state;
+	/* Thursday's rates stand until Friday's are out, 15:00 UTC, then --max-age more. */
+	assert_false(calendar_date_stale(CALENDAR_ECB, "2026-11-19", at("2026-11-21T14:59:59Z"), 86400));
+	assert_true(calendar_date_stale(CALENDAR_ECB, "2026-11-19", at("2026-11-21T15:00:00Z"), 86400));
+	assert_false(calendar_date_stale(CALENDAR_ECB, "2026-11-19", at("2026-11-20T15:00:59Z"), 60));
+	assert_true(calendar_date_stale(CALENDAR_ECB, "2026-11-19", at("2026-11-20T15:01:00Z"), 60));
+	/* Friday's over the weekend: Monday's come at 15:00 UTC, stale a day later. */
+	assert_false(calendar_date_stale(CALENDAR_ECB, "2026-11-20", at("2026-11-24T14:59:59Z"), 86400));
+	assert_true(calendar_date_stale(CALENDAR_ECB, "2026-11-20", at("2026-11-24T15:00:00Z"), 86400));
+	/* 24 December 2026's across Christmas and the weekend. */
+	assert_false(calendar_date_stale(CALENDAR_ECB, "2026-12-24", at("2026-12-29T14:59:59Z"), 86400));
+	assert_true(calendar_date_stale(CALENDAR_ECB, "2026-12-24", at("2026-12-29T15:00:00Z"), 86400));
+	/* The expected day itself, and a day ahead, are never stale by date. */
+	assert_false(calendar_date_stale(CALENDAR_ECB, "2026-11-23", at("2026-11-23T15:00:00Z"), 60));
+	assert_false(calendar_date_stale(CALENDAR_ECB, "2026-11-24", at("2026-11-23T15:00:00Z"), 60));
+	/* Other sources: Friday's stand until Monday 00:00 UTC, then --max-age. */
+	assert_false(calendar_date_stale(CALENDAR_WEEKDAYS, "2026-11-20", at("2026-11-23T23:59:59Z"), 86400));
+	assert_true(calendar_date_stale(CALENDAR_WEEKDAYS, "2026-11-20", at("2026-11-24T00:00:00Z"), 86400));
+	/* An imported history whose newest day is 2025-05-09, on 2026-12-01. */
+	assert_true(calendar_date_stale(CALENDAR_ECB, "2025-05-09", at("2026-12-01T12:00:00Z"), 86400));
+	assert_int_equal(calendar_age_days("2025-05-09", at("2026-12-01T12:00:00Z")), 571);
+	assert_int_equal(calendar_age_days("2026-12-01", at("2026-12-01T23:59:59Z")), 0);
+	assert_int_equal(calendar_age_days("2026-12-02", at("2026-12-01T23:59:59Z")), -1);
+	assert_true(calendar_date_stale(CALENDAR_ECB, "not a date", at("2026-12-01T12:00:00Z"), 86400));
 }
 
 /* The ECB's own record: a day has a row in eurofxref-hist.csv exactly when
@@ -106,6 +225,10 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_publication_days),
 		cmocka_unit_test(test_matches_ecb_history),
+		cmocka_unit_test(test_publication_time_in_cet_and_cest),
+		cmocka_unit_test(test_expected_day_follows_the_ecb),
+		cmocka_unit_test(test_expected_day_of_other_sources),
+		cmocka_unit_test(test_rates_are_stale_by_their_date),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,30 +18,6 @@ at(const char *iso)
 	return t;
 }
 
-static int64_t
-day(const char *date)
-{
-	return dt_date_days(date);
-}
-
-static void
-test_publication_time_in_cet_and_cest(void **state)
-{
-	(void)state;
-	assert_int_equal(schedule_publication_time(day("2026-11-20")), at("2026-11-20T15:00:00Z"));
-	assert_int_equal(schedule_publication_time(day("2026-06-18")), at("2026-06-18T14:00:00Z"));
-	/* 2026 switches on 29 March and 25 October (the last Sundays). */
-	assert_int_equal(schedule_publication_time(day("2026-03-27")), at("2026-03-27T15:00:00Z"));
-	assert_int_equal(schedule_publication_time(day("2026-03-30")), at("2026-03-30T14:00:00Z"));
-	assert_int_equal(schedule_publication_time(day("2026-10-23")), at("2026-10-23T14:00:00Z"));
-	assert_int_equal(schedule_publication_time(day("2026-10-26")), at("2026-10-26T15:00:00Z"));
-	/* 2027: 28 March and 31 October, a 31st that is itself the last Sunday. */
-	assert_int_equal(schedule_publication_time(day("2027-03-26")), at("2027-03-26T15:00:00Z"));
-	assert_int_equal(schedule_publication_time(day("2027-03-29")), at("2027-03-29T14:00:00Z"));
-	assert_int_equal(schedule_publication_time(day("2027-10-29")), at("2027-10-29T14:00:00Z"));
-	assert_int_equal(schedule_publication_time(day("2027-11-01")), at("2027-11-01T15:00:00Z"));
-}
-
 static void
 test_next_fetch_waits_for_the_next_publication(void **state)
 {
@@ -113,7 +89,6 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_publication_time_in_cet_and_cest),
 		cmocka_unit_test(test_next_fetch_waits_for_the_next_publication),
 		cmocka_unit_test(test_weekends_and_holidays_are_skipped),
 		cmocka_unit_test(test_across_the_dst_switch),
