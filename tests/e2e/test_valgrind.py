@@ -10,7 +10,7 @@ import shutil
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from e2elib import CCONVD, Daemon, Upstream, expected, run, sanitizer_build, wait_until  # noqa: E402
+from e2elib import CCONVD, DATE, Daemon, Upstream, expected, run, sanitizer_build, wait_until  # noqa: E402
 
 VALGRIND = ["valgrind", "--tool=memcheck", "--leak-check=full", "--show-leak-kinds=definite",
             "--errors-for-leak-kinds=definite", "--error-exitcode=99", "--track-origins=yes"]
@@ -20,9 +20,9 @@ ROUTES = [
     ("GET", "/currencies", 200), ("GET", "/healthz", 200), ("HEAD", "/convert/GBP/1", 200),
     ("GET", "/convert/GBP/1e3", 400), ("GET", "/convert?to=GBP&to=USD", 400), ("GET", "/convert/XYZ/1", 404),
     ("GET", "/nope", 404), ("POST", "/convert/GBP/1", 405), ("GET", "/healthz%00", 404),
-    ("GET", "/", 200), ("GET", "/metrics", 200), ("GET", "/2026-11-20", 200), ("GET", "/1999-01-04", 404),
-    ("GET", "/2026-11-01..2026-11-30?to=GBP", 200), ("GET", "/v1/latest", 200),
-    ("GET", "/convert?to=GBP&date=2026-11-20", 200), ("GET", "/2026-02-30", 400),
+    ("GET", "/", 200), ("GET", "/metrics", 200), ("GET", "/" + DATE, 200), ("GET", "/1999-01-04", 404),
+    ("GET", "/" + DATE + ".." + DATE + "?to=GBP", 200), ("GET", "/v1/latest", 200),
+    ("GET", "/convert?to=GBP&date=" + DATE, 200), ("GET", "/2026-02-30", 400),
 ]
 
 
