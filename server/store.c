@@ -49,6 +49,7 @@
 #include "lockfile.h"
 #include "log.h"
 #include "store.h"
+#include "url.h"
 
 #define STORE_BUSY_MS 5000	/* ms the daemon waits for another writer before failing */
 /* ms a one-shot writer waits: the daemon holds the write lock for
@@ -76,6 +77,12 @@ static const char *const migrations[] = {
 	"  currency TEXT NOT NULL,"
 	"  rate TEXT NOT NULL,"
 	"  PRIMARY KEY(date, currency)) WITHOUT ROWID;",
+	/* 1 -> 2: upstream URLs stored before they were redacted lose their
+	 * credentials (url.h); secure_delete overwrites the old text in the
+	 * page rather than leaving it in free space. */
+	"PRAGMA secure_delete = ON;"
+	"UPDATE snapshots SET upstream = cconv_redact_url(upstream);"
+	"PRAGMA secure_delete = OFF;",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -189,12 +196,33 @@ rollback(struct store *s)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+/* cconv_redact_url(url): url_redact() for the migrations. */
+static void
+sql_redact_url(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	char shown[URL_SHOWN_LEN];
+	const unsigned char *url = sqlite3_value_text(argv[0]);
+
+	(void)argc;
+	if (url == NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	sqlite3_result_text(ctx, url_redact((const char *)url, shown, sizeof(shown)), -1, SQLITE_TRANSIENT);
+}
+
 static int
 migrate(struct store *s, char *err, size_t errlen)
 {
 	char set_version[64];
 	int version, rc = -1;
 
+	/* DIRECTONLY: only the migrations' own SQL may call it, never a trigger or view in the file. */
+	if (sqlite3_create_function(s->db, "cconv_redact_url", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC |
+	    SQLITE_DIRECTONLY, NULL, sql_redact_url, NULL, NULL) != SQLITE_OK) {
+		store_fail(s, "registering the upgrade's functions", err, errlen);
+		return -1;
+	}
 	for (;;) {
 		if (exec_sql(s, "BEGIN IMMEDIATE", "starting a schema upgrade", err, errlen) == -1)
 			goto out;

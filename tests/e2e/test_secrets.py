@@ -76,6 +76,45 @@ def test_credentials_are_shown_nowhere(tmp):
         up.stop()
 
 
+# The schema of user_version 1, whose upstream column held URLs as given.
+SCHEMA_1 = """
+CREATE TABLE snapshots(date TEXT PRIMARY KEY, pivot TEXT NOT NULL, fetched_at INTEGER NOT NULL, upstream TEXT NOT NULL);
+CREATE TABLE rates(date TEXT NOT NULL REFERENCES snapshots(date) ON DELETE CASCADE, currency TEXT NOT NULL,
+                   rate TEXT NOT NULL, PRIMARY KEY(date, currency)) WITHOUT ROWID;
+PRAGMA user_version = 1;
+"""
+
+
+def test_an_older_database_loses_its_credentials(tmp):
+    db = os.path.join(tmp, "rates.db")
+    old = with_credentials("http://127.0.0.1:9/v1/latest")
+    with sqlite3.connect(db) as c:
+        c.executescript(SCHEMA_1)
+        for day, at in (("2026-11-19", 1763571600), ("2026-11-20", 1763658000)):
+            c.execute("INSERT INTO snapshots VALUES (?, 'EUR', ?, ?)", (day, at, old))
+            c.executemany("INSERT INTO rates VALUES (?, ?, ?)", [(day, "GBP", "0.8608"), (day, "USD", "1.1252")])
+    c.close()
+    d = Daemon(tmp, [refused_url()])
+    try:
+        wait_until(lambda: d.get("/healthz")[0] == 200, 10, "the stored rates")
+        health = d.get("/healthz")[2]
+        assert "http://***@127.0.0.1:9/v1/latest?access_key=***" in health, health
+        assert_hidden("/healthz", health)
+        assert '"GBP":0.8608' in d.get("/2026-11-19")[2]
+    finally:
+        d.stop()
+    assert_hidden("the daemon's log", d.stderr())
+    with sqlite3.connect(db) as c:
+        assert c.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert {r[0] for r in c.execute("SELECT upstream FROM snapshots")} == \
+            {"http://***@127.0.0.1:9/v1/latest?access_key=***"}
+        assert c.execute("SELECT count(*) FROM rates").fetchone()[0] == 4
+    c.close()
+    for path in glob.glob(db + "*"):
+        with open(path, "rb") as f:
+            assert_hidden(path, f.read().decode("latin-1"))
+
+
 def test_refused_urls_are_quoted_redacted(tmp):
     bad = "ftp://user:s3cret@127.0.0.1/r?access_key=SECRET"
     p = subprocess.run([CCONVD, "--db", os.path.join(tmp, "rates.db"), "--upstream", bad], capture_output=True,
@@ -91,4 +130,5 @@ def test_refused_urls_are_quoted_redacted(tmp):
 
 
 if __name__ == "__main__":
-    run([test_credentials_are_shown_nowhere, test_refused_urls_are_quoted_redacted])
+    run([test_credentials_are_shown_nowhere, test_an_older_database_loses_its_credentials,
+         test_refused_urls_are_quoted_redacted])

@@ -195,7 +195,7 @@ test_open_creates_folders(void **state)
 	assert_int_equal(stat(f->path, &sb), 0);
 	assert_true(S_ISREG(sb.st_mode));
 
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 1);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM sqlite_schema WHERE name IN ('snapshots', 'rates')"),
 	    2);
 	/* WAL is a property of the file, so a fresh connection sees it. */
@@ -205,7 +205,7 @@ test_open_creates_folders(void **state)
 	store_close(f->st);
 	f->st = store_open(f->path, f->err, sizeof(f->err));
 	assert_non_null(f->st);
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 1);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
 }
 
 static void
@@ -388,7 +388,7 @@ test_newer_schema_refused(void **state)
 	sqlite3_close(db);
 
 	assert_null(store_open(f->path, f->err, sizeof(f->err)));
-	snprintf(want, sizeof(want), "store '%s': schema version 99 is newer than this cconvd understands (1)",
+	snprintf(want, sizeof(want), "store '%s': schema version 99 is newer than this cconvd understands (2)",
 	    f->path);
 	assert_string_equal(f->err, want);
 	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 99);	/* untouched */
@@ -933,7 +933,7 @@ test_oneshot_makes_no_lock_file(void **state)
 	assert_int_equal(pid, 0);
 	if ((one = store_open_oneshot(f->path, f->err, sizeof(f->err))) == NULL)
 		fail_msg("store_open_oneshot on a new file: %s", f->err);
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 1);	/* created and migrated */
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);	/* created and migrated */
 	assert_int_equal(lockfile_holder(f->path, &pid, f->err, sizeof(f->err)), LOCKFILE_FREE);
 	assert_int_equal(pid, 0);
 	store_close(one);
@@ -967,14 +967,14 @@ test_oneshot_no_upgrade_beside_daemon(void **state)
 	assert_null(one = store_open_oneshot(f->path, f->err, sizeof(f->err)));
 	snprintf(pid, sizeof(pid), "(pid %ld)", (long)getpid());
 	assert_names_store_once(f->err, f->path);
-	assert_non_null(strstr(f->err, "schema version 0 needs upgrading to 1"));
+	assert_non_null(strstr(f->err, "schema version 0 needs upgrading to 2"));
 	assert_non_null(strstr(f->err, pid));
 	assert_non_null(strstr(f->err, "restart that cconvd with this version"));
 	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 0);
 
 	assert_int_equal(close(fd), 0);	/* the daemon stopped: now it may */
 	assert_non_null(one = store_open_oneshot(f->path, f->err, sizeof(f->err)));
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 1);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
 	store_close(one);
 }
 
