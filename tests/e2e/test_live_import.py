@@ -211,7 +211,7 @@ def test_daemon_that_cannot_be_told(tmp):
         fcntl.flock(lock, fcntl.LOCK_EX)
         # A new database needs its schema created, which is not done under what may be a daemon.
         rc, err = cconvd_once(tmp, ["--import", first])
-        assert rc == 1 and f"{unreadable}; schema version 0 is not upgraded to 1 while a daemon may be using " \
+        assert rc == 1 and f"{unreadable}; schema version 0 is not upgraded to 2 while a daemon may be using " \
             "the file: stop that cconvd, then run this again" in err, err
     rc, err = cconvd_once(tmp, ["--import", first])
     assert rc == 0 and "100 added" in err and "SIGHUP" not in err, err
