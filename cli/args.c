@@ -123,7 +123,7 @@ static const char usage_text[] =
     "Exit codes:\n"
     "  0   answered (stale or cached rates included)\n"
     "  64  usage error or bad amount\n"
-    "  65  unknown currency, or the daemon's reason it has no such rates\n"
+    "  65  unknown currency, one the rates lack, or the daemon's reason it has no such rates\n"
     "  69  no rates from any source\n"
     "  70  internal error (libcurl, the clock or memory failed)\n"
     "  74  the answer could not be written to stdout (closed, or a full device)\n";

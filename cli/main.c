@@ -91,6 +91,16 @@ report_source(const struct args *a, const struct source_answer *ans, int64_t now
 	}
 }
 
+/* code names a currency ISO 4217 lists (args.c checked) that the rates lack. */
+static void
+no_rate(const char *code, char *err, size_t errlen)
+{
+	const struct currency *cur = currency_find(code);
+
+	err_set(err, errlen, "no rate for %s (%s) in these rates; see cconv --list", code,
+	    cur != NULL ? cur->name : "?");
+}
+
 /* Every answer into out, or an exit code other than 0 with err set. */
 static int
 convert_all(const struct args *a, const struct source_answer *ans, struct buf *out, char *err, size_t errlen)
@@ -99,15 +109,15 @@ convert_all(const struct args *a, const struct source_answer *ans, struct buf *o
 	struct conversion c;
 	char num[DEC_STRLEN];
 
-	/* Every code is known to ISO 4217 (args.c); these are the ones this
-	 * snapshot lacks. */
+	/* Every code is a real currency (args.c); these are the ones this
+	 * snapshot lacks, so the message says so rather than "unknown". */
 	if ((from = rates_find(ans->rates, a->from)) == NULL) {
-		err_set(err, errlen, "unknown currency '%s'", a->from);
+		no_rate(a->from, err, errlen);
 		return ARGS_EX_CURRENCY;
 	}
 	for (size_t i = 0; i < a->nto; i++) {
 		if ((to[i] = rates_find(ans->rates, a->to[i])) == NULL) {
-			err_set(err, errlen, "unknown currency '%s'", a->to[i]);
+			no_rate(a->to[i], err, errlen);
 			return ARGS_EX_CURRENCY;
 		}
 	}

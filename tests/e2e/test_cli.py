@@ -42,6 +42,11 @@ def test_usage_and_currency_errors(tmp):
         assert "1e3" in err
         rc, out, err = cconv(tmp, ["XYZ", "1"], server=server)
         assert rc == 65 and "XYZ" in err and out == "", (rc, err)
+        # Real currencies these rates lack, a current one and a withdrawn one: not "unknown".
+        for code, name in (("NGN", "Nigerian Naira"), ("CYP", "Cyprus Pound")):
+            rc, out, err = cconv(tmp, [code, "1"], server=server)
+            assert (rc, out) == (65, "") and \
+                err == f"cconv: no rate for {code} ({name}) in these rates; see cconv --list\n", (rc, out, err)
         rc, out, err = cconv(tmp, ["--help"])
         assert rc == 0 and "64" in out and "69" in out
 
