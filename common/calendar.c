@@ -65,35 +65,39 @@ calendar_kind_of(const char *upstream)
 	    CALENDAR_ECB;
 }
 
+/* Whether a source of kind k publishes on day d, and from when (Unix time). */
+static int
+publishes(enum calendar_kind k, int64_t d, int64_t *from)
+{
+	if (k == CALENDAR_WEEKDAYS) {
+		*from = d * DAY;
+		return dt_weekday(d) != 0 && dt_weekday(d) != 6;
+	}
+	*from = calendar_publication_time(d);
+	return calendar_publication_day(d);
+}
+
 int64_t
 calendar_expected_day(enum calendar_kind k, int64_t now)
 {
-	int64_t today = now >= 0 ? now / DAY : -1;
+	int64_t today = now >= 0 ? now / DAY : -1, from;
 
-	for (int64_t d = today; d >= 0 && d > today - SEARCH_DAYS; d--) {
-		if (k == CALENDAR_WEEKDAYS) {
-			if (dt_weekday(d) != 0 && dt_weekday(d) != 6)
-				return d;
-		} else if (calendar_publication_day(d) && calendar_publication_time(d) <= now)
+	for (int64_t d = today; d >= 0 && d > today - SEARCH_DAYS; d--)
+		if (publishes(k, d, &from) && from <= now)
 			return d;
-	}
 	return -1;
 }
 
 int64_t
 calendar_stale_from(enum calendar_kind k, const char *date, long max_age)
 {
-	int64_t d = dt_date_days(date);
+	int64_t d = dt_date_days(date), from;
 
 	if (d < 0)
 		return INT64_MIN;
-	for (int64_t next = d + 1; next <= d + SEARCH_DAYS; next++) {
-		if (k == CALENDAR_WEEKDAYS) {
-			if (dt_weekday(next) != 0 && dt_weekday(next) != 6)
-				return next * DAY + max_age;
-		} else if (calendar_publication_day(next))
-			return calendar_publication_time(next) + max_age;
-	}
+	for (int64_t next = d + 1; next <= d + SEARCH_DAYS; next++)
+		if (publishes(k, next, &from))
+			return from + max_age;
 	return INT64_MIN;	/* unreachable: no calendar closes that long */
 }
 

@@ -223,8 +223,8 @@ begin_answer_at(const struct api_ctx *ctx, struct api_response *resp, const char
 	resp->content_type = content_type;
 	resp->last_modified = fetched;
 	resp->age = ctx->now > fetched ? ctx->now - fetched : 0;
-	resp->stale = !dated && (resp->age > ctx->max_age ||
-	    (ctx->rates != NULL && rates_stale_at(ctx->rates, ctx->now, ctx->max_age)));
+	/* Not dated, fetched is ctx->rates' fetch time: rates_stale_at() holds every rule. */
+	resp->stale = !dated && rates_stale_at(ctx->rates, ctx->now, ctx->max_age);
 	resp->cache = API_CACHE_RATES;
 }
 
