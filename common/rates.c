@@ -25,13 +25,24 @@ static const struct dec rate_max = { (unsigned __int128)1000000000000000ULL, 0 }
 struct rates {
 	const struct currency *pivot;
 	char date[DT_DATE_LEN];
-	int64_t fetched_at;
-	int stale;		/* the upstream said so */
-	char *upstream;
+	struct rates_source *src;	/* nsrc >= 1; each upstream malloc'd */
+	size_t nsrc;
 	struct rate_entry *e;
 	size_t n, cap;
 	int finished;
 };
+
+static int
+set_upstream(struct rates_source *s, const char *upstream)
+{
+	char *copy = strdup(upstream != NULL ? upstream : "");
+
+	if (copy == NULL)
+		return -1;
+	free((char *)s->upstream);
+	s->upstream = copy;
+	return 0;
+}
 
 struct rates *
 rates_new(const char *base, const char *date, char *err, size_t errlen)
@@ -57,13 +68,16 @@ rates_new(const char *base, const char *date, char *err, size_t errlen)
 	r->pivot = pivot;
 	memcpy(r->date, date, DT_DATE_LEN);
 	r->cap = 64;
-	if ((r->e = calloc(r->cap, sizeof(*r->e))) == NULL) {
+	if ((r->e = calloc(r->cap, sizeof(*r->e))) == NULL ||
+	    (r->src = calloc(1, sizeof(*r->src))) == NULL || set_upstream(&r->src[0], "") == -1) {
 		err_set(err, errlen, "out of memory");
 		goto fail;
 	}
+	r->nsrc = 1;
 	r->e[0].cur = pivot;
 	r->e[0].rate.m = 1;
 	r->e[0].rate.scale = 0;
+	memcpy(r->e[0].date, date, DT_DATE_LEN);
 	r->n = 1;
 	return r;
 fail:
@@ -71,8 +85,39 @@ fail:
 	return NULL;
 }
 
+int
+rates_add_source(struct rates *r, const char *upstream, int64_t fetched_at, int stale, char *err, size_t errlen)
+{
+	struct rates_source *p;
+
+	if (r->nsrc == RATES_MAX_SOURCES) {
+		err_set(err, errlen, "more than %d sources", RATES_MAX_SOURCES);
+		return -1;
+	}
+	if ((p = reallocarray(r->src, r->nsrc + 1, sizeof(*p))) == NULL) {
+		err_set(err, errlen, "out of memory");
+		return -1;
+	}
+	r->src = p;
+	memset(&p[r->nsrc], 0, sizeof(*p));
+	if (set_upstream(&p[r->nsrc], upstream) == -1) {
+		err_set(err, errlen, "out of memory");
+		return -1;
+	}
+	p[r->nsrc].fetched_at = fetched_at;
+	p[r->nsrc].stale = stale != 0;
+	return (int)r->nsrc++;
+}
+
 enum rates_add_status
 rates_add(struct rates *r, const char *code, const struct dec *rate, char *err, size_t errlen)
+{
+	return rates_add_obs(r, code, rate, r->date, 0, err, errlen);
+}
+
+enum rates_add_status
+rates_add_obs(struct rates *r, const char *code, const struct dec *rate, const char *date, unsigned src,
+    char *err, size_t errlen)
 {
 	const struct currency *cur;
 	static const struct dec one = { 1, 0 };
@@ -100,6 +145,10 @@ rates_add(struct rates *r, const char *code, const struct dec *rate, char *err, 
 	}
 	if (cur == NULL)
 		return RATES_SKIPPED;
+	if (!dt_date_ok(date) || strcmp(date, r->date) > 0 || src >= r->nsrc) {
+		err_set(err, errlen, "observation dated after its snapshot, or of an unknown source");
+		return RATES_REJECTED;
+	}
 	/* Entries point into the one currency table: a pointer names a code. */
 	for (size_t i = 1; i < r->n; i++) {
 		if (r->e[i].cur == cur) {
@@ -118,6 +167,8 @@ rates_add(struct rates *r, const char *code, const struct dec *rate, char *err, 
 	}
 	r->e[r->n].cur = cur;
 	r->e[r->n].rate = *rate;
+	memcpy(r->e[r->n].date, date, DT_DATE_LEN);
+	r->e[r->n].src = (unsigned short)src;
 	r->n++;
 	return RATES_ADDED;
 }
@@ -137,6 +188,13 @@ rates_finish(struct rates *r, char *err, size_t errlen)
 		return -1;
 	}
 	qsort(r->e, r->n, sizeof(*r->e), entry_cmp);
+	/* The pivot is every source's: its date is the newest of theirs. */
+	for (size_t i = 0; i < r->n; i++) {
+		struct rates_source *s = &r->src[r->e[i].src];
+
+		if (r->e[i].cur != r->pivot && strcmp(r->e[i].date, s->date) > 0)
+			memcpy(s->date, r->e[i].date, DT_DATE_LEN);
+	}
 	/* A history feed holds thousands of snapshots: give back the unused
 	 * room (a failure to shrink just keeps it). */
 	if (r->n < r->cap) {
@@ -153,37 +211,66 @@ rates_finish(struct rates *r, char *err, size_t errlen)
 int
 rates_set_origin(struct rates *r, int64_t fetched_at, const char *upstream)
 {
-	char *copy = strdup(upstream != NULL ? upstream : "");
-
-	if (copy == NULL)
-		return -1;
-	free(r->upstream);
-	r->upstream = copy;
-	r->fetched_at = fetched_at;
+	for (size_t i = 0; i < r->nsrc; i++) {
+		if (set_upstream(&r->src[i], upstream) == -1)
+			return -1;
+		r->src[i].fetched_at = fetched_at;
+	}
 	return 0;
 }
 
 void
 rates_set_stale(struct rates *r, int stale)
 {
-	r->stale = stale != 0;
+	for (size_t i = 0; i < r->nsrc; i++)
+		r->src[i].stale = stale != 0;
 }
 
 int
 rates_stale(const struct rates *r)
 {
-	return r->stale;
+	for (size_t i = 0; i < r->nsrc; i++) {
+		if (!r->src[i].stale)
+			return 0;
+	}
+	return 1;
+}
+
+/* When rates of date from source s turn stale. */
+static int64_t
+stale_from(const struct rates_source *s, const char *date, long max_age)
+{
+	int64_t by_date = calendar_stale_from(calendar_kind_of(s->upstream), date, max_age);
+	int64_t by_fetch = s->fetched_at + max_age + 1;	/* stale once more than max_age old */
+
+	if (s->stale)
+		return INT64_MIN;
+	return by_date < by_fetch ? by_date : by_fetch;
+}
+
+int64_t
+rates_entry_stale_from(const struct rates *r, const struct rate_entry *e, long max_age)
+{
+	/* The pivot is exact by definition: the other entry decides. */
+	if (e->cur == r->pivot)
+		return INT64_MAX;
+	return stale_from(&r->src[e->src], e->date, max_age);
 }
 
 int64_t
 rates_stale_from(const struct rates *r, long max_age)
 {
-	int64_t by_date = calendar_stale_from(calendar_kind_of(r->upstream), r->date, max_age);
-	int64_t by_fetch = r->fetched_at + max_age + 1;	/* stale once more than max_age old */
+	int64_t latest = INT64_MIN;
 
-	if (r->stale)
-		return INT64_MIN;
-	return by_date < by_fetch ? by_date : by_fetch;
+	for (size_t i = 0; i < r->nsrc; i++) {
+		int64_t t;
+
+		if (r->src[i].date[0] == '\0')
+			continue;	/* gave no entry */
+		if ((t = stale_from(&r->src[i], r->src[i].date, max_age)) > latest)
+			latest = t;
+	}
+	return latest;
 }
 
 int
@@ -200,15 +287,23 @@ rates_reconfirmed(const struct rates *r, int64_t fetched_at)
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
 	*c = *r;
-	c->upstream = NULL;
-	if ((c->e = reallocarray(NULL, r->cap, sizeof(*c->e))) == NULL) {
-		free(c);
+	c->src = NULL;
+	c->nsrc = 0;
+	if ((c->e = reallocarray(NULL, r->cap, sizeof(*c->e))) == NULL ||
+	    (c->src = calloc(r->nsrc, sizeof(*c->src))) == NULL) {
+		rates_free(c);
 		return NULL;
 	}
 	memcpy(c->e, r->e, r->n * sizeof(*c->e));
-	if (rates_set_origin(c, fetched_at, rates_upstream(r)) == -1) {
-		rates_free(c);
-		return NULL;
+	for (; c->nsrc < r->nsrc; c->nsrc++) {
+		c->src[c->nsrc] = r->src[c->nsrc];
+		c->src[c->nsrc].upstream = NULL;
+		c->src[c->nsrc].fetched_at = fetched_at;
+		if (set_upstream(&c->src[c->nsrc], r->src[c->nsrc].upstream) == -1) {
+			c->nsrc++;
+			rates_free(c);
+			return NULL;
+		}
 	}
 	return c;
 }
@@ -218,8 +313,10 @@ rates_free(struct rates *r)
 {
 	if (r == NULL)
 		return;
+	for (size_t i = 0; i < r->nsrc; i++)
+		free((char *)r->src[i].upstream);
+	free(r->src);
 	free(r->e);
-	free(r->upstream);
 	free(r);
 }
 
@@ -238,13 +335,31 @@ rates_date(const struct rates *r)
 int64_t
 rates_fetched_at(const struct rates *r)
 {
-	return r->fetched_at;
+	int64_t t = 0;
+
+	for (size_t i = 0; i < r->nsrc; i++) {
+		if (r->src[i].fetched_at > t)
+			t = r->src[i].fetched_at;
+	}
+	return t;
 }
 
 const char *
 rates_upstream(const struct rates *r)
 {
-	return r->upstream != NULL ? r->upstream : "";
+	return r->src[0].upstream;
+}
+
+size_t
+rates_nsources(const struct rates *r)
+{
+	return r->nsrc;
+}
+
+const struct rates_source *
+rates_source(const struct rates *r, unsigned src)
+{
+	return src < r->nsrc ? &r->src[src] : NULL;
 }
 
 size_t

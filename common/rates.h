@@ -25,10 +25,29 @@
 
 struct rates;
 
+/*
+ * One observation: a currency's rate against the pivot, the day it is the
+ * rate of, and where it came from.  In a snapshot from one document every
+ * entry has the snapshot's date and source 0; in a merged snapshot
+ * (merge.h) each keeps its own.
+ */
 struct rate_entry {
 	const struct currency *cur;
 	struct dec rate;	/* units of cur per one unit of the pivot */
+	char date[DT_DATE_LEN];	/* the observation's own date, never after rates_date() */
+	unsigned short src;	/* its source: rates_source(snapshot, src) */
 };
+
+/* A source of a snapshot's entries: the upstream (as url_redact() shows it,
+ * or "import:FILE"), when it last confirmed them and whether it said they
+ * are stale, and the newest date among the entries it gave. */
+struct rates_source {
+	const char *upstream;	/* "" if unknown */
+	int64_t fetched_at;	/* Unix time, 0 if unknown */
+	int stale;		/* it said so (HTTP Warning 110) */
+	char date[DT_DATE_LEN];	/* newest entry from it; "" until rates_finish() */
+};
+#define RATES_MAX_SOURCES 64	/* sources in one snapshot */
 
 struct conversion {
 	const struct currency *from;
@@ -64,40 +83,70 @@ struct rates *rates_new(const char *base, const char *date, char *err, size_t er
  */
 enum rates_add_status rates_add(struct rates *r, const char *code, const struct dec *rate, char *err, size_t errlen);
 
+/*
+ * Adds a source and returns its index for rates_add_obs(), or -1 with err
+ * set (RATES_MAX_SOURCES reached, out of memory).  Source 0 exists from
+ * rates_new() on and is the one rates_set_origin() describes.  upstream is
+ * copied.
+ */
+int rates_add_source(struct rates *r, const char *upstream, int64_t fetched_at, int stale, char *err,
+    size_t errlen);
+
+/* rates_add() of an observation with its own date, on or before the
+ * snapshot's, from source src (rates_add_source()).  A date after the
+ * snapshot's, or an unknown src, is RATES_REJECTED. */
+enum rates_add_status rates_add_obs(struct rates *r, const char *code, const struct dec *rate, const char *date,
+    unsigned src, char *err, size_t errlen);
+
 /* Seals the snapshot: -1 with err "no rate for any known currency besides the
  * base" when it holds no rate besides the pivot. */
 int rates_finish(struct rates *r, char *err, size_t errlen);
 
-/* Provenance; set before the snapshot is shared.  upstream is copied. */
+/* Provenance of source 0 (and of every source: a snapshot read from one
+ * document has no other); set before the snapshot is shared.  upstream is
+ * copied.  0, or -1 when out of memory. */
 int rates_set_origin(struct rates *r, int64_t fetched_at, const char *upstream);
 
 /* Whether the upstream that gave r said its rates are stale (an HTTP
  * Warning 110): a tier's answers from r are then stale whatever their age.
- * Set before the snapshot is shared; a copy (rates_reconfirmed()) keeps it. */
+ * Sets it for every source; set before the snapshot is shared; a copy
+ * (rates_reconfirmed()) keeps it.  rates_stale() is 1 when every source
+ * said so. */
 void rates_set_stale(struct rates *r, int stale);
 int rates_stale(const struct rates *r);
 
 /*
- * Whether r, served as the latest rates with the limit max_age (seconds), is
- * stale: its upstream said so, it was fetched longer than max_age ago, or its
- * date is older than the newest day its source can have published by max_age
- * ago (calendar.h, the source's calendar from rates_upstream()).
- * rates_stale_from() is the Unix time it turns stale (INT64_MIN: already,
- * whatever the time); rates_stale_at() is 1 when it is stale at now.
+ * Staleness with the limit max_age (seconds), as the Unix time it starts
+ * (INT64_MIN: already, whatever the time); the _at forms are 1 when stale at
+ * now.  An entry is stale when its source said so, was last confirmed
+ * longer than max_age ago, or when the entry's date is older than the newest
+ * day its source can have published by max_age ago (calendar.h, the
+ * source's calendar from its upstream).  A conversion is as stale as the
+ * staler of its two entries.  The snapshot, served as the latest rates, is
+ * stale when every source is: each judged by its newest entry, so one
+ * source that went quiet marks its own entries stale, not the whole
+ * snapshot.
  */
 int64_t rates_stale_from(const struct rates *r, long max_age);
 int rates_stale_at(const struct rates *r, int64_t now, long max_age);
+int64_t rates_entry_stale_from(const struct rates *r, const struct rate_entry *e, long max_age);
 
-/* A finished copy of r with a new origin (the same rates confirmed again
- * at fetched_at); NULL when out of memory.  Caller frees with rates_free(). */
+/* A finished copy of r with every source confirmed again at fetched_at;
+ * NULL when out of memory.  Caller frees with rates_free(). */
 struct rates *rates_reconfirmed(const struct rates *r, int64_t fetched_at);
 
 void rates_free(struct rates *r);
 
 const struct currency *rates_pivot(const struct rates *r);
-const char *rates_date(const struct rates *r);		/* "2026-11-20" */
-int64_t rates_fetched_at(const struct rates *r);	/* Unix time, 0 if unknown */
-const char *rates_upstream(const struct rates *r);	/* "" if unknown */
+const char *rates_date(const struct rates *r);		/* the newest entry's: "2026-11-20" */
+/* The newest confirmation by any source: Unix time, 0 if unknown. */
+int64_t rates_fetched_at(const struct rates *r);
+const char *rates_upstream(const struct rates *r);	/* source 0's, "" if unknown */
+
+/* The sources, 0 .. rates_nsources() - 1; rates_source() of an entry's src.
+ * Borrowed from the snapshot. */
+size_t rates_nsources(const struct rates *r);
+const struct rates_source *rates_source(const struct rates *r, unsigned src);
 
 /* Entries in code order, the pivot included. */
 size_t rates_count(const struct rates *r);

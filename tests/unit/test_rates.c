@@ -145,12 +145,12 @@ test_cross_from_pivot_is_the_rate(void **state)
 {
 	static const char *const texts[] = { "1", "160", "163.36", "0.86080", "0.000000000001", "1000000000000000",
 	    "1.0000", "0.32411", "123456789.123456789", "7.45" };
-	const struct rate_entry pivot = { currency_find("EUR"), { 1, 0 } };
+	const struct rate_entry pivot = { .cur = currency_find("EUR"), .rate = { 1, 0 } };
 	static const struct dec one = { 1, 0 };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
-		struct rate_entry to = { currency_find("USD"), { 0, 0 } };
+		struct rate_entry to = { .cur = currency_find("USD"), .rate = { 0, 0 } };
 		struct dec fast, slow;
 		char a[DEC_STRLEN], b[DEC_STRLEN];
 		int sig;
