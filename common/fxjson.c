@@ -25,6 +25,7 @@
 #include "fxjson.h"
 #include "jscan.h"
 #include "log.h"
+#include "url.h"
 
 #define FXJSON_INFO_MAX 256	/* bytes of a fixer error's "info" kept for the message */
 
@@ -38,9 +39,9 @@ struct member {
 	enum jscan_token first;		/* the value's first token */
 };
 
-enum { M_BASE, M_DATE, M_RATES, M_SUCCESS, M_ERROR, M_FETCHED_AT, M_UPSTREAM, M_COUNT };
+enum { M_BASE, M_DATE, M_RATES, M_SUCCESS, M_ERROR, M_FETCHED_AT, M_UPSTREAM, M_DATES, M_SOURCES, M_COUNT };
 static const char *const member_names[M_COUNT] = {
-	"base", "date", "rates", "success", "error", "fetched_at", "upstream",
+	"base", "date", "rates", "success", "error", "fetched_at", "upstream", "dates", "sources",
 };
 
 struct top {
@@ -208,16 +209,230 @@ rate_refused(enum jscan_rate_result got, const char *what, const char *code, cha
 		err_set(err, errlen, "%s.%s: must be a number > 0", what, code);
 }
 
+/* A rate's own date or source, where a one-day document names it ("dates",
+ * the cache's "sources"): code as its index among three-letter codes. */
+struct note {
+	unsigned code;
+	char date[DT_DATE_LEN];	/* "": the document's date */
+	unsigned src;
+};
+
+/* What a one-day document says beyond its rates: where the members naming
+ * each rate's date and source are, and its source 0.  No member: ABSENT. */
+struct prov {
+	const struct member *dates, *sources;
+	const char *body;
+	size_t len;
+	int64_t fetched_at;	/* source 0, when upstream is not NULL */
+	const char *upstream;
+};
+
+struct notes {
+	struct note *v;
+	size_t n, cap;
+};
+
+static unsigned
+code_index(const char *code)
+{
+	return (unsigned)((code[0] - 'A') * 676 + (code[1] - 'A') * 26 + (code[2] - 'A'));
+}
+
+static struct note *
+note_find(const struct notes *ns, unsigned code)
+{
+	for (size_t i = 0; i < ns->n; i++) {
+		if (ns->v[i].code == code)
+			return &ns->v[i];
+	}
+	return NULL;
+}
+
+/* The note for code, made when there is none; NULL when out of memory. */
+static struct note *
+note_get(struct notes *ns, unsigned code)
+{
+	struct note *p = note_find(ns, code);
+
+	if (p != NULL)
+		return p;
+	if (ns->n == ns->cap) {
+		size_t cap = ns->cap > 0 ? ns->cap * 2 : 64;
+		if ((p = reallocarray(ns->v, cap, sizeof(*p))) == NULL)
+			return NULL;
+		ns->v = p;
+		ns->cap = cap;
+	}
+	p = &ns->v[ns->n++];
+	memset(p, 0, sizeof(*p));
+	p->code = code;
+	return p;
+}
+
+/* A scanner at member m's value, which the first pass read whole. */
+static void
+at_member(const struct prov *pv, const struct member *m, struct jscan *s)
+{
+	jscan_start(s, m->value, pv->len - (size_t)(m->value - pv->body));
+	(void)jscan_next(s, NULL, 0);
+}
+
+/* The key just read as a code into code[4], or -1 with err set. */
+static int
+note_key(const struct jscan *s, const char *what, char code[4], char *err, size_t errlen)
+{
+	char q[BUF_QUOTE_LEN], text[8];
+	size_t n = jscan_string(&s->str, text, sizeof(text));
+
+	if (n >= sizeof(text) || !currency_code_ok(text)) {
+		buf_quote(q, sizeof(q), text, n < sizeof(text) ? n : sizeof(text) - 1);
+		err_set(err, errlen, "%s: code '%s' is not three letters A-Z", what, q);
+		return -1;
+	}
+	memcpy(code, text, 4);
+	return 0;
+}
+
+/* "dates":{"AED":"2026-11-27",…} into ns; 0, or -1 with err set. */
+static int
+read_dates(const struct prov *pv, struct notes *ns, char *err, size_t errlen)
+{
+	struct jscan s;
+	enum jscan_token tok;
+	char code[4], date[16], q[BUF_QUOTE_LEN];
+	struct note *nt;
+
+	if (pv->dates->first != JSCAN_OBJECT) {
+		err_set(err, errlen, "'dates' is not an object");
+		return -1;
+	}
+	at_member(pv, pv->dates, &s);
+	while ((tok = jscan_next(&s, NULL, 0)) == JSCAN_KEY) {
+		if (note_key(&s, "dates", code, err, errlen) == -1)
+			return -1;
+		tok = jscan_next(&s, NULL, 0);
+		size_t n = tok == JSCAN_STRING ? jscan_string(&s.str, date, sizeof(date)) : 0;
+		if (tok != JSCAN_STRING || n >= sizeof(date) || !dt_date_ok(date)) {
+			buf_quote(q, sizeof(q), date, tok == JSCAN_STRING && n < sizeof(date) ? n : 0);
+			err_set(err, errlen, "dates.%s '%s': not a valid YYYY-MM-DD date", code, q);
+			return -1;
+		}
+		if ((nt = note_get(ns, code_index(code))) == NULL) {
+			err_set(err, errlen, "out of memory");
+			return -1;
+		}
+		if (nt->date[0] != '\0') {
+			err_set(err, errlen, "dates.%s: listed twice (a duplicate key)", code);
+			return -1;
+		}
+		memcpy(nt->date, date, DT_DATE_LEN);
+	}
+	return 0;
+}
+
+/* One {"upstream":…,"fetched_at":…} of "sources" as a source of r: the
+ * index of the same one already there, or of a new one; -1 with err set. */
+static int
+read_source(struct jscan *s, struct rates *r, const char *code, char *err, size_t errlen)
+{
+	char upstream[URL_SHOWN_LEN], fetched[DT_ISO_LEN + 8];
+	int have_up = 0, have_at = 0;
+	int64_t at = 0;
+	enum jscan_token tok;
+
+	if (jscan_next(s, NULL, 0) != JSCAN_OBJECT) {
+		err_set(err, errlen, "sources.%s is not an object", code);
+		return -1;
+	}
+	while ((tok = jscan_next(s, NULL, 0)) == JSCAN_KEY) {
+		int is_up = jscan_string_is(&s->str, "upstream"), is_at = jscan_string_is(&s->str, "fetched_at");
+
+		tok = jscan_next(s, NULL, 0);
+		if (is_up && tok == JSCAN_STRING &&
+		    jscan_string(&s->str, upstream, sizeof(upstream)) < sizeof(upstream))
+			have_up = 1;
+		else if (is_at && tok == JSCAN_STRING &&
+		    jscan_string(&s->str, fetched, sizeof(fetched)) < sizeof(fetched) &&
+		    dt_parse_iso8601(fetched, &at) == 0)
+			have_at = 1;
+		else if (is_up || is_at) {
+			err_set(err, errlen, "sources.%s.%s: not %s", code, is_up ? "upstream" : "fetched_at",
+			    is_up ? "a URL" : "a YYYY-MM-DDTHH:MM:SSZ time");
+			return -1;
+		}
+		(void)jscan_skip(s, tok, NULL, 0);
+	}
+	if (!have_up || !have_at) {
+		err_set(err, errlen, "sources.%s: '%s' missing", code, have_up ? "fetched_at" : "upstream");
+		return -1;
+	}
+	for (size_t i = 0; i < rates_nsources(r); i++) {
+		const struct rates_source *x = rates_source(r, (unsigned)i);
+		if (x->fetched_at == at && strcmp(x->upstream, upstream) == 0)
+			return (int)i;
+	}
+	return rates_add_source(r, upstream, at, 0, err, errlen);
+}
+
+/* "sources":{"AED":{…},…} into ns and r's sources; 0, or -1 with err set. */
+static int
+read_sources(const struct prov *pv, struct rates *r, struct notes *ns, char *err, size_t errlen)
+{
+	struct jscan s;
+	char code[4];
+	struct note *nt;
+	int src;
+
+	if (pv->sources->first != JSCAN_OBJECT) {
+		err_set(err, errlen, "'sources' is not an object");
+		return -1;
+	}
+	at_member(pv, pv->sources, &s);
+	while (jscan_next(&s, NULL, 0) == JSCAN_KEY) {
+		if (note_key(&s, "sources", code, err, errlen) == -1 ||
+		    (src = read_source(&s, r, code, err, errlen)) == -1)
+			return -1;
+		if ((nt = note_get(ns, code_index(code))) == NULL) {
+			err_set(err, errlen, "out of memory");
+			return -1;
+		}
+		if (nt->src != 0) {
+			err_set(err, errlen, "sources.%s: listed twice (a duplicate key)", code);
+			return -1;
+		}
+		nt->src = (unsigned)src;
+	}
+	return 0;
+}
+
+/* Source 0 and the notes of pv for the snapshot r; 0, or -1 with err set. */
+static int
+read_prov(const struct prov *pv, struct rates *r, struct notes *ns, char *err, size_t errlen)
+{
+	if (pv->upstream != NULL && rates_set_origin(r, pv->fetched_at, pv->upstream) == -1) {
+		err_set(err, errlen, "out of memory");
+		return -1;
+	}
+	if (pv->dates->kind != ABSENT && read_dates(pv, ns, err, errlen) == -1)
+		return -1;
+	if (pv->sources != NULL && pv->sources->kind != ABSENT && read_sources(pv, r, ns, err, errlen) == -1)
+		return -1;
+	return 0;
+}
+
 /*
  * One day's {"USD":1.0512,…} object, whose '{' s has just read, to its '}',
  * into a finished snapshot, or NULL with err set.  what names the object in
- * messages: "rates" or "rates.2026-11-20" (quoted already).
+ * messages: "rates" or "rates.2026-11-20" (quoted already).  pv (NULL: none)
+ * names rates' own dates and sources; each note must be of a listed rate.
  */
 static struct rates *
-one_day(struct jscan *s, const char *base, const char *date, const char *what, char *err, size_t errlen)
+one_day(struct jscan *s, const char *base, const char *date, const char *what, const struct prov *pv,
+    char *err, size_t errlen)
 {
 	/* A bit per three-letter code: a code given twice is refused even where rates_add() would skip it. */
 	unsigned char seen[26 * 26 * 26 / 8 + 1];
+	struct notes ns = { NULL, 0, 0 };
 	struct rates *r;
 	enum jscan_token tok;
 
@@ -225,10 +440,13 @@ one_day(struct jscan *s, const char *base, const char *date, const char *what, c
 		err_prefix(err, errlen, "%s", what);
 		return NULL;
 	}
+	if (pv != NULL && read_prov(pv, r, &ns, err, errlen) == -1)
+		goto fail;
 	memset(seen, 0, sizeof(seen));
 	while ((tok = jscan_next(s, err, errlen)) == JSCAN_KEY) {
 		char code[8], q[BUF_QUOTE_LEN];
 		size_t n = jscan_string(&s->str, code, sizeof(code));
+		const struct note *nt;
 		struct dec d;
 
 		if (n >= sizeof(code) || !currency_code_ok(code)) {
@@ -237,7 +455,7 @@ one_day(struct jscan *s, const char *base, const char *date, const char *what, c
 			    n >= sizeof(code) ? "..." : "");
 			goto fail;
 		}
-		unsigned bit = (unsigned)((code[0] - 'A') * 676 + (code[1] - 'A') * 26 + (code[2] - 'A'));
+		unsigned bit = code_index(code);
 		if (seen[bit / 8] & (1u << (bit % 8))) {
 			err_set(err, errlen, "%s.%s: listed twice (a duplicate key)", what, code);
 			goto fail;
@@ -252,8 +470,13 @@ one_day(struct jscan *s, const char *base, const char *date, const char *what, c
 			rate_refused(got, what, code, err, errlen);
 			goto fail;
 		}
-		enum rates_add_status added = rates_add(r, code, &d, err, errlen);
+		nt = note_find(&ns, bit);
+		enum rates_add_status added = rates_add_obs(r, code, &d,
+		    nt != NULL && nt->date[0] != '\0' ? nt->date : date, nt != NULL ? nt->src : 0, err, errlen);
 		if (added == RATES_REJECTED) {
+			/* The rate is good by rates_add(): its note is not. */
+			if (nt != NULL && nt->date[0] != '\0' && strcmp(nt->date, date) > 0)
+				err_set(err, errlen, "dated %s, after 'date'", nt->date);
 			err_prefix(err, errlen, "%s.%s", what, code);
 			goto fail;
 		}
@@ -263,21 +486,33 @@ one_day(struct jscan *s, const char *base, const char *date, const char *what, c
 	/* The first pass read the text whole, so the day ends with its '}'. */
 	if (tok != JSCAN_OBJECT_END)
 		goto fail;
+	for (size_t i = 0; i < ns.n; i++) {
+		unsigned c = ns.v[i].code;
+		if (!(seen[c / 8] & (1u << (c % 8)))) {
+			err_set(err, errlen, "%s: %c%c%c has no rate in '%s'", ns.v[i].date[0] != '\0' ? "dates" :
+			    "sources", 'A' + c / 676, 'A' + c / 26 % 26, 'A' + c % 26, what);
+			goto fail;
+		}
+	}
 	if (rates_finish(r, err, errlen) == -1) {
 		err_prefix(err, errlen, "%s", what);
 		goto fail;
 	}
+	free(ns.v);
 	return r;
 fail:
+	free(ns.v);
 	rates_free(r);
 	return NULL;
 }
 
-/* The one-day document's snapshot from its first pass. */
+/* The one-day document's snapshot from its first pass; pv as one_day()'s,
+ * its dates member always t's. */
 static struct rates *
-parse_day(const struct top *t, const char *body, size_t len, char *err, size_t errlen)
+parse_day(const struct top *t, const char *body, size_t len, struct prov *pv, char *err, size_t errlen)
 {
 	char base[16], date[32], q[BUF_QUOTE_LEN];
+	struct prov none = { NULL, NULL, NULL, 0, 0, NULL };
 	struct jscan s;
 
 	if (get_base(t, base, sizeof(base), err, errlen) == -1 ||
@@ -299,7 +534,12 @@ parse_day(const struct top *t, const char *body, size_t len, char *err, size_t e
 		err_set(err, errlen, "'rates' is empty");
 		return NULL;
 	}
-	return one_day(&s, base, date, "rates", err, errlen);
+	if (pv == NULL)
+		pv = &none;
+	pv->dates = &t->m[M_DATES];
+	pv->body = body;
+	pv->len = len;
+	return one_day(&s, base, date, "rates", pv, err, errlen);
 }
 
 int
@@ -307,39 +547,43 @@ fxjson_parse(const char *body, size_t len, struct rates **out, char *err, size_t
 {
 	struct top t;
 	struct rates *r = NULL;
+	struct prov pv;
 	char fetched[DT_ISO_LEN + 8];
 	char *upstream = NULL;
-	int64_t at;
-	int rc = -1;
+	int bad_fetched = 0, rc = -1;
 
 	*out = NULL;
+	memset(&pv, 0, sizeof(pv));
 	if (len > FXJSON_MAX_BODY) {
 		err_set(err, errlen, "body larger than 1 MiB (%zu bytes)", len);
 		goto out;
 	}
-	if (read_top(body, len, &t, err, errlen) == -1 || check_success(&t, err, errlen) == -1 ||
-	    (r = parse_day(&t, body, len, err, errlen)) == NULL)
+	if (read_top(body, len, &t, err, errlen) == -1 || check_success(&t, err, errlen) == -1)
 		goto out;
-	/* Our own cache adds its provenance; a third-party body has none. */
-	if (t.m[M_FETCHED_AT].kind != ABSENT) {
-		if (t.m[M_FETCHED_AT].kind != STRING ||
-		    jscan_string(&t.m[M_FETCHED_AT].str, fetched, sizeof(fetched)) >= sizeof(fetched) ||
-		    dt_parse_iso8601(fetched, &at) == -1) {
-			err_set(err, errlen, "'fetched_at' is not a YYYY-MM-DDTHH:MM:SSZ time");
-			goto out;
-		}
+	/* Our own cache adds its provenance; a third-party body has none.  The
+	 * day's own rules are told first, a bad fetch time after them. */
+	if (t.m[M_FETCHED_AT].kind != ABSENT && (t.m[M_FETCHED_AT].kind != STRING ||
+	    jscan_string(&t.m[M_FETCHED_AT].str, fetched, sizeof(fetched)) >= sizeof(fetched) ||
+	    dt_parse_iso8601(fetched, &pv.fetched_at) == -1))
+		bad_fetched = 1;
+	else if (t.m[M_FETCHED_AT].kind != ABSENT) {
 		const struct member *u = &t.m[M_UPSTREAM];
 		/* Decoding never lengthens a string. */
-		if (u->kind == STRING && (upstream = malloc(u->str.n + 1)) == NULL) {
+		if ((upstream = malloc(u->kind == STRING ? u->str.n + 1 : 1)) == NULL) {
 			err_set(err, errlen, "out of memory");
 			goto out;
 		}
-		if (upstream != NULL)
+		upstream[0] = '\0';
+		if (u->kind == STRING)
 			(void)jscan_string(&u->str, upstream, u->str.n + 1);
-		if (rates_set_origin(r, at, upstream != NULL ? upstream : "") == -1) {
-			err_set(err, errlen, "out of memory");
-			goto out;
-		}
+		pv.upstream = upstream;
+		pv.sources = &t.m[M_SOURCES];
+	}
+	if ((r = parse_day(&t, body, len, &pv, err, errlen)) == NULL)
+		goto out;
+	if (bad_fetched) {
+		err_set(err, errlen, "'fetched_at' is not a YYYY-MM-DDTHH:MM:SSZ time");
+		goto out;
 	}
 	*out = r;
 	r = NULL;
@@ -389,7 +633,7 @@ read_series(const struct top *t, const char *body, size_t len, const struct rate
 			err_set(err, errlen, "%s: date '%s': not a valid YYYY-MM-DD date", what, q);
 			return -1;
 		}
-		if ((r = one_day(&s, base, key, what, err, errlen)) == NULL ||
+		if ((r = one_day(&s, base, key, what, NULL, err, errlen)) == NULL ||
 		    hand_on(sink, r, sink_failed, err, errlen) == -1)
 			return -1;
 		days++;
@@ -416,7 +660,7 @@ fxjson_parse_feed(const char *body, size_t len, const struct rates_sink *sink, c
 	if (check_success(&t, err, errlen) == 0) {
 		/* A time series has no "date" and an object of days for "rates". */
 		if (t.m[M_DATE].kind != ABSENT)
-			rc = (r = parse_day(&t, body, len, err, errlen)) == NULL ? -1 :
+			rc = (r = parse_day(&t, body, len, NULL, err, errlen)) == NULL ? -1 :
 			    hand_on(sink, r, &sink_failed, err, errlen);
 		else
 			rc = read_series(&t, body, len, sink, &sink_failed, err, errlen);
@@ -495,6 +739,57 @@ fxjson_render_rates(struct buf *b, const struct rates *r, const struct rate_entr
 	return buf_failed(b) ? -1 : 0;
 }
 
+/* A rate against base is as old as the older of the two (rates_pair_date()). */
+int
+fxjson_render_dates(struct buf *b, const struct rates *r, const struct rate_entry *base,
+    const struct rate_entry *const *to, size_t nto, const char *lead)
+{
+	size_t n = to != NULL ? nto : rates_count(r);
+	int written = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct rate_entry *e = to != NULL ? to[i] : rates_at(r, i);
+		const char *d = rates_pair_date(base, e);
+
+		if ((to == NULL && e == base) || strcmp(d, rates_date(r)) == 0)
+			continue;
+		buf_printf(b, "%s\"%s\":\"%s\"", written ? "," : lead, e->cur->code, d);
+		written = 1;
+	}
+	if (written)
+		buf_puts(b, "}");
+	return buf_failed(b) ? -1 : written;
+}
+
+/* The cache's own members: source 0 as "fetched_at" and "upstream", and
+ * every rate from another source in "sources", with that source's. */
+static void
+render_origin(struct buf *b, const struct rates *r, const struct rate_entry *const *to, size_t nto)
+{
+	const struct rates_source *s0 = rates_source(r, 0);
+	size_t n = to != NULL ? nto : rates_count(r);
+	char iso[DT_ISO_LEN];
+	int first = 1;
+
+	dt_iso8601(s0->fetched_at, iso);
+	buf_printf(b, ",\"fetched_at\":\"%s\",\"upstream\":", iso);
+	buf_json_str(b, s0->upstream, strlen(s0->upstream));
+	for (size_t i = 0; i < n; i++) {
+		const struct rate_entry *e = to != NULL ? to[i] : rates_at(r, i);
+		const struct rates_source *s = rates_source(r, e->src);
+
+		if (e->src == 0)
+			continue;
+		dt_iso8601(s->fetched_at, iso);
+		buf_printf(b, "%s\"%s\":{\"upstream\":", first ? ",\"sources\":{" : ",", e->cur->code);
+		buf_json_str(b, s->upstream, strlen(s->upstream));
+		buf_printf(b, ",\"fetched_at\":\"%s\"}", iso);
+		first = 0;
+	}
+	if (!first)
+		buf_puts(b, "}");
+}
+
 int
 fxjson_render(struct buf *b, const struct rates *r, const struct rate_entry *base,
     const struct rate_entry *const *to, size_t nto, const struct dec *amount, int flags)
@@ -502,29 +797,58 @@ fxjson_render(struct buf *b, const struct rates *r, const struct rate_entry *bas
 	buf_puts(b, "{\"amount\":");
 	fxjson_render_amount(b, amount);
 	buf_printf(b, ",\"base\":\"%s\",\"date\":\"%s\"", base->cur->code, rates_date(r));
-	if (flags & FXJSON_ORIGIN) {
-		char iso[DT_ISO_LEN];
-		dt_iso8601(rates_fetched_at(r), iso);
-		buf_printf(b, ",\"fetched_at\":\"%s\",\"upstream\":", iso);
-		buf_json_str(b, rates_upstream(r), strlen(rates_upstream(r)));
-	}
+	if (flags & FXJSON_ORIGIN)
+		render_origin(b, r, to, nto);
 	buf_puts(b, ",\"rates\":");
-	if (fxjson_render_rates(b, r, base, to, nto, amount) == -1)
+	if (fxjson_render_rates(b, r, base, to, nto, amount) == -1 ||
+	    fxjson_render_dates(b, r, base, to, nto, ",\"dates\":{") == -1)
 		return -1;
 	buf_puts(b, "}");
 	return buf_failed(b) ? -1 : 0;
 }
 
+/* "CODE":{"date":…,"source":…} of one rate a conversion used. */
+static void
+put_used(struct buf *b, const struct rates *r, const struct rate_entry *e)
+{
+	const struct rates_source *s = rates_source(r, e->src);
+
+	buf_puts(b, "\"");
+	buf_puts(b, e->cur->code);
+	buf_puts(b, "\":{\"date\":\"");
+	buf_puts(b, e->date);
+	buf_puts(b, "\",\"source\":");
+	buf_json_str(b, s->upstream, strlen(s->upstream));
+	buf_puts(b, "}");
+}
+
 int
 fxjson_render_conversion(struct buf *b, const struct conversion *c, const struct rates *r, int stale)
 {
+	const struct rate_entry *from = rates_find(r, c->from->code), *to = rates_find(r, c->to->code);
+	const struct rate_entry *used[2];
 	char iso[DT_ISO_LEN];
 	struct dec amount = c->amount;
+	int64_t fetched = 0;
+	size_t n = 0;
 
+	if (from == NULL || to == NULL)
+		return -1;
+	/* The rates it rests on: the pivot is exact and no fetch's, so the
+	 * older confirmation of the other rates is the conversion's. */
+	used[n++] = from;
+	if (to != from)
+		used[n++] = to;
+	for (size_t i = 0; i < n; i++) {
+		int64_t t = rates_source(r, used[i]->src)->fetched_at;
+
+		if (used[i]->cur != rates_pivot(r) && (fetched == 0 || t < fetched))
+			fetched = t;
+	}
+	dt_iso8601(fetched != 0 ? fetched : rates_fetched_at(r), iso);
 	dec_trim(&amount);
 	/* Every conversion the daemon answers passes here: plain appends, no
 	 * format string to interpret. */
-	dt_iso8601(rates_fetched_at(r), iso);
 	buf_puts(b, "{\"from\":\"");
 	buf_puts(b, c->from->code);
 	buf_puts(b, "\",\"to\":\"");
@@ -536,9 +860,15 @@ fxjson_render_conversion(struct buf *b, const struct conversion *c, const struct
 	buf_puts(b, ",\"result\":");
 	put_dec(b, &c->result);
 	buf_puts(b, ",\"date\":\"");
-	buf_puts(b, rates_date(r));
+	buf_puts(b, rates_pair_date(from, to));
 	buf_puts(b, "\",\"fetched_at\":\"");
 	buf_puts(b, iso);
-	buf_puts(b, stale ? "\",\"stale\":true}" : "\",\"stale\":false}");
+	buf_puts(b, stale ? "\",\"stale\":true,\"rates_used\":{" : "\",\"stale\":false,\"rates_used\":{");
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			buf_puts(b, ",");
+		put_used(b, r, used[i]);
+	}
+	buf_puts(b, "}}");
 	return buf_failed(b) ? -1 : 0;
 }

@@ -58,14 +58,19 @@ int fxjson_parse_feed(const char *body, size_t len, const struct rates_sink *sin
  */
 int fxjson_error_sentence(const char *body, size_t len, char *out, size_t outlen);
 
-/* Adds "fetched_at" and "upstream" to the output (the CLI's cache does). */
+/* Adds where each rate came from (the CLI's cache does): "fetched_at" and
+ * "upstream" of source 0, and "sources":{"AED":{"upstream":…,"fetched_at":…}}
+ * for each rate from another source. */
 #define FXJSON_ORIGIN 0x1
 
 /*
  * Writes {"amount":…,"base":"…","date":"…","rates":{…}} for rates relative to
  * `base`: the `nto` entries of `to` in that order, or every entry but the base in
- * code order when to is NULL.  amount NULL means 1.  Returns 0 or -1 (buffer
- * cap reached, or a value out of range).
+ * code order when to is NULL.  amount NULL means 1.  "date" is the snapshot's
+ * (its newest rate's); each rate whose own date differs (rates_pair_date() of
+ * base and it) is named in "dates":{"AED":"2026-11-27"} after "rates", which is
+ * absent when every rate has that date.  Returns 0 or -1 (buffer cap reached,
+ * or a value out of range).
  */
 int fxjson_render(struct buf *b, const struct rates *r, const struct rate_entry *base,
     const struct rate_entry *const *to, size_t nto, const struct dec *amount, int flags);
@@ -75,6 +80,13 @@ int fxjson_render(struct buf *b, const struct rates *r, const struct rate_entry 
 int fxjson_render_rates(struct buf *b, const struct rates *r, const struct rate_entry *base,
     const struct rate_entry *const *to, size_t nto, const struct dec *amount);
 
+/* The "dates" object of fxjson_render(), with its arguments, written after
+ * lead (`,"dates":{`, or `"2026-11-20":{` for a day) only when some rate's date differs:
+ * 1 when written, 0 when every date is rates_date(r), -1 when b has failed.
+ * One day of a time series. */
+int fxjson_render_dates(struct buf *b, const struct rates *r, const struct rate_entry *base,
+    const struct rate_entry *const *to, size_t nto, const char *lead);
+
 /* An amount as Frankfurter writes it: 1.0, 100.0, 12.5 (NULL: 1.0). */
 void fxjson_render_amount(struct buf *b, const struct dec *amount);
 
@@ -82,8 +94,15 @@ void fxjson_render_amount(struct buf *b, const struct dec *amount);
  * Writes one conversion as the daemon's /convert answers it and `cconv --json`
  * prints it:
  * {"from":"USD","to":"GBP","amount":100,"rate":0.794425,"result":79.44,
- *  "date":"2026-11-20","fetched_at":"2026-11-20T16:05:00Z","stale":false}
+ *  "date":"2026-11-20","fetched_at":"2026-11-20T16:05:00Z","stale":false,
+ *  "rates_used":{"USD":{"date":"2026-11-20","source":"https://…"},"GBP":{…}}}
  * Every number is exact decimal text; result has the target's minor units.
+ * "date" is the older of the two rates' (rates_pair_date()), "fetched_at" the
+ * older confirmation of their sources (the pivot, exact, has none of its
+ * own), and "rates_used" the date and source (rates_source()'s upstream) of
+ * each, once when from is to.  stale is the caller's judgement
+ * (rates_pair_stale_from()).  0, or -1 when b has failed or r lacks either
+ * currency.
  */
 int fxjson_render_conversion(struct buf *b, const struct conversion *c, const struct rates *r, int stale);
 

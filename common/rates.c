@@ -257,6 +257,21 @@ rates_entry_stale_from(const struct rates *r, const struct rate_entry *e, long m
 	return stale_from(&r->src[e->src], e->date, max_age);
 }
 
+const char *
+rates_pair_date(const struct rate_entry *a, const struct rate_entry *b)
+{
+	return strcmp(a->date, b->date) <= 0 ? a->date : b->date;
+}
+
+int64_t
+rates_pair_stale_from(const struct rates *r, const struct rate_entry *a, const struct rate_entry *b,
+    long max_age)
+{
+	int64_t ta = rates_entry_stale_from(r, a, max_age), tb = rates_entry_stale_from(r, b, max_age);
+
+	return ta < tb ? ta : tb;
+}
+
 int64_t
 rates_stale_from(const struct rates *r, long max_age)
 {

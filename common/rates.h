@@ -131,6 +131,13 @@ int64_t rates_stale_from(const struct rates *r, long max_age);
 int rates_stale_at(const struct rates *r, int64_t now, long max_age);
 int64_t rates_entry_stale_from(const struct rates *r, const struct rate_entry *e, long max_age);
 
+/* The two rates of a conversion (or of a cross rate): the date it is of,
+ * the older of their dates (the pivot's, the snapshot's, is never the
+ * older), and when it turns stale, when the first of the two does. */
+const char *rates_pair_date(const struct rate_entry *a, const struct rate_entry *b);
+int64_t rates_pair_stale_from(const struct rates *r, const struct rate_entry *a, const struct rate_entry *b,
+    long max_age);
+
 /* A finished copy of r with every source confirmed again at fetched_at;
  * NULL when out of memory.  Caller frees with rates_free(). */
 struct rates *rates_reconfirmed(const struct rates *r, int64_t fetched_at);

@@ -377,6 +377,7 @@ route_convert_path(const struct api_ctx *ctx, const struct api_request *req, con
 		return;
 	}
 	begin_answer(ctx, resp, ct_text);
+	resp->stale = ctx->now >= rates_pair_stale_from(ctx->rates, from, to, ctx->max_age);
 	dec_format(&c.result, text, sizeof(text));
 	buf_printf(&resp->body, "%s %s\n", to->cur->code, text);
 }
@@ -421,6 +422,8 @@ route_convert_query(const struct api_ctx *ctx, const struct api_request *req, st
 	begin_answer_at(ctx, resp, ct_json, rates_fetched_at(r), dated != NULL);
 	if (dated != NULL)
 		set_dated_cache(ctx, date, dated, resp);
+	else	/* as old as the older of its two rates */
+		resp->stale = ctx->now >= rates_pair_stale_from(r, from, to, ctx->max_age);
 	fxjson_render_conversion(&resp->body, &c, r, resp->stale);
 	buf_puts(&resp->body, "\n");
 out:
@@ -523,6 +526,7 @@ route_date(const struct api_ctx *ctx, const struct api_request *req, const char 
 /* A time series being written, one day at a time, by series_day(). */
 struct series {
 	struct buf *b;
+	struct buf dates;	/* "dates" of the days whose rates' dates differ from theirs */
 	char from[4];
 	char to[API_MAX_TARGETS][4];
 	size_t nto;		/* 0: every currency of each day */
@@ -546,6 +550,7 @@ series_day(void *arg, const struct rates *r)
 {
 	struct series *s = arg;
 	const struct rate_entry *from, *to[API_MAX_TARGETS];
+	char lead[DT_DATE_LEN + 8];
 	size_t nt = 0;
 
 	s->nstored++;
@@ -560,7 +565,9 @@ series_day(void *arg, const struct rates *r)
 	if (s->nto > 0 && nt == 0)
 		return 0;
 	buf_printf(s->b, "%s\"%s\":", s->ndays > 0 ? "," : "", rates_date(r));
-	if (fxjson_render_rates(s->b, r, from, s->nto > 0 ? to : NULL, nt, s->amount) == -1) {
+	snprintf(lead, sizeof(lead), "%s\"%s\":{", s->dates.len > 0 ? "," : "", rates_date(r));
+	if (fxjson_render_rates(s->b, r, from, s->nto > 0 ? to : NULL, nt, s->amount) == -1 ||
+	    fxjson_render_dates(&s->dates, r, from, s->nto > 0 ? to : NULL, nt, lead) == -1) {
 		s->failed = 1;
 		return 1;
 	}
@@ -626,46 +633,60 @@ route_series(const struct api_ctx *ctx, const struct api_request *req, const cha
 	at_end = s.b->len;
 	buf_puts(s.b, "YYYY-MM-DD\",\"rates\":{");
 
+	buf_init(&s.dates, API_SERIES_CAP);
 	rc = ctx->history->each(ctx->history->cls, start, end, series_day, &s, err, sizeof(err));
 	if (rc == -1) {
 		answer_error(resp, 503, "history unavailable: %s", err);
-		return;
+		goto out;
+	}
+	if (buf_failed(&s.dates) == BUF_NO_MEMORY) {
+		answer_error(resp, 503, "out of memory; try again");
+		goto out;
 	}
 	if (answered_no_memory(resp))
-		return;
+		goto out;
 	if (s.failed) {
-		if (buf_failed(s.b))
+		if (buf_failed(s.b) || buf_failed(&s.dates))
 			answer_error(resp, 400,
 			    "answer larger than %d MiB; ask for a shorter range or fewer currencies",
 			    API_SERIES_CAP >> 20);
 		else
 			answer_error(resp, 400, "that amount is too large to convert");
-		return;
+		goto out;
 	}
 	if (s.nstored == 0) {
 		answer_error(resp, 404, "no rates %s", span);
-		return;
+		goto out;
 	}
 	if (!s.from_seen) {
 		answer_error(resp, 404, "unknown currency '%s' (no rates for it %s)", s.from, span);
-		return;
+		goto out;
 	}
 	for (size_t i = 0; i < s.nto; i++)
 		if (!s.to_seen[i]) {
 			answer_error(resp, 404, "unknown currency '%s' (no rates for it %s)", s.to[i], span);
-			return;
+			goto out;
 		}
-	buf_puts(s.b, "}}\n");
+	buf_puts(s.b, "}");
+	/* After "rates", as in /latest: the days whose rates are not all of that day. */
+	if (s.dates.len > 0) {
+		buf_puts(s.b, ",\"dates\":{");
+		buf_append(s.b, s.dates.data, s.dates.len);
+		buf_puts(s.b, "}");
+	}
+	buf_puts(s.b, "}\n");
 	if (answered_no_memory(resp))
-		return;
+		goto out;
 	if (buf_failed(s.b)) {
 		answer_error(resp, 400, "answer larger than %d MiB; ask for a shorter range or fewer currencies",
 		    API_SERIES_CAP >> 20);
-		return;
+		goto out;
 	}
 	memcpy(s.b->data + at_start, s.first, DT_DATE_LEN - 1);
 	memcpy(s.b->data + at_end, s.last, DT_DATE_LEN - 1);
 	begin_answer_at(ctx, resp, ct_json, s.newest_fetch, 1);
+out:
+	buf_free(&s.dates);
 }
 
 /* s[0..n), the path after '/' holding "..", as a range start..end (end

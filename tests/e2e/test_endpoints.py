@@ -25,7 +25,9 @@ def test_convert_query_json(tmp):
         status, h, body = d.get("/convert?from=USD&to=GBP&amount=100")
         assert status == 200 and h["content-type"] == "application/json"
         doc = json.loads(body)
-        assert list(doc) == ["from", "to", "amount", "rate", "result", "date", "fetched_at", "stale"]
+        assert list(doc) == ["from", "to", "amount", "rate", "result", "date", "fetched_at", "stale", "rates_used"]
+        # Each rate used, with its own date and source (one upstream here: the same for both).
+        assert doc["rates_used"] == {c: {"date": DATE, "source": up.url} for c in ("USD", "GBP")}, doc
         assert f'"result":{expected("100", "USD", "GBP")},' in body, body
         assert '"amount":100,' in body and '"rate":0.840944,' in body, body
         assert doc["from"] == "USD" and doc["to"] == "GBP" and doc["date"] == DATE and doc["stale"] is False

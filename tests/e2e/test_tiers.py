@@ -22,8 +22,10 @@ def test_cconvd_behind_cconvd(tmp):
                 for amount in ("100", "1234.5", "0.01"):
                     want = f"{cur} {expected(amount, 'EUR', cur)}\n"
                     assert b.get(f"/convert/{cur}/{amount}")[2] == want, (cur, amount)
+            # The same conversion; B names A as the source of its rates, A its upstream.
             assert b.get("/convert?from=USD&to=JPY&amount=77")[2] == a.get("/convert?from=USD&to=JPY&amount=77")[2] \
-                .replace(a.health()["fetched_at"], b.health()["fetched_at"])
+                .replace(a.health()["fetched_at"], b.health()["fetched_at"]) \
+                .replace('"source":"%s"' % up.url, '"source":"%s/latest"' % a.base)
             assert b.get("/latest?from=CHF&to=KWD,AUD")[2] == a.get("/latest?from=CHF&to=KWD,AUD")[2]
 
             # B's refreshes are conditional, and A's /latest has not changed: 304 each time,

@@ -15,6 +15,7 @@
 
 #include "api.h"
 #include "fxjson.h"
+#include "merge.h"
 #include "web.h"
 
 #define FETCHED 1795190700	/* 2026-11-20T16:05:00Z */
@@ -211,7 +212,9 @@ test_convert_query(void **state)
 	(void)state;
 	expect("GET", "/convert", "from=USD&to=GBP&amount=100", 200,
 	    "{\"from\":\"USD\",\"to\":\"GBP\",\"amount\":100,\"rate\":0.794425,\"result\":79.44,"
-	    "\"date\":\"2026-11-20\",\"fetched_at\":\"2026-11-20T16:05:00Z\",\"stale\":false}");
+	    "\"date\":\"2026-11-20\",\"fetched_at\":\"2026-11-20T16:05:00Z\",\"stale\":false,\"rates_used\":{"
+	    "\"USD\":{\"date\":\"2026-11-20\",\"source\":\"http://up/latest\"},"
+	    "\"GBP\":{\"date\":\"2026-11-20\",\"source\":\"http://up/latest\"}}}\n");
 	expect("GET", "/convert", "to=GBP", 200, "\"from\":\"EUR\",\"to\":\"GBP\",\"amount\":1,\"rate\":0.8351,"
 	    "\"result\":0.84");
 	expect("GET", "/convert", "to=usd&utm_source=x", 200, "\"to\":\"USD\"");
@@ -536,13 +539,96 @@ test_series(void **state)
 	expect("GET", "/2026-11-18..", "to=USD,USD", 400, "lists 'USD' twice");
 }
 
+/* A view of one source, for the merges below. */
+static struct rates *
+view(const char *body, const char *upstream)
+{
+	struct rates *r = NULL;
+	char err[256];
+
+	assert_int_equal(fxjson_parse(body, strlen(body), &r, err, sizeof(err)), 0);
+	assert_int_equal(rates_set_origin(r, FETCHED, upstream), 0);
+	return r;
+}
+
+/*
+ * Rates merged from two sources whose dates differ (merge.h): the ECB's of
+ * 2026-11-20 and another's AED of 2026-11-18, stale by then on the ECB's
+ * calendar while the ECB's are fresh.  /latest says AED's date where it
+ * differs, and only there; a conversion is of its older rate's date, names
+ * both rates' dates and sources, and is stale only when one of them is.
+ */
+static void
+test_rates_of_several_dates(void **state)
+{
+	struct rates *v[2], *merged = NULL, *saved = snap, *saved_day = days[1];
+	struct api_response resp;
+	char err[256];
+
+	(void)state;
+	v[0] = view("{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":{\"GBP\":0.8351,\"USD\":1.0512}}",
+	    "https://ecb/daily.xml");
+	v[1] = view("{\"base\":\"EUR\",\"date\":\"2026-11-18\",\"rates\":{\"AED\":3.9,\"GBP\":0.9}}",
+	    "http://fx/latest");
+	assert_int_equal(merge_rates(v, 2, NULL, MERGE_KEEP_OLD, &merged, err, sizeof(err)), 0);
+	snap = merged;
+	/* A stored day whose USD is the day before's. */
+	days[1] = view("{\"base\":\"EUR\",\"date\":\"2026-11-18\",\"rates\":{\"GBP\":0.81,\"USD\":1.2},"
+	    "\"dates\":{\"USD\":\"2026-11-17\"}}", "http://up/latest");
+
+	expect("GET", "/latest", NULL, 200, "{\"amount\":1.0,\"base\":\"EUR\",\"date\":\"2026-11-20\","
+	    "\"rates\":{\"AED\":3.9,\"GBP\":0.8351,\"USD\":1.0512},\"dates\":{\"AED\":\"2026-11-18\"}}\n");
+	expect("GET", "/latest", "to=USD,GBP", 200, "\"rates\":{\"USD\":1.0512,\"GBP\":0.8351}}\n");
+	expect("GET", "/latest", "from=AED&to=USD", 200, "\"rates\":{\"USD\":0.269538},"
+	    "\"dates\":{\"USD\":\"2026-11-18\"}}\n");
+	expect("GET", "/convert", "from=AED&to=GBP&amount=100", 200, "\"date\":\"2026-11-18\","
+	    "\"fetched_at\":\"2026-11-20T16:05:00Z\",\"stale\":true,\"rates_used\":{"
+	    "\"AED\":{\"date\":\"2026-11-18\",\"source\":\"http://fx/latest\"},"
+	    "\"GBP\":{\"date\":\"2026-11-20\",\"source\":\"https://ecb/daily.xml\"}}}\n");
+	expect("GET", "/convert", "to=GBP", 200, "\"date\":\"2026-11-20\",\"fetched_at\":\"2026-11-20T16:05:00Z\","
+	    "\"stale\":false,\"rates_used\":{\"EUR\":{\"date\":\"2026-11-20\",\"source\":\"https://ecb/daily.xml\"},"
+	    "\"GBP\":{\"date\":\"2026-11-20\",\"source\":\"https://ecb/daily.xml\"}}}\n");
+
+	run("GET", "/convert/GBP/100", NULL, FETCHED + 10, &resp);
+	assert_int_equal(resp.status, 200);
+	assert_int_equal(resp.stale, 0);
+	api_response_free(&resp);
+	run("GET", "/convert/AED/100", NULL, FETCHED + 10, &resp);
+	assert_int_equal(resp.status, 200);
+	assert_int_equal(resp.stale, 1);
+	api_response_free(&resp);
+	run("GET", "/convert", "from=AED&to=USD", FETCHED + 10, &resp);
+	assert_int_equal(resp.stale, 1);
+	api_response_free(&resp);
+	/* The latest rates as a whole are stale only when every source's are. */
+	run("GET", "/latest", NULL, FETCHED + 10, &resp);
+	assert_int_equal(resp.stale, 0);
+	api_response_free(&resp);
+
+	expect("GET", "/2026-11-18", NULL, 200, "{\"amount\":1.0,\"base\":\"EUR\",\"date\":\"2026-11-18\","
+	    "\"rates\":{\"GBP\":0.81,\"USD\":1.2},\"dates\":{\"USD\":\"2026-11-17\"}}\n");
+	expect("GET", "/2026-11-15..2026-11-20", "to=USD", 200, "\"rates\":{\"2026-11-16\":{\"USD\":1.25},"
+	    "\"2026-11-18\":{\"USD\":1.2},\"2026-11-20\":{\"USD\":1.0512}},"
+	    "\"dates\":{\"2026-11-18\":{\"USD\":\"2026-11-17\"}}}\n");
+	expect("GET", "/2026-11-15..2026-11-20", "to=GBP", 200, "\"2026-11-20\":{\"GBP\":0.8351}}}\n");
+
+	snap = saved;
+	rates_free(days[1]);
+	days[1] = saved_day;
+	rates_free(merged);
+	rates_free(v[0]);
+	rates_free(v[1]);
+}
+
 static void
 test_convert_on_a_date(void **state)
 {
 	(void)state;
 	expect("GET", "/convert", "from=USD&to=GBP&amount=100&date=2026-11-19", 200,
 	    "{\"from\":\"USD\",\"to\":\"GBP\",\"amount\":100,\"rate\":0.675,\"result\":67.50,"
-	    "\"date\":\"2026-11-18\",\"fetched_at\":\"2026-11-18T16:05:00Z\",\"stale\":false}");
+	    "\"date\":\"2026-11-18\",\"fetched_at\":\"2026-11-18T16:05:00Z\",\"stale\":false,\"rates_used\":{"
+	    "\"USD\":{\"date\":\"2026-11-18\",\"source\":\"http://up/latest\"},"
+	    "\"GBP\":{\"date\":\"2026-11-18\",\"source\":\"http://up/latest\"}}}\n");
 	expect("GET", "/convert", "to=JPY&date=2026-11-17", 404, "unknown currency 'JPY'");
 	expect("GET", "/convert", "to=GBP&date=2026-11-01", 404, "no rates on or before 2026-11-01");
 	expect("GET", "/convert", "to=GBP&date=yesterday", 400, "date 'yesterday'");
@@ -673,6 +759,7 @@ main(void)
 		cmocka_unit_test(test_date),
 		cmocka_unit_test(test_series),
 		cmocka_unit_test(test_convert_on_a_date),
+		cmocka_unit_test(test_rates_of_several_dates),
 		cmocka_unit_test(test_dated_headers_and_failures),
 		cmocka_unit_test(test_no_history_is_503),
 		cmocka_unit_test(test_heavy_requests),

@@ -15,6 +15,7 @@
 
 #include "feed.h"
 #include "fxjson.h"
+#include "merge.h"
 
 static const char good[] =
     "{\"amount\":1.0,\"base\":\"EUR\",\"date\":\"2026-11-20\",\"extra\":[1,2],"
@@ -314,9 +315,162 @@ test_render_conversion(void **state)
 	assert_int_equal(fxjson_render_conversion(&b, &c, r, 0), 0);
 	/* 100 × 0.8351 / 1.0512 = 79.4425418569... */
 	assert_string_equal(b.data, "{\"from\":\"USD\",\"to\":\"GBP\",\"amount\":100,\"rate\":0.794425,"
-	    "\"result\":79.44,\"date\":\"2026-11-20\",\"fetched_at\":\"2026-11-20T16:05:00Z\",\"stale\":false}");
+	    "\"result\":79.44,\"date\":\"2026-11-20\",\"fetched_at\":\"2026-11-20T16:05:00Z\",\"stale\":false,"
+	    "\"rates_used\":{\"USD\":{\"date\":\"2026-11-20\",\"source\":\"u\"},"
+	    "\"GBP\":{\"date\":\"2026-11-20\",\"source\":\"u\"}}}");
 	buf_free(&b);
 	rates_free(r);
+}
+
+/* Two sources merged (merge.h): the ECB's GBP and USD of 2026-11-20,
+ * another's AED of 2026-11-18, fetched a day earlier. */
+static struct rates *
+merged_two(void)
+{
+	struct rates *v[2], *m = NULL;
+	char err[256];
+
+	v[0] = parse_ok("{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":{\"GBP\":0.8351,\"USD\":1.0512}}");
+	v[1] = parse_ok("{\"base\":\"EUR\",\"date\":\"2026-11-18\",\"rates\":{\"AED\":3.9,\"GBP\":0.9}}");
+	assert_int_equal(rates_set_origin(v[0], 1795190700, "https://ecb/daily.xml"), 0);
+	assert_int_equal(rates_set_origin(v[1], 1795190700 - 86400, "http://fx/latest"), 0);
+	assert_int_equal(merge_rates(v, 2, NULL, MERGE_KEEP_OLD, &m, err, sizeof(err)), 0);
+	rates_free(v[0]);
+	rates_free(v[1]);
+	assert_non_null(m);
+	return m;
+}
+
+/* "dates" names each rate whose date is not the answer's, and only those;
+ * a rate against another base is as old as the older of the two. */
+static void
+test_render_dates_where_they_differ(void **state)
+{
+	struct rates *r = merged_two();
+	const struct rate_entry *to[2] = { rates_find(r, "GBP"), rates_find(r, "USD") };
+	struct buf b;
+
+	(void)state;
+	buf_init(&b, 1 << 16);
+	assert_int_equal(fxjson_render(&b, r, rates_find(r, "EUR"), NULL, 0, NULL, 0), 0);
+	assert_string_equal(b.data, "{\"amount\":1.0,\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":"
+	    "{\"AED\":3.9,\"GBP\":0.8351,\"USD\":1.0512},\"dates\":{\"AED\":\"2026-11-18\"}}");
+	buf_free(&b);
+	buf_init(&b, 1 << 16);
+	assert_int_equal(fxjson_render(&b, r, rates_find(r, "EUR"), to, 2, NULL, 0), 0);
+	assert_null(strstr(b.data, "dates"));
+	buf_free(&b);
+	buf_init(&b, 1 << 16);
+	assert_int_equal(fxjson_render(&b, r, rates_find(r, "AED"), to, 2, NULL, 0), 0);
+	assert_non_null(strstr(b.data, "},\"dates\":{\"GBP\":\"2026-11-18\",\"USD\":\"2026-11-18\"}}"));
+	buf_free(&b);
+	rates_free(r);
+}
+
+/* A conversion's date is its older rate's, its fetch time its older
+ * source's; each rate used is named with its date and source. */
+static void
+test_render_conversion_of_two_sources(void **state)
+{
+	struct rates *r = merged_two();
+	struct conversion c;
+	struct dec amount = { 100, 0 };
+	struct buf b;
+
+	(void)state;
+	assert_int_equal(rates_convert(rates_find(r, "AED"), rates_find(r, "GBP"), &amount, &c), RATES_OK);
+	buf_init(&b, 4096);
+	assert_int_equal(fxjson_render_conversion(&b, &c, r, 1), 0);
+	assert_non_null(strstr(b.data, ",\"date\":\"2026-11-18\",\"fetched_at\":\"2026-11-19T16:05:00Z\","
+	    "\"stale\":true,\"rates_used\":{\"AED\":{\"date\":\"2026-11-18\",\"source\":\"http://fx/latest\"},"
+	    "\"GBP\":{\"date\":\"2026-11-20\",\"source\":\"https://ecb/daily.xml\"}}}"));
+	buf_free(&b);
+	/* The same currency both ways: named once. */
+	assert_int_equal(rates_convert(rates_find(r, "GBP"), rates_find(r, "GBP"), &amount, &c), RATES_OK);
+	buf_init(&b, 4096);
+	assert_int_equal(fxjson_render_conversion(&b, &c, r, 0), 0);
+	assert_non_null(strstr(b.data, "\"rates_used\":{\"GBP\":{\"date\":\"2026-11-20\","
+	    "\"source\":\"https://ecb/daily.xml\"}}}"));
+	buf_free(&b);
+	rates_free(r);
+}
+
+/* The cache's form keeps every rate's date and source across a write and a
+ * read; a document's "dates" are read back as each rate's own. */
+static void
+test_dates_and_sources_round_trip(void **state)
+{
+	struct rates *r = merged_two(), *back = NULL;
+	const struct rate_entry *aed, *gbp;
+	struct buf b;
+	char err[256];
+
+	(void)state;
+	buf_init(&b, 1 << 16);
+	assert_int_equal(fxjson_render(&b, r, rates_find(r, "EUR"), NULL, 0, NULL, FXJSON_ORIGIN), 0);
+	assert_non_null(strstr(b.data, "\"sources\":{\"AED\":{\"upstream\":\"http://fx/latest\","
+	    "\"fetched_at\":\"2026-11-19T16:05:00Z\"}}"));
+	assert_int_equal(fxjson_parse(b.data, b.len, &back, err, sizeof(err)), 0);
+	assert_string_equal(rates_date(back), "2026-11-20");
+	aed = rates_find(back, "AED");
+	gbp = rates_find(back, "GBP");
+	assert_string_equal(aed->date, "2026-11-18");
+	assert_string_equal(rates_source(back, aed->src)->upstream, "http://fx/latest");
+	assert_int_equal(rates_source(back, aed->src)->fetched_at, 1795190700 - 86400);
+	assert_string_equal(gbp->date, "2026-11-20");
+	assert_string_equal(rates_source(back, gbp->src)->upstream, "https://ecb/daily.xml");
+	assert_int_equal(rates_source(back, gbp->src)->fetched_at, 1795190700);
+	assert_int_equal(rates_nsources(back), 2);
+	/* Written again, the same text. */
+	struct buf again;
+	buf_init(&again, 1 << 16);
+	assert_int_equal(fxjson_render(&again, back, rates_find(back, "EUR"), NULL, 0, NULL, FXJSON_ORIGIN), 0);
+	assert_string_equal(again.data, b.data);
+	buf_free(&again);
+	buf_free(&b);
+	rates_free(back);
+	rates_free(r);
+
+	/* "dates" alone, as /latest gives it, with no origin: */
+	r = parse_ok("{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":{\"AED\":3.9,\"GBP\":0.8351},"
+	    "\"dates\":{\"AED\":\"2026-11-18\"}}");
+	assert_string_equal(rates_find(r, "AED")->date, "2026-11-18");
+	assert_string_equal(rates_find(r, "GBP")->date, "2026-11-20");
+	rates_free(r);
+}
+
+static void
+test_bad_dates_and_sources_are_refused(void **state)
+{
+	static const struct {
+		const char *body, *why;
+	} bad[] = {
+		{ "\"dates\":[]", "'dates' is not an object" },
+		{ "\"dates\":{\"AED\":\"2026-02-30\"}", "dates.AED '2026-02-30': not a valid YYYY-MM-DD date" },
+		{ "\"dates\":{\"AED\":1}", "dates.AED '': not a valid YYYY-MM-DD date" },
+		{ "\"dates\":{\"AED\":\"2026-11-21\"}", "rates.AED: dated 2026-11-21, after 'date'" },
+		{ "\"dates\":{\"USD\":\"2026-11-18\"}", "dates: USD has no rate in 'rates'" },
+		{ "\"dates\":{\"aed\":\"2026-11-18\"}", "dates: code 'aed' is not three letters A-Z" },
+		{ "\"dates\":{\"AED\":\"2026-11-18\",\"AED\":\"2026-11-17\"}", "dates.AED: listed twice" },
+		{ "\"fetched_at\":\"2026-11-20T16:05:00Z\",\"sources\":{\"AED\":{\"upstream\":\"u\"}}",
+		  "sources.AED: 'fetched_at' missing" },
+		{ "\"fetched_at\":\"2026-11-20T16:05:00Z\",\"sources\":{\"AED\":{\"upstream\":1,"
+		  "\"fetched_at\":\"2026-11-20T16:05:00Z\"}}", "sources.AED.upstream: not a URL" },
+		{ "\"fetched_at\":\"2026-11-20T16:05:00Z\",\"sources\":{\"AED\":7}", "sources.AED is not an object" },
+	};
+	char body[512], err[512];
+	struct rates *r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(body, sizeof(body), "{\"base\":\"EUR\",\"date\":\"2026-11-20\",\"rates\":{\"AED\":3.9,"
+		    "\"GBP\":0.8351},%s}", bad[i].body);
+		r = NULL;
+		assert_int_equal(fxjson_parse(body, strlen(body), &r, err, sizeof(err)), -1);
+		assert_null(r);
+		if (strstr(err, bad[i].why) == NULL)
+			fail_msg("%s: got '%s', wanted '%s'", bad[i].body, err, bad[i].why);
+	}
 }
 
 int
@@ -333,6 +487,10 @@ main(void)
 		cmocka_unit_test(test_render_latest_shape),
 		cmocka_unit_test(test_render_roundtrip_with_origin),
 		cmocka_unit_test(test_render_conversion),
+		cmocka_unit_test(test_render_dates_where_they_differ),
+		cmocka_unit_test(test_render_conversion_of_two_sources),
+		cmocka_unit_test(test_dates_and_sources_round_trip),
+		cmocka_unit_test(test_bad_dates_and_sources_are_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
