@@ -140,7 +140,8 @@ merge_rates(struct rates *const *views, size_t n, const char *on, int flags, str
 	const struct currency *pivot = NULL;
 	const struct rate_entry **at = NULL, **via = NULL;
 	struct rates_source srcs[RATES_MAX_SOURCES];
-	unsigned char *map = NULL;
+	size_t given[RATES_MAX_SOURCES] = { 0 }, top = 0;
+	unsigned char *map = NULL, index[RATES_MAX_SOURCES];
 	size_t *pos = NULL, total = 0, nc = 0, nsrcs;
 	struct choice *chosen = NULL;
 	struct rates *r = NULL;
@@ -203,17 +204,29 @@ merge_rates(struct rates *const *views, size_t n, const char *on, int flags, str
 	rc = -1;
 	if ((r = rates_new(pivot->code, newest, err, errlen)) == NULL)
 		goto out;
-	if (rates_set_origin(r, srcs[0].fetched_at, srcs[0].upstream) == -1)
-		goto oom;
-	rates_set_stale(r, srcs[0].stale);
+	/* Source 0, the snapshot's upstream, is the one that gave the most. */
+	for (size_t i = 0; i < nc; i++)
+		given[map[chosen[i].view * RATES_MAX_SOURCES + chosen[i].e->src]]++;
 	for (size_t i = 1; i < nsrcs; i++) {
+		if (given[i] > given[top])
+			top = i;
+	}
+	if (rates_set_origin(r, srcs[top].fetched_at, srcs[top].upstream) == -1)
+		goto oom;
+	rates_set_stale(r, srcs[top].stale);
+	for (size_t i = 0, k = 1; i < nsrcs; i++) {
+		if (i == top) {
+			index[i] = 0;
+			continue;
+		}
 		if (rates_add_source(r, srcs[i].upstream, srcs[i].fetched_at, srcs[i].stale, err, errlen) == -1)
 			goto out;
+		index[i] = (unsigned char)k++;
 	}
 	for (size_t i = 0; i < nc; i++) {
 		const struct choice *c = &chosen[i];
 
-		if (add_choice(r, c, map[c->view * RATES_MAX_SOURCES + c->e->src], err, errlen) == -1)
+		if (add_choice(r, c, index[map[c->view * RATES_MAX_SOURCES + c->e->src]], err, errlen) == -1)
 			goto out;
 	}
 	if (rates_finish(r, err, errlen) == -1)

@@ -39,8 +39,9 @@
  * rebased through its own rate for that pivot (MERGE_REBASE_DIGITS
  * significant digits; the older of the two dates), and left out when it has
  * none.  Each entry keeps its date and source; sources with the same
- * upstream are one, with the newest confirmation.  Source 0 is the first
- * view's source 0.  The result's date is its newest entry's.
+ * upstream are one, with the newest confirmation.  Source 0, the result's
+ * rates_upstream(), is the source that gave the most entries (the first
+ * in order on a tie).  The result's date is its newest entry's.
  *
  * 0 with *out a finished snapshot (caller frees with rates_free()), or with
  * *out NULL when no currency besides the pivot qualifies; -1 with err set

@@ -759,6 +759,20 @@ put_str_or_null(struct buf *b, const char *s)
 		buf_json_str(b, s, strlen(s));
 }
 
+/* A Unix time as an ISO 8601 JSON string, or null for 0 (never). */
+static void
+put_time_or_null(struct buf *b, int64_t t)
+{
+	char iso[DT_ISO_LEN];
+
+	if (t == 0) {
+		buf_puts(b, "null");
+		return;
+	}
+	dt_iso8601(t, iso);
+	buf_printf(b, "\"%s\"", iso);
+}
+
 /* 200 while there are rates to answer from (stale ones included), else 503. */
 static void
 route_healthz(const struct api_ctx *ctx, struct api_response *resp)
@@ -797,7 +811,21 @@ route_healthz(const struct api_ctx *ctx, struct api_response *resp)
 		put_str_or_null(b, st.error);
 		buf_puts(b, "}");
 	}
-	buf_puts(b, ",\"storage_error\":");
+	buf_puts(b, ",\"upstreams\":[");
+	for (size_t i = 0; i < st.nupstreams; i++) {
+		const struct upstream_report *u = &st.up[i];
+
+		buf_puts(b, i > 0 ? ",{\"upstream\":" : "{\"upstream\":");
+		put_str_or_null(b, u->upstream);
+		buf_printf(b, ",\"ok\":%s,\"last_attempt\":", u->attempt_at == 0 ? "null" : u->ok ? "true" : "false");
+		put_time_or_null(b, u->attempt_at);
+		buf_puts(b, ",\"last_success\":");
+		put_time_or_null(b, u->success_at);
+		buf_puts(b, ",\"error\":");
+		put_str_or_null(b, u->error);
+		buf_printf(b, ",\"currencies\":%zu}", u->currencies);
+	}
+	buf_puts(b, "],\"storage_error\":");
 	put_str_or_null(b, st.store_error);
 	buf_puts(b, "}\n");
 }

@@ -31,7 +31,6 @@
 #include "url.h"
 
 #define HOST_MAX 255		/* a DNS name's limit (RFC 1035), and more than any address */
-#define UPSTREAMS_MAX 16	/* upstreams tried per refresh */
 
 enum opt_type {
 	OPT_LISTEN,		/* HOST:PORT into listen_host, listen_port */
@@ -281,8 +280,8 @@ add_url(struct cconvd_config *c, const char *src, const char *v, size_t n, char 
 
 	if ((copy = url_copy(src, v, n, err, errlen)) == NULL)
 		goto out;
-	if (c->nupstreams == UPSTREAMS_MAX) {
-		err_set(err, errlen, "%s: at most %d upstreams", src, UPSTREAMS_MAX);
+	if (c->nupstreams == CONFIG_MAX_UPSTREAMS) {
+		err_set(err, errlen, "%s: at most %d upstreams", src, CONFIG_MAX_UPSTREAMS);
 		goto out;
 	}
 	if ((grown = reallocarray(c->upstreams, c->nupstreams + 1, sizeof(*grown))) == NULL) {

@@ -11,11 +11,16 @@
 
 #include <stddef.h>
 
+#include "publish.h"
+
+/* Upstreams fetched per round: as many as a status reports on (publish.h). */
+#define CONFIG_MAX_UPSTREAMS PUBLISH_MAX_UPSTREAMS
+
 struct cconvd_config {
 	char *listen_host;	/* "127.0.0.1", "::1", "0.0.0.0", a name */
 	unsigned short listen_port;	/* 0: any free port (the log says which) */
 	char *db_path;
-	char **upstreams;	/* tried in order */
+	char **upstreams;	/* in precedence order, at most CONFIG_MAX_UPSTREAMS */
 	size_t nupstreams;
 	char *history_upstream;	/* fills missed days (gapfill.h); NULL: never */
 	long refresh;		/* seconds between fetches */

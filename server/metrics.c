@@ -26,7 +26,6 @@ static const struct {
 } refresh_labels[METRICS_REFRESH_COUNT] = {
 	[METRICS_REFRESH_NEW] = { "ok", "new" },
 	[METRICS_REFRESH_NOT_MODIFIED] = { "ok", "not_modified" },
-	[METRICS_REFRESH_OLDER] = { "ok", "older" },
 	[METRICS_REFRESH_HTTP_ERROR] = { "failed", "http_error" },
 	[METRICS_REFRESH_NETWORK] = { "failed", "network" },
 	[METRICS_REFRESH_INVALID] = { "failed", "invalid" },
@@ -130,9 +129,54 @@ put_seconds(struct buf *b, unsigned long long us)
 	buf_printf(b, "%llu.%06llu", us / 1000000, us % 1000000);
 }
 
+/* A Prometheus label value: backslash, double quote and newline escaped. */
+static void
+put_label(struct buf *b, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '\\' || *s == '"')
+			buf_printf(b, "\\%c", *s);
+		else if (*s == '\n')
+			buf_puts(b, "\\n");
+		else
+			buf_append(b, s, 1);
+	}
+}
+
+/* One gauge per upstream, from the last round's reports. */
+static void
+upstream_gauges(struct buf *b, const struct fetch_status *st)
+{
+	static const struct {
+		const char *name, *help;
+	} gauges[] = {
+		{ "cconvd_upstream_up", "1 when the upstream's last attempt succeeded, else 0." },
+		{ "cconvd_upstream_last_attempt_timestamp_seconds", "When the upstream was last asked." },
+		{ "cconvd_upstream_last_success_timestamp_seconds", "When the upstream last answered with rates." },
+		{ "cconvd_upstream_currencies", "Rates of the served snapshot that the upstream gave." },
+	};
+
+	for (size_t g = 0; g < sizeof(gauges) / sizeof(gauges[0]); g++) {
+		header(b, gauges[g].name, "gauge", gauges[g].help);
+		for (size_t i = 0; i < st->nupstreams; i++) {
+			const struct upstream_report *u = &st->up[i];
+			long long v = g == 0 ? u->ok : g == 1 ? u->attempt_at : g == 2 ? u->success_at :
+			    (long long)u->currencies;
+
+			if (g > 0 && g < 3 && v == 0)
+				continue;	/* not yet: no sample rather than 1970 */
+			buf_printf(b, "%s{upstream=\"", gauges[g].name);
+			put_label(b, u->upstream);
+			buf_printf(b, "\"} %lld\n", v);
+		}
+	}
+}
+
 void
 metrics_render(struct buf *b, const struct rates *r, int64_t now)
 {
+	struct fetch_status st;
+
 	unsigned long long cum = 0, n;
 	int64_t next = publish_next_wall(publish_next_due_ms(), now, dt_mono_ms());
 	int64_t size = atomic_load_explicit(&db_size, memory_order_relaxed);
@@ -167,7 +211,8 @@ metrics_render(struct buf *b, const struct rates *r, int64_t now)
 	buf_printf(b, "\ncconvd_request_duration_seconds_count %llu\n", cum);
 
 	header(b, "cconvd_refreshes_total", "counter",
-	    "Refresh rounds, by outcome and reason (a failed round's reason is its last upstream's).");
+	    "Refresh rounds, by outcome and reason (a failed round's reason is its last upstream's; "
+	    "a round is ok when any upstream answered).");
 	for (int i = 0; i < METRICS_REFRESH_COUNT; i++)
 		buf_printf(b, "cconvd_refreshes_total{outcome=\"%s\",reason=\"%s\"} %llu\n",
 		    refresh_labels[i].outcome, refresh_labels[i].reason, get(&refreshes[i]));
@@ -207,6 +252,8 @@ metrics_render(struct buf *b, const struct rates *r, int64_t now)
 	    "Size of the SQLite database and its WAL, measured after each save.");
 	if (size >= 0)
 		buf_printf(b, "cconvd_database_size_bytes %lld\n", (long long)size);
+	publish_get_status(&st);
+	upstream_gauges(b, &st);
 	header(b, "cconvd_build_info", "gauge", "Always 1; the version as a label.");
 	buf_puts(b, "cconvd_build_info{version=\"" CCONV_VERSION "\"} 1\n");
 }

@@ -26,11 +26,10 @@
 #include "buf.h"
 #include "rates.h"
 
-/* Why a refresh round ended as it did: the first three are outcome="ok". */
+/* Why a refresh round ended as it did: the first two are outcome="ok". */
 enum metrics_refresh {
 	METRICS_REFRESH_NEW,		/* new rates, published */
 	METRICS_REFRESH_NOT_MODIFIED,	/* 304: the served rates reconfirmed */
-	METRICS_REFRESH_OLDER,		/* valid, but older than those served: history only */
 	METRICS_REFRESH_HTTP_ERROR,	/* an HTTP status other than 2xx/304 */
 	METRICS_REFRESH_NETWORK,	/* no answer: DNS, connect, timeout, reset, missing file */
 	METRICS_REFRESH_INVALID,	/* an answer that is not valid rates */

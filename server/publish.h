@@ -26,12 +26,26 @@
 
 #include "rates.h"
 
+#define PUBLISH_MAX_UPSTREAMS 16	/* upstreams a status reports on: config's limit */
+
+/* What the last round did with one upstream. */
+struct upstream_report {
+	char upstream[512];	/* as url_redact() shows it */
+	int64_t attempt_at;	/* when it was last asked; 0: not yet */
+	int64_t success_at;	/* when it last answered with valid rates or a 304; 0: never */
+	int ok;			/* the last attempt succeeded */
+	char error[512];	/* why the last attempt failed; "" when it did not */
+	size_t currencies;	/* rates of the served snapshot it gave */
+};
+
 struct fetch_status {
-	int64_t at;		/* when the last fetch ended; 0: none yet */
-	int ok;
-	char upstream[512];	/* which upstream answered, or failed last */
-	char error[512];	/* why it failed; "" when ok */
+	int64_t at;		/* when the last round ended; 0: none yet */
+	int ok;			/* some upstream answered */
+	char upstream[512];	/* the first that answered, or the last that failed */
+	char error[512];	/* why every upstream failed; "" when one answered */
 	char store_error[512];	/* why the last save failed; "" when it worked */
+	size_t nupstreams;
+	struct upstream_report up[PUBLISH_MAX_UPSTREAMS];	/* in --upstream order */
 };
 
 /* One publication as a reader holds it, between publish_acquire() and

@@ -1,33 +1,33 @@
 /*
  * refresher: one thread that keeps the published snapshot fresh.
  *
- * Each round tries the upstreams in order and stops at the first valid
- * document, which may hold one day (Frankfurter, the ECB's daily XML) or many
- * (a 90-day feed).  What it does with it, in order: save every day (history
- * is kept even when the disk later fails), then publish the newest unless it
- * is older than what is already served (an upstream that rolls back a day
- * must not roll back answers), then fill any gap the round revealed.  A
- * failed round changes nothing but the status that /healthz shows, so the
- * daemon keeps answering from its last good snapshot.
- *
- * Every round, failed or not, ends by looking at the store's newest day:
- * the daemon is not the only writer (cconvd --import and --backfill run
- * beside it, and an air-gapped site gets its rates only that way), so a day
- * newer than the one served is published from there, with the origin it was
- * saved with ("import file:///…": /healthz says so).  Only a newer date
- * replaces what is served, never an older or the same one, so this can never
- * roll answers back.  An import sends SIGHUP, so the round runs at once.
+ * Each round asks every upstream, in the order given, each conditionally
+ * (an unchanged source costs a 304), and keeps per upstream its view: the
+ * rates of its last good documents, folded so that each currency has its
+ * newest observation (merge.h), a 304 reconfirming it.  Every day a document
+ * brings is saved (history is kept even when the disk later fails).  What is
+ * published is the merge of the views in that order, then the store's own
+ * latest rates (what earlier runs, cconvd --import and --backfill saved:
+ * they send SIGHUP, so that round runs at once): for each currency the
+ * first upstream's observation within the carry-forward window.  A failed
+ * upstream so keeps contributing its last good rates until they leave the
+ * window, and failover is the case of two sources with the same currencies.
+ * A round in which every upstream failed changes nothing but the status that
+ * /healthz shows, so the daemon keeps answering from its last good rates.
+ * A round that shows days missing since the newest one served fills them
+ * from the history feed after publishing (gapfill.h).
  *
  * Every round publishes what it serves together with when the next round is
  * due, as one publication (publish.h), which Cache-Control turns into
- * max-age; then it ends with one log line and one count in metrics (outcome
- * and reason).
+ * max-age; then it ends with one log line naming each upstream's outcome
+ * once, and one count in metrics (outcome and reason).
  *
  * Between rounds the thread sleeps on a condition variable with a deadline on
  * CLOCK_MONOTONIC (wall-clock jumps neither skip nor repeat refreshes), and
  * wakes early for refresher_kick() (SIGHUP) and refresher_stop().
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -44,12 +44,20 @@
 #include "fetch.h"
 #include "gapfill.h"
 #include "log.h"
+#include "merge.h"
 #include "metrics.h"
 #include "publish.h"
 #include "refresher.h"
 #include "schedule.h"
 #include "upstream.h"
 #include "url.h"
+
+/* One upstream as this thread knows it. */
+struct source {
+	struct upstream_validators v;	/* what its view was last validated with */
+	struct rates *view;	/* its last good rates, folded; NULL: none yet */
+	struct upstream_report report;	/* what /healthz says of it */
+};
 
 struct refresher {
 	const struct cconvd_config *cfg;
@@ -59,7 +67,7 @@ struct refresher {
 	pthread_cond_t cv;
 	int stop;		/* under mu */
 	int kick;		/* under mu */
-	struct upstream_validators *validators;	/* one per upstream, this thread only */
+	struct source *src;	/* one per upstream, in order; this thread only */
 	unsigned failures;	/* consecutive failed rounds */
 	long retry_after;	/* the largest Retry-After of the last round */
 	int fill_owed;		/* a round found missing days; see note_gap() */
@@ -81,60 +89,71 @@ served_date(char out[DT_DATE_LEN])
 }
 
 /*
- * One conditional fetch from upstream i.  An upstream's validators are only
- * worth sending while the snapshot being served is the one it gave: a 304
- * then means "what you serve is still current", and the same rates are
- * republished with a new fetch time (so they do not turn stale) at no cost to
- * either side (the fetch time and staleness the 304 itself states, not now:
- * upstream.h).  Returns upstream_fetch_feed()'s outcome; on UPSTREAM_FETCHED
- * and on UPSTREAM_UNCHANGED *out holds the *n snapshots to save, oldest
- * first, the newest to publish (for a 304, just the served one reconfirmed).
+ * One conditional fetch from upstream i.  Its validators are sent while it
+ * has a view (they are what the view was fetched with): a 304 then means
+ * "your view is still current", and the view is confirmed again at the
+ * fetch time and staleness the 304 states (upstream.h), at no cost to
+ * either side.  Returns upstream_fetch_feed()'s outcome, with err naming
+ * the upstream; on UPSTREAM_FETCHED *out holds the *n days to save, oldest
+ * first.
  */
 static enum upstream_status
 fetch_one(struct refresher *rf, size_t i, struct rates ***out, size_t *n, char *err, size_t errlen)
 {
-	const char *url = rf->cfg->upstreams[i];
-	struct upstream_validators *v = &rf->validators[i];
-	struct publication p;
+	struct source *src = &rf->src[i];
 	struct rates *r;
-	size_t cap = 0;
 	enum upstream_status rc;
-	int served_from_here;
-	char shown[URL_SHOWN_LEN];
 
-	/* A snapshot's origin is the redacted URL (upstream.h). */
-	url_redact(url, shown, sizeof(shown));
-	publish_acquire(&p);
-	served_from_here = p.rates != NULL && strcmp(rates_upstream(p.rates), shown) == 0;
-	publish_release(&p);
-	if (!served_from_here)
-		memset(v, 0, sizeof(*v));
-	rc = upstream_fetch_feed(url, 0, v, out, n, err, errlen);
-	if (rc == -1)
-		err_prefix(err, errlen, "upstream '%s'", shown);
-	if (rc != UPSTREAM_UNCHANGED)
-		return rc;
-	/* This thread is the only writer, so p.rates is still the served snapshot. */
-	publish_acquire(&p);
-	if (p.rates == NULL) {
-		publish_release(&p);
-		err_set(err, errlen, "upstream '%s': 304 Not Modified, but no snapshot to reconfirm", shown);
-		memset(v, 0, sizeof(*v));
-		v->failure = UPSTREAM_FAIL_INVALID;
-		return UPSTREAM_ERROR;
+	if (src->view == NULL)
+		memset(&src->v, 0, sizeof(src->v));
+	rc = upstream_fetch_feed(rf->cfg->upstreams[i], 0, &src->v, out, n, err, errlen);
+	if (rc == UPSTREAM_UNCHANGED) {
+		if (src->view == NULL) {
+			err_set(err, errlen, "304 Not Modified, but no rates to reconfirm");
+			src->v.failure = UPSTREAM_FAIL_INVALID;
+			rc = UPSTREAM_ERROR;
+		} else if ((r = rates_reconfirmed(src->view, src->v.fetched_at)) == NULL) {
+			err_set(err, errlen, "out of memory");
+			src->v.failure = UPSTREAM_FAIL_INVALID;
+			rc = UPSTREAM_ERROR;
+		} else {
+			rates_set_stale(r, src->v.stale);
+			rates_free(src->view);
+			src->view = r;
+		}
 	}
-	/* Confirmed as of when the upstream says its copy was fetched, and
-	 * stale if it says so: a 304 from a stale tier renews nothing. */
-	r = rates_reconfirmed(p.rates, v->fetched_at);
-	publish_release(&p);
-	if (r != NULL)
-		rates_set_stale(r, v->stale);
-	if (r == NULL || rates_vec_append(out, n, &cap, r) == -1) {
+	if (rc == UPSTREAM_ERROR)
+		err_prefix(err, errlen, "upstream '%s'", src->report.upstream);
+	return rc;
+}
+
+/*
+ * The view of upstream i after a document brought days v[0..n): each
+ * currency's newest observation among them and its previous view, so a
+ * currency a document leaves out keeps its last rate until it ages out of
+ * the merge's window.  0, or -1 with err set (the view then stays).
+ */
+static int
+fold_view(struct refresher *rf, size_t i, struct rates *const *v, size_t n, char *err, size_t errlen)
+{
+	struct source *src = &rf->src[i];
+	struct rates **views, *folded;
+	int rc;
+
+	if ((views = calloc(n + 1, sizeof(*views))) == NULL) {
 		err_set(err, errlen, "out of memory");
-		rates_free(r);
-		return UPSTREAM_ERROR;
+		return -1;
 	}
-	return UPSTREAM_UNCHANGED;
+	for (size_t k = 0; k < n; k++)
+		views[k] = v[n - 1 - k];	/* newest first: the newest observation wins */
+	views[n] = src->view;
+	rc = merge_rates(views, n + 1, NULL, MERGE_KEEP_OLD, &folded, err, errlen);
+	free(views);
+	if (rc == -1)
+		return -1;
+	rates_free(src->view);
+	src->view = folded;
+	return 0;
 }
 
 /* The database file and its WAL, in bytes; -1 when the file cannot be read. */
@@ -191,16 +210,26 @@ publish_round(struct refresher *rf, struct rates *pub, const char *held)
 }
 
 /*
- * The days a fetch brought, saved: one day as store_save() always did (a
- * reconfirmation records its new fetch time), several in one transaction
- * that leaves days already stored with the same rates untouched.
+ * The days a fetch brought, saved: one day as store_save() always did, several
+ * in one transaction that leaves days already stored with the same rates
+ * untouched.  A failure is logged and kept in st for /healthz: the rates
+ * are then served from memory only.
  */
-static int
-save_fetched(struct refresher *rf, struct rates *const *v, size_t n, char *err, size_t errlen)
+static void
+save_fetched(struct refresher *rf, struct rates *const *v, size_t n, struct fetch_status *st)
 {
-	if (n == 1)
-		return store_save(rf->st, v[0], err, errlen);
-	return store_save_many(rf->st, v, n, NULL, err, errlen);
+	char err[512];
+	int rc = n == 1 ? store_save(rf->st, v[0], err, sizeof(err)) :
+	    store_save_many(rf->st, v, n, NULL, err, sizeof(err));
+
+	if (rc == -1) {
+		log_warnx("refresh: %s; serving the new rates from memory only", err);
+		err_set(st->store_error, sizeof(st->store_error), "%s", err);
+		metrics_count_store_error();
+		return;
+	}
+	st->store_error[0] = '\0';
+	metrics_set_db_size(db_bytes(rf->cfg->db_path));
 }
 
 /*
@@ -259,21 +288,21 @@ fill_gaps(struct refresher *rf)
 }
 
 /*
- * The store's newest day if it is newer than held, the date to be served
- * ("" for none), with its date then copied into held; NULL when it is not
- * (caller frees with rates_free()).  One small query per round (the newest
- * day's rows, by primary key).  A day from the future is never that day
- * (store_load_latest()); it is logged once per date, not every round.
+ * The store's latest rates, the merge's last view: what earlier runs saved,
+ * and what cconvd --import and --backfill saved beside this one.  NULL when
+ * there are none or they cannot be read (logged).  One small query per
+ * round.  A day from the future is never among them (store_load_latest());
+ * it is logged once per date, not every round.
  */
 static struct rates *
-newer_stored(struct refresher *rf, char held[DT_DATE_LEN])
+stored_latest(struct refresher *rf)
 {
 	struct rates *r = NULL;
 	char err[512], iso[DT_ISO_LEN], future[DT_DATE_LEN];
 	int64_t now = (int64_t)time(NULL);
 
 	if (store_load_latest(rf->st, now, &r, future, err, sizeof(err)) == -1) {
-		log_warnx("refresh: %s; not looking for a newer stored day this round", err);
+		log_warnx("refresh: %s; the stored rates are left out of this round", err);
 		return NULL;
 	}
 	if (future[0] != '\0' && strcmp(future, rf->told_future) != 0) {
@@ -282,15 +311,31 @@ newer_stored(struct refresher *rf, char held[DT_DATE_LEN])
 		    "time after now; not served as the newest", future, iso);
 		snprintf(rf->told_future, sizeof(rf->told_future), "%s", future);
 	}
-	if (r == NULL || strcmp(rates_date(r), held) <= 0) {
-		rates_free(r);
-		return NULL;
-	}
-	dt_iso8601(rates_fetched_at(r), iso);
-	log_info("serving stored rates dated %s, newer than the %s served: saved by '%s' at %s", rates_date(r),
-	    held[0] != '\0' ? held : "none", rates_upstream(r), iso);
-	snprintf(held, DT_DATE_LEN, "%s", rates_date(r));
 	return r;
+}
+
+/*
+ * How many rates of pub each upstream gave, into its report: an upstream's
+ * rates are those whose source is its URL as url_redact() shows it.
+ */
+static void
+count_contributions(struct refresher *rf, const struct rates *pub)
+{
+	for (size_t i = 0; i < rf->cfg->nupstreams; i++)
+		rf->src[i].report.currencies = 0;
+	for (size_t k = 0; pub != NULL && k < rates_count(pub); k++) {
+		const struct rate_entry *e = rates_at(pub, k);
+		const char *from = rates_source(pub, e->src)->upstream;
+
+		if (e->cur == rates_pivot(pub))
+			continue;
+		for (size_t i = 0; i < rf->cfg->nupstreams; i++) {
+			if (strcmp(rf->src[i].report.upstream, from) == 0) {
+				rf->src[i].report.currencies++;
+				break;
+			}
+		}
+	}
 }
 
 static enum metrics_refresh
@@ -306,116 +351,164 @@ failure_reason(enum upstream_failure failure)
 	}
 }
 
+/* A failure's kind in the round's log line. */
+static const char *const failure_words[] = {
+	[UPSTREAM_FAIL_NONE] = "failed", [UPSTREAM_FAIL_NETWORK] = "network",
+	[UPSTREAM_FAIL_HTTP] = "http error", [UPSTREAM_FAIL_INVALID] = "invalid answer",
+};
+
+/* Appends "; " and the printf-formatted text to line, cut to fit. */
+static void
+outcome(char *line, size_t linelen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void
+outcome(char *line, size_t linelen, const char *fmt, ...)
+{
+	size_t used = strlen(line);
+	va_list ap;
+
+	if (used > 0 && used + 2 < linelen) {
+		memcpy(line + used, "; ", 3);
+		used += 2;
+	}
+	va_start(ap, fmt);
+	if (used < linelen)
+		vsnprintf(line + used, linelen - used, fmt, ap);
+	va_end(ap);
+}
+
 /*
- * One round: fetch, save, publish, then schedule the next and say so in one
- * log line (outcome and reason, upstream, rates date, duration, next round).
- * Failed upstreams also get their own warning first, with the reason in words.
- * Sets rf->due_ms, when the next round is due.
+ * Asks upstream i and keeps what it says in its report and view, in st and
+ * in line (its outcome, once).  Returns its outcome; UPSTREAM_ERROR with
+ * *cancelled set when the daemon is shutting down.
+ */
+static enum upstream_status
+ask_upstream(struct refresher *rf, size_t i, const char *prev, struct fetch_status *st, char *line,
+    size_t linelen, int *cancelled)
+{
+	struct source *src = &rf->src[i];
+	struct upstream_report *rep = &src->report;
+	struct rates **v = NULL;
+	size_t n = 0;
+	char err[512];
+	enum upstream_status got = fetch_one(rf, i, &v, &n, err, sizeof(err));
+
+	*cancelled = got == UPSTREAM_ERROR && fetch_cancelled();
+	if (*cancelled)
+		return got;
+	rep->attempt_at = (int64_t)time(NULL);
+	if (src->v.retry_after > rf->retry_after)
+		rf->retry_after = src->v.retry_after;
+	if (got == UPSTREAM_ERROR) {
+		rep->ok = 0;
+		snprintf(rep->error, sizeof(rep->error), "%s", err);
+		err_append(st->error, sizeof(st->error), "%s", err);
+		snprintf(st->upstream, sizeof(st->upstream), "%s", rep->upstream);
+		outcome(line, linelen, "%s (%s)", err, failure_words[src->v.failure]);
+		return got;
+	}
+	rep->ok = 1;
+	rep->error[0] = '\0';
+	rep->success_at = rep->attempt_at;
+	if (got == UPSTREAM_UNCHANGED) {
+		outcome(line, linelen, "upstream '%s': 304 Not Modified", rep->upstream);
+		return got;
+	}
+	note_gap(rf, prev, v, n);
+	save_fetched(rf, v, n, st);
+	if (fold_view(rf, i, v, n, err, sizeof(err)) == -1)
+		log_warnx("refresh: upstream '%s': %s; its earlier rates stay", rep->upstream, err);
+	if (n > 1)
+		outcome(line, linelen, "upstream '%s': rates dated %s (and %zu earlier days), %zu currencies",
+		    rep->upstream, rates_date(v[n - 1]), n - 1, rates_count(v[n - 1]));
+	else
+		outcome(line, linelen, "upstream '%s': rates dated %s, %zu currencies", rep->upstream,
+		    rates_date(v[0]), rates_count(v[0]));
+	rates_vec_free(v, n);
+	return got;
+}
+
+/*
+ * One round: ask every upstream, save, merge, publish, then schedule the
+ * next and say so in one log line (each upstream's outcome once, the rates
+ * served, duration, next round).  Sets rf->due_ms, when the next round is
+ * due.
  */
 static void
 refresh_once(struct refresher *rf)
 {
-	static const char *const failure_words[] = {
-		[METRICS_REFRESH_HTTP_ERROR] = "http error", [METRICS_REFRESH_NETWORK] = "network",
-		[METRICS_REFRESH_INVALID] = "invalid answer",
-	};
 	struct fetch_status st;
-	struct rates **v = NULL, *newest, *pub = NULL, *stored;
-	size_t n = 0;
-	char err[512], date[DT_DATE_LEN] = "", prev[DT_DATE_LEN], earlier[48] = "";
-	int64_t started = dt_mono_ms(), took;
-	enum upstream_status got = UPSTREAM_ERROR;
+	struct rates *views[CONFIG_MAX_UPSTREAMS + 1], *pub = NULL;
+	char err[512], prev[DT_DATE_LEN], line[4096] = "", served[DT_DATE_LEN + 64] = "no rates served";
+	int64_t started = dt_mono_ms();
 	enum upstream_failure failure = UPSTREAM_FAIL_NONE;
-	enum metrics_refresh why;
-	size_t count = 0;
-	struct publication p;
+	enum metrics_refresh why = METRICS_REFRESH_NOT_MODIFIED;
+	size_t nok = 0, nviews = 0;
 	long delay;
 
 	publish_get_status(&st);
 	st.error[0] = '\0';
-	st.ok = 0;
 	rf->retry_after = 0;
-	for (size_t i = 0; i < rf->cfg->nupstreams && v == NULL; i++) {
-		url_redact(rf->cfg->upstreams[i], st.upstream, sizeof(st.upstream));
-		if ((got = fetch_one(rf, i, &v, &n, err, sizeof(err))) == UPSTREAM_ERROR) {
-			if (fetch_cancelled()) {
-				/* Shutdown, not the upstream's fault: keep the status
-				 * and the log about the upstreams as they were. */
-				log_info("refresh: fetch from '%s' cancelled, shutting down", st.upstream);
-				rf->due_ms = dt_mono_ms();	/* the caller sees the stop flag at once */
-				return;
-			}
-			log_warnx("refresh: %s", err);
-			err_append(st.error, sizeof(st.error), "%s", err);
-			failure = rf->validators[i].failure;
+	served_date(prev);
+	for (size_t i = 0; i < rf->cfg->nupstreams; i++) {
+		int cancelled;
+		enum upstream_status got = ask_upstream(rf, i, prev, &st, line, sizeof(line), &cancelled);
+
+		if (cancelled) {
+			/* Shutdown, not the upstream's fault: keep the status
+			 * and the log about the upstreams as they were. */
+			log_info("refresh: fetch from '%s' cancelled, shutting down", rf->src[i].report.upstream);
+			rf->due_ms = dt_mono_ms();	/* the caller sees the stop flag at once */
+			return;
 		}
-		if (rf->validators[i].retry_after > rf->retry_after)
-			rf->retry_after = rf->validators[i].retry_after;
+		if (got == UPSTREAM_ERROR)
+			failure = rf->src[i].v.failure;
+		else if (nok++ == 0)
+			snprintf(st.upstream, sizeof(st.upstream), "%s", rf->src[i].report.upstream);
+		if (got == UPSTREAM_FETCHED)
+			why = METRICS_REFRESH_NEW;
 	}
 	st.at = (int64_t)time(NULL);
-	if (v == NULL) {
-		rf->failures++;
-		why = failure_reason(failure);
-		served_date(prev);
-	} else {
-		st.ok = 1;
+	st.ok = nok > 0;
+	if (st.ok) {
 		st.error[0] = '\0';
 		rf->failures = 0;
-		newest = v[n - 1];
-		served_date(prev);
-		if (save_fetched(rf, v, n, err, sizeof(err)) == -1) {
-			log_warnx("refresh: %s; serving the new rates from memory only", err);
-			err_set(st.store_error, sizeof(st.store_error), "%s", err);
-			metrics_count_store_error();
-		} else {
-			st.store_error[0] = '\0';
-			metrics_set_db_size(db_bytes(rf->cfg->db_path));
-		}
-		why = got == UPSTREAM_UNCHANGED ? METRICS_REFRESH_NOT_MODIFIED : METRICS_REFRESH_NEW;
-		snprintf(date, sizeof(date), "%s", rates_date(newest));
-		count = rates_count(newest);
-		if (n > 1)
-			snprintf(earlier, sizeof(earlier), " (and %zu earlier days)", n - 1);
-		note_gap(rf, prev, v, n);
-		if (strcmp(rates_date(newest), prev) < 0)
-			why = METRICS_REFRESH_OLDER;
-		else {
-			snprintf(prev, sizeof(prev), "%s", rates_date(newest));
-			pub = newest;
-			v[n - 1] = NULL;
-		}
-		rates_vec_free(v, n);
+	} else {
+		rf->failures++;
+		why = failure_reason(failure);
 	}
-	if ((stored = newer_stored(rf, prev)) != NULL) {
-		rates_free(pub);
-		pub = stored;
+	for (size_t i = 0; i < rf->cfg->nupstreams; i++)
+		views[nviews++] = rf->src[i].view;
+	views[nviews++] = stored_latest(rf);
+	if (merge_rates(views, nviews, NULL, MERGE_KEEP_OLD, &pub, err, sizeof(err)) == -1)
+		log_warnx("refresh: merging the upstreams' rates: %s; serving the rates served before", err);
+	rates_free(views[nviews - 1]);
+	if (pub != NULL) {
+		count_contributions(rf, pub);
+		snprintf(prev, sizeof(prev), "%s", rates_date(pub));
+		snprintf(served, sizeof(served), "serving rates dated %s, %zu currencies", rates_date(pub),
+		    rates_count(pub));
 	}
+	st.nupstreams = rf->cfg->nupstreams;
+	for (size_t i = 0; i < rf->cfg->nupstreams; i++)
+		st.up[i] = rf->src[i].report;
 	delay = publish_round(rf, pub, prev);
 	publish_set_status(&st);
 	metrics_count_refresh(why);
-	took = dt_mono_ms() - started;
-
-	if (why == METRICS_REFRESH_NEW || why == METRICS_REFRESH_NOT_MODIFIED)
-		log_info("refresh ok (%s): upstream '%s', rates dated %s%s, %zu currencies, %lld ms; next in %ld s",
-		    why == METRICS_REFRESH_NEW ? "new rates" : "304 Not Modified", st.upstream, date, earlier, count,
-		    (long long)took, delay);
-	else if (why == METRICS_REFRESH_OLDER)
-		log_warnx("refresh ok (older than the rates served, kept in history only): upstream '%s', "
-		    "rates dated %s, %zu currencies, %lld ms; next in %ld s", st.upstream, date, count,
-		    (long long)took, delay);
+	if (st.ok && failure == UPSTREAM_FAIL_NONE)
+		log_info("refresh ok (%s): %s; %s, %lld ms; next in %ld s",
+		    why == METRICS_REFRESH_NEW ? "new rates" : "304 Not Modified", line, served,
+		    (long long)(dt_mono_ms() - started), delay);
+	else if (st.ok)
+		log_warnx("refresh ok (%s, some upstreams failed): %s; %s, %lld ms; next in %ld s",
+		    why == METRICS_REFRESH_NEW ? "new rates" : "304 Not Modified", line, served,
+		    (long long)(dt_mono_ms() - started), delay);
 	else {
-		char served[DT_DATE_LEN + 32] = "no rates served";
-		int serving;
-
-		publish_acquire(&p);
-		if ((serving = p.rates != NULL))
-			snprintf(served, sizeof(served), "rates dated %s (still served)", rates_date(p.rates));
-		publish_release(&p);
-		log_warnx("refresh failed (%s): upstream '%s'%s, %s, %lld ms; next try in %ld s (failure %u in a row)",
-		    failure_words[why], st.upstream, rf->cfg->nupstreams > 1 ? " (the last tried)" : "", served,
-		    (long long)took, delay, rf->failures);
+		log_warnx("refresh failed (%s): %s; %s%s, %lld ms; next try in %ld s (failure %u in a row)",
+		    failure_words[failure], line, pub != NULL ? "still " : "", served, (long long)(dt_mono_ms() - started),
+		    delay, rf->failures);
 		/* Once, not every round: what an offline daemon with nothing stored needs. */
-		if (!serving && !rf->told_no_rates) {
+		if (pub == NULL && !rf->told_no_rates) {
 			log_warnx("no rates to serve yet: no upstream gave any and the database '%s' holds none; "
 			    "load a file with 'cconvd --import FILE' or use a file:// upstream", rf->cfg->db_path);
 			rf->told_no_rates = 1;
@@ -513,11 +606,13 @@ refresher_start(const struct cconvd_config *cfg, struct store *st, char *err, si
 	}
 	rf->cfg = cfg;
 	rf->st = st;
-	if ((rf->validators = calloc(cfg->nupstreams, sizeof(*rf->validators))) == NULL) {
+	if ((rf->src = calloc(cfg->nupstreams, sizeof(*rf->src))) == NULL) {
 		err_set(err, errlen, "out of memory");
 		free(rf);
 		return NULL;
 	}
+	for (size_t i = 0; i < cfg->nupstreams; i++)
+		url_redact(cfg->upstreams[i], rf->src[i].report.upstream, sizeof(rf->src[i].report.upstream));
 	if ((rc = pthread_mutex_init(&rf->mu, NULL)) != 0)
 		fatalx("pthread_mutex_init: %s", strerror(rc));
 	if ((rc = pthread_condattr_init(&ca)) != 0)
@@ -531,7 +626,7 @@ refresher_start(const struct cconvd_config *cfg, struct store *st, char *err, si
 		err_set(err, errlen, "cannot start thread: %s", strerror(rc));
 		pthread_cond_destroy(&rf->cv);
 		pthread_mutex_destroy(&rf->mu);
-		free(rf->validators);
+		free(rf->src);
 		free(rf);
 		return NULL;
 	}
@@ -560,6 +655,8 @@ refresher_stop(struct refresher *rf)
 	pthread_join(rf->thread, NULL);
 	pthread_cond_destroy(&rf->cv);
 	pthread_mutex_destroy(&rf->mu);
-	free(rf->validators);
+	for (size_t i = 0; i < rf->cfg->nupstreams; i++)
+		rates_free(rf->src[i].view);
+	free(rf->src);
 	free(rf);
 }

@@ -70,10 +70,11 @@ def check_serving(tmp, d, up, mode, needle, gbp, stale, contents):
     h = d.health()
     lf = h["last_fetch"]
     assert lf["ok"] is False and needle.lower() in lf["error"].lower(), (mode, h)
-    # The refresher names the upstream once, in front of the reason; the log
-    # line says the same.
+    # The refresher names the upstream once, in front of the reason; the
+    # round's one log line says the same, once.
     assert lf["error"].startswith(f"upstream '{up.url}': ") and lf["error"].count(up.url) == 1, (mode, h)
-    d.logged("refresh: " + lf["error"])
+    d.logged("refresh failed (")
+    assert sum(line.count(lf["error"]) for line in d.stderr().splitlines() if "refresh failed (" in line) >= 1, mode
     assert h["stale"] is stale and h["date"] == DATE, (mode, h)
     status, headers, body = d.get("/convert/GBP/100")
     assert (status, body) == (200, f"GBP {gbp}\n"), (mode, status, body)

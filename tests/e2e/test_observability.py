@@ -20,8 +20,9 @@ FAMILIES = {
     "cconvd_build_info": "gauge",
 }
 # outcome (reason): upstream, rates dated (got, or still served), [currencies,] duration; next round
-SUMMARY = re.compile(r"cconvd: (?:info|warning): refresh (ok|failed) \(([^)]+)\): upstream '([^']+)', "
-                     r"rates dated (\S+)(?: \(still served\))?, (?:\d+ currencies, )?(\d+) ms; next (?:try )?in (\d+) s")
+# One line per round: each upstream's outcome once, then the rates served.
+SUMMARY = re.compile(r"cconvd: (?:info|warning): refresh (ok|failed) \(([^)]+)\): upstream '([^']+)': [^;]*; "
+                     r"(?:still )?serving rates dated (\S+), \d+ currencies, (\d+) ms; next (?:try )?in (\d+) s")
 
 
 def requests(d, endpoint, code):
@@ -114,7 +115,7 @@ def test_one_log_line_per_refresh(tmp):
             assert want in seen, (want, seen)
         for p in parsed:
             assert p.group(3) == up.url, p.group(0)
-            # ok lines name the rates they got; failed ones the rates still served.
+            # Every line names the rates served after the round.
             assert p.group(4) in (DATE, NEXT), p.group(0)
         assert parsed[-1].group(1, 2, 4) == ("ok", "new rates", NEXT), parsed[-1].group(0)
         assert any("next try in" in line and "failure 1 in a row" in line for line in lines), lines

@@ -96,6 +96,13 @@ test_precedence(void **state)
 	assert_string_equal(show(m, "GBP", b, sizeof(b)), "0.8799 2026-12-01 fx2");
 	assert_string_equal(rates_date(m), "2026-12-01");
 	rates_free(m);
+	/* The snapshot's upstream is the source that gave the most, not the first. */
+	rates_free(v[0]);
+	v[0] = view("EUR", "2026-11-30", "ecb", 100, "KWD=0.32411");
+	m = merged(v, 3, NULL, MERGE_KEEP_OLD);
+	assert_string_equal(rates_upstream(m), "fx2");
+	assert_string_equal(show(m, "KWD", b, sizeof(b)), "0.32411 2026-11-30 ecb");
+	rates_free(m);
 	rates_free(v[0]);
 	rates_free(v[2]);
 }
