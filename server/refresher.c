@@ -505,8 +505,8 @@ refresh_once(struct refresher *rf)
 		    (long long)(dt_mono_ms() - started), delay);
 	else {
 		log_warnx("refresh failed (%s): %s; %s%s, %lld ms; next try in %ld s (failure %u in a row)",
-		    failure_words[failure], line, pub != NULL ? "still " : "", served, (long long)(dt_mono_ms() - started),
-		    delay, rf->failures);
+		    failure_words[failure], line, pub != NULL ? "still " : "", served,
+		    (long long)(dt_mono_ms() - started), delay, rf->failures);
 		/* Once, not every round: what an offline daemon with nothing stored needs. */
 		if (pub == NULL && !rf->told_no_rates) {
 			log_warnx("no rates to serve yet: no upstream gave any and the database '%s' holds none; "
