@@ -87,11 +87,14 @@ skip_blanks(struct jscan *s)
 		s->p++;
 }
 
+/* *out is set on failure too (to 0), so a caller decoding an escape the
+ * scanner already checked needs no second path. */
 static int
 hex4(const char *p, unsigned *out)
 {
 	unsigned v = 0;
 
+	*out = 0;
 	for (int i = 0; i < 4; i++) {
 		char c = p[i];
 		v <<= 4;
