@@ -2,13 +2,15 @@
 """cconv benchmark: cconvd beside nginx (the ceiling for any HTTP server here), in one run.
 
 Prints a Markdown table of figures; nothing here passes or fails on speed.
-Usage: bench.py BUILD_DIR [--duration SECONDS]
-Everything runs on loopback: a file:// upstream, cconvd on a free port, nginx
-returning a fixed answer from memory on another free port, wrk as the load.
+Usage: bench.py BUILD_DIR [--duration SECONDS] [--rounds N]
+Everything runs on loopback: file:// upstreams, two cconvd on free ports (one
+serving the ECB's 30 currencies, one about 160), nginx returning a fixed answer
+from memory on another free port, wrk as the load.
 """
 import argparse
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -17,11 +19,35 @@ import statistics
 import subprocess
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
-RATES = {"AUD": 1.6012, "CAD": 1.4711, "CHF": 0.9391, "CNY": 7.5103, "GBP": 0.884, "JPY": 163.36,
-         "KWD": 0.32411, "NOK": 11.703, "SEK": 11.512, "USD": 1.0512}
+# The ECB's list: with EUR, the 30 currencies cconvd served from its first
+# sources.  GBP 0.884 is what the start-up check below waits for.
+ECB_RATES = {"AUD": 1.6012, "BRL": 6.0815, "CAD": 1.4711, "CHF": 0.9391, "CNY": 7.5103, "CZK": 24.335,
+             "DKK": 7.4597, "GBP": 0.884, "HKD": 8.1783, "HUF": 401.85, "IDR": 17085.2, "ILS": 3.8763,
+             "INR": 89.512, "ISK": 143.9, "JPY": 163.36, "KRW": 1515.72, "MXN": 21.184, "MYR": 4.6983,
+             "NOK": 11.703, "NZD": 1.8124, "PHP": 61.42, "PLN": 4.2598, "RON": 4.9768, "SEK": 11.512,
+             "SGD": 1.4102, "THB": 35.817, "TRY": 36.941, "USD": 1.0512, "ZAR": 19.235}
 
+
+def world_rates():
+    """Every current code of cconvd's own currency table (about 160, as
+    Frankfurter v2 serves with several central banks), the ECB's at the
+    rates above and the rest at made-up but plausible rates (0.3 to 30,000
+    per euro, five digits), the same from one run to the next."""
+    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../common/currency.c")
+    with open(src) as f:
+        rows = re.findall(r'\{ "([A-Z]{3})", "[^"]*", \d+, \d+, ([01]) \}', f.read())
+    codes = [code for code, historic in rows if historic == "0" and code != "EUR"]
+    if len(codes) < 150:
+        raise SystemExit(f"found {len(codes)} current codes in {src}; has the table's layout changed?")
+    rng = random.Random(4217)
+    return {code: ECB_RATES.get(code, float(f"{10 ** rng.uniform(-0.5, 4.5):.5g}")) for code in codes}
+
+
+# The two conversions measured: euros into a currency, and a cross rate.
+CONVERSIONS = ("/convert/GBP/100", "/convert?from=USD&to=GBP&amount=100")
 
 # Each server gets a core of its own and wrk the other: nginx runs one
 # worker and cconvd one HTTP thread (lift_limits()), so pinning takes nothing
@@ -45,21 +71,27 @@ def free_port():
 
 
 def http_get(url, timeout=2.0):
-    with urllib.request.urlopen(url, timeout=timeout) as r:
-        return r.status, r.read().decode()
+    """(status, body); an error status is an answer too (503 before the first fetch)."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
 
 
 class Daemon:
-    """cconvd on a free port; knows its pid, port and stderr."""
+    """cconvd on a free port, run by wrapper (valgrind…) if given; knows its
+    pid, port and stderr."""
 
-    def __init__(self, cconvd, tmp, upstream, db, extra=()):
-        self.log = open(os.path.join(tmp, "cconvd.log"), "ab")
+    def __init__(self, cconvd, tmp, upstream, db, extra=(), name="cconvd", wrapper=()):
+        self.log = open(os.path.join(tmp, name + ".log"), "ab")
         self.started = time.monotonic()
         self.proc = subprocess.Popen(
-            [cconvd, "--listen", "127.0.0.1:0", "--db", db, "--upstream", upstream, *LIFT_LIMITS, *extra],
-            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, preexec_fn=on_cpus(SERVER_CPUS))
+            [*wrapper, cconvd, "--listen", "127.0.0.1:0", "--db", db, "--upstream", upstream, *LIFT_LIMITS,
+             *extra], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, preexec_fn=on_cpus(SERVER_CPUS),
+            bufsize=0)  # unbuffered: readline() takes its line and no more; the drain gets the rest
         self.port = None
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             line = self.proc.stderr.readline().decode()
             self.log.write(line.encode())
@@ -69,8 +101,14 @@ class Daemon:
                 break
         if self.port is None:
             raise SystemExit("cconvd did not start")
+        self.log.flush()
         # Keep draining stderr so the daemon never blocks on a full pipe.
         self.drain = subprocess.Popen(["cat"], stdin=self.proc.stderr, stdout=self.log)
+
+    def logged(self, text):
+        """Whether the daemon has written text to its stderr."""
+        with open(self.log.name, "rb") as f:
+            return text.encode() in f.read()
 
     def url(self, path):
         return f"http://127.0.0.1:{self.port}{path}"
@@ -92,8 +130,55 @@ class Daemon:
 
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)
-        self.proc.wait(timeout=10)
+        self.proc.wait(timeout=30)
         self.drain.wait(timeout=5)
+
+
+def serve_snapshot(cconvd, tmp, name, rates, wrapper=()):
+    """A daemon serving rates (Frankfurter v1's shape, from a file:// upstream),
+    started on a new database of its own and waited for until its first fetch
+    is stored, published and logged, so that from then on it only answers
+    requests.  Returns it, its upstream and its database; its .currencies is
+    how many /currencies lists, checked against the snapshot so no load runs
+    on fewer."""
+    latest = os.path.join(tmp, f"latest-{name}.json")
+    with open(latest, "w") as f:
+        json.dump({"amount": 1.0, "base": "EUR", "date": time.strftime("%Y-%m-%d", time.gmtime()),
+                   "rates": rates}, f)
+    upstream, db = "file://" + latest, os.path.join(tmp, f"rates-{name}.db")
+    if os.path.exists(db):
+        raise SystemExit(f"{db} exists: each snapshot needs a name of its own")
+    d = Daemon(cconvd, tmp, upstream, db, name=f"cconvd-{name}", wrapper=wrapper)
+    deadline = time.monotonic() + 30
+    while not d.logged("refresh ok"):
+        if time.monotonic() > deadline:
+            raise SystemExit(f"cconvd did not fetch {upstream}")
+        time.sleep(0.05)
+    d.currencies = len(json.loads(http_get(d.url("/currencies"))[1]))
+    if d.currencies != len(rates) + 1:
+        raise SystemExit(f"cconvd serves {d.currencies} currencies from a snapshot of {len(rates) + 1}")
+    return d, upstream, db
+
+
+def instructions_per_request(cconvd, tmp, name, rates, path, seconds):
+    """Instructions cconvd runs per request for path (callgrind's count, every
+    thread, libmicrohttpd and libc included, the kernel not), over one
+    keep-alive connection.  Unlike times on a shared machine it hardly moves
+    from one run to the next, so it can show a difference of a few percent.
+    Counting starts after start-up and the first fetch."""
+    out = os.path.join(tmp, f"callgrind-{name}")
+    d, _, _ = serve_snapshot(cconvd, tmp, f"{name}-callgrind-{CONVERSIONS.index(path)}", rates,
+                             wrapper=["valgrind", "--tool=callgrind", "--instr-atstart=no",
+                                      f"--callgrind-out-file={out}.%p"])
+    try:
+        subprocess.run(["callgrind_control", "-i", "on", str(d.proc.pid)], check=True, capture_output=True)
+        requests = wrk_requests(d.url(path), seconds)
+        subprocess.run(["callgrind_control", "-d", str(d.proc.pid)], check=True, capture_output=True)
+    finally:
+        d.stop()
+    with open(f"{out}.{d.proc.pid}.1") as f:
+        total = int(re.search(r"^summary: (\d+)$", f.read(), re.M).group(1))
+    return total / requests
 
 
 def start_nginx(tmp, port):
@@ -176,6 +261,13 @@ def wrk(url, conns, duration):
     return rps, lat["50"], lat["99"]
 
 
+def wrk_requests(url, duration):
+    """How many requests one connection completed in duration seconds."""
+    out = subprocess.run(["wrk", "-t1", "-c1", f"-d{duration}s", url], capture_output=True, text=True,
+                         check=True, preexec_fn=on_cpus(CLIENT_CPUS)).stdout
+    return int(re.search(r"^\s*(\d+) requests in", out, re.M).group(1))
+
+
 def median_ms(cmd, runs, env=None):
     """hyperfine's median wall time for cmd, run without a shell (-N)."""
     out = os.path.join(tempfile.mkdtemp(prefix="cconv-hf-"), "hf.json")
@@ -198,28 +290,28 @@ def main():
     cconv = os.path.join(args.build, "cconv")
     tmp = tempfile.mkdtemp(prefix="cconv-bench-")
     LIFT_LIMITS.extend(lift_limits(cconvd))
-    rows = []
+    rows, growth = [], []
     try:
-        latest = os.path.join(tmp, "latest.json")
-        with open(latest, "w") as f:
-            json.dump({"amount": 1.0, "base": "EUR", "date": time.strftime("%Y-%m-%d", time.gmtime()),
-                       "rates": RATES}, f)
-        upstream = "file://" + latest
-        db = os.path.join(tmp, "rates.db")
-        d = Daemon(cconvd, tmp, upstream, db)
-        deadline = time.monotonic() + 10
-        while http_get(d.url("/healthz"))[0] != 200 and time.monotonic() < deadline:
-            time.sleep(0.05)
+        # Two daemons side by side: the ECB's 30 currencies (d, which every
+        # other figure is taken from) and about 160 (d160), to show that a
+        # conversion costs the same however many currencies the snapshot holds.
+        d, upstream, db = serve_snapshot(cconvd, tmp, "ecb", ECB_RATES)
+        world = world_rates()
+        d160, _, _ = serve_snapshot(cconvd, tmp, "world", world)
         idle_rss = d.status_kb("VmRSS")
+        idle_rss_160 = d160.status_kb("VmRSS")
 
         nginx_port = free_port()
         nginx = start_nginx(tmp, nginx_port)
-        # Every load runs once per round, nginx and cconvd interleaved, so a slow
-        # patch of the shared machine hits both; the table gives per-load medians.
+        # Every load runs once per round, nginx and cconvd interleaved, and
+        # each request with 160 currencies right after the same with 30, so a
+        # slow patch of the shared machine hits both; the table gives
+        # per-load medians.
         loads = [(f"nginx `return 200` (ceiling), {c} conns", f"http://127.0.0.1:{nginx_port}/convert/GBP/100", c, None)
                  for c in (50, 500)]
-        loads += [(f"cconvd `{p}`, {c} conns", d.url(p), c, c)
-                  for p in ("/convert/GBP/100", "/convert?from=USD&to=GBP&amount=100") for c in (50, 500)]
+        pairs = [(p, c) for p in CONVERSIONS for c in (50, 500)]
+        loads += [(f"cconvd `{p}`, {dl.currencies} currencies, {c} conns", dl.url(p), c, c)
+                  for p, c in pairs for dl in (d, d160)]
         runs = {name: [] for name, _, _, _ in loads}
         try:
             for _ in range(args.rounds):
@@ -228,11 +320,15 @@ def main():
         finally:
             nginx.send_signal(signal.SIGQUIT)
             nginx.wait(timeout=10)
+        d160.stop()
         med = {name: tuple(statistics.median(r[i] for r in rs) for i in range(3)) for name, rs in runs.items()}
         ceiling = {c: med[f"nginx `return 200` (ceiling), {c} conns"] for c in (50, 500)}
         for name, _, _, vs in loads:
             p99s = [r[2] for r in runs[name]]
             rows.append((name, med[name], ceiling[vs] if vs else None, (min(p99s), max(p99s))))
+        for p, c in pairs:
+            small, large = (med[f"cconvd `{p}`, {dl.currencies} currencies, {c} conns"] for dl in (d, d160))
+            growth.append((f"`{p}`, {c} conns", small, large))
         peak_rss = d.status_kb("VmHWM")
         # RSS counts the pages of shared libraries the daemon touched (libcrypto,
         # libgnutls, libsqlite3…); the anonymous part is what cconvd itself holds.
@@ -273,6 +369,10 @@ def main():
                     pass
             starts.append((time.monotonic() - t) * 1000)
             d2.stop()
+
+        instructions = [(p, *(instructions_per_request(cconvd, tmp, name, rates, p, args.duration)
+                              for name, rates in (("ecb", ECB_RATES), ("world", world))))
+                        for p in CONVERSIONS]
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -285,9 +385,21 @@ def main():
         ratio = f"{rps / ceil[0]:.2f}×, {p99 / ceil[2]:.2f}×" if ceil else ""
         print(f"| {name} | {rps:,.0f} | {p50:.3f} | {p99:.3f} ({lo:.2f}–{hi:.2f}) | {ratio} |")
     print()
+    print(f"| {d160.currencies} currencies against {d.currencies}, same run | requests/s | p50 | p99 |")
+    print("|---|---:|---:|---:|")
+    for name, small, large in growth:
+        print(f"| {name} | " + " | ".join(f"{(b / a - 1) * 100:+.1f}%" for a, b in zip(small, large)) + " |")
+    print()
+    print(f"| instructions per request (callgrind, 1 connection) | {d.currencies} currencies | "
+          f"{d160.currencies} currencies | difference |")
+    print("|---|---:|---:|---:|")
+    for p, small, large in instructions:
+        print(f"| `{p}` | {small:,.0f} | {large:,.0f} | {(large / small - 1) * 100:+.1f}% |")
+    print()
     print("| measure | value |")
     print("|---|---:|")
-    print(f"| cconvd idle RSS | {idle_rss / 1024:.1f} MiB |")
+    print(f"| cconvd idle RSS, {d.currencies} / {d160.currencies} currencies | {idle_rss / 1024:.1f} / "
+          f"{idle_rss_160 / 1024:.1f} MiB |")
     print(f"| cconvd peak RSS (VmHWM, after all load) | {peak_rss / 1024:.1f} MiB |")
     print(f"| floor: peak RSS of an empty program linking the same libraries | {floor_kb / 1024:.1f} MiB |")
     print(f"| cconvd anonymous RSS, after all load | {anon_rss / 1024:.1f} MiB |")
