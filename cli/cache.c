@@ -54,11 +54,23 @@ write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
+/* The file's text for r into b; 0, or -1 with err set. */
+static int
+render(struct buf *b, const struct rates *r, char *err, size_t errlen)
+{
+	const struct rate_entry *pivot = rates_find(r, rates_pivot(r)->code);
+
+	if (pivot == NULL || fxjson_render(b, r, pivot, NULL, 0, NULL, FXJSON_ORIGIN) == -1 || buf_failed(b)) {
+		err_set(err, errlen, "the rates could not be written as JSON");
+		return -1;
+	}
+	return 0;
+}
+
 int
 cache_write(const char *path, const struct rates *r, char *err, size_t errlen)
 {
 	struct buf b;
-	const struct rate_entry *pivot;
 	char dir[CACHE_PATH_MAX];
 	char tmp[CACHE_PATH_MAX];
 	const char *slash = strrchr(path, '/');
@@ -73,12 +85,8 @@ cache_write(const char *path, const struct rates *r, char *err, size_t errlen)
 	memcpy(dir, path, (size_t)(slash - path));
 	dir[slash - path] = '\0';
 
-	pivot = rates_find(r, rates_pivot(r)->code);
-	if (pivot == NULL || fxjson_render(&b, r, pivot, NULL, 0, NULL, FXJSON_ORIGIN) == -1 ||
-	    buf_failed(&b)) {
-		err_set(err, errlen, "the rates could not be written as JSON");
+	if (render(&b, r, err, errlen) == -1)
 		goto out;
-	}
 	if (dirs_make_parents(path, err, errlen) == -1)
 		goto out;
 
@@ -125,16 +133,15 @@ out:
 	return rc;
 }
 
-enum cache_status
-cache_read(const char *path, struct rates **out, char *err, size_t errlen)
+/* The whole file at path into b (FXJSON_MAX_BODY bytes at most): CACHE_READ,
+ * CACHE_MISSING or CACHE_INVALID with err set, without the path. */
+static enum cache_status
+read_whole(const char *path, struct buf *b, char *err, size_t errlen)
 {
-	struct buf b;
 	char *chunk = NULL;
 	int fd = -1;
 	enum cache_status rc = CACHE_INVALID;
 
-	*out = NULL;
-	buf_init(&b, FXJSON_MAX_BODY);
 	/* A FIFO there would otherwise hang every command that falls back to
 	 * the cache, and shell completion with it. */
 	if (rfile_open(path, &fd, NULL, err, errlen) == RFILE_MISSING)
@@ -155,20 +162,48 @@ cache_read(const char *path, struct rates **out, char *err, size_t errlen)
 		}
 		if (got == 0)
 			break;
-		if (buf_append(&b, chunk, (size_t)got) == -1) {
+		if (buf_append(b, chunk, (size_t)got) == -1) {
 			err_set(err, errlen, "larger than %d bytes", FXJSON_MAX_BODY);
 			goto out;
 		}
 	}
-	if (fxjson_parse(b.data != NULL ? b.data : "", b.len, out, err, errlen) == -1)
-		goto out;
 	rc = CACHE_READ;
 out:
-	if (rc != 0)
-		err_prefix(err, errlen, "cache '%s'", path);
 	if (fd != -1)
 		(void)close(fd);	/* read-only descriptor: nothing to lose */
 	free(chunk);
+	return rc;
+}
+
+int
+cache_holds(const char *path, const struct rates *r)
+{
+	struct buf want, have;
+	char err[256];
+	int same;
+
+	buf_init(&want, FXJSON_MAX_BODY);
+	buf_init(&have, FXJSON_MAX_BODY);
+	same = render(&want, r, err, sizeof(err)) == 0 && read_whole(path, &have, err, sizeof(err)) == CACHE_READ &&
+	    want.len == have.len && memcmp(want.data, have.data, want.len) == 0;
+	buf_free(&want);
+	buf_free(&have);
+	return same;
+}
+
+enum cache_status
+cache_read(const char *path, struct rates **out, char *err, size_t errlen)
+{
+	struct buf b;
+	enum cache_status rc;
+
+	*out = NULL;
+	buf_init(&b, FXJSON_MAX_BODY);
+	if ((rc = read_whole(path, &b, err, errlen)) == CACHE_READ &&
+	    fxjson_parse(b.data != NULL ? b.data : "", b.len, out, err, errlen) == -1)
+		rc = CACHE_INVALID;
+	if (rc != CACHE_READ)
+		err_prefix(err, errlen, "cache '%s'", path);
 	buf_free(&b);
 	return rc;
 }

@@ -3,10 +3,13 @@
  * daemon nor any upstream answers.
  *
  * One file, $XDG_CACHE_HOME/cconv/latest.json (else
- * $HOME/.cache/cconv/latest.json), in Frankfurter's format plus cconv's
- * "fetched_at" and "upstream" fields (fxjson_render() with FXJSON_ORIGIN), so
- * it is read back through fxjson_parse() and its every validation rule: a
- * damaged file is refused, never trusted.  It is replaced atomically (a temp
+ * $HOME/.cache/cconv/latest.json), in Frankfurter's format plus each rate's
+ * date where it is not the file's ("dates") and source: "fetched_at" and
+ * "upstream" of the first, "sources" of the rates from others
+ * (fxjson_render() with FXJSON_ORIGIN), so it is read back through
+ * fxjson_parse() and its every validation rule: a damaged file is refused,
+ * never trusted.  A file written before rates had their own dates and
+ * sources reads as rates of its date from its one upstream.  It is replaced atomically (a temp
  * file in the same folder, fsync, rename), so a reader sees the old snapshot or
  * the new one, never half of one.  Not thread-safe (it reads the environment).
  */
@@ -42,6 +45,10 @@ int cache_path(char *out, size_t outlen, char *err, size_t errlen);
  * behind on failure.
  */
 int cache_write(const char *path, const struct rates *r, char *err, size_t errlen);
+
+/* 1 when the file at path holds exactly what cache_write() would write for
+ * r (every rate, date and source, and their fetch times), else 0. */
+int cache_holds(const char *path, const struct rates *r);
 
 /*
  * Reads and validates the file at path (at most FXJSON_MAX_BODY bytes).  On

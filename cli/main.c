@@ -27,6 +27,7 @@
 #include "money.h"
 #include "rates.h"
 #include "source.h"
+#include "url.h"
 
 #define OUT_MAX (1024 * 1024)	/* bytes of answers; 256 JSON lines need ~60 KiB */
 #define ERR_MAX 8192		/* bytes of a message naming every source tried */
@@ -60,7 +61,7 @@ format_age(int64_t age, char *out, size_t outlen)
 		snprintf(out, outlen, "%lld d %lld h ago", (long long)(age / 86400), (long long)(age % 86400 / 3600));
 }
 
-/* Says where the rates came from with -v, and always when they are stale. */
+/* Says where the rates came from, with -v. */
 static void
 report_source(const struct args *a, const struct source_answer *ans, int64_t now)
 {
@@ -81,14 +82,52 @@ report_source(const struct args *a, const struct source_answer *ans, int64_t now
 	if (a->verbose)
 		log_note("rates from %s %s, dated %s, %s", source_kind_name(ans->kind), ans->where, rates_date(r),
 		    fetched);
-	/* One shape whatever made them stale (their date, their fetch time,
-	 * the daemon's word), with the age people judge rates by: in days. */
-	if (ans->stale) {
-		int64_t days = calendar_age_days(rates_date(r), now);
+}
 
-		log_warnx("rates of %s (%lld day%s old) are stale; from %s %s, %s", rates_date(r), (long long)days,
-		    days == 1 ? "" : "s", source_kind_name(ans->kind), ans->where, fetched);
+/*
+ * The warning for stale rates, one shape whatever made them stale (their
+ * date, their fetch time, the daemon's word), with the age people judge
+ * rates by: in days.  e is the rate that turned stale first (NULL: the
+ * rates as a whole, dated by their newest); it is named by its date and by
+ * where it came from.
+ */
+static void
+warn_stale(const struct source_answer *ans, const struct rate_entry *e, int64_t now)
+{
+	const struct rates *r = ans->rates;
+	const char *date = e != NULL ? e->date : rates_date(r);
+	int64_t fetched_at = e != NULL ? rates_source(r, e->src)->fetched_at : rates_fetched_at(r);
+	int64_t days = calendar_age_days(date, now);
+	char fetched[DT_ISO_LEN + 64] = "fetch time unknown";
+	char iso[DT_ISO_LEN], age[48];
+
+	if (fetched_at > 0) {
+		dt_iso8601(fetched_at, iso);
+		format_age(now - fetched_at, age, sizeof(age));
+		snprintf(fetched, sizeof(fetched), "fetched %s (%s)", iso, age);
 	}
+	log_warnx("rates of %s (%lld day%s old) are stale; from %s %s, %s", date, (long long)days,
+	    days == 1 ? "" : "s", source_kind_name(ans->kind),
+	    ans->kind == SOURCE_UPSTREAM && e != NULL ? rates_source(r, e->src)->upstream : ans->where, fetched);
+}
+
+/* With -v, the date and source of each rate a conversion used; the base
+ * of the rates, at 1 by definition, is not one. */
+static void
+report_rates(const struct rates *r, const struct rate_entry *from, const struct rate_entry *to)
+{
+	const struct rate_entry *used[2] = { from, to };
+	char said[2 * (URL_SHOWN_LEN + 64)] = "";
+
+	for (size_t i = 0; i < 2; i++) {
+		const struct rate_entry *e = used[i];
+
+		if (e->cur == rates_pivot(r) || (i == 1 && to == from))
+			continue;
+		snprintf(said + strlen(said), sizeof(said) - strlen(said), "%s%s rate of %s from %s",
+		    said[0] != '\0' ? ", " : "", e->cur->code, e->date, rates_source(r, e->src)->upstream);
+	}
+	log_note("%s to %s: %s", from->cur->code, to->cur->code, said[0] != '\0' ? said : "the same currency");
 }
 
 /* code names a currency ISO 4217 lists (args.c checked) that the rates lack. */
@@ -103,9 +142,10 @@ no_rate(const char *code, char *err, size_t errlen)
 
 /* Every answer into out, or an exit code other than 0 with err set. */
 static int
-convert_all(const struct args *a, const struct source_answer *ans, struct buf *out, char *err, size_t errlen)
+convert_all(const struct args *a, const struct source_answer *ans, int64_t now, struct buf *out, char *err,
+    size_t errlen)
 {
-	const struct rate_entry *from, *to[ARGS_MAX_TARGETS];
+	const struct rate_entry *from, *to[ARGS_MAX_TARGETS], *stalest = NULL;
 	struct conversion c;
 	char num[DEC_STRLEN];
 
@@ -121,6 +161,21 @@ convert_all(const struct args *a, const struct source_answer *ans, struct buf *o
 			return ARGS_EX_CURRENCY;
 		}
 	}
+	/* Each conversion is as stale as its staler rate: one warning, for
+	 * the rate that turned stale first. */
+	for (size_t i = 0; i < a->nto; i++) {
+		const struct rate_entry *e = rates_entry_stale_from(ans->rates, from, SOURCE_STALE_AFTER) <=
+		    rates_entry_stale_from(ans->rates, to[i], SOURCE_STALE_AFTER) ? from : to[i];
+
+		if (a->verbose)
+			report_rates(ans->rates, from, to[i]);
+		if (source_stale(ans, from, to[i], now) && (stalest == NULL ||
+		    rates_entry_stale_from(ans->rates, e, SOURCE_STALE_AFTER) <
+		    rates_entry_stale_from(ans->rates, stalest, SOURCE_STALE_AFTER)))
+			stalest = e;
+	}
+	if (stalest != NULL)
+		warn_stale(ans, stalest, now);
 	for (size_t i = 0; i < a->nto; i++) {
 		if (rates_convert(from, to[i], &a->amount, &c) != RATES_OK) {
 			dec_format(&a->amount, num, sizeof(num));
@@ -129,7 +184,7 @@ convert_all(const struct args *a, const struct source_answer *ans, struct buf *o
 			return ARGS_EX_USAGE;
 		}
 		if (a->json) {
-			if (fxjson_render_conversion(out, &c, ans->rates, ans->stale) == -1) {
+			if (fxjson_render_conversion(out, &c, ans->rates, source_stale(ans, from, to[i], now)) == -1) {
 				err_set(err, errlen, "%s into %s: answer could not be written as JSON", a->from,
 				    a->to[i]);
 				return ARGS_EX_USAGE;
@@ -253,10 +308,12 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	report_source(&a, &ans, now);
-	if (a.list)
+	if (a.list) {
+		if (source_stale(&ans, NULL, NULL, now))
+			warn_stale(&ans, NULL, now);
 		rc = list_all(&a, ans.rates, &out, err, sizeof(err));
-	else
-		rc = convert_all(&a, &ans, &out, err, sizeof(err));
+	} else
+		rc = convert_all(&a, &ans, now, &out, err, sizeof(err));
 	if (rc != ARGS_EX_OK) {
 		log_note("%s", err);
 		goto out;

@@ -2,9 +2,10 @@
  * source: the CLI's chain of rate sources, daemon → upstreams → cache.
  *
  * Each source yields a finished snapshot through the common data path (the
- * daemon's body through fxjson_parse(), an upstream through upstream_fetch(),
- * the cache through cache_read(), itself fxjson_parse()), so nothing below
- * converts or validates on its own.  The daemon is given a short connect
+ * daemon's body through fxjson_parse(), the upstreams through
+ * upstream_fetch() and merge_rates(), as the daemon merges them, the cache
+ * through cache_read(), itself fxjson_parse()), so nothing below converts,
+ * validates or merges on its own, and every rate keeps its date and source.  The daemon is given a short connect
  * timeout: a user at a terminal should not wait long for a daemon that is not
  * running when the upstream can answer instead.  Every failure is kept as one
  * clause of the final message, so exit 69 says what was tried and why each
@@ -21,12 +22,12 @@
 
 #include "buf.h"
 #include "cache.h"
-#include "calendar.h"
 #include "dt.h"
 #include "err.h"
 #include "fetch.h"
 #include "fxjson.h"
 #include "log.h"
+#include "merge.h"
 #include "source.h"
 #include "upstream.h"
 #include "url.h"
@@ -34,9 +35,18 @@
 #define REASON_MAX 512		/* bytes of one source's failure */
 
 int
-source_is_stale(int64_t fetched_at, int64_t now)
+source_stale(const struct source_answer *ans, const struct rate_entry *a, const struct rate_entry *b,
+    int64_t now)
 {
-	return fetched_at <= 0 || fetched_at > now + SOURCE_CLOCK_SKEW || now - fetched_at > SOURCE_STALE_AFTER;
+	const struct rates *r = ans->rates;
+
+	if (ans->dated)
+		return 0;
+	if (rates_fetched_at(r) > now + SOURCE_CLOCK_SKEW)
+		return 1;
+	if (a == NULL)
+		return rates_stale_at(r, now, SOURCE_STALE_AFTER);
+	return now >= rates_pair_stale_from(r, a, b != NULL ? b : a, SOURCE_STALE_AFTER);
 }
 
 const char *
@@ -56,14 +66,15 @@ source_kind_name(enum source_kind k)
 /* Hands *r over to ans.  where is a redacted argv URL (under URL_SHOWN_LEN
  * bytes) or a cache path (under CACHE_PATH_MAX, less), so it always fits. */
 static void
-hand_over(struct source_answer *ans, struct rates **r, enum source_kind kind, const char *where, int stale)
+hand_over(const struct args *a, struct source_answer *ans, struct rates **r, enum source_kind kind,
+    const char *where)
 {
 	assert(strlen(where) < sizeof(ans->where));
 	snprintf(ans->where, sizeof(ans->where), "%s", where);
 	ans->rates = *r;
 	*r = NULL;
 	ans->kind = kind;
-	ans->stale = stale;
+	ans->dated = a->date[0] != '\0';
 }
 
 
@@ -133,8 +144,10 @@ from_daemon(const struct args *a, int64_t now, struct source_answer *ans, char *
 		err_set(reason, rlen, "out of memory");
 		goto out;
 	}
-	hand_over(ans, &r, SOURCE_DAEMON, shown,
-	    a->date[0] == '\0' && (res.stale || source_is_stale(fetched_at, now)));
+	/* Its Warning 110: its rates are stale, whatever their dates say. */
+	if (res.stale)
+		rates_set_stale(r, 1);
+	hand_over(a, ans, &r, SOURCE_DAEMON, shown);
 	rc = DAEMON_RATES;
 out:
 	rates_free(r);
@@ -160,49 +173,69 @@ note_fallback(const struct args *a, int answered, const char *reason)
 	buf_free(&list);
 }
 
+/*
+ * Every upstream, each for the latest rates or those of --date, merged in
+ * the list's order of precedence.  0 with ans filled when any answered;
+ * -1 with each failure appended to err.  Failures beside an answer are
+ * said with -v: the rates lack what those upstreams alone have.
+ */
 static int
-from_upstreams(const struct args *a, int64_t now, struct source_answer *ans, char *err, size_t errlen)
+from_upstreams(const struct args *a, struct source_answer *ans, char *err, size_t errlen)
 {
-	struct rates *r = NULL;
+	struct rates *views[ARGS_MAX_UPSTREAMS] = { NULL };
+	struct rates *merged = NULL;
 	char uerr[REASON_MAX], dated[ARGS_URL_MAX + DT_DATE_LEN + 2], shown[URL_SHOWN_LEN];
+	char answered[URL_SHOWN_LEN] = "", failed[4096] = "";
+	size_t nanswered = 0;
+	int rc = -1;
 
 	for (size_t i = 0; i < a->nupstream; i++) {
 		const char *url = a->upstream[i];
 
 		if (a->date[0] != '\0') {
 			if (upstream_sibling_url(url, a->date, dated, sizeof(dated)) == -1) {
-				err_append(err, errlen, "upstream '%s': not a .../latest URL, so no rates by date to "
-				    "ask for", url_redact(url, shown, sizeof(shown)));
+				err_append(failed, sizeof(failed), "upstream '%s': not a .../latest URL, so no rates "
+				    "by date to ask for", url_redact(url, shown, sizeof(shown)));
 				continue;
 			}
 			url = dated;
 		}
-		if (upstream_fetch(url, &r, uerr, sizeof(uerr)) == -1) {
-			err_append(err, errlen, "upstream '%s': %s", url_redact(url, shown, sizeof(shown)), uerr);
+		if (upstream_fetch(url, &views[i], uerr, sizeof(uerr)) == -1) {
+			err_append(failed, sizeof(failed), "upstream '%s': %s", url_redact(url, shown, sizeof(shown)),
+			    uerr);
 			continue;
 		}
-		hand_over(ans, &r, SOURCE_UPSTREAM, url_redact(a->upstream[i], shown, sizeof(shown)),
-		    a->date[0] == '\0' && (rates_stale(r) || source_is_stale(rates_fetched_at(r), now)));
-		return 0;
+		/* The list of those that answered, as far as it fits. */
+		url_redact(a->upstream[i], shown, sizeof(shown));
+		if (strlen(answered) + strlen(shown) + 3 < sizeof(answered))
+			snprintf(answered + strlen(answered), sizeof(answered) - strlen(answered), "%s%s",
+			    answered[0] != '\0' ? ", " : "", shown);
+		nanswered++;
 	}
-	return -1;
-}
-
-/* Whether the cache already holds these rates: same date, same fetch. */
-static int
-cached_already(const char *path, const struct rates *r)
-{
-	struct rates *old = NULL;
-	char cerr[CACHE_PATH_MAX + 128];
-	int same;
-
-	if (cache_read(path, &old, cerr, sizeof(cerr)) != CACHE_READ)
-		return 0;
-	same = strcmp(rates_date(old), rates_date(r)) == 0 &&
-	    rates_fetched_at(old) == rates_fetched_at(r) && rates_count(old) == rates_count(r) &&
-	    strcmp(rates_upstream(old), rates_upstream(r)) == 0;
-	rates_free(old);
-	return same;
+	if (failed[0] != '\0')
+		err_append(err, errlen, "%s", failed);
+	if (nanswered == 0)
+		goto out;
+	/* --date: each currency's newest rate on or before it, within the
+	 * carry-forward window; the latest: never drop a currency for age. */
+	if (merge_rates(views, a->nupstream, a->date[0] != '\0' ? a->date : NULL,
+	    a->date[0] != '\0' ? 0 : MERGE_KEEP_OLD, &merged, uerr, sizeof(uerr)) == -1) {
+		err_append(err, errlen, "upstreams: %s", uerr);
+		goto out;
+	}
+	if (merged == NULL) {
+		err_append(err, errlen, "upstreams: no rates within %d days before %s", MERGE_WINDOW_DAYS,
+		    a->date);
+		goto out;
+	}
+	if (failed[0] != '\0')
+		log_debug("%s; merged without %s", failed, nanswered + 1 < a->nupstream ? "them" : "it");
+	hand_over(a, ans, &merged, SOURCE_UPSTREAM, answered);
+	rc = 0;
+out:
+	for (size_t i = 0; i < a->nupstream; i++)
+		rates_free(views[i]);
+	return rc;
 }
 
 /*
@@ -217,14 +250,14 @@ cache_for_later(const struct rates *r)
 	char cerr[CACHE_PATH_MAX + 128];
 
 	if (cache_path(path, sizeof(path), cerr, sizeof(cerr)) == -1 ||
-	    (!cached_already(path, r) && cache_write(path, r, cerr, sizeof(cerr)) == -1))
+	    (!cache_holds(path, r) && cache_write(path, r, cerr, sizeof(cerr)) == -1))
 		log_warnx("%s; rates not saved for later", cerr);
 }
 
 /* announce: say on stderr that the cache stands in for the daemon and the
  * upstreams (not when --offline asked for it). */
 static int
-from_cache(const struct args *a, int64_t now, int announce, struct source_answer *ans, char *err,
+from_cache(const struct args *a, int announce, struct source_answer *ans, char *err,
     size_t errlen)
 {
 	struct rates *r = NULL;
@@ -256,7 +289,7 @@ from_cache(const struct args *a, int64_t now, int announce, struct source_answer
 	if (announce)
 		log_warnx("daemon and upstream unavailable; using cached rates dated %s (%s%s)", rates_date(r),
 		    fetched_at > 0 ? "fetched " : "fetch time unknown", fetched_at > 0 ? fetched : "");
-	hand_over(ans, &r, SOURCE_CACHE, path, a->date[0] == '\0' && source_is_stale(fetched_at, now));
+	hand_over(a, ans, &r, SOURCE_CACHE, path);
 	rc = 0;
 out:
 	rates_free(r);
@@ -276,7 +309,7 @@ source_get(const struct args *a, int64_t now, struct source_answer *ans, char *e
 		err[0] = '\0';
 
 	if (a->offline) {
-		rc = from_cache(a, now, 0, ans, err, errlen) == 0 ? SOURCE_OK : SOURCE_NONE;
+		rc = from_cache(a, 0, ans, err, errlen) == 0 ? SOURCE_OK : SOURCE_NONE;
 		goto out;
 	}
 	/* The cache holds the latest rates only: a past date's are not kept. */
@@ -294,23 +327,17 @@ source_get(const struct args *a, int64_t now, struct source_answer *ans, char *e
 	}
 	note_fallback(a, got == DAEMON_ERROR, reason);
 
-	if (from_upstreams(a, now, ans, err, errlen) == 0) {
+	if (from_upstreams(a, ans, err, errlen) == 0) {
 		if (a->date[0] == '\0')
 			cache_for_later(ans->rates);
 		rc = SOURCE_OK;
 		goto out;
 	}
-	if (from_cache(a, now, 1, ans, err, errlen) == 0) {
+	if (from_cache(a, 1, ans, err, errlen) == 0) {
 		rc = SOURCE_OK;
 		goto out;
 	}
 out:
-	/* Old rates are stale however recently fetched: by the calendar of
-	 * their source (calendar.h; a daemon's answer, whose origin is the
-	 * daemon's URL, follows the ECB's), with the same limit as fetch time. */
-	if (rc == SOURCE_OK && a->date[0] == '\0' && calendar_date_stale(calendar_kind_of(rates_upstream(ans->rates)),
-	    rates_date(ans->rates), now, SOURCE_STALE_AFTER))
-		ans->stale = 1;
 	if (rc == SOURCE_OK && errlen > 0)
 		err[0] = '\0';
 	return rc;

@@ -2,17 +2,20 @@
  * source: where the CLI's rates come from, tried in order.
  *
  *   1. the daemon: GET {server}/latest (connect within 1 s, all within 5 s);
- *   2. for any daemon failure (no answer, a 5xx), each upstream URL in turn,
- *      directly, after one note on stderr; a 4xx with the daemon's reason is
- *      its answer, and ends the chain;
+ *   2. for any daemon failure (no answer, a 5xx), every upstream URL,
+ *      directly, after one note on stderr, merged as the daemon merges them
+ *      (merge_rates(), the list order as precedence; an upstream that fails
+ *      is left out, said with -v); a 4xx with the daemon's reason is its
+ *      answer, and ends the chain;
  *   3. if all fail, the cache file, with a warning giving the rates' date.
  *
  * With --offline (a->offline) only 3 is tried, without the warning.
  *
  * With --date (a->date) each source is asked for that date: 1. {server}/{date},
  * 2. each upstream's {base}/{date} (upstream_sibling_url(); others are
- * skipped, with a reason), 3. the cache only if it holds exactly that date.
- * A dated answer is never stale and never written to the cache.
+ * skipped, with a reason), merged on that date, 3. the cache only if it
+ * holds exactly that date.  A dated answer is never stale and never written
+ * to the cache.
  *
  * Every snapshot fetched in 1 or 2 is also written to the cache (a failure
  * there is a warning, never an error).  Whatever the source, the caller gets
@@ -31,7 +34,8 @@
 #include "url.h"
 
 /* seconds: rates fetched longer ago, or older by date than the newest their
- * source can have published this long ago (calendar.h), are stale */
+ * source can have published this long ago (calendar.h), are stale: the
+ * max_age of rates_stale_at() and rates_pair_stale_from() */
 #define SOURCE_STALE_AFTER 86400
 /* seconds: a fetch time further ahead of this machine's clock is from a clock
  * that was wrong (a cache written under one), so the rates are stale, not
@@ -47,10 +51,12 @@ enum source_kind {
 };
 
 struct source_answer {
-	struct rates *rates;	/* owned; released by source_answer_free() */
+	struct rates *rates;	/* owned; released by source_answer_free(); each source's
+				 * upstream is the daemon's URL for its answers */
 	enum source_kind kind;
-	char where[URL_SHOWN_LEN];	/* the server or upstream URL (redacted), or the cache path */
-	int stale;		/* the daemon said so, fetched over SOURCE_STALE_AFTER ago, or old by date */
+	char where[URL_SHOWN_LEN];	/* the server URL or the upstreams that answered (redacted), or
+					 * the cache path */
+	int dated;		/* rates of a date asked for (--date): history, never stale */
 };
 
 /* Outcomes of source_get(). */
@@ -81,8 +87,18 @@ void source_answer_free(struct source_answer *ans);
 /* "daemon", "upstream" or "cache". */
 const char *source_kind_name(enum source_kind k);
 
-/* 1 if rates fetched at fetched_at (0: unknown) are stale at now: fetched
- * over SOURCE_STALE_AFTER ago, or more than SOURCE_CLOCK_SKEW after now. */
-int source_is_stale(int64_t fetched_at, int64_t now);
+/*
+ * The one rule by which every face of cconv calls rates stale at now: the
+ * conversion between entries a and b of ans->rates when a is not NULL
+ * (rates_pair_stale_from()), else the rates as a whole (rates_stale_at());
+ * both with SOURCE_STALE_AFTER, so by each rate's date on its source's
+ * calendar, by its source's last confirmation (unknown: stale), and by
+ * what the daemon or upstream said (Warning 110, kept in the rates).
+ * Rates with a fetch time more than SOURCE_CLOCK_SKEW after now were
+ * written under a clock that was wrong, so all of them are stale; dated
+ * rates never are.  1 when stale, else 0.
+ */
+int source_stale(const struct source_answer *ans, const struct rate_entry *a, const struct rate_entry *b,
+    int64_t now);
 
 #endif

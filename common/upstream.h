@@ -17,11 +17,14 @@
 #include "rates.h"
 
 #define UPSTREAM_FRANKFURTER "https://api.frankfurter.dev/v1/latest"
+#define UPSTREAM_FRANKFURTER_V2 "https://api.frankfurter.dev/v2/rates?base=EUR"
 #define UPSTREAM_ECB_DAILY "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml"
 #define UPSTREAM_ECB_HIST_90D "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist-90d.xml"
-/* The default upstreams, tried in order, as a comma-separated list: the
- * Frankfurter API, then the primary source it republishes. */
-#define UPSTREAM_DEFAULT UPSTREAM_FRANKFURTER "," UPSTREAM_ECB_DAILY
+/* The default upstreams in order of precedence, as a comma-separated list:
+ * the ECB, the official reference for its currencies; Frankfurter's v2 API
+ * for the rest of the world (some 84 central banks); its frozen v1 API,
+ * ECB-only, for when neither answers. */
+#define UPSTREAM_DEFAULT UPSTREAM_ECB_DAILY "," UPSTREAM_FRANKFURTER_V2 "," UPSTREAM_FRANKFURTER
 
 /* Limits of one fetch.  A day's rates fit in a few KiB in every format, so
  * 1 MiB refuses only garbage; a history feed is larger, so it gets the most a

@@ -1,4 +1,5 @@
 """The real cconv against the real cconvd: output, exit codes and its three sources."""
+import datetime
 import json
 import os
 import re
@@ -7,8 +8,8 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from e2elib import (CCONV, DATE, QuietHandler, Upstream, cconv, check_sanitizers, expected, refused_url, run,  # noqa: E402
-                    serving, start_server)
+from e2elib import (CCONV, DATE, Ecb, QuietHandler, Upstream, cconv, check_sanitizers, expected,  # noqa: E402
+                    refused_url, run, serving, start_server)
 
 
 def test_answers_from_daemon(tmp):
@@ -186,8 +187,68 @@ def test_daemon_sentence_not_http_status(tmp):
         server.shutdown()
 
 
+def weekday_before(date):
+    day = datetime.date.fromisoformat(date) - datetime.timedelta(days=1)
+    while day.weekday() >= 5:
+        day -= datetime.timedelta(days=1)
+    return day.isoformat()
+
+
+def test_fallback_merges_every_upstream(tmp):
+    """With no daemon, cconv asks every upstream and merges them as the daemon does: each currency from the first
+    upstream that has it (the ECB's GBP digit for digit, AED, which the ECB lacks, from the second), each rate with
+    its own date and source in --json and -v, an upstream that fails left out (said with -v); the cache keeps every
+    rate's date and source when all of them die."""
+    older = weekday_before(DATE)
+    ecb = Ecb()  # GBP 0.86080 of DATE
+    up = Upstream()  # GBP 0.884
+    up.body["date"] = older
+    up.body["rates"]["AED"] = 3.9
+    dead = refused_url()
+    upstreams = f"{ecb.daily_url},{up.url},{dead}"
+    want_used = [{"EUR": {"date": DATE, "source": ecb.daily_url}, "GBP": {"date": DATE, "source": ecb.daily_url}},
+                 {"EUR": {"date": DATE, "source": ecb.daily_url}, "AED": {"date": older, "source": up.url}}]
+
+    def check_json(out):
+        docs = [json.loads(line) for line in out.splitlines()]
+        assert [d["rates_used"] for d in docs] == want_used, out
+        assert [d["date"] for d in docs] == [DATE, older], out
+        assert '"rate":0.8608' in out.splitlines()[0] and docs[0]["result"] == 86.08, out
+
+    def check_verbose(err):
+        assert f"cconv: EUR to GBP: GBP rate of {DATE} from {ecb.daily_url}\n" in err, err
+        assert f"cconv: EUR to AED: AED rate of {older} from {up.url}\n" in err, err
+
+    try:
+        rc, out, err = cconv(tmp, ["GBP,AED", "100"], upstream=upstreams)
+        assert (rc, out) == (0, "86.08 GBP\n390.00 AED\n"), (rc, out, err)
+        assert f"; asking upstreams {ecb.daily_url}, {up.url}, {dead} directly\n" in err, err
+        assert dead not in err.split("directly\n", 1)[1], err  # a failure beside answers: only with -v
+        rc, out, err = cconv(tmp, ["--json", "GBP,AED", "100"], upstream=upstreams)
+        assert rc == 0, (rc, out, err)
+        check_json(out)
+        rc, out, err = cconv(tmp, ["-v", "GBP,AED", "100"], upstream=upstreams)
+        assert rc == 0, (rc, out, err)
+        check_verbose(err)
+        assert f"rates from upstream {ecb.daily_url}, {up.url}, dated {DATE}" in err, err
+        assert f"upstream '{dead}': " in err and "merged without it" in err, err
+    finally:
+        ecb.stop()
+        up.stop()
+    # Every upstream dead: the cache, with the same rates, dates and sources.
+    rc, out, err = cconv(tmp, ["GBP,AED", "100"], upstream=upstreams)
+    assert (rc, out) == (0, "86.08 GBP\n390.00 AED\n"), (rc, out, err)
+    assert "using cached rates" in err, err
+    rc, out, err = cconv(tmp, ["--json", "GBP,AED", "100"], upstream=upstreams)
+    assert rc == 0, (rc, out, err)
+    check_json(out)
+    rc, out, err = cconv(tmp, ["--offline", "-v", "GBP,AED", "100"])
+    assert rc == 0, (rc, out, err)
+    check_verbose(err)
+
+
 if __name__ == "__main__":
     run([test_answers_from_daemon, test_usage_and_currency_errors,
          test_daemon_down_falls_back_to_upstream_then_cache, test_cache_from_the_future_is_stale,
          test_nothing_anywhere_is_69, test_each_source_named_once, test_unwritable_stdout_is_74,
-         test_daemon_sentence_not_http_status])
+         test_daemon_sentence_not_http_status, test_fallback_merges_every_upstream])

@@ -113,9 +113,10 @@ test_defaults(void **state)
 	assert_string_equal(f->a.to[0], "GBP");
 	assert_amount(&f->a, "100");
 	assert_string_equal(f->a.server, ARGS_SERVER_DEFAULT);
-	assert_int_equal(f->a.nupstream, 2);
-	assert_string_equal(f->a.upstream[0], UPSTREAM_FRANKFURTER);
-	assert_string_equal(f->a.upstream[1], UPSTREAM_ECB_DAILY);
+	assert_int_equal(f->a.nupstream, 3);
+	assert_string_equal(f->a.upstream[0], UPSTREAM_ECB_DAILY);
+	assert_string_equal(f->a.upstream[1], UPSTREAM_FRANKFURTER_V2);
+	assert_string_equal(f->a.upstream[2], UPSTREAM_FRANKFURTER);
 	assert_false(f->a.json);
 	assert_false(f->a.verbose);
 	assert_false(f->a.help);
@@ -145,9 +146,10 @@ test_empty_environment_is_unset(void **state)
 	assert_int_equal(setenv("CCONV_UPSTREAM", "", 1), 0);
 	assert_int_equal(parse(f, "GBP", "1", NULL), ARGS_EX_OK);
 	assert_string_equal(f->a.server, ARGS_SERVER_DEFAULT);
-	assert_int_equal(f->a.nupstream, 2);
-	assert_string_equal(f->a.upstream[0], UPSTREAM_FRANKFURTER);
-	assert_string_equal(f->a.upstream[1], UPSTREAM_ECB_DAILY);
+	assert_int_equal(f->a.nupstream, 3);
+	assert_string_equal(f->a.upstream[0], UPSTREAM_ECB_DAILY);
+	assert_string_equal(f->a.upstream[1], UPSTREAM_FRANKFURTER_V2);
+	assert_string_equal(f->a.upstream[2], UPSTREAM_FRANKFURTER);
 }
 
 static void

@@ -22,6 +22,7 @@
 
 #include "cache.h"
 #include "fxjson.h"
+#include "merge.h"
 #include "money.h"
 #include "rates.h"
 #include "source.h"
@@ -330,21 +331,154 @@ test_not_a_file_refused(void **state)
 	assert_err_names_file(f, "not a regular file");
 }
 
-/* A cache written under a clock that ran ahead is never fresh for as long as
- * it was ahead; a daemon whose clock is a few seconds ahead is not stale. */
-static void
-test_fetch_time_from_the_future_is_stale(void **state)
+/* Rates of two sources merged: USD, GBP and JPY of date from "https://ecb/x.xml"
+ * fetched at ecb_at, AED of aed_date from "http://fx/latest" fetched at fx_at. */
+static struct rates *
+merged(const char *date, int64_t ecb_at, const char *aed_date, int64_t fx_at)
 {
-	const int64_t now = 1795000000;
+	struct rates *v[2], *m = NULL;
+	char err[256];
+	struct dec d;
+
+	v[0] = snapshot(date, "1.0512");
+	assert_int_equal(rates_set_origin(v[0], ecb_at, "https://ecb/x.xml"), 0);
+	assert_non_null(v[1] = rates_new("EUR", aed_date, err, sizeof(err)));
+	assert_int_equal(dec_parse("3.9", 3, &d), 0);
+	assert_int_equal(rates_add(v[1], "AED", &d, err, sizeof(err)), RATES_ADDED);
+	assert_int_equal(dec_parse("0.9", 3, &d), 0);
+	assert_int_equal(rates_add(v[1], "GBP", &d, err, sizeof(err)), RATES_ADDED);
+	assert_int_equal(rates_finish(v[1], err, sizeof(err)), 0);
+	assert_int_equal(rates_set_origin(v[1], fx_at, "http://fx/latest"), 0);
+	assert_int_equal(merge_rates(v, 2, NULL, MERGE_KEEP_OLD, &m, err, sizeof(err)), 0);
+	assert_non_null(m);
+	rates_free(v[0]);
+	rates_free(v[1]);
+	return m;
+}
+
+/* Stale at now: the rates as a whole, and the conversion between two codes. */
+static int
+stale(const struct rates *r, int dated, const char *x, const char *y, int64_t now)
+{
+	struct source_answer ans;
+
+	memset(&ans, 0, sizeof(ans));
+	ans.rates = (struct rates *)r;
+	ans.dated = dated;
+	if (x == NULL)
+		return source_stale(&ans, NULL, NULL, now);
+	return source_stale(&ans, rates_find(r, x), rates_find(r, y), now);
+}
+
+/*
+ * The one rule of every face: by fetch time (unknown, too old, or from a
+ * clock that ran ahead), by each rate's date on its source's calendar, by
+ * the daemon's word; a conversion by the staler of its rates; dated rates
+ * never.  now is Friday 2026-11-20, 16:05:10 UTC.
+ */
+static void
+test_one_staleness_rule(void **state)
+{
+	const int64_t now = FETCHED_AT + 10;
+	struct rates *r;
 
 	(void)state;
-	assert_false(source_is_stale(now - 3600, now));
-	assert_true(source_is_stale(now - SOURCE_STALE_AFTER - 1, now));
-	assert_true(source_is_stale(0, now));
-	assert_false(source_is_stale(now + 5, now));
-	assert_false(source_is_stale(now + SOURCE_CLOCK_SKEW, now));
-	assert_true(source_is_stale(now + SOURCE_CLOCK_SKEW + 1, now));
-	assert_true(source_is_stale(4070908800, now));	/* 2099-01-01 */
+	/* Fetch time. */
+	static const struct {
+		int64_t at;
+		int stale;
+	} fetched[] = {
+		{ now - 3600, 0 }, { now - SOURCE_STALE_AFTER - 1, 1 }, { 0, 1 }, { now + 5, 0 },
+		{ now + SOURCE_CLOCK_SKEW, 0 }, { now + SOURCE_CLOCK_SKEW + 1, 1 }, { 4070908800, 1 },	/* 2099 */
+	};
+	for (size_t i = 0; i < sizeof(fetched) / sizeof(fetched[0]); i++) {
+		r = snapshot("2026-11-20", "1.0512");
+		assert_int_equal(rates_set_origin(r, fetched[i].at, "https://ecb/x.xml"), 0);
+		if (stale(r, 0, NULL, NULL, now) != fetched[i].stale ||
+		    stale(r, 0, "EUR", "GBP", now) != fetched[i].stale)
+			fail_msg("fetched at %lld: stale should be %d", (long long)fetched[i].at, fetched[i].stale);
+		assert_false(stale(r, 1, NULL, NULL, now));
+		assert_false(stale(r, 1, "EUR", "GBP", now));
+		rates_free(r);
+	}
+	/* Date: Wednesday's rates were replaced by Thursday's at 15:00 UTC, a day ago. */
+	r = snapshot("2026-11-18", "1.0512");
+	assert_int_equal(rates_set_origin(r, now, "https://ecb/x.xml"), 0);
+	assert_true(stale(r, 0, NULL, NULL, now));
+	assert_true(stale(r, 0, "USD", "GBP", now));
+	assert_false(stale(r, 1, "USD", "GBP", now));
+	rates_free(r);
+	/* The daemon's word. */
+	r = snapshot("2026-11-20", "1.0512");
+	rates_set_stale(r, 1);
+	assert_true(stale(r, 0, NULL, NULL, now));
+	assert_true(stale(r, 0, "EUR", "USD", now));
+	rates_free(r);
+	/* Merged: only conversions that use the old AED are stale, and the whole is not. */
+	r = merged("2026-11-20", now, "2026-11-18", now);
+	assert_false(stale(r, 0, NULL, NULL, now));
+	assert_false(stale(r, 0, "EUR", "GBP", now));
+	assert_false(stale(r, 0, "USD", "GBP", now));
+	assert_true(stale(r, 0, "EUR", "AED", now));
+	assert_true(stale(r, 0, "AED", "GBP", now));
+	rates_free(r);
+}
+
+/* A merged cache keeps each rate's date and source, fetch times included;
+ * cache_holds() sees exactly that. */
+static void
+test_round_trip_keeps_dates_and_sources(void **state)
+{
+	struct fixture *f = *state;
+	struct rates *r = merged("2026-11-20", FETCHED_AT, "2026-11-18", FETCHED_AT - 7200), *back = NULL;
+	const struct rate_entry *aed, *gbp;
+
+	assert_false(cache_holds(f->path, r));
+	assert_int_equal(cache_write(f->path, r, f->err, sizeof(f->err)), 0);
+	assert_true(cache_holds(f->path, r));
+	assert_int_equal(cache_read(f->path, &back, f->err, sizeof(f->err)), CACHE_READ);
+	assert_true(cache_holds(f->path, back));
+	aed = rates_find(back, "AED");
+	gbp = rates_find(back, "GBP");
+	assert_string_equal(aed->date, "2026-11-18");
+	assert_string_equal(rates_source(back, aed->src)->upstream, "http://fx/latest");
+	assert_int_equal(rates_source(back, aed->src)->fetched_at, FETCHED_AT - 7200);
+	assert_string_equal(gbp->date, "2026-11-20");
+	assert_string_equal(rates_source(back, gbp->src)->upstream, "https://ecb/x.xml");
+	assert_int_equal(rates_source(back, gbp->src)->fetched_at, FETCHED_AT);
+	assert_string_equal(rates_date(back), "2026-11-20");
+	rates_free(back);
+	rates_free(r);
+	/* Another fetch time is another cache. */
+	r = merged("2026-11-20", FETCHED_AT, "2026-11-18", FETCHED_AT - 3600);
+	assert_false(cache_holds(f->path, r));
+	rates_free(r);
+}
+
+/* A file from before rates had their own dates and sources still reads: every
+ * rate of its date, from its one upstream. */
+static void
+test_old_cache_reads(void **state)
+{
+	struct fixture *f = *state;
+	struct rates *r = NULL;
+	FILE *fp;
+
+	r = snapshot("2026-11-20", "1.0512");
+	assert_int_equal(cache_write(f->path, r, f->err, sizeof(f->err)), 0);	/* makes the folders */
+	rates_free(r);
+	r = NULL;
+	assert_non_null(fp = fopen(f->path, "w"));
+	fputs("{\"amount\":1.0,\"base\":\"EUR\",\"date\":\"2026-11-19\",\"fetched_at\":\"2026-11-20T16:05:00Z\","
+	    "\"upstream\":\"https://api.frankfurter.dev/v1/latest\",\"rates\":{\"GBP\":0.884,\"USD\":1.0512}}", fp);
+	assert_int_equal(fclose(fp), 0);
+	assert_int_equal(cache_read(f->path, &r, f->err, sizeof(f->err)), CACHE_READ);
+	assert_int_equal(rates_nsources(r), 1);
+	assert_string_equal(rates_find(r, "GBP")->date, "2026-11-19");
+	assert_string_equal(rates_source(r, rates_find(r, "USD")->src)->upstream,
+	    "https://api.frankfurter.dev/v1/latest");
+	assert_int_equal(rates_fetched_at(r), FETCHED_AT);
+	rates_free(r);
 }
 
 int
@@ -352,7 +486,9 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_path, setup, teardown),
-		cmocka_unit_test(test_fetch_time_from_the_future_is_stale),
+		cmocka_unit_test(test_one_staleness_rule),
+		cmocka_unit_test_setup_teardown(test_round_trip_keeps_dates_and_sources, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_old_cache_reads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_atomic_replace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_write_leaves_nothing, setup, teardown),

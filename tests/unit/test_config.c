@@ -93,9 +93,10 @@ test_defaults(void **state)
 	assert_int_equal(f->c.listen_port, 8080);
 	assert_string_equal(f->c.db_path, "/home/tester/.local/state/cconv/rates.db");
 	/* Frankfurter first, then the ECB's own daily XML. */
-	assert_int_equal(f->c.nupstreams, 2);
-	assert_string_equal(f->c.upstreams[0], "https://api.frankfurter.dev/v1/latest");
-	assert_string_equal(f->c.upstreams[1], "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml");
+	assert_int_equal(f->c.nupstreams, 3);
+	assert_string_equal(f->c.upstreams[0], "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml");
+	assert_string_equal(f->c.upstreams[1], "https://api.frankfurter.dev/v2/rates?base=EUR");
+	assert_string_equal(f->c.upstreams[2], "https://api.frankfurter.dev/v1/latest");
 	assert_string_equal(f->c.history_upstream, "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist-90d.xml");
 	assert_int_equal(f->c.refresh, 3600);
 	assert_int_equal(f->c.max_age, 86400);
@@ -417,7 +418,8 @@ test_help_and_version(void **state)
 {
 	static const char *const want[] = {
 		"--listen HOST:PORT", "CCONV_LISTEN", "127.0.0.1:8080", "--db PATH", "CCONV_DB",
-		"XDG_STATE_HOME", "--upstream URL", "CCONV_UPSTREAM", UPSTREAM_FRANKFURTER ",", UPSTREAM_ECB_DAILY,
+		"XDG_STATE_HOME", "--upstream URL", "CCONV_UPSTREAM", UPSTREAM_ECB_DAILY ",",
+		UPSTREAM_FRANKFURTER_V2 ",", UPSTREAM_FRANKFURTER,
 		"--history-upstream URL", "CCONV_HISTORY_UPSTREAM", UPSTREAM_ECB_HIST_90D, "--refresh SECONDS",
 		"CCONV_REFRESH", "3600", "--max-age SECONDS", "CCONV_MAX_AGE", "86400", "-v, --verbose",
 		"--version", "-h, --help", "/convert/", "/latest", "/currencies", "/healthz", "64",
