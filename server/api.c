@@ -18,6 +18,7 @@
 #include "api.h"
 #include "calendar.h"
 #include "fxjson.h"
+#include "merge.h"
 #include "web.h"
 #include "web_index_hash.h"
 
@@ -229,21 +230,27 @@ begin_answer_at(const struct api_ctx *ctx, struct api_response *resp, const char
 }
 
 /*
- * A day's published rates never change, so the answer for a day before the
- * rates being served, made from that very day's rates, may be kept for good.
- * An answer made from the nearest earlier day's rates is not final: gap
- * filling, a backfill or an import can still bring the asked-for day (the
- * daemon was down, the day is missing), and a cache holding the older rates
- * for a year would then give a wrong number.  Such answers, time series (which
- * can gain days the same way) and anything about the latest day follow the
- * refresh like /latest.
+ * How long a past day's answer may be kept.  A day's view changes while a
+ * source may still publish for a day it reads (the carry-forward window
+ * before it, merge.h) and whenever a load (--import, --backfill, gap
+ * filling) or a late source adds or changes a rate of one of those days.
+ * So only the answer made from the asked day's own rates, for a day old
+ * enough that no publication reaches it (API_SETTLED_DAYS), whose days were
+ * never changed after they were first stored, may be kept for good; any
+ * other follows the refresh like /latest, with a finite max-age.  A day that
+ * is replaced gives other bytes, and so another ETag, at once.
  */
+#define API_SETTLED_DAYS (MERGE_WINDOW_DAYS + 1)
+
 static void
 set_dated_cache(const struct api_ctx *ctx, const char *asked, const struct rates *answered,
-    struct api_response *resp)
+    const struct api_day *day, struct api_response *resp)
 {
-	if (ctx->rates != NULL && strcmp(asked, rates_date(answered)) == 0 &&
-	    strcmp(asked, rates_date(ctx->rates)) < 0)
+	char today[DT_DATE_LEN];
+
+	dt_date(ctx->now, today);
+	if (day->stored && !day->replaced && strcmp(asked, rates_date(answered)) == 0 &&
+	    dt_date_days(asked) + API_SETTLED_DAYS <= dt_date_days(today))
 		resp->cache = API_CACHE_IMMUTABLE;
 }
 
@@ -281,20 +288,29 @@ first_date(void *arg, const struct rates *r)
 	return 1;
 }
 
-/* The stored snapshot for date or the nearest earlier one, into *out;
- * -1 with the answer set when there is none (404) or history failed (503). */
+/* The stored view of date (store_load_on()) into *out and *day; -1 with
+ * the answer set when there is none (404) or history failed (503). */
 static int
-history_on(const struct api_ctx *ctx, const char *date, struct rates **out, struct api_response *resp)
+history_on(const struct api_ctx *ctx, const char *date, struct rates **out, struct api_day *day,
+    struct api_response *resp)
 {
-	char err[512];
+	char err[512], today[DT_DATE_LEN];
 
 	*out = NULL;
 	if (ctx->history == NULL) {
 		answer_error(resp, 503, "no history: this server keeps none");
 		return -1;
 	}
-	if (ctx->history->on(ctx->history->cls, date, out, err, sizeof(err)) == -1) {
+	/* A day still to come is answered as today is: with the newest rates. */
+	dt_date(ctx->now, today);
+	if (ctx->history->on(ctx->history->cls, strcmp(date, today) > 0 ? today : date, out, day, err,
+	    sizeof(err)) == -1) {
 		answer_error(resp, 503, "history unavailable: %s", err);
+		return -1;
+	}
+	if (*out == NULL && day->before[0] != '\0') {
+		answer_error(resp, 404, "no rates within %d days on or before %s: the newest stored day before "
+		    "that is %s", MERGE_WINDOW_DAYS, date, day->before);
 		return -1;
 	}
 	if (*out == NULL) {
@@ -393,6 +409,7 @@ route_convert_query(const struct api_ctx *ctx, const struct api_request *req, st
 
 	struct rates *dated = NULL;
 	const struct rates *r = ctx->rates;
+	struct api_day day;
 	char date[DT_DATE_LEN];
 
 	if (collect_params(req, convert_params, p, resp) == -1)
@@ -404,7 +421,7 @@ route_convert_query(const struct api_ctx *ctx, const struct api_request *req, st
 	if (p[P_DATE] != NULL) {
 		if (parse_request_date("date", p[P_DATE]->value != NULL ? p[P_DATE]->value : "",
 		    p[P_DATE]->value != NULL ? p[P_DATE]->value_len : 0, date, resp) == -1 ||
-		    history_on(ctx, date, &dated, resp) == -1)
+		    history_on(ctx, date, &dated, &day, resp) == -1)
 			return;
 		r = dated;
 	} else if (r == NULL) {
@@ -421,7 +438,7 @@ route_convert_query(const struct api_ctx *ctx, const struct api_request *req, st
 	}
 	begin_answer_at(ctx, resp, ct_json, rates_fetched_at(r), dated != NULL);
 	if (dated != NULL)
-		set_dated_cache(ctx, date, dated, resp);
+		set_dated_cache(ctx, date, dated, &day, resp);
 	else	/* as old as the older of its two rates */
 		resp->stale = ctx->now >= rates_pair_stale_from(r, from, to, ctx->max_age);
 	fxjson_render_conversion(&resp->body, &c, r, resp->stale);
@@ -514,12 +531,13 @@ route_date(const struct api_ctx *ctx, const struct api_request *req, const char 
     struct api_response *resp)
 {
 	struct rates *r = NULL;
+	struct api_day day;
 
-	if (history_on(ctx, date, &r, resp) == -1)
+	if (history_on(ctx, date, &r, &day, resp) == -1)
 		return;
 	answer_rates(ctx, req, r, 1, resp);
 	if (resp->status == 200)
-		set_dated_cache(ctx, date, r, resp);
+		set_dated_cache(ctx, date, r, &day, resp);
 	rates_free(r);
 }
 

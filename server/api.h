@@ -36,18 +36,28 @@ struct api_request {
 	size_t nargs;
 };
 
+/* What a day's view read (store.h's struct store_day), to decide how long
+ * its answer may be kept. */
+struct api_day {
+	int stored;		/* the day itself has rates */
+	int replaced;		/* a day the view reads was changed after it was first stored */
+	int64_t changed_at;	/* the last change to any of them, Unix time */
+	char before[DT_DATE_LEN];	/* with no view: the newest stored day before the window, "" if none */
+};
+
 /*
  * Stored history, for the dated routes, behind two functions so that this
  * module stays free of SQLite (server/history.c provides them; tests give
  * fakes).  Both may be called from any request thread at once.
- *   on:   the snapshot for date or the nearest earlier one; 0 with *out
- *         (the caller frees it) or NULL when none, -1 with err set.
+ *   on:   the view of date (store_load_on()); 0 with *out (the caller
+ *         frees it) or NULL when none, and *day (day may be NULL), -1 with
+ *         err set.
  *   each: fn for every snapshot dated start..end, oldest first, as
  *         store_each(): 0, -1 with err set, or fn's positive value.
  */
 struct api_history {
 	void *cls;
-	int (*on)(void *cls, const char *date, struct rates **out, char *err, size_t errlen);
+	int (*on)(void *cls, const char *date, struct rates **out, struct api_day *day, char *err, size_t errlen);
 	int (*each)(void *cls, const char *start, const char *end,
 	    int (*fn)(void *arg, const struct rates *r), void *arg, char *err, size_t errlen);
 };

@@ -43,6 +43,8 @@ struct history {
 	char *path;
 	atomic_uint next;	/* where a thread new to the pool starts */
 	atomic_int reopening;	/* between STORE_REOPENING and STORE_REOPENED: no slot opens the path */
+	char **order;		/* store_set_order() of every store opened */
+	size_t norder;
 	struct api_history api;
 };
 
@@ -72,6 +74,21 @@ release(struct slot *s)
 	pthread_mutex_unlock(&s->mu);
 }
 
+/* A read-only store on h's path, sources ranked as the daemon's writer ranks them. */
+static struct store *
+open_ordered(struct history *h, char *err, size_t errlen)
+{
+	struct store *st;
+
+	if ((st = store_open_readonly(h->path, err, errlen)) == NULL)
+		return NULL;
+	if (store_set_order(st, (const char *const *)h->order, h->norder, err, errlen) == -1) {
+		store_close(st);
+		return NULL;
+	}
+	return st;
+}
+
 /* The slot's store, opened first if it is closed and may be: 0, or -1 with
  * err set.  The caller holds s->mu. */
 static int
@@ -83,19 +100,26 @@ ready(struct history *h, struct slot *s, char *err, size_t errlen)
 		err_set(err, errlen, "the database file is being opened again; try again");
 		return -1;
 	}
-	return (s->st = store_open_readonly(h->path, err, errlen)) != NULL ? 0 : -1;
+	return (s->st = open_ordered(h, err, errlen)) != NULL ? 0 : -1;
 }
 
 static int
-on(void *cls, const char *date, struct rates **out, char *err, size_t errlen)
+on(void *cls, const char *date, struct rates **out, struct api_day *day, char *err, size_t errlen)
 {
 	struct slot *s = acquire(cls);
+	struct store_day sd;
 	int rc = -1;
 
 	*out = NULL;
 	if (ready(cls, s, err, errlen) == 0)
-		rc = store_load_on(s->st, date, out, err, errlen);
+		rc = store_load_on(s->st, date, out, &sd, err, errlen);
 	release(s);
+	if (rc == 0 && day != NULL) {
+		day->stored = sd.stored;
+		day->replaced = sd.replaced;
+		day->changed_at = sd.changed_at;
+		memcpy(day->before, sd.before, sizeof(day->before));
+	}
 	return rc;
 }
 
@@ -135,8 +159,16 @@ history_follow(void *arg, enum store_reopen what)
 	}
 }
 
+static void
+free_order(char **order, size_t n)
+{
+	for (size_t i = 0; order != NULL && i < n; i++)
+		free(order[i]);
+	free(order);
+}
+
 struct history *
-history_open(const char *path, size_t nconn, char *err, size_t errlen)
+history_open(const char *path, size_t nconn, const char *const *order, size_t norder, char *err, size_t errlen)
 {
 	struct history *h;
 	int rc;
@@ -144,15 +176,14 @@ history_open(const char *path, size_t nconn, char *err, size_t errlen)
 	if (nconn == 0)
 		nconn = 1;
 	if ((h = calloc(1, sizeof(*h))) == NULL || (h->slots = calloc(nconn, sizeof(*h->slots))) == NULL ||
-	    (h->path = strdup(path)) == NULL) {
-		err_set(err, errlen, "out of memory");
-		if (h != NULL)
-			free(h->slots);
-		free(h);
-		return NULL;
-	}
+	    (h->path = strdup(path)) == NULL ||
+	    (norder > 0 && (h->order = calloc(norder, sizeof(*h->order))) == NULL))
+		goto oom;
+	for (; h->norder < norder; h->norder++)
+		if ((h->order[h->norder] = strdup(order[h->norder])) == NULL)
+			goto oom;
 	for (; h->n < nconn; h->n++) {
-		if ((h->slots[h->n].st = store_open_readonly(path, err, errlen)) == NULL) {
+		if ((h->slots[h->n].st = open_ordered(h, err, errlen)) == NULL) {
 			history_close(h);
 			return NULL;
 		}
@@ -165,6 +196,15 @@ history_open(const char *path, size_t nconn, char *err, size_t errlen)
 	h->api.on = on;
 	h->api.each = each;
 	return h;
+oom:
+	err_set(err, errlen, "out of memory");
+	if (h != NULL) {
+		free(h->slots);
+		free(h->path);
+		free_order(h->order, h->norder);
+	}
+	free(h);
+	return NULL;
 }
 
 void
@@ -178,6 +218,7 @@ history_close(struct history *h)
 	}
 	free(h->slots);
 	free(h->path);
+	free_order(h->order, h->norder);
 	free(h);
 }
 

@@ -23,9 +23,11 @@
 struct history;
 
 /* nconn read-only stores on path, which must already hold a current schema
- * (open it with store_open() first).  NULL with err set: the store's message,
- * or "out of memory"; the caller says it was history. */
-struct history *history_open(const char *path, size_t nconn, char *err, size_t errlen);
+ * (open it with store_open() first), each ranking sources by order[0 ..
+ * norder) as store_set_order() does (copied).  NULL with err set: the
+ * store's message, or "out of memory"; the caller says it was history. */
+struct history *history_open(const char *path, size_t nconn, const char *const *order, size_t norder,
+    char *err, size_t errlen);
 /* Only once no request can still use it; accepts NULL. */
 void history_close(struct history *h);
 

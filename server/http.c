@@ -607,11 +607,11 @@ guarded_each(void *cls, const char *start, const char *end, int (*fn)(void *arg,
 }
 
 static int
-guarded_on(void *cls, const char *date, struct rates **out, char *err, size_t errlen)
+guarded_on(void *cls, const char *date, struct rates **out, struct api_day *day, char *err, size_t errlen)
 {
 	const struct api_history *inner = ((struct heavy *)cls)->h->history;
 
-	return inner->on(inner->cls, date, out, err, errlen);
+	return inner->on(inner->cls, date, out, day, err, errlen);
 }
 
 /* On a worker: the answer, or a 503 when stopping or the budget is spent;

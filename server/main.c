@@ -17,6 +17,7 @@
 #include <malloc.h>
 #endif
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include <curl/curl.h>
@@ -30,6 +31,7 @@
 #include "publish.h"
 #include "refresher.h"
 #include "store.h"
+#include "url.h"
 
 #define EXIT_USAGE 64		/* sysexits(3) EX_USAGE */
 /*
@@ -43,6 +45,32 @@
  * nothing next to rendering or parsing its megabytes.
  */
 #define CCONVD_MMAP_THRESHOLD (128 * 1024)
+
+/* The configured upstreams as the store names them (url_redact()), for
+ * store_set_order(): an array of n strings, freed with free_order(); NULL
+ * when out of memory. */
+static char **
+redacted_upstreams(const struct cconvd_config *cfg)
+{
+	char **v = calloc(cfg->nupstreams + 1, sizeof(*v)), shown[URL_SHOWN_LEN];
+
+	for (size_t i = 0; v != NULL && i < cfg->nupstreams; i++)
+		if ((v[i] = strdup(url_redact(cfg->upstreams[i], shown, sizeof(shown)))) == NULL) {
+			while (i > 0)
+				free(v[--i]);
+			free(v);
+			v = NULL;
+		}
+	return v;
+}
+
+static void
+free_order(char **v, size_t n)
+{
+	for (size_t i = 0; v != NULL && i < n; i++)
+		free(v[i]);
+	free(v);
+}
 
 /* --import or --backfill: one transaction, a summary line, the running
  * daemon told when something changed, then exit. */
@@ -102,6 +130,7 @@ main(int argc, char **argv)
 	struct rates *r = NULL;
 	struct http *h = NULL;
 	struct history *hist = NULL;
+	char **order = NULL;
 	struct refresher *rf = NULL;
 	sigset_t sigs;
 	char err[1024], future[DT_DATE_LEN];
@@ -151,6 +180,12 @@ main(int argc, char **argv)
 		log_warnx("%s", err);
 		goto out;
 	}
+	/* Every read ranks the sources as --upstream lists them. */
+	if ((order = redacted_upstreams(&cfg)) == NULL ||
+	    store_set_order(st, (const char *const *)order, cfg.nupstreams, err, sizeof(err)) == -1) {
+		log_warnx("out of memory");
+		goto out;
+	}
 	/* A day from the future is passed over here and logged by the refresher's first round. */
 	if (store_load_latest(st, (int64_t)time(NULL), &r, future, err, sizeof(err)) == -1)
 		log_warnx("%s; starting without stored rates", err);
@@ -161,7 +196,8 @@ main(int argc, char **argv)
 		log_info("no stored rates in '%s' yet", cfg.db_path);
 
 	/* Without history the daemon still serves the latest rates. */
-	if ((hist = history_open(cfg.db_path, http_readers(&cfg), err, sizeof(err))) == NULL)
+	if ((hist = history_open(cfg.db_path, http_readers(&cfg), (const char *const *)order, cfg.nupstreams, err,
+	    sizeof(err))) == NULL)
 		log_warnx("history: %s; dated routes will answer 503", err);
 	else
 		store_on_reopen(st, history_follow, hist);
@@ -190,6 +226,7 @@ out:
 	refresher_stop(rf);	/* the writer tells hist when it opens the file again */
 	history_close(hist);
 	store_close(st);
+	free_order(order, cfg.nupstreams);
 	publish_shutdown();
 	curl_global_cleanup();
 	config_free(&cfg);

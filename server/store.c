@@ -48,6 +48,8 @@
 #include "err.h"
 #include "lockfile.h"
 #include "log.h"
+#include "merge.h"
+#include "obsview.h"
 #include "store.h"
 #include "url.h"
 
@@ -83,6 +85,46 @@ static const char *const migrations[] = {
 	"PRAGMA secure_delete = ON;"
 	"UPDATE snapshots SET upstream = cconv_redact_url(upstream);"
 	"PRAGMA secure_delete = OFF;",
+	/* 2 -> 3: a rate is an observation of one source on one day.  Each
+	 * stored rate becomes an observation of its snapshot's upstream on its
+	 * date, fetched when the snapshot was; each upstream a source last
+	 * confirmed at its newest fetch; each stored day is first stored and
+	 * last changed at its fetch time, never replaced. */
+	"CREATE TABLE sources("
+	"  id INTEGER PRIMARY KEY,"
+	"  upstream TEXT NOT NULL UNIQUE,"
+	"  fetched_at INTEGER NOT NULL,"
+	"  stale INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE observations("
+	"  date TEXT NOT NULL,"
+	"  currency TEXT NOT NULL,"
+	"  source INTEGER NOT NULL REFERENCES sources(id),"
+	"  base TEXT NOT NULL,"
+	"  rate TEXT NOT NULL,"
+	"  fetched_at INTEGER NOT NULL,"
+	"  PRIMARY KEY(date, currency, source)) WITHOUT ROWID;"
+	"CREATE INDEX observations_by_series ON observations(source, currency, date);"
+	"CREATE TABLE series("
+	"  source INTEGER NOT NULL REFERENCES sources(id),"
+	"  currency TEXT NOT NULL,"
+	"  PRIMARY KEY(source, currency)) WITHOUT ROWID;"
+	"CREATE TABLE days("
+	"  date TEXT PRIMARY KEY,"
+	"  first_at INTEGER NOT NULL,"
+	"  changed_at INTEGER NOT NULL,"
+	"  replaced INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
+	"CREATE INDEX days_by_change ON days(changed_at);"
+	"INSERT INTO sources(upstream, fetched_at)"
+	"  SELECT upstream, max(fetched_at) FROM snapshots GROUP BY upstream ORDER BY min(date);"
+	"INSERT INTO observations(date, currency, source, base, rate, fetched_at)"
+	"  SELECT r.date, r.currency, so.id, s.pivot, r.rate, s.fetched_at"
+	"  FROM rates r JOIN snapshots s ON s.date = r.date JOIN sources so ON so.upstream = s.upstream;"
+	"INSERT INTO series(source, currency) SELECT DISTINCT source, currency FROM observations;"
+	"INSERT INTO days(date, first_at, changed_at)"
+	"  SELECT date, fetched_at, fetched_at FROM snapshots s"
+	"  WHERE EXISTS(SELECT 1 FROM rates r WHERE r.date = s.date);"
+	"DROP TABLE rates;"
+	"DROP TABLE snapshots;",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -96,26 +138,33 @@ struct store {
 	ino_t ino;
 	void (*on_reopen)(void *arg, enum store_reopen what);	/* store_on_reopen(); NULL: none */
 	void *on_reopen_arg;
-	sqlite3_stmt *upsert_snapshot;	/* the write statements: NULL when read-only */
-	sqlite3_stmt *delete_rates;
-	sqlite3_stmt *insert_rate;
-	sqlite3_stmt *select_pivot;
-	sqlite3_stmt *select_rates;
-	sqlite3_stmt *select_latest;	/* these three yield SNAPSHOT_COLUMNS, one row per rate */
-	sqlite3_stmt *select_on;
-	sqlite3_stmt *select_range;
+	char **order;		/* store_set_order(): redacted upstreams, first first */
+	size_t norder;
+	struct obsview *view;	/* the reads' scratch, kept between calls */
+	sqlite3_stmt *upsert_source;	/* the write statements: NULL when read-only */
+	sqlite3_stmt *upsert_obs;
+	sqlite3_stmt *insert_series;
+	sqlite3_stmt *upsert_day;
+	sqlite3_stmt *select_same;	/* what a write compares with */
+	sqlite3_stmt *select_day_exists;
+	sqlite3_stmt *count_day_currencies;
+	sqlite3_stmt *select_sources;	/* the reads */
+	sqlite3_stmt *select_latest;	/* OBS_COLUMNS: each series' newest observation */
+	sqlite3_stmt *select_window;	/* OBS_COLUMNS: every observation in a date range, by date */
 	sqlite3_stmt *select_future;	/* the newest day store_load_latest() passes over */
+	sqlite3_stmt *select_day_info;
+	sqlite3_stmt *select_before;
 };
 
 /*
- * The history queries all read one row per rate, snapshot columns repeated,
- * ordered by date then currency, so one loop (collect()) turns any of them
- * into snapshots.  Both are served by primary keys: snapshots(date) finds
- * the date (max(date) <= ?1 is one index probe), rates(date, currency) is
- * the rows in order; no extra index is needed.
+ * The reads fetch observations as OBS_COLUMNS rows, which obsview.h
+ * gathers into one view per source and merges.  Every query is served by an
+ * index: observations(date, currency, source) for a date range in date
+ * order, observations_by_series(source, currency, date) for the newest
+ * observation of each series (series lists them: one probe each, never a
+ * walk through the history), days(date) and days_by_change for the days.
  */
-#define SNAPSHOT_COLUMNS "SELECT s.date, s.pivot, s.fetched_at, s.upstream, r.currency, r.rate" \
-	" FROM snapshots s JOIN rates r ON r.date = s.date "
+#define OBS_COLUMNS "o.source, o.base, o.currency, o.rate, o.date, o.fetched_at"
 
 static int
 busy_ms(const struct store *s)
@@ -289,14 +338,30 @@ out:
 static int
 prepare_writes(struct store *s, char *err, size_t errlen)
 {
+	/* ?4: a confirmation (store_save()), which sets the fetch time; a
+	 * load only moves it forward. */
 	if (prepare(s,
-		"INSERT INTO snapshots(date, pivot, fetched_at, upstream) VALUES(?1, ?2, ?3, ?4)"
-		" ON CONFLICT(date) DO UPDATE SET pivot = excluded.pivot,"
-		" fetched_at = excluded.fetched_at, upstream = excluded.upstream",
-		&s->upsert_snapshot, err, errlen) == -1 ||
-	    prepare(s, "DELETE FROM rates WHERE date = ?1", &s->delete_rates, err, errlen) == -1 ||
-	    prepare(s, "INSERT INTO rates(date, currency, rate) VALUES(?1, ?2, ?3)", &s->insert_rate,
-		err, errlen) == -1)
+		"INSERT INTO sources(upstream, fetched_at, stale) VALUES(?1, ?2, ?3)"
+		" ON CONFLICT(upstream) DO UPDATE SET"
+		" stale = CASE WHEN ?4 OR excluded.fetched_at >= fetched_at THEN excluded.stale ELSE stale END,"
+		" fetched_at = CASE WHEN ?4 THEN excluded.fetched_at ELSE max(fetched_at, excluded.fetched_at) END"
+		" RETURNING id", &s->upsert_source, err, errlen) == -1 ||
+	    prepare(s,
+		"INSERT INTO observations(date, currency, source, base, rate, fetched_at)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6)"
+		" ON CONFLICT(date, currency, source) DO UPDATE SET base = excluded.base, rate = excluded.rate,"
+		" fetched_at = excluded.fetched_at", &s->upsert_obs, err, errlen) == -1 ||
+	    prepare(s, "INSERT OR IGNORE INTO series(source, currency) VALUES(?1, ?2)", &s->insert_series, err,
+		errlen) == -1 ||
+	    prepare(s,
+		"INSERT INTO days(date, first_at, changed_at) VALUES(?1, ?2, ?2)"
+		" ON CONFLICT(date) DO UPDATE SET changed_at = max(changed_at, excluded.changed_at), replaced = 1",
+		&s->upsert_day, err, errlen) == -1 ||
+	    prepare(s, "SELECT base, rate FROM observations WHERE date = ?1 AND currency = ?2", &s->select_same,
+		err, errlen) == -1 ||
+	    prepare(s, "SELECT 1 FROM days WHERE date = ?1", &s->select_day_exists, err, errlen) == -1 ||
+	    prepare(s, "SELECT count(DISTINCT currency) FROM observations WHERE date = ?1",
+		&s->count_day_currencies, err, errlen) == -1)
 		return -1;
 	return 0;
 }
@@ -304,17 +369,24 @@ prepare_writes(struct store *s, char *err, size_t errlen)
 static int
 prepare_reads(struct store *s, char *err, size_t errlen)
 {
-	if (prepare(s, "SELECT pivot FROM snapshots WHERE date = ?1", &s->select_pivot, err, errlen) == -1 ||
-	    prepare(s, "SELECT currency, rate FROM rates WHERE date = ?1 ORDER BY currency",
-		&s->select_rates, err, errlen) == -1 ||
-	    prepare(s, SNAPSHOT_COLUMNS "WHERE s.date = (SELECT max(date) FROM snapshots"
-		" WHERE date <= ?1 AND fetched_at <= ?2) ORDER BY r.currency", &s->select_latest, err, errlen) == -1 ||
-	    prepare(s, "SELECT max(date) FROM snapshots WHERE date > ?1 OR fetched_at > ?2", &s->select_future, err,
+	if (prepare(s, "SELECT id, upstream, fetched_at, stale FROM sources", &s->select_sources, err,
 		errlen) == -1 ||
-	    prepare(s, SNAPSHOT_COLUMNS "WHERE s.date = (SELECT max(date) FROM snapshots WHERE date <= ?1)"
-		" ORDER BY r.currency", &s->select_on, err, errlen) == -1 ||
-	    prepare(s, SNAPSHOT_COLUMNS "WHERE r.date BETWEEN ?1 AND ?2 ORDER BY r.date, r.currency",
-		&s->select_range, err, errlen) == -1)
+	    /* ?1: the last date that may be published at ?2, now.  CROSS JOIN
+	     * keeps series outside: one probe per series, never a walk of
+	     * observations. */
+	    prepare(s, "SELECT " OBS_COLUMNS " FROM series x CROSS JOIN observations o"
+		" ON o.source = x.source AND o.currency = x.currency AND o.date ="
+		" (SELECT date FROM observations WHERE source = x.source AND currency = x.currency"
+		" AND date <= ?1 AND fetched_at <= ?2 ORDER BY date DESC LIMIT 1)", &s->select_latest, err,
+		errlen) == -1 ||
+	    prepare(s, "SELECT max(coalesce((SELECT max(date) FROM days WHERE date > ?1), ''),"
+		" coalesce((SELECT max(date) FROM days WHERE changed_at > ?2), ''))", &s->select_future, err,
+		errlen) == -1 ||
+	    prepare(s, "SELECT " OBS_COLUMNS " FROM observations o WHERE o.date BETWEEN ?1 AND ?2 ORDER BY o.date",
+		&s->select_window, err, errlen) == -1 ||
+	    prepare(s, "SELECT coalesce(max(replaced), 0), coalesce(max(changed_at), 0), coalesce(max(date = ?2), 0)"
+		" FROM days WHERE date BETWEEN ?1 AND ?2", &s->select_day_info, err, errlen) == -1 ||
+	    prepare(s, "SELECT max(date) FROM days WHERE date < ?1", &s->select_before, err, errlen) == -1)
 		return -1;
 	return 0;
 }
@@ -417,9 +489,9 @@ out:
 static void
 close_db(struct store *s)
 {
-	sqlite3_stmt **all[] = { &s->upsert_snapshot, &s->delete_rates, &s->insert_rate,
-	    &s->select_pivot, &s->select_rates, &s->select_latest, &s->select_on, &s->select_range,
-	    &s->select_future };
+	sqlite3_stmt **all[] = { &s->upsert_source, &s->upsert_obs, &s->insert_series, &s->upsert_day,
+	    &s->select_same, &s->select_day_exists, &s->count_day_currencies, &s->select_sources,
+	    &s->select_latest, &s->select_window, &s->select_future, &s->select_day_info, &s->select_before };
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		sqlite3_finalize(*all[i]);
@@ -508,7 +580,8 @@ open_store(const char *path, enum store_mode mode, char *err, size_t errlen)
 
 	if (regular_or_absent(path, err, errlen) == -1)
 		goto fail;
-	if ((s = calloc(1, sizeof(*s))) == NULL || (s->path = strdup(path)) == NULL) {
+	if ((s = calloc(1, sizeof(*s))) == NULL || (s->path = strdup(path)) == NULL ||
+	    (s->view = obsview_new()) == NULL) {
 		err_set(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -550,6 +623,10 @@ store_close(struct store *s)
 		return;
 	close_db(s);
 	lockfile_release(s->lock);
+	for (size_t i = 0; i < s->norder; i++)
+		free(s->order[i]);
+	free(s->order);
+	obsview_free(s->view);
 	free(s->path);
 	free(s);
 }
@@ -629,50 +706,218 @@ step_done(struct store *s, sqlite3_stmt *st, const char *doing, char *err, size_
 	return rc;
 }
 
-/* The snapshot's rows, replacing the date's old ones; inside a transaction. */
+/* Binds text, an integer or nothing (NULL text) at i: 0, or -1 with err set. */
 static int
-write_snapshot(struct store *s, const struct rates *r, char *err, size_t errlen)
+bind_text(struct store *s, sqlite3_stmt *st, int i, const char *text, const char *doing, char *err, size_t errlen)
+{
+	if (sqlite3_bind_text(st, i, text, -1, SQLITE_TRANSIENT) != SQLITE_OK) {
+		store_fail(s, doing, err, errlen);
+		sqlite3_clear_bindings(st);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+bind_int(struct store *s, sqlite3_stmt *st, int i, int64_t v, const char *doing, char *err, size_t errlen)
+{
+	if (sqlite3_bind_int64(st, i, v) != SQLITE_OK) {
+		store_fail(s, doing, err, errlen);
+		sqlite3_clear_bindings(st);
+		return -1;
+	}
+	return 0;
+}
+
+/* One write of a snapshot: the store ids of its sources as they are needed. */
+struct writing {
+	const struct rates *r;
+	int confirm;			/* store_save(): every source confirmed at its fetch time */
+	int64_t id[RATES_MAX_SOURCES];	/* 0: not yet written */
+	char (*dates)[DT_DATE_LEN];	/* the days an observation was written to: one slot per entry */
+	size_t ndates;
+};
+
+/* The store id of r's source src, its row written (created, or confirmed). */
+static int
+source_id(struct store *s, struct writing *w, unsigned src, int64_t *id, char *err, size_t errlen)
+{
+	const struct rates_source *x = rates_source(w->r, src);
+	const char *doing = "writing a source";
+	int rc = -1;
+
+	if (w->id[src] != 0) {
+		*id = w->id[src];
+		return 0;
+	}
+	if (bind_text(s, s->upsert_source, 1, x->upstream, doing, err, errlen) == -1 ||
+	    bind_int(s, s->upsert_source, 2, x->fetched_at, doing, err, errlen) == -1 ||
+	    bind_int(s, s->upsert_source, 3, x->stale, doing, err, errlen) == -1 ||
+	    bind_int(s, s->upsert_source, 4, w->confirm, doing, err, errlen) == -1)
+		return -1;
+	if (sqlite3_step(s->upsert_source) != SQLITE_ROW) {
+		store_fail(s, doing, err, errlen);
+		goto out;
+	}
+	*id = w->id[src] = sqlite3_column_int64(s->upsert_source, 0);
+	rc = sqlite3_step(s->upsert_source) == SQLITE_DONE ? 0 : -1;
+	if (rc == -1)
+		store_fail(s, doing, err, errlen);
+out:
+	sqlite3_reset(s->upsert_source);
+	sqlite3_clear_bindings(s->upsert_source);
+	return rc;
+}
+
+/* The day's row: first stored now, or changed (replaced) now. */
+static int
+touch_day(struct store *s, const char *date, int64_t at, char *err, size_t errlen)
+{
+	if (bind_text(s, s->upsert_day, 1, date, "writing a day", err, errlen) == -1 ||
+	    bind_int(s, s->upsert_day, 2, at, "writing a day", err, errlen) == -1)
+		return -1;
+	return step_done(s, s->upsert_day, "writing a day", err, errlen);
+}
+
+/* Notes that an observation was written to date: each day's row is written
+ * once per snapshot (write_days()), so a day new to the store is not
+ * counted as replaced by its own second entry. */
+static void
+day_written(struct writing *w, const char *date)
+{
+	for (size_t i = 0; i < w->ndates; i++)
+		if (strcmp(w->dates[i], date) == 0)
+			return;
+	memcpy(w->dates[w->ndates++], date, DT_DATE_LEN);
+}
+
+static int
+write_days(struct store *s, struct writing *w, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < w->ndates; i++)
+		if (touch_day(s, w->dates[i], rates_fetched_at(w->r), err, errlen) == -1)
+			return -1;
+	return 0;
+}
+
+/*
+ * Whether e is stored already: the same currency on the same day against
+ * the same base at the same value (compared as numbers), from whichever
+ * source.  Such an observation is not stored twice, so loading the same
+ * rates again, or the same rates from a mirror, changes nothing.
+ */
+static int
+stored_same(struct store *s, const struct rate_entry *e, const struct currency *pivot, int *same, char *err,
+    size_t errlen)
+{
+	const char *doing = "comparing with stored rates";
+	int step, rc = -1;
+
+	*same = 0;
+	if (bind_text(s, s->select_same, 1, e->date, doing, err, errlen) == -1 ||
+	    bind_text(s, s->select_same, 2, e->cur->code, doing, err, errlen) == -1)
+		return -1;
+	while ((step = sqlite3_step(s->select_same)) == SQLITE_ROW) {
+		struct dec v;
+
+		if (strcmp(column_text(s->select_same, 0), pivot->code) == 0 &&
+		    dec_parse(column_text(s->select_same, 1), (size_t)sqlite3_column_bytes(s->select_same, 1),
+		    &v) == 0 && dec_cmp(&v, &e->rate) == 0) {
+			*same = 1;
+			break;
+		}
+	}
+	if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		store_fail(s, doing, err, errlen);
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_reset(s->select_same);
+	sqlite3_clear_bindings(s->select_same);
+	return rc;
+}
+
+/* e as an observation of its source on its date; inside a transaction. */
+static int
+write_entry(struct store *s, struct writing *w, const struct rate_entry *e, char *err, size_t errlen)
+{
+	const char *doing = "inserting rates";
+	char text[DEC_STRLEN];
+	int64_t id;
+
+	if (source_id(s, w, e->src, &id, err, errlen) == -1)
+		return -1;
+	dec_format(&e->rate, text, sizeof(text));
+	if (bind_text(s, s->upsert_obs, 1, e->date, doing, err, errlen) == -1 ||
+	    bind_text(s, s->upsert_obs, 2, e->cur->code, doing, err, errlen) == -1 ||
+	    bind_int(s, s->upsert_obs, 3, id, doing, err, errlen) == -1 ||
+	    bind_text(s, s->upsert_obs, 4, rates_pivot(w->r)->code, doing, err, errlen) == -1 ||
+	    bind_text(s, s->upsert_obs, 5, text, doing, err, errlen) == -1 ||
+	    bind_int(s, s->upsert_obs, 6, rates_source(w->r, e->src)->fetched_at, doing, err, errlen) == -1 ||
+	    step_done(s, s->upsert_obs, doing, err, errlen) == -1)
+		return -1;
+	if (bind_int(s, s->insert_series, 1, id, doing, err, errlen) == -1 ||
+	    bind_text(s, s->insert_series, 2, e->cur->code, doing, err, errlen) == -1 ||
+	    step_done(s, s->insert_series, doing, err, errlen) == -1)
+		return -1;
+	day_written(w, e->date);
+	return 0;
+}
+
+/*
+ * Writes r's entries that are not stored yet (stored_same()), each as an
+ * observation with its own date and source; nothing stored is deleted.
+ * *wrote says whether any was.  With confirm, every source of r is
+ * confirmed at its fetch time even when nothing else changes.  fresh: a
+ * date known to have no observation yet (no row in days), whose entries
+ * need no comparing; NULL when none is known.  Inside a transaction.
+ */
+static int
+write_snapshot(struct store *s, const struct rates *r, int confirm, const char *fresh, int *wrote, char *err,
+    size_t errlen)
 {
 	const struct currency *pivot = rates_pivot(r);
-	const char *date = rates_date(r);
-	char text[DEC_STRLEN];
+	struct writing w;
+	int rc = -1;
 
-	if (sqlite3_bind_text(s->upsert_snapshot, 1, date, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(s->upsert_snapshot, 2, pivot->code, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(s->upsert_snapshot, 3, rates_fetched_at(r)) != SQLITE_OK ||
-	    sqlite3_bind_text(s->upsert_snapshot, 4, rates_upstream(r), -1, SQLITE_STATIC) != SQLITE_OK) {
-		store_fail(s, "writing the snapshot", err, errlen);
-		sqlite3_clear_bindings(s->upsert_snapshot);
+	memset(&w, 0, sizeof(w));
+	w.r = r;
+	w.confirm = confirm;
+	*wrote = 0;
+	if ((w.dates = calloc(rates_count(r), sizeof(*w.dates))) == NULL) {
+		err_set(err, errlen, "out of memory");
 		return -1;
 	}
-	if (step_done(s, s->upsert_snapshot, "writing the snapshot", err, errlen) == -1)
-		return -1;
-
-	if (sqlite3_bind_text(s->delete_rates, 1, date, -1, SQLITE_STATIC) != SQLITE_OK) {
-		store_fail(s, "replacing old rates", err, errlen);
-		return -1;
-	}
-	if (step_done(s, s->delete_rates, "replacing old rates", err, errlen) == -1)
-		return -1;
-
 	for (size_t i = 0; i < rates_count(r); i++) {
 		const struct rate_entry *e = rates_at(r, i);
+		int same;
 
 		/* The pivot's rate is 1 by definition; rates_new() restores it. */
 		if (e->cur == pivot)
 			continue;
-		dec_format(&e->rate, text, sizeof(text));
-		if (sqlite3_bind_text(s->insert_rate, 1, date, -1, SQLITE_STATIC) != SQLITE_OK ||
-		    sqlite3_bind_text(s->insert_rate, 2, e->cur->code, -1, SQLITE_STATIC) != SQLITE_OK ||
-		    sqlite3_bind_text(s->insert_rate, 3, text, -1, SQLITE_TRANSIENT) != SQLITE_OK) {
-			store_fail(s, "inserting rates", err, errlen);
-			sqlite3_clear_bindings(s->insert_rate);
-			return -1;
-		}
-		if (step_done(s, s->insert_rate, "inserting rates", err, errlen) == -1)
-			return -1;
+		same = 0;
+		if ((fresh == NULL || strcmp(fresh, e->date) != 0) && stored_same(s, e, pivot, &same, err,
+		    errlen) == -1)
+			goto out;
+		if (same)
+			continue;
+		if (write_entry(s, &w, e, err, errlen) == -1)
+			goto out;
+		*wrote = 1;
 	}
-	return 0;
+	if (write_days(s, &w, err, errlen) == -1)
+		goto out;
+	for (unsigned i = 0; confirm && i < rates_nsources(r); i++) {
+		int64_t id;
+
+		if (source_id(s, &w, i, &id, err, errlen) == -1)
+			goto out;
+	}
+	rc = 0;
+out:
+	free(w.dates);
+	return rc;
 }
 
 static int
@@ -688,12 +933,12 @@ writable(struct store *s, char *err, size_t errlen)
 int
 store_save(struct store *s, const struct rates *r, char *err, size_t errlen)
 {
-	int rc = -1;
+	int wrote, rc = -1;
 
 	if (writable(s, err, errlen) == -1 || ensure_current(s, err, errlen) == -1)
 		goto out;
 	if (exec_sql(s, "BEGIN IMMEDIATE", "starting a transaction", err, errlen) == -1 ||
-	    write_snapshot(s, r, err, errlen) == -1 ||
+	    write_snapshot(s, r, 1, NULL, &wrote, err, errlen) == -1 ||
 	    exec_sql(s, "COMMIT", "committing", err, errlen) == -1) {
 		rollback(s);
 		goto out;
@@ -705,75 +950,37 @@ out:
 	return rc;
 }
 
-enum stored {
-	STORED_NONE,		/* the date is not stored */
-	STORED_SAME,		/* stored with the same pivot and rate values */
-	STORED_OTHER,		/* stored with other values, every stored currency among r's */
-	STORED_RICHER,		/* stored with a currency r lacks */
-};
-
-/* Whether the known currency code is one r lacks: the stored day has it. */
+/* Whether date has a row in days: 0 or 1, -1 with err set. */
 static int
-lacks(const struct rates *r, const char *code)
+day_stored(struct store *s, const char *date, char *err, size_t errlen)
 {
-	/* A code ISO 4217 has withdrawn is skipped on every load, so no
-	 * document can bring it: it does not make a stored day richer. */
-	return currency_find(code) != NULL && rates_find(r, code) == NULL;
+	int step;
+
+	if (bind_text(s, s->select_day_exists, 1, date, "reading days", err, errlen) == -1)
+		return -1;
+	step = sqlite3_step(s->select_day_exists);
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		store_fail(s, "reading days", err, errlen);
+	sqlite3_reset(s->select_day_exists);
+	sqlite3_clear_bindings(s->select_day_exists);
+	return step == SQLITE_ROW ? 1 : step == SQLITE_DONE ? 0 : -1;
 }
 
-/* How r's date is stored, compared currency by currency. */
+/* How many currencies date has observations of, into *n. */
 static int
-stored_as(struct store *s, const struct rates *r, enum stored *how, char *err, size_t errlen)
+day_currencies(struct store *s, const char *date, size_t *n, char *err, size_t errlen)
 {
-	const struct currency *pivot = rates_pivot(r);
-	const struct rate_entry *e;
-	size_t matched = 0;
-	int step, same, richer, rc = -1;
+	int rc = -1;
 
-	*how = STORED_NONE;
-	if (sqlite3_bind_text(s->select_pivot, 1, rates_date(r), -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(s->select_rates, 1, rates_date(r), -1, SQLITE_STATIC) != SQLITE_OK) {
-		store_fail(s, "comparing with stored rates", err, errlen);
-		goto out;
-	}
-	if ((step = sqlite3_step(s->select_pivot)) == SQLITE_DONE) {
+	if (bind_text(s, s->count_day_currencies, 1, date, "reading days", err, errlen) == -1)
+		return -1;
+	if (sqlite3_step(s->count_day_currencies) == SQLITE_ROW) {
+		*n = (size_t)sqlite3_column_int64(s->count_day_currencies, 0);
 		rc = 0;
-		goto out;
-	}
-	if (step != SQLITE_ROW) {
-		store_fail(s, "comparing with stored rates", err, errlen);
-		goto out;
-	}
-	same = strcmp(column_text(s->select_pivot, 0), pivot->code) == 0;
-	richer = lacks(r, column_text(s->select_pivot, 0));
-	while ((step = sqlite3_step(s->select_rates)) == SQLITE_ROW) {
-		const char *code = column_text(s->select_rates, 0), *text = column_text(s->select_rates, 1);
-		struct dec v;
-
-		if ((e = rates_find(r, code)) == NULL) {
-			richer |= lacks(r, code);
-			same = 0;
-			continue;
-		}
-		matched++;
-		if (dec_parse(text, (size_t)sqlite3_column_bytes(s->select_rates, 1), &v) == -1 ||
-		    dec_cmp(&v, &e->rate) != 0)
-			same = 0;
-	}
-	if (step != SQLITE_DONE) {
-		store_fail(s, "comparing with stored rates", err, errlen);
-		goto out;
-	}
-	/* The pivot's rate is not stored (see write_snapshot()). */
-	if (matched + 1 != rates_count(r))
-		same = 0;
-	*how = richer ? STORED_RICHER : same ? STORED_SAME : STORED_OTHER;
-	rc = 0;
-out:
-	sqlite3_reset(s->select_pivot);
-	sqlite3_reset(s->select_rates);
-	sqlite3_clear_bindings(s->select_pivot);
-	sqlite3_clear_bindings(s->select_rates);
+	} else
+		store_fail(s, "reading days", err, errlen);
+	sqlite3_reset(s->count_day_currencies);
+	sqlite3_clear_bindings(s->count_day_currencies);
 	return rc;
 }
 
@@ -789,29 +996,38 @@ bulk_begin(struct store *s, char *err, size_t errlen)
 	return 0;
 }
 
-/* One snapshot in the open transaction, counted in *c. */
+/*
+ * One snapshot in the open transaction, counted in *c by what it did to its
+ * date: a day not stored before is added; a stored day that got a new or
+ * changed observation is replaced; one that got nothing new is unchanged,
+ * or kept when it has currencies the snapshot lacks (they stay: nothing is
+ * ever deleted).
+ */
 static int
 bulk_add(struct store *s, const struct rates *r, int flags, struct store_counts *c, char *err, size_t errlen)
 {
-	enum stored how;
+	size_t have;
+	int stored, wrote;
 
-	if (stored_as(s, r, &how, err, errlen) == -1)
+	if ((stored = day_stored(s, rates_date(r), err, errlen)) == -1)
 		goto fail;
 	/* Filling in (STORE_KEEP_STORED) leaves every stored date alone. */
-	if (how == STORED_SAME || (how != STORED_NONE && (flags & STORE_KEEP_STORED))) {
+	if (stored && (flags & STORE_KEEP_STORED)) {
 		c->unchanged++;
 		return 0;
 	}
-	if (how == STORED_RICHER) {
-		c->kept++;
-		return 0;
-	}
-	if (write_snapshot(s, r, err, errlen) == -1)
+	if (write_snapshot(s, r, 0, stored ? NULL : rates_date(r), &wrote, err, errlen) == -1)
 		goto fail;
-	if (how == STORED_NONE)
+	if (!stored)
 		c->added++;
-	else
+	else if (wrote)
 		c->replaced++;
+	else if (day_currencies(s, rates_date(r), &have, err, errlen) == -1)
+		goto fail;
+	else if (have + 1 > rates_count(r))
+		c->kept++;
+	else
+		c->unchanged++;
 	return 0;
 fail:
 	name_store(err, errlen, s->path);
@@ -885,157 +1101,117 @@ store_save_many(struct store *s, struct rates *const *v, size_t n, struct store_
 	return 0;
 }
 
-/* The snapshot the current row of a SNAPSHOT_COLUMNS query begins. */
-static struct rates *
-begin_snapshot(sqlite3_stmt *st, char *err, size_t errlen)
+int
+store_set_order(struct store *s, const char *const *upstreams, size_t n, char *err, size_t errlen)
 {
-	struct rates *r;
+	char **order = NULL;
+	size_t i = 0;
 
-	if ((r = rates_new(column_text(st, 1), column_text(st, 0), err, errlen)) == NULL) {
-		err_prefix(err, errlen, "snapshot '%.16s'", column_text(st, 0));
-		return NULL;
-	}
-	if (rates_set_origin(r, sqlite3_column_int64(st, 2), column_text(st, 3)) == -1) {
-		err_set(err, errlen, "out of memory");
-		rates_free(r);
-		return NULL;
-	}
-	return r;
+	if (n > 0 && (order = calloc(n, sizeof(*order))) == NULL)
+		goto oom;
+	for (i = 0; i < n; i++)
+		if ((order[i] = strdup(upstreams[i])) == NULL)
+			goto oom;
+	for (size_t j = 0; j < s->norder; j++)
+		free(s->order[j]);
+	free(s->order);
+	s->order = order;
+	s->norder = n;
+	return 0;
+oom:
+	while (i > 0)
+		free(order[--i]);
+	free(order);
+	err_set(err, errlen, "out of memory");
+	return -1;
 }
 
-/* Adds the rate in the current row of a SNAPSHOT_COLUMNS query. */
-static int
-add_row_rate(struct rates *r, sqlite3_stmt *st, char *err, size_t errlen)
+/* The day `days` days after date ("YYYY-MM-DD"), which is valid. */
+static void
+date_add(const char *date, int64_t days, char out[DT_DATE_LEN])
 {
-	const char *code = column_text(st, 4);
-	const char *text = column_text(st, 5);
-	struct dec rate;
-
-	if (dec_parse(text, (size_t)sqlite3_column_bytes(st, 5), &rate) == -1) {
-		err_set(err, errlen, "snapshot %s, currency '%.16s': rate '%.40s' is not a decimal number",
-		    rates_date(r), code, text);
-		return -1;
-	}
-	/* A code ISO 4217 has since withdrawn comes back RATES_SKIPPED, as it
-	 * would from the upstream; only malformed rows are fatal. */
-	if (rates_add(r, code, &rate, err, errlen) == RATES_REJECTED) {
-		err_prefix(err, errlen, "snapshot %s, currency '%.16s'", rates_date(r), code);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-finish_snapshot(struct rates *r, char *err, size_t errlen)
-{
-	if (rates_finish(r, err, errlen) == -1) {
-		err_prefix(err, errlen, "snapshot %s", rates_date(r));
-		return -1;
-	}
-	return 0;
+	dt_date((dt_date_days(date) + days) * 86400, out);
 }
 
 /*
- * Runs a bound SNAPSHOT_COLUMNS query and hands each finished snapshot to
- * fn, which may keep it (setting *r to NULL) or leave it to be freed.
- * Returns 0, -1 with err set, or fn's non-zero value.  The statement is
- * reset on every path: a statement left open would hold its read
- * transaction, and with it the WAL, at that point in time.
+ * Every source into s->view, ranked by the order set.  now >= 0: the latest
+ * rates at now, for which a confirmation after now (a clock that ran ahead)
+ * counts as now.
  */
 static int
-collect(struct store *s, sqlite3_stmt *st, int (*fn)(void *arg, struct rates **r), void *arg,
-    char *err, size_t errlen)
+load_sources(struct store *s, int64_t now, char *err, size_t errlen)
 {
-	struct rates *r = NULL;
+	sqlite3_stmt *st = s->select_sources;
 	int step, rc = -1;
 
+	obsview_clear(s->view);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (r != NULL && strcmp(rates_date(r), column_text(st, 0)) != 0) {
-			if (finish_snapshot(r, err, errlen) == -1)
-				goto out;
-			if ((rc = fn(arg, &r)) != 0)
-				goto out;
-			rc = -1;
-			rates_free(r);
-			r = NULL;
-		}
-		if (r == NULL && (r = begin_snapshot(st, err, errlen)) == NULL)
-			goto out;
-		if (add_row_rate(r, st, err, errlen) == -1)
+		int64_t at = sqlite3_column_int64(st, 2);
+
+		if (now >= 0 && at > now)
+			at = now;
+		if (obsview_source(s->view, sqlite3_column_int64(st, 0), column_text(st, 1), at,
+		    sqlite3_column_int(st, 3), err, errlen) == -1)
 			goto out;
 	}
+	if (step != SQLITE_DONE) {
+		store_fail(s, "reading sources", err, errlen);
+		goto out;
+	}
+	obsview_rank(s->view, (const char *const *)s->order, s->norder);
+	rc = 0;
+out:
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* The observation in the current row of an OBS_COLUMNS query, into s->view. */
+static int
+add_row(struct store *s, sqlite3_stmt *st, char *err, size_t errlen)
+{
+	return obsview_add(s->view, sqlite3_column_int64(st, 0), column_text(st, 1), column_text(st, 2),
+	    column_text(st, 3), (size_t)sqlite3_column_bytes(st, 3), column_text(st, 4), sqlite3_column_int64(st, 5),
+	    err, errlen);
+}
+
+/* Every row of a bound OBS_COLUMNS query into s->view; the statement is
+ * reset on every path (an open statement holds its read transaction). */
+static int
+read_rows(struct store *s, sqlite3_stmt *st, char *err, size_t errlen)
+{
+	int step, rc = -1;
+
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		if (add_row(s, st, err, errlen) == -1)
+			goto out;
 	if (step != SQLITE_DONE) {
 		store_fail(s, "reading history", err, errlen);
 		goto out;
 	}
-	if (r != NULL) {
-		if (finish_snapshot(r, err, errlen) == -1)
-			goto out;
-		if ((rc = fn(arg, &r)) != 0)
-			goto out;
-	}
 	rc = 0;
 out:
-	rates_free(r);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return rc;
 }
 
-static int
-keep_one(void *arg, struct rates **r)
-{
-	struct rates **out = arg;
-
-	*out = *r;
-	*r = NULL;
-	return 0;
-}
-
-/* The one snapshot a bound query selects, or NULL. */
-static int
-load_one(struct store *s, sqlite3_stmt *st, struct rates **out, char *err, size_t errlen)
-{
-	int rc;
-
-	*out = NULL;
-	if ((rc = collect(s, st, keep_one, out, err, errlen)) != 0) {
-		rates_free(*out);
-		*out = NULL;
-	}
-	return rc;
-}
-
-/* Binds store_load_latest()'s bounds: the last date that may be published
- * at now (dt_date_published_ok()), and now. */
-static int
-bind_now(struct store *s, sqlite3_stmt *st, const char *last, int64_t now, char *err, size_t errlen)
-{
-	if (sqlite3_bind_text(st, 1, last, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, now) != SQLITE_OK) {
-		store_fail(s, "reading history", err, errlen);
-		sqlite3_clear_bindings(st);
-		return -1;
-	}
-	return 0;
-}
-
-/* The newest day from the future at now into future, "" when there is none. */
+/* The newest day from the future at now into future, "" when there is none:
+ * dated after last, or changed at a time after now. */
 static int
 newest_future(struct store *s, const char *last, int64_t now, char future[DT_DATE_LEN], char *err,
     size_t errlen)
 {
-	int step, rc = -1;
+	int rc = -1;
 
 	future[0] = '\0';
-	if (bind_now(s, s->select_future, last, now, err, errlen) == -1)
+	if (bind_text(s, s->select_future, 1, last, "reading history", err, errlen) == -1 ||
+	    bind_int(s, s->select_future, 2, now, "reading history", err, errlen) == -1)
 		return -1;
-	if ((step = sqlite3_step(s->select_future)) != SQLITE_ROW) {
+	if (sqlite3_step(s->select_future) != SQLITE_ROW) {
 		store_fail(s, "reading history", err, errlen);
 		goto out;
 	}
-	if (sqlite3_column_type(s->select_future, 0) != SQLITE_NULL)
-		snprintf(future, DT_DATE_LEN, "%s", column_text(s->select_future, 0));
+	snprintf(future, DT_DATE_LEN, "%s", column_text(s->select_future, 0));
 	rc = 0;
 out:
 	sqlite3_reset(s->select_future);
@@ -1054,68 +1230,143 @@ store_load_latest(struct store *s, int64_t now, struct rates **out, char future[
 	future[0] = '\0';
 	dt_date(now + 86400, last);
 	if (ensure_current(s, err, errlen) == -1 || newest_future(s, last, now, future, err, errlen) == -1 ||
-	    bind_now(s, s->select_latest, last, now, err, errlen) == -1 ||
-	    load_one(s, s->select_latest, out, err, errlen) == -1)
+	    load_sources(s, now, err, errlen) == -1 ||
+	    bind_text(s, s->select_latest, 1, last, "reading history", err, errlen) == -1 ||
+	    bind_int(s, s->select_latest, 2, now, "reading history", err, errlen) == -1 ||
+	    read_rows(s, s->select_latest, err, errlen) == -1 ||
+	    obsview_merge(s->view, NULL, MERGE_KEEP_OLD, 1, out, err, errlen) == -1)
 		goto out;
 	rc = 0;
 out:
+	obsview_clear(s->view);
 	if (rc == -1)
 		name_store(err, errlen, s->path);
+	return rc;
+}
+
+/* What the view of date reads, into *day (store.h). */
+static int
+day_info(struct store *s, const char *from, const char *date, int none, struct store_day *day, char *err,
+    size_t errlen)
+{
+	const char *doing = "reading days";
+	int rc = -1;
+
+	memset(day, 0, sizeof(*day));
+	if (bind_text(s, s->select_day_info, 1, from, doing, err, errlen) == -1 ||
+	    bind_text(s, s->select_day_info, 2, date, doing, err, errlen) == -1)
+		return -1;
+	if (sqlite3_step(s->select_day_info) != SQLITE_ROW) {
+		store_fail(s, doing, err, errlen);
+		goto out;
+	}
+	day->replaced = sqlite3_column_int(s->select_day_info, 0) != 0;
+	day->changed_at = sqlite3_column_int64(s->select_day_info, 1);
+	day->stored = sqlite3_column_int(s->select_day_info, 2) != 0;
+	if (none) {
+		if (bind_text(s, s->select_before, 1, from, doing, err, errlen) == -1)
+			goto out;
+		if (sqlite3_step(s->select_before) != SQLITE_ROW) {
+			store_fail(s, doing, err, errlen);
+			goto out;
+		}
+		snprintf(day->before, DT_DATE_LEN, "%s", column_text(s->select_before, 0));
+	}
+	rc = 0;
+out:
+	sqlite3_reset(s->select_day_info);
+	sqlite3_clear_bindings(s->select_day_info);
+	sqlite3_reset(s->select_before);
+	sqlite3_clear_bindings(s->select_before);
 	return rc;
 }
 
 int
-store_load_on(struct store *s, const char *date, struct rates **out, char *err, size_t errlen)
+store_load_on(struct store *s, const char *date, struct rates **out, struct store_day *day, char *err,
+    size_t errlen)
 {
+	char from[DT_DATE_LEN];
 	int rc = -1;
 
 	*out = NULL;
-	if (ensure_current(s, err, errlen) == -1)
+	date_add(date, -MERGE_WINDOW_DAYS, from);
+	if (ensure_current(s, err, errlen) == -1 || load_sources(s, -1, err, errlen) == -1 ||
+	    bind_text(s, s->select_window, 1, from, "reading history", err, errlen) == -1 ||
+	    bind_text(s, s->select_window, 2, date, "reading history", err, errlen) == -1 ||
+	    read_rows(s, s->select_window, err, errlen) == -1 ||
+	    obsview_merge(s->view, date, 0, 0, out, err, errlen) == -1)
 		goto out;
-	if (sqlite3_bind_text(s->select_on, 1, date, -1, SQLITE_STATIC) != SQLITE_OK) {
-		store_fail(s, "reading history", err, errlen);
-		sqlite3_clear_bindings(s->select_on);
-		goto out;
-	}
-	if (load_one(s, s->select_on, out, err, errlen) == -1)
+	/* After the view: a change committed in between makes it look
+	 * replaced, never the other way round. */
+	if (day != NULL && day_info(s, from, date, *out == NULL, day, err, errlen) == -1)
 		goto out;
 	rc = 0;
 out:
-	if (rc == -1)
+	obsview_clear(s->view);
+	if (rc == -1) {
+		rates_free(*out);
+		*out = NULL;
 		name_store(err, errlen, s->path);
+	}
 	return rc;
 }
 
-struct each_ctx {
-	int (*fn)(void *arg, const struct rates *r);
-	void *arg;
-};
-
+/* The view of date, handed to fn: 0, -1 with err set, or fn's value. */
 static int
-each_one(void *arg, struct rates **r)
+each_day(struct store *s, const char *date, int (*fn)(void *arg, const struct rates *r), void *arg, char *err,
+    size_t errlen)
 {
-	struct each_ctx *c = arg;
+	struct rates *r = NULL;
+	int rc;
 
-	return c->fn(c->arg, *r);
+	if (obsview_merge(s->view, date, 0, 0, &r, err, errlen) == -1)
+		return -1;
+	rc = r != NULL ? fn(arg, r) : 0;
+	rates_free(r);
+	return rc;
 }
 
+/*
+ * One pass over the observations of start - the window .. end in date
+ * order: the view keeps each source's newest per currency, so at the end
+ * of each day it is that day's input to the merge, and no day costs a
+ * query of its own.
+ */
 int
 store_each(struct store *s, const char *start, const char *end,
     int (*fn)(void *arg, const struct rates *r), void *arg, char *err, size_t errlen)
 {
-	struct each_ctx c = { fn, arg };
-	int rc = -1;
+	sqlite3_stmt *st = s->select_window;
+	char from[DT_DATE_LEN], day[DT_DATE_LEN] = "";
+	int step, rc = -1;
 
-	if (ensure_current(s, err, errlen) == -1)
+	date_add(start, -MERGE_WINDOW_DAYS, from);
+	if (ensure_current(s, err, errlen) == -1 || load_sources(s, -1, err, errlen) == -1 ||
+	    bind_text(s, st, 1, from, "reading history", err, errlen) == -1 ||
+	    bind_text(s, st, 2, end, "reading history", err, errlen) == -1)
 		goto out;
-	if (sqlite3_bind_text(s->select_range, 1, start, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(s->select_range, 2, end, -1, SQLITE_STATIC) != SQLITE_OK) {
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *date = column_text(st, 4);
+
+		if (day[0] != '\0' && strcmp(date, day) != 0 && strcmp(day, start) >= 0 &&
+		    (rc = each_day(s, day, fn, arg, err, errlen)) != 0)
+			goto out;
+		rc = -1;
+		if (add_row(s, st, err, errlen) == -1)
+			goto out;
+		snprintf(day, sizeof(day), "%s", date);
+	}
+	if (step != SQLITE_DONE) {
 		store_fail(s, "reading history", err, errlen);
-		sqlite3_clear_bindings(s->select_range);
 		goto out;
 	}
-	rc = collect(s, s->select_range, each_one, &c, err, errlen);
+	if (day[0] != '\0' && strcmp(day, start) >= 0 && (rc = each_day(s, day, fn, arg, err, errlen)) != 0)
+		goto out;
+	rc = 0;
 out:
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	obsview_clear(s->view);
 	if (rc == -1)
 		name_store(err, errlen, s->path);
 	return rc;

@@ -1,10 +1,15 @@
 /*
- * store: every accepted snapshot, kept in SQLite.
+ * store: every observation accepted, kept in SQLite.
  *
- * One table of snapshots (date, pivot currency, when fetched, from which
- * upstream) and one of rates by (date, currency), the rate kept as the exact
- * decimal text.  Saving a date again replaces that date's rows, so re-fetching
- * never duplicates.  WAL mode, one transaction per save; the schema
+ * A rate is an observation: a currency's rate against a base on one day,
+ * from one source (an upstream, as url_redact() shows it, or a load such as
+ * "import file:///…"), the rate kept as the exact decimal text.  Writing
+ * the same rate again changes nothing, and nothing is ever deleted: a day
+ * loaded again with fewer currencies keeps the others.  Reads merge the
+ * sources (merge.h) in the order store_set_order() gives.  Each day keeps
+ * when it was first stored, when it last changed and whether it was ever
+ * changed after it was first stored (replaced).  WAL mode, one transaction
+ * per save; the schema
  * version lives in PRAGMA user_version and store_open() migrates older files
  * and refuses newer ones.  A store (one SQLite connection) is used by one
  * thread at a time; any number of stores may be open on one file, and in WAL
@@ -73,30 +78,42 @@ struct store *store_open_oneshot(const char *path, char *err, size_t errlen);
  * the load/each functions work on it; saves fail. */
 struct store *store_open_readonly(const char *path, char *err, size_t errlen);
 
-/* Writes the snapshot (its date, pivot, origin and rates) in one transaction.
- * 0, or -1 with err set (a full or read-only disk, a file that cannot be
- * created again); on failure the database is unchanged and s stays usable. */
+/*
+ * The precedence of sources in every read: upstreams[0 .. n) (as
+ * url_redact() shows them) first, in that order; every other source
+ * (imports, upstreams no longer configured) after them, the one confirmed
+ * last first.  Copied.  Call before the store is shared; 0, or -1 with err
+ * "out of memory" (the order is then unchanged).  Without it every source
+ * ranks by its last confirmation.
+ */
+int store_set_order(struct store *s, const char *const *upstreams, size_t n, char *err, size_t errlen);
+
+/* Writes each entry of the snapshot as an observation with its own date and
+ * source (rates_source()), unless that very rate is stored already, and
+ * confirms every source of r at its fetch time and stale flag (even when
+ * no rate is new), in one transaction.  0, or -1 with err set (a full or
+ * read-only disk, a file that cannot be created again); on failure the
+ * database is unchanged and s stays usable. */
 int store_save(struct store *s, const struct rates *r, char *err, size_t errlen);
 
-/* What store_save_many() did, date by date. */
+/* What store_save_many() did, date by date (a snapshot's date). */
 struct store_counts {
 	size_t added;		/* dates not stored before */
-	size_t replaced;	/* dates stored with other rates: replaced whole, origin included */
-	size_t unchanged;	/* dates stored with the same pivot and rate values: not touched */
-	size_t kept;		/* dates stored with a currency the new rates lack: not touched */
+	size_t replaced;	/* dates stored before that got a new or changed rate */
+	size_t unchanged;	/* dates that already had every rate: not touched */
+	size_t kept;		/* the same, and stored with currencies the new rates lack, which stay */
 };
 
 /*
- * Writes n snapshots in ONE transaction: all or none.  A date already stored
- * with the same pivot and the same rate values (compared as numbers) is left
- * exactly as it is, fetch time and upstream included, so loading the same
- * history twice changes nothing; so is a date stored with a currency the new
- * snapshot lacks (counted as kept), since a poorer source must not erase what
- * a richer one gave; any other date is written as store_save() would.  For
- * bulk history (--import, --backfill, multi-day feeds).  A refresh that
- * reconfirms today's rates and wants its fetch time recorded uses
- * store_save().  counts may be NULL.  0, or -1 with err set and the
- * database unchanged.
+ * Writes n snapshots in ONE transaction: all or none.  A rate already
+ * stored (the same currency, day, base and value, compared as numbers, from
+ * whichever source) is not written again, so loading the same history twice
+ * changes nothing, not even a fetch time; every other rate is written as an
+ * observation of its snapshot's source, whose last confirmation moves
+ * forward to the snapshot's fetch time.  For bulk history (--import,
+ * --backfill, multi-day feeds).  A refresh that reconfirms today's rates
+ * and wants its fetch time recorded uses store_save().  counts may be NULL.
+ * 0, or -1 with err set and the database unchanged.
  */
 int store_save_many(struct store *s, struct rates *const *v, size_t n, struct store_counts *counts,
     char *err, size_t errlen);
@@ -130,28 +147,53 @@ int store_bulk_day(void *arg, struct rates **r, char *err, size_t errlen);
 int store_bulk_end(struct store_bulk *b, int commit, char *err, size_t errlen);
 
 /*
- * Loads the newest snapshot that is not from the future at Unix time now: its
- * date may be published by then (dt_date_published_ok()) and it was not
- * fetched after now.  A day from the future (saved under a clock that ran
- * ahead, or with the clock since stepped back) must never be served as the
- * newest: it would pin /latest and make every real fetch look older.  0 with
- * *out a finished snapshot (caller frees with rates_free()) or NULL when no
- * such day is stored, and future the newest day passed over, "" when none;
- * -1 with err set.
+ * The latest rates at Unix time now: each source's newest observation per
+ * currency, merged with MERGE_KEEP_OLD (a currency no source has within the
+ * window keeps its newest observation).  Observations from the future at
+ * now are passed over: dated after what may be published by then
+ * (dt_date_published_ok()), or stored from a fetch after now.  A day from
+ * the future (saved under a clock that ran ahead, or with the clock since
+ * stepped back) must never be served as the newest: it would pin /latest
+ * and make every real fetch look older.  Each source is confirmed at its
+ * last confirmation (at most now) and carries its stale flag.  0 with *out
+ * a finished snapshot (caller frees with rates_free()) or NULL when nothing
+ * qualifies, and future the newest day passed over, "" when none; -1 with
+ * err set.  One probe per series of observations, whatever the history's
+ * length.
  */
 int store_load_latest(struct store *s, int64_t now, struct rates **out, char future[DT_DATE_LEN], char *err,
     size_t errlen);
 
-/* The snapshot dated `date` ("YYYY-MM-DD"), or else the nearest earlier one:
- * 0 with *out a finished snapshot (caller frees with rates_free()), or NULL
- * when nothing is stored on or before that date; -1 with err set. */
-int store_load_on(struct store *s, const char *date, struct rates **out, char *err, size_t errlen);
+/* What a day's view reads, for deciding how long its answer may be kept. */
+struct store_day {
+	int stored;		/* the day itself has observations */
+	int replaced;		/* a day the view reads (the window up to it) was changed after it was
+				 * first stored: a load or a late source rewrote or added a rate */
+	int64_t changed_at;	/* the last change to any day the view reads: Unix time, 0 if none */
+	char before[DT_DATE_LEN];	/* with no view: the newest stored day before the window, "" if none */
+};
 
 /*
- * Calls fn once per snapshot dated start..end (inclusive, "YYYY-MM-DD"),
- * oldest first; the snapshot is borrowed for the call only.  Returns 0 when
- * every snapshot was visited, -1 with err set when the store failed, or
- * the positive value fn returned to stop early (err untouched).
+ * The view of the day `date` ("YYYY-MM-DD"): per currency, the observation
+ * of the first source (store_set_order()) dated within MERGE_WINDOW_DAYS
+ * on or before it (merge_rates() on date); a currency with nothing that
+ * recent is absent.  Each source is confirmed at the newest fetch time of
+ * its observations in the view and never stale.  0 with *out a finished
+ * snapshot (caller frees with rates_free()), or NULL when no currency has
+ * an observation in the window; -1 with err set.  day (may be NULL) is
+ * filled in on success.
+ */
+int store_load_on(struct store *s, const char *date, struct rates **out, struct store_day *day, char *err,
+    size_t errlen);
+
+/*
+ * Calls fn with the view of every day dated start..end (inclusive,
+ * "YYYY-MM-DD") that has at least one observation, oldest first, as
+ * store_load_on() gives it; the snapshot is borrowed for the call only.
+ * One pass over the observations from the window before start to end.
+ * Returns 0 when every day was visited, -1 with err set when the store
+ * failed, or the positive value fn returned to stop early (err untouched).
+ * fn must not use s: a store is one caller's at a time.
  */
 int store_each(struct store *s, const char *start, const char *end,
     int (*fn)(void *arg, const struct rates *r), void *arg, char *err, size_t errlen);

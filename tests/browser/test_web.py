@@ -133,7 +133,8 @@ def test_web_page(tmp):
 
     # The same rates two hours old, the upstream down: the badge must show.
     with sqlite3.connect(os.path.join(tmp, "rates.db")) as db:
-        db.execute("UPDATE snapshots SET fetched_at = fetched_at - 7200")
+        db.executescript("UPDATE sources SET fetched_at = fetched_at - 7200;"
+                       " UPDATE observations SET fetched_at = fetched_at - 7200")
     d = Daemon(tmp, [refused_url()], ["--max-age", "60"])
     try:
         seen = browse(d.base, "web-stale")

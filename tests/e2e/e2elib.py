@@ -129,6 +129,16 @@ def make_history(years, ncodes=30, end=DATE, seed=5):
     return days
 
 
+def day_view(days, date, window=14):
+    """{code: rate text} a day's view has by the carry-forward rule: per currency, its newest rate in `days`
+    ({date: {code: rate text}}) dated on or up to `window` days before date."""
+    first = (datetime.date.fromisoformat(date) - datetime.timedelta(days=window)).isoformat()
+    view = {}
+    for d in sorted(x for x in days if first <= x <= date):
+        view.update(days[d])
+    return view
+
+
 def ecb_csv(days):
     """eurofxref-hist.csv for {date: {code: rate text}}: header Date,USD,..., newest day first, N/A for a
     missing rate, a comma closing every line."""
@@ -377,11 +387,14 @@ def sanitizer_build():
 
 
 def db_contents(db):
-    """Every stored row, in order: what 'SQLite keeps what it had' compares."""
+    """Every stored row, in order: what 'SQLite keeps what it had' compares.  (days and sources,
+    observations as (date, currency, rate, source, base, fetched_at))."""
     import sqlite3
     with contextlib.closing(sqlite3.connect(db)) as c:
-        return (c.execute("SELECT * FROM snapshots ORDER BY date, fetched_at").fetchall(),
-                c.execute("SELECT * FROM rates ORDER BY date, currency").fetchall())
+        return (c.execute("SELECT * FROM days ORDER BY date").fetchall()
+                + c.execute("SELECT * FROM sources ORDER BY id").fetchall(),
+                c.execute("SELECT date, currency, rate, source, base, fetched_at FROM observations"
+                          " ORDER BY date, currency, source").fetchall())
 
 
 _HELD = []
@@ -599,13 +612,14 @@ def write_file(tmp, name, text):
 
 
 def db_rows(path):
-    """(snapshots, rates, a digest of every stored value): what 'the database changed' means."""
+    """(stored days, observations, a digest of every stored value): what 'the database changed' means."""
     with contextlib.closing(sqlite3.connect(path)) as db:
-        snaps = db.execute("SELECT count(*) FROM snapshots").fetchone()[0]
-        rates = db.execute("SELECT count(*) FROM rates").fetchone()[0]
-        digest = hash(tuple(db.execute("SELECT s.date, s.pivot, s.fetched_at, s.upstream, r.currency, r.rate"
-                                       " FROM snapshots s JOIN rates r USING(date) ORDER BY 1, 5")))
-    return snaps, rates, digest
+        days = db.execute("SELECT count(*) FROM days").fetchone()[0]
+        rates = db.execute("SELECT count(*) FROM observations").fetchone()[0]
+        digest = hash(tuple(db.execute("SELECT o.date, o.base, o.fetched_at, s.upstream, o.currency, o.rate"
+                                       " FROM observations o JOIN sources s ON s.id = o.source ORDER BY 1, 5, 4"))
+                      + tuple(db.execute("SELECT * FROM days ORDER BY date")))
+    return days, rates, digest
 
 
 def cconv(tmp, args, server=None, upstream=None, env=None, timeout=60):

@@ -36,8 +36,8 @@ def series(tmp):
 def stored(db):
     import sqlite3
     with sqlite3.connect(db) as c:
-        return (c.execute("SELECT count(*), min(date), max(date) FROM snapshots").fetchone(),
-                c.execute("SELECT count(*) FROM rates").fetchone()[0])
+        return (c.execute("SELECT count(*), min(date), max(date) FROM days").fetchone(),
+                c.execute("SELECT count(*) FROM observations").fetchone()[0])
 
 
 def test_import_peak(tmp):

@@ -27,10 +27,11 @@ def newest(db):
         return None
     with contextlib.closing(sqlite3.connect(db)) as c:
         assert c.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-        row = c.execute("SELECT date FROM snapshots ORDER BY date DESC, fetched_at DESC LIMIT 1").fetchone()
+        row = c.execute("SELECT date FROM days ORDER BY date DESC LIMIT 1").fetchone()
         if row is None:
             return None
-        rates = {k: Decimal(v) for k, v in c.execute("SELECT currency, rate FROM rates WHERE date = ?", row)}
+        rates = {k: Decimal(v) for k, v in c.execute(
+            "SELECT currency, rate FROM observations o WHERE date = ? ORDER BY fetched_at", row)}
         return row[0], rates
 
 
@@ -77,7 +78,7 @@ def test_kill9_during_refreshes(tmp):
         up.stop()
     want = newest(db)
     with contextlib.closing(sqlite3.connect(db)) as c:
-        stored = c.execute("SELECT count(*) FROM snapshots").fetchone()[0]
+        stored = c.execute("SELECT count(*) FROM days").fetchone()[0]
     print(f"{KILLS} kills in {time.monotonic() - t0:.1f} s; {sum(snapshots)} refreshes logged ok before a kill, "
           f"{stored} dates stored; newest {want[0] if want else None}")
     assert sum(snapshots) >= KILLS // 2 and stored >= 3, (snapshots, stored)

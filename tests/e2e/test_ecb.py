@@ -17,9 +17,9 @@ def stored(db):
     """{date: {currency: rate text}} as SQLite holds them, and {date: upstream}."""
     with sqlite3.connect(db) as c:
         rates, origin = {}, {}
-        for date, cur, rate in c.execute("SELECT date, currency, rate FROM rates"):
+        for date, cur, rate, upstream in c.execute("SELECT o.date, o.currency, o.rate, s.upstream"
+                                                   " FROM observations o JOIN sources s ON s.id = o.source"):
             rates.setdefault(date, {})[cur] = rate
-        for date, upstream in c.execute("SELECT date, upstream FROM snapshots"):
             origin[date] = upstream
     return rates, origin
 
@@ -168,8 +168,8 @@ def test_bad_history_changes_nothing_and_is_retried(tmp):
             d.stop()
         # Forget today's rates so that the next start sees the gap again.
         with sqlite3.connect(d.db) as c:
-            c.execute("DELETE FROM snapshots WHERE date = '2026-11-20'")
-            c.execute("DELETE FROM rates WHERE date = '2026-11-20'")
+            c.execute("DELETE FROM days WHERE date = '2026-11-20'")
+            c.execute("DELETE FROM observations WHERE date = '2026-11-20'")
     ecb.mode["hist"] = "http_503"
     d = Daemon(tmp, [ecb.daily_url], history=ecb.hist_url)
     try:

@@ -14,8 +14,8 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from e2elib import (Daemon, cconvd_once, check_sanitizers, ecb_xml, read_ecb_csv, refused_url, run,  # noqa: E402
-                    wait_until)
+from e2elib import (Daemon, cconvd_once, check_sanitizers, day_view, ecb_csv, ecb_xml, read_ecb_csv,  # noqa: E402
+                    refused_url, run, wait_until, write_file)
 
 FEED_DUMP = os.environ.get("FEED_DUMP", "")
 CSV = os.path.join(os.environ.get("CCONV_SHARED_DATA", ""), "eurofxref-hist.csv")
@@ -77,14 +77,34 @@ def test_real_csv_imported_then_served_by_date(tmp):
         assert (day["date"], day["rates"]) == ("2025-05-09", {"GBP": 0.8477, "JPY": 163.36}), day
         day = json.loads(d.get("/1999-01-04?to=USD")[2])
         assert (day["date"], day["rates"]) == ("1999-01-04", {"USD": 1.1789}), day
-        # Every currency the file has on a day comes back, the withdrawn ones included.
+        # Every currency the file has on a day comes back with the file's digits, the withdrawn ones
+        # included, and so does every other within the 14 days before it (TRL's last rate, 2004-12-31,
+        # on 2005-01-03), with its own date; none older.
         days = read_ecb_csv(CSV)
-        for date in ("2005-01-03", "2007-12-31", "2014-12-31"):
+        for date in ("2005-01-03", "2007-12-31", "2010-01-04", "2014-12-31"):
             served = json.loads(d.get(f"/{date}")[2])["rates"]
-            assert set(served) == set(days[date]), (date, sorted(set(days[date]) ^ set(served)))
-            for code in set(served) & RETIRED:
-                assert Decimal(str(served[code])) == Decimal(days[date][code]), (date, code)
-        assert len(json.loads(d.get("/2005-01-03")[2])["rates"]) == 28
+            want = day_view(days, date)
+            assert set(days[date]) <= set(served) and set(served) == set(want), \
+                (date, sorted(set(want) ^ set(served)))
+            for code in served:
+                assert Decimal(str(served[code])) == Decimal(want[code]), (date, code)
+        assert len(days["2005-01-03"]) == 28 and "CYP" in days["2005-01-03"]
+        served = json.loads(d.get("/2005-01-03")[2])["rates"]
+        assert set(served) - set(days["2005-01-03"]) == {"TRL"} and str(served["CYP"]) == days["2005-01-03"]["CYP"]
+        assert "CYP" not in json.loads(d.get("/2010-01-04")[2])["rates"]  # its last rate is of 2007-12-31
+        # A day older than the window that nothing replaced is immutable; one a second load replaced is
+        # not, and its tag changes at once.
+        s, old, _ = d.get("/2005-01-03")
+        assert old["cache-control"].endswith(", immutable"), old
+        s, h, _ = d.get("/2005-01-04")
+        assert h["cache-control"].endswith(", immutable"), h
+        fix = dict(days["2005-01-04"], USD=str(Decimal(days["2005-01-04"]["USD"]) + Decimal("0.0001")))
+        rc, err = cconvd_once(tmp, ["--import", write_file(tmp, "fix.csv", ecb_csv({"2005-01-04": fix}))])
+        assert rc == 0 and "1 replaced" in err, err
+        s, h2, body = d.get("/2005-01-04", headers={"If-None-Match": h["etag"]})
+        assert s == 200 and h2["etag"] != h["etag"] and "immutable" not in h2["cache-control"], h2
+        assert "public, max-age=" in h2["cache-control"] and h2["x-accel-expires"].startswith("@"), h2
+        assert d.get("/2005-01-03")[1]["cache-control"].endswith(", immutable")  # outside 01-04's window
         conv = json.loads(d.get("/convert?date=2025-05-09&to=GBP&amount=100")[2])
         assert (conv["rate"], conv["result"]) == (0.8477, 84.77), conv
         assert d.get("/convert/JPY/100")[2] == "JPY 16336\n"  # the newest day, 2025-05-09

@@ -108,7 +108,8 @@ def test_headers_and_staleness(tmp):
         assert "last-modified" not in h and "age" not in h
     # Make the stored snapshot two hours old, restart with the upstream down and --max-age 60.
     with sqlite3.connect(os.path.join(tmp, "rates.db")) as db:
-        db.execute("UPDATE snapshots SET fetched_at = fetched_at - 7200")
+        db.executescript("UPDATE sources SET fetched_at = fetched_at - 7200;"
+                       " UPDATE observations SET fetched_at = fetched_at - 7200")
     d = Daemon(tmp, [refused_url()], ["--max-age", "60"])
     try:
         status, h, body = d.get("/convert/GBP/100")

@@ -44,7 +44,8 @@ def seed(tmp, db):
         d.stop()
         up.stop()
     with sqlite3.connect(db) as c:
-        c.execute("UPDATE snapshots SET fetched_at = fetched_at - ?", (AGED,))
+        c.execute("UPDATE sources SET fetched_at = fetched_at - ?", (AGED,))
+        c.execute("UPDATE observations SET fetched_at = fetched_at - ?", (AGED,))
     c.close()
 
 
@@ -94,7 +95,7 @@ def check_recovery(d, up, gbp_rate, want):
                15, f"recovery to GBP {gbp_rate}")
     h = d.health()
     assert h["stale"] is False and h["last_fetch"]["error"] is None, h
-    assert ("GBP", str(gbp_rate)) in [r[1:] for r in db_contents(d.db)[1]], db_contents(d.db)
+    assert ("GBP", str(gbp_rate)) in [r[1:3] for r in db_contents(d.db)[1]], db_contents(d.db)
 
 
 def slow_case(tmp, seeded, mode, needle, errors):

@@ -149,6 +149,14 @@ def test_convert_not_starved_by_series(tmp):
         assert p95 < render / 2, (p95, render)
 
 
+def members(body):
+    """A series answer's "rates" members and its "dates" members (b"" without them), as bytes."""
+    start, end = body.index(b'"rates":{') + 9, body.find(b'},"dates":{')
+    if end == -1:
+        return body[start:-3], b""
+    return body[start:end], body[end + len(b'},"dates":{'):-3]
+
+
 def test_same_answers_as_inline(tmp):
     with big_daemon(tmp) as d:
         c = http.client.HTTPConnection("127.0.0.1", d.port, timeout=30)
@@ -156,18 +164,20 @@ def test_same_answers_as_inline(tmp):
             # A year is heavy; each month of it (at most 31 days) is answered inline.
             status, h, body, _ = fetch(c, "/2025-01-01..2025-12-31" + query)
             assert status == 200, body
-            parts = []
+            parts, dated = [], []
             for m in range(1, 13):
                 last = (datetime.date(2025 + m // 12, m % 12 + 1, 1) - datetime.timedelta(days=1)).day
                 s, hm, b, _ = fetch(c, f"/2025-{m:02d}-01..2025-{m:02d}-{last}" + query)
                 assert s == 200, b
                 assert re.sub(r"\d+", "N", hm["cache-control"]) == re.sub(r"\d+", "N", h["cache-control"]), (hm, h)
-                inner = b[b.index(b'"rates":{') + 9:-3]
+                inner, dates = members(b)
                 parts.append(inner)
+                dated += [dates] if dates else []
                 first_head = b[:b.index(b'"start_date"')]
             head = body[:body.index(b'"rates":{') + 9]
             assert head.startswith(first_head) and body.endswith(b"}}\n"), body[:200]
-            assert body[len(head):-3] == b",".join(parts), "the heavy answer differs from the inline months'"
+            assert members(body) == (b",".join(parts), b",".join(dated)), \
+                "the heavy answer differs from the inline months'"
             doc = json.loads(body)
             assert (doc["start_date"], doc["end_date"]) == (min(doc["rates"]), max(doc["rates"])), doc.keys()
             assert h["content-type"] == "application/json" and "retry-after" not in h, h

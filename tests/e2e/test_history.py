@@ -16,7 +16,7 @@ import time
 from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(__file__))
-from e2elib import (DATE, RATES, Daemon, Upstream, cconv, cconvd_once, db_rows, ecb_csv, expected,  # noqa: E402
+from e2elib import (DATE, RATES, Daemon, day_view, Upstream, cconv, cconvd_once, db_rows, ecb_csv, expected,  # noqa: E402
                     make_history, run, wait_until)
 
 
@@ -61,7 +61,7 @@ def test_dates_and_series(tmp):
         for date in random.Random(1).sample(sorted(days), 20):
             doc, body, h = get_json(d, "/" + date)
             assert list(doc) == ["amount", "base", "date", "rates"] and doc["date"] == date, body
-            same_rates(doc["rates"], days[date])
+            same_rates(doc["rates"], day_view(days, date))
             assert "warning" not in h and "last-modified" in h
         # A Saturday and a Sunday answer Friday's rates, with Friday's date.
         friday = max(x for x in days if datetime.date.fromisoformat(x).weekday() == 4 and x < "2026-11-01")
@@ -69,7 +69,7 @@ def test_dates_and_series(tmp):
             later = (datetime.date.fromisoformat(friday) + datetime.timedelta(days=offset)).isoformat()
             doc = get_json(d, "/" + later)[0]
             assert doc["date"] == friday, doc
-            same_rates(doc["rates"], days[friday])
+            same_rates(doc["rates"], day_view(days, friday))
         # After the newest stored date: the newest, which the upstream gave.
         assert get_json(d, "/2030-01-01")[0]["date"] == DATE
 
@@ -80,13 +80,13 @@ def test_dates_and_series(tmp):
         want = sorted(x for x in days if friday <= x <= "2026-11-12")
         assert list(doc["rates"]) == want
         for date in want:
-            same_rates(doc["rates"][date], days[date])
+            same_rates(doc["rates"][date], day_view(days, date))
         saturday = (datetime.date.fromisoformat(friday) + datetime.timedelta(days=1)).isoformat()
         assert get_json(d, f"/{saturday}..2026-11-12")[0]["start_date"] > saturday
         doc = get_json(d, "/2026-11-16..")[0]
         assert doc["start_date"] == "2026-11-16" and doc["end_date"] == DATE, doc
         assert list(doc["rates"]) == ["2026-11-16", "2026-11-17", "2026-11-18", "2026-11-19", DATE]
-        same_rates(doc["rates"][DATE], {k: str(v) for k, v in RATES.items()})
+        same_rates(doc["rates"][DATE], day_view(dict(days, **{DATE: {k: str(v) for k, v in RATES.items()}}), DATE))
         # The web page's chart: one pair over a range.
         doc = get_json(d, "/2026-11-02..2026-11-06?from=USD&to=GBP")[0]
         assert doc["base"] == "USD" and all(list(r) == ["GBP"] for r in doc["rates"].values()), doc
@@ -147,7 +147,7 @@ def test_25_years_fast_and_not_blocked_by_the_writer(tmp):
                 assert r.status == 200, body
                 doc = json.loads(body)
                 assert doc["date"] <= date and doc["date"] in days
-                same_rates(doc["rates"], days[doc["date"]])
+                same_rates(doc["rates"], day_view(days, doc["date"]))
             times.sort()
             return statistics.median(times), times[int(len(times) * 0.99) - 1]
 
@@ -158,7 +158,7 @@ def test_25_years_fast_and_not_blocked_by_the_writer(tmp):
         # from the last commit.
         with contextlib.closing(sqlite3.connect(os.path.join(tmp, "rates.db"), isolation_level=None)) as w:
             w.execute("BEGIN IMMEDIATE")
-            w.execute("DELETE FROM rates")
+            w.execute("DELETE FROM observations")
             med, p99 = timed(200)
             w.execute("ROLLBACK")
         print(f"the same while another process holds the write lock: median {med:.3f} ms, p99 {p99:.3f} ms")
@@ -252,7 +252,7 @@ def test_dated_routes_follow_the_database_file(tmp):
         db, backup = d.db, os.path.join(tmp, "backup.db")
         with contextlib.closing(sqlite3.connect(db)) as src, contextlib.closing(sqlite3.connect(backup)) as dst:
             src.backup(dst)
-        same_rates(get_json(d, "/2026-11-10")[0]["rates"], days["2026-11-10"])
+        same_rates(get_json(d, "/2026-11-10")[0]["rates"], day_view(days, "2026-11-10"))
         stop, statuses = threading.Event(), []
 
         def load():
@@ -276,7 +276,7 @@ def test_dated_routes_follow_the_database_file(tmp):
             up.body["rates"]["GBP"] = 0.92
             d.refresh()
             d.logged("the database file was replaced; opening it again")
-            same_rates(get_json(d, "/2026-11-10")[0]["rates"], days["2026-11-10"])
+            same_rates(get_json(d, "/2026-11-10")[0]["rates"], day_view(days, "2026-11-10"))
             assert get_json(d, "/" + DATE)[0]["rates"]["GBP"] == 0.92
             assert fds_on_deleted(d.proc.pid, db) == []
         finally:
@@ -287,7 +287,7 @@ def test_dated_routes_follow_the_database_file(tmp):
         assert len(statuses) > 0 and set(statuses) <= {200, 404, 503}, set(statuses)
     with contextlib.closing(sqlite3.connect(db)) as c:
         assert c.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-        assert c.execute("SELECT count(*) FROM snapshots").fetchone()[0] == len(days) + 1
+        assert c.execute("SELECT count(*) FROM days").fetchone()[0] == len(days) + 1
 
 
 if __name__ == "__main__":

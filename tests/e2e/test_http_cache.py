@@ -1,5 +1,6 @@
 """HTTP caching: strong ETags per answer, 304 on If-None-Match / If-Modified-Since, Cache-Control until the next refresh."""
 import datetime
+from decimal import Decimal
 import os
 import re
 import sys
@@ -136,25 +137,36 @@ def test_max_age_runs_to_the_next_ecb_publication(tmp):
         up.stop()
 
 
+def weekday_before(days, start=DATE, weekday=None):
+    """The newest weekday (or the given weekday, 0 = Monday) at least `days` days before start."""
+    d = datetime.date.fromisoformat(start) - datetime.timedelta(days=days)
+    while (d.weekday() >= 5) if weekday is None else (d.weekday() != weekday):
+        d -= datetime.timedelta(days=1)
+    return d.isoformat()
+
+
 def test_history_past_is_immutable(tmp):
-    """An answer about a day before the served rates, made from that day's own rates, can never
-    change: a year's max-age and immutable.  One made from the nearest earlier day's rates (the day
-    may still arrive by gap filling or an import), a time series (it may gain days) and anything
-    that reaches the served day follow the refresh like /latest.  All have tags and 304s."""
+    """An answer about a day older than the carry-forward window (15 days or more before today), made
+    from that day's own rates, that no load has changed since it was stored, can never change: a year's
+    max-age and immutable.  A younger past day (a source may still publish for it), one made from the
+    nearest earlier day's rates (the day may still arrive by gap filling or an import), a time series
+    (it may gain days), anything that reaches the served day, and a day a second import replaced follow
+    the refresh like /latest; the replaced day's tag changes at once.  All have tags and 304s."""
     csv = os.path.join(tmp, "hist.csv")
+    days = make_history(1, 8, end=weekday_before(3))
     with open(csv, "w") as f:
-        f.write(ecb_csv(make_history(1, 8, end="2026-11-19")))
+        f.write(ecb_csv(days))
     assert cconvd_once(tmp, ["--import", csv])[0] == 0
+    old, recent, sunday = weekday_before(20), weekday_before(5), weekday_before(20, weekday=6)
     with serving(tmp) as (up, d):
-        # The imported 2026-11-19 is served from the start; wait for the first round to end (its
+        # The imported days are served from the start; wait for the first round to end (its
         # log line comes after both the upstream's day and the next refresh time are published).
         d.wait_refreshes(1)
         assert d.health()["date"] == DATE
-        past = ("/2026-11-18", "/convert?to=GBP&date=2026-11-18", "/v1/2026-11-18")
-        current = ("/" + DATE, "/2026-11-24", "/2026-11-10..", "/2026-11-10.." + DATE,
-                   "/convert?to=GBP&date=" + DATE,
-                   "/2026-11-15",  # a Sunday: the nearest earlier day's rates
-                   "/2026-11-02..2026-11-13")
+        past = ("/" + old, "/convert?to=GBP&date=" + old, "/v1/" + old)
+        current = ("/" + DATE, "/" + recent, "/" + sunday, "/%s.." % sunday, "/%s..%s" % (sunday, DATE),
+                   "/convert?to=GBP&date=" + DATE, "/convert?to=GBP&date=" + recent,
+                   "/%s..%s" % (weekday_before(40), old))
         for path in past + current:
             s, h, body = d.get(path)
             assert s == 200, (path, s, body)
@@ -168,6 +180,17 @@ def test_history_past_is_immutable(tmp):
             assert (s, body, h2["etag"]) == (304, "", h["etag"]), (path, s, h2)
         assert d.metric("cconvd_requests_total", endpoint="date", code="304") == 5
         assert d.metric("cconvd_requests_total", endpoint="series", code="200") == 3
+        # A second import that changes the old day: no longer immutable, another tag at once.
+        s, before, _ = d.get("/" + old)
+        code = sorted(days[old])[0]
+        days[old][code] = str(Decimal(days[old][code]) * 2)
+        with open(csv, "w") as f:
+            f.write(ecb_csv(days))
+        rc, err = cconvd_once(tmp, ["--import", csv])
+        assert rc == 0 and ", 1 replaced," in err, err
+        s, h, body = d.get("/" + old, headers={"If-None-Match": before["etag"]})
+        assert s == 200 and h["etag"] != before["etag"], (s, h)
+        assert max_age(h) <= 3600 + int(h["age"]) and "immutable" not in h["cache-control"], h
 
 
 def test_no_rates_503_is_not_stored(tmp):

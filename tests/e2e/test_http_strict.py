@@ -190,7 +190,8 @@ STORED = dict(SERVED, GBP="0.86080")
 
 def stored_rates(db):
     with sqlite3.connect(db) as c:
-        return {cur: rate for cur, rate in c.execute("SELECT currency, rate FROM rates WHERE date = ?", (DATE,))}
+        return {cur: rate for cur, rate in c.execute("SELECT currency, rate FROM observations WHERE date = ?",
+                                                              (DATE,))}
 
 
 def test_json_rates_are_kept_digit_for_digit(tmp):

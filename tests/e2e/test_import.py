@@ -12,10 +12,12 @@ from e2elib import (Daemon, QuietHandler, Upstream, cconvd_once, db_rows, ecb_cs
                     make_history, refused_url, run, start_server, write_file)
 
 
-def stored(db, date):
-    """{code: rate text} stored for date."""
+def stored(db, date, source="%"):
+    """{code: rate text} stored for date (from the sources whose upstream is LIKE source; the last
+    written wins)."""
     with sqlite3.connect(db) as c:
-        return dict(c.execute("SELECT currency, rate FROM rates WHERE date = ?", (date,)))
+        return dict(c.execute("SELECT o.currency, o.rate FROM observations o JOIN sources s ON s.id = o.source"
+                              " WHERE o.date = ? AND s.upstream LIKE ? ORDER BY o.fetched_at", (date, source)))
 
 
 def same_values(got, want):
@@ -141,8 +143,8 @@ def test_backfill(tmp):
 
 def test_backfill_keeps_to_its_range_and_currencies(tmp):
     """A series endpoint that ignores the start it is asked for and sends 1999-01-04 with one rate: that day
-    is not rewritten (logged, ignored); a day in range that lacks currencies the database has is kept as
-    stored (counted and logged); a new day is added."""
+    is not rewritten (logged, ignored); a day in range with fewer currencies than the database has adds
+    its rate and loses none of the stored ones; a new day is added."""
     days = make_history(1, 18, end="2025-06-03")
     days["1999-01-04"] = make_history(1, 18, end="1999-01-04")["1999-01-04"]
     assert "2025-06-02" in days and len(days["1999-01-04"]) == 18
@@ -167,9 +169,11 @@ def test_backfill_keeps_to_its_range_and_currencies(tmp):
         series.update({"2025-06-02": {"USD": "9.99"}, "2025-06-03": {"USD": "1.1", "GBP": "0.85"}})
         rc, err = cconvd_once(tmp, ["--backfill", "2025-06-01", "--upstream", url])
         assert rc == 0 and "ignored" in err, err
-        assert "2 days 2025-06-02..2025-06-03" in err and "1 added, 0 replaced, 0 unchanged, 1 kept as stored" in err
+        # The stored day gets the backfill's USD as an observation of its own; none of its rates is lost.
+        assert "2 days 2025-06-02..2025-06-03" in err and "1 added, 1 replaced, 0 unchanged" in err, err
         same_values(stored(db, "1999-01-04"), days["1999-01-04"])
-        same_values(stored(db, "2025-06-02"), days["2025-06-02"])
+        same_values(stored(db, "2025-06-02", "import %"), days["2025-06-02"])
+        same_values(stored(db, "2025-06-02", "backfill %"), {"USD": "9.99"})
         same_values(stored(db, "2025-06-03"), series["2025-06-03"])
     finally:
         server.shutdown()

@@ -32,9 +32,10 @@ def integrity(db):
 def stored(db):
     """{date: (upstream, {code: rate text})} of every stored day."""
     with contextlib.closing(sqlite3.connect(db)) as c:
-        out = {d: (u, {}) for d, u in c.execute("SELECT date, upstream FROM snapshots")}
-        for d, code, rate in c.execute("SELECT date, currency, rate FROM rates"):
-            out[d][1][code] = rate
+        out = {}
+        for d, u, code, rate in c.execute("SELECT o.date, s.upstream, o.currency, o.rate FROM observations o"
+                                          " JOIN sources s ON s.id = o.source ORDER BY o.fetched_at"):
+            out[d] = (u, dict(out.get(d, (u, {}))[1], **{code: rate}))
     return out
 
 
@@ -209,7 +210,7 @@ def test_daemon_that_cannot_be_told(tmp):
         fcntl.flock(lock, fcntl.LOCK_EX)
         # A new database needs its schema created, which is not done under what may be a daemon.
         rc, err = cconvd_once(tmp, ["--import", first])
-        assert rc == 1 and f"{unreadable}; schema version 0 is not upgraded to 2 while a daemon may be using " \
+        assert rc == 1 and f"{unreadable}; schema version 0 is not upgraded to 3 while a daemon may be using " \
             "the file: stop that cconvd, then run this again" in err, err
     rc, err = cconvd_once(tmp, ["--import", first])
     assert rc == 0 and "100 added" in err and "SIGHUP" not in err, err

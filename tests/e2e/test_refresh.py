@@ -22,8 +22,8 @@ BAD_MODES = {
 
 def rows(db):
     with sqlite3.connect(db) as c:
-        return c.execute("SELECT count(*) FROM rates").fetchone()[0], c.execute(
-            "SELECT count(*) FROM snapshots").fetchone()[0]
+        return c.execute("SELECT count(*) FROM observations").fetchone()[0], c.execute(
+            "SELECT count(*) FROM days").fetchone()[0]
 
 
 def test_bad_fetches_change_nothing(tmp):
@@ -110,7 +110,7 @@ def test_upstreams_tried_in_order(tmp):
         d.wait_refreshes(1)
         assert d.health()["upstream"] == up.url
         with sqlite3.connect(d.db) as c:
-            assert c.execute("SELECT upstream FROM snapshots").fetchall() == [(up.url,)]
+            assert c.execute("SELECT upstream FROM sources").fetchall() == [(up.url,)]
         assert first in d.stderr()
     finally:
         d.stop()

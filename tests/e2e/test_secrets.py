@@ -105,10 +105,10 @@ def test_an_older_database_loses_its_credentials(tmp):
         d.stop()
     assert_hidden("the daemon's log", d.stderr())
     with sqlite3.connect(db) as c:
-        assert c.execute("PRAGMA user_version").fetchone()[0] == 2
-        assert {r[0] for r in c.execute("SELECT upstream FROM snapshots")} == \
+        assert c.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert {r[0] for r in c.execute("SELECT upstream FROM sources")} == \
             {"http://***@127.0.0.1:9/v1/latest?access_key=***"}
-        assert c.execute("SELECT count(*) FROM rates").fetchone()[0] == 4
+        assert c.execute("SELECT count(*) FROM observations").fetchone()[0] == 4
     c.close()
     for path in glob.glob(db + "*"):
         with open(path, "rb") as f:

@@ -45,9 +45,11 @@ def stored_rates(db, pid=None):
     namespace (SQLite resolves the /proc/PID/root symlink, so it must run there)."""
     if pid is None:
         with contextlib.closing(sqlite3.connect(db)) as c:
-            return dict(c.execute("SELECT currency, rate FROM rates WHERE currency = 'GBP'"))
+            return dict(c.execute("SELECT currency, rate FROM observations WHERE currency = 'GBP'"
+                                  " ORDER BY date, fetched_at"))
     code = ("import sqlite3, sys, json; c = sqlite3.connect(sys.argv[1]); "
-            "print(json.dumps(dict(c.execute(\"SELECT currency, rate FROM rates WHERE currency = 'GBP'\"))))")
+            "print(json.dumps(dict(c.execute(\"SELECT currency, rate FROM observations WHERE currency = 'GBP'\""
+            " \" ORDER BY date, fetched_at\"))))")
     p = subprocess.run(["nsenter", "-t", str(pid), "-U", "-m", "--preserve-credentials", sys.executable, "-c",
                         code, db], capture_output=True, text=True, timeout=10, check=True)
     return json.loads(p.stdout)

@@ -62,7 +62,8 @@ def test_branch_inherits_a_stale_headquarters(tmp):
     rc, err = cconvd_once(tmp, ["--import", write_file(tmp, "day.json", frankfurter_json({DATE: RATES}))], hq_db)
     assert rc == 0, err
     with contextlib.closing(sqlite3.connect(hq_db)) as db:
-        db.execute("UPDATE snapshots SET fetched_at = fetched_at - 7200")
+        db.executescript("UPDATE sources SET fetched_at = fetched_at - 7200;"
+                       " UPDATE observations SET fetched_at = fetched_at - 7200")
         db.commit()
     hq = Daemon(hq_dir, [refused_url()], ["--max-age", "60"])
     try:

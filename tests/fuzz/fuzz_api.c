@@ -57,10 +57,12 @@ day_snapshot(const char *date)
 }
 
 static int
-fake_on(void *cls, const char *date, struct rates **out, char *err, size_t errlen)
+fake_on(void *cls, const char *date, struct rates **out, struct api_day *day, char *err, size_t errlen)
 {
 	(void)cls;
 	*out = NULL;
+	memset(day, 0, sizeof(*day));
+	day->stored = 1;
 	if (history_broken) {
 		snprintf(err, errlen, "store '/x.db': disk I/O error");
 		return -1;

@@ -40,6 +40,7 @@ __wrap_realloc(void *p, size_t n)
 static struct rates *snap;
 static struct rates *days[3];	/* 2026-11-16, 2026-11-18, 2026-11-20: the fake history */
 static int history_broken;	/* the fake history fails every call */
+static const char *replaced_day = "";	/* the fake history's day changed after it was first stored */
 
 static int
 setup(void **state)
@@ -73,16 +74,19 @@ copy_of(const struct rates *r)
 }
 
 static int
-fake_on(void *cls, const char *date, struct rates **out, char *err, size_t errlen)
+fake_on(void *cls, const char *date, struct rates **out, struct api_day *day, char *err, size_t errlen)
 {
 	(void)cls;
 	*out = NULL;
+	memset(day, 0, sizeof(*day));
 	if (history_broken) {
 		snprintf(err, errlen, "store '/x.db': disk I/O error");
 		return -1;
 	}
 	for (int i = 2; i >= 0; i--)
 		if (strcmp(rates_date(days[i]), date) <= 0) {
+			day->stored = strcmp(rates_date(days[i]), date) == 0;
+			day->replaced = strcmp(rates_date(days[i]), replaced_day) == 0;
 			*out = copy_of(days[i]);
 			return *out != NULL ? 0 : -1;
 		}
@@ -341,8 +345,9 @@ test_endpoints_and_cacheability(void **state)
 		{ "GET", "/", NULL, API_EP_PAGE, API_CACHE_NO_STORE },
 		{ "GET", "/nope", NULL, API_EP_OTHER, API_CACHE_NO_STORE },
 		{ "POST", "/latest", NULL, API_EP_OTHER, API_CACHE_NO_STORE },
-		{ "GET", "/2026-11-18", NULL, API_EP_DATE, API_CACHE_IMMUTABLE },	/* that day's own rates */
-		{ "GET", "/v1/2026-11-18", "to=USD", API_EP_DATE, API_CACHE_IMMUTABLE },
+		/* That day's own rates, but two days old: a late source may still add to it. */
+		{ "GET", "/2026-11-18", NULL, API_EP_DATE, API_CACHE_RATES },
+		{ "GET", "/v1/2026-11-18", "to=USD", API_EP_DATE, API_CACHE_RATES },
 		{ "GET", "/2026-11-17", NULL, API_EP_DATE, API_CACHE_RATES },	/* 11-16's: 11-17 may come */
 		{ "GET", "/v1/2026-11-19", "to=USD", API_EP_DATE, API_CACHE_RATES },
 		{ "GET", "/2026-11-20", NULL, API_EP_DATE, API_CACHE_RATES },	/* the latest day: changes */
@@ -351,7 +356,7 @@ test_endpoints_and_cacheability(void **state)
 		{ "GET", "/2026-11-16..2026-11-18", NULL, API_EP_SERIES, API_CACHE_RATES },	/* may gain days */
 		{ "GET", "/2026-11-16..", NULL, API_EP_SERIES, API_CACHE_RATES },
 		{ "GET", "/2026-11-16..2026-11-15", NULL, API_EP_SERIES, API_CACHE_NO_STORE },
-		{ "GET", "/convert", "to=GBP&date=2026-11-18", API_EP_CONVERT, API_CACHE_IMMUTABLE },
+		{ "GET", "/convert", "to=GBP&date=2026-11-18", API_EP_CONVERT, API_CACHE_RATES },
 		{ "GET", "/convert", "to=GBP&date=2026-11-17", API_EP_CONVERT, API_CACHE_RATES },
 	};
 	struct api_response resp;
@@ -370,6 +375,43 @@ test_endpoints_and_cacheability(void **state)
 	run("GET", "/metrics", NULL, FETCHED, &resp);
 	assert_string_equal(resp.content_type, "text/plain; version=0.0.4; charset=utf-8");
 	api_response_free(&resp);
+}
+
+/*
+ * A past day's answer is kept for good only when it is the day's own rates,
+ * the day is older than the carry-forward window (15 days or more before
+ * today), and none of the days it reads was changed after it was first
+ * stored; a day one day younger, or one replaced, follows the refresh.
+ */
+static void
+test_dated_cacheability(void **state)
+{
+	static const struct {
+		int64_t days_later;	/* today, in days after 2026-11-20 */
+		const char *path, *query, *replaced;
+		enum api_cache cache;
+	} cases[] = {
+		{ 12, "/2026-11-18", NULL, "", API_CACHE_RATES },	/* 14 days old on 12-02 */
+		{ 13, "/2026-11-18", NULL, "", API_CACHE_IMMUTABLE },	/* 15 on 12-03 */
+		{ 14, "/convert", "to=GBP&date=2026-11-18", "", API_CACHE_IMMUTABLE },
+		{ 14, "/2026-11-18", NULL, "2026-11-18", API_CACHE_RATES },
+		{ 14, "/convert", "to=GBP&date=2026-11-18", "2026-11-18", API_CACHE_RATES },
+		{ 14, "/2026-11-16", NULL, "2026-11-18", API_CACHE_IMMUTABLE },
+		{ 30, "/2026-11-17", NULL, "", API_CACHE_RATES },	/* 11-16's rates: 11-17 may be loaded */
+		{ 30, "/2026-11-20", NULL, "", API_CACHE_IMMUTABLE },
+	};
+	struct api_response resp;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		replaced_day = cases[i].replaced;
+		run("GET", cases[i].path, cases[i].query, FETCHED + cases[i].days_later * 86400, &resp);
+		replaced_day = "";
+		if (resp.status != 200 || resp.cache != cases[i].cache)
+			fail_msg("case %zu, %s: status %d cache %d, wanted 200 %d", i, cases[i].path, resp.status,
+			    resp.cache, cases[i].cache);
+		api_response_free(&resp);
+	}
 }
 
 /* An answer that runs out of memory is a 503 that says so, whichever route
@@ -754,6 +796,7 @@ main(void)
 		cmocka_unit_test(test_out_of_memory_is_503),
 		cmocka_unit_test(test_page),
 		cmocka_unit_test(test_endpoints_and_cacheability),
+		cmocka_unit_test(test_dated_cacheability),
 		cmocka_unit_test(test_hostile_input_is_quoted_safely),
 		cmocka_unit_test(test_keys_are_not_nul_terminated),
 		cmocka_unit_test(test_date),

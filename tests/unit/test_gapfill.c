@@ -121,7 +121,7 @@ stored_usd(struct fixture *f, const char *date)
 	static char text[DEC_STRLEN];
 	struct rates *r = NULL;
 
-	assert_int_equal(store_load_on(f->st, date, &r, f->err, sizeof(f->err)), 0);
+	assert_int_equal(store_load_on(f->st, date, &r, NULL, f->err, sizeof(f->err)), 0);
 	if (r == NULL || strcmp(rates_date(r), date) != 0)
 		snprintf(text, sizeof(text), "(none)");
 	else

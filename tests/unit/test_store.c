@@ -195,9 +195,11 @@ test_open_creates_folders(void **state)
 	assert_int_equal(stat(f->path, &sb), 0);
 	assert_true(S_ISREG(sb.st_mode));
 
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 3);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM sqlite_schema WHERE name IN ('sources',"
+	    " 'observations', 'series', 'days')"), 4);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM sqlite_schema WHERE name IN ('snapshots', 'rates')"),
-	    2);
+	    0);
 	/* WAL is a property of the file, so a fresh connection sees it. */
 	assert_int_equal(raw_int(f->path, "SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1);
 
@@ -205,7 +207,7 @@ test_open_creates_folders(void **state)
 	store_close(f->st);
 	f->st = store_open(f->path, f->err, sizeof(f->err));
 	assert_non_null(f->st);
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 3);
 }
 
 static void
@@ -270,10 +272,13 @@ test_round_trip_exact(void **state)
 	rates_free(r);
 
 	/* On disk: decimal text, and no row for the pivot. */
-	assert_int_equal(raw_int(f->path, "SELECT rate = '0.86080' AND typeof(rate) = 'text' FROM rates"
+	assert_int_equal(raw_int(f->path, "SELECT rate = '0.86080' AND typeof(rate) = 'text' FROM observations"
 	    " WHERE currency = 'GBP'"), 1);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM rates"), 4);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM rates WHERE currency = 'EUR'"), 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM observations"), 4);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM observations WHERE currency = 'EUR'"), 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM observations o JOIN sources s ON s.id = o.source"
+	    " WHERE o.date = '2025-11-20' AND o.base = 'EUR' AND o.fetched_at = 1763654700"
+	    " AND s.upstream = 'https://api.example/latest'"), 4);
 }
 
 static void
@@ -290,10 +295,13 @@ test_non_eur_pivot(void **state)
 	assert_string_equal(rates_pivot(r)->code, "USD");
 	assert_string_equal(rate_text(r, "USD", text), "1");
 	assert_string_equal(rate_text(r, "EUR", text), "0.95129");
-	assert_int_equal(raw_int(f->path, "SELECT pivot = 'USD' FROM snapshots"), 1);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM observations WHERE base = 'USD'"), 2);
 	rates_free(r);
 }
 
+/* Saving a day again writes what changed and deletes nothing: the
+ * currency the second save lacks stays, and the same rates again change
+ * nothing but the source's confirmation. */
 static void
 test_resave_replaces(void **state)
 {
@@ -303,19 +311,24 @@ test_resave_replaces(void **state)
 
 	assert_non_null(f->st = store_open(f->path, f->err, sizeof(f->err)));
 	save(f, snap("EUR", "2025-11-20", AT_1, "http://first/", "USD", "1.05", "GBP", "0.86", "JPY", "163", NULL));
-	save(f, snap("EUR", "2025-11-20", AT_2, "http://second/", "USD", "1.06", "GBP", "0.87", NULL));
-	save(f, snap("EUR", "2025-11-20", AT_2, "http://second/", "USD", "1.06", "GBP", "0.87", NULL));
+	save(f, snap("EUR", "2025-11-20", AT_2, "http://first/", "USD", "1.06", "GBP", "0.87", NULL));
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM observations"), 3);
+	assert_int_equal(raw_int(f->path, "SELECT replaced FROM days"), 1);
+	save(f, snap("EUR", "2025-11-20", AT_2 + 60, "http://first/", "USD", "1.06", "GBP", "0.87", NULL));
 
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM snapshots"), 1);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM rates"), 2);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM days"), 1);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM observations"), 3);
+	assert_int_equal(raw_int(f->path, "SELECT changed_at FROM days"), AT_2);
 	r = load(f);
-	assert_int_equal(rates_fetched_at(r), AT_2);
-	assert_string_equal(rates_upstream(r), "http://second/");
+	assert_int_equal(rates_fetched_at(r), AT_2 + 60);	/* confirmed */
+	assert_string_equal(rates_upstream(r), "http://first/");
 	assert_string_equal(rate_text(r, "USD", text), "1.06");
-	assert_null(rates_find(r, "JPY"));	/* gone with the old rows */
+	assert_string_equal(rate_text(r, "JPY", text), "163");	/* kept */
 	rates_free(r);
 }
 
+/* The latest rates: each source's newest day, merged; with one source, its
+ * newest date, whatever the order of the fetches. */
 static void
 test_latest_by_date(void **state)
 {
@@ -325,16 +338,17 @@ test_latest_by_date(void **state)
 	assert_non_null(f->st = store_open(f->path, f->err, sizeof(f->err)));
 	save(f, snap("EUR", "2025-11-21", AT_1, "http://a/", "USD", "1.01", NULL));
 	/* Fetched later but dated earlier (an upstream lagging behind). */
-	save(f, snap("EUR", "2025-11-19", AT_2, "http://b/", "USD", "1.02", NULL));
-	save(f, snap("EUR", "2024-12-31", AT_2 + 1, "http://c/", "USD", "1.03", NULL));
+	save(f, snap("EUR", "2025-11-19", AT_2, "http://a/", "USD", "1.02", NULL));
+	save(f, snap("EUR", "2024-12-31", AT_2 + 1, "http://a/", "USD", "1.03", NULL));
 
 	r = load(f);
 	assert_non_null(r);
 	assert_string_equal(rates_date(r), "2025-11-21");
 	assert_string_equal(rates_upstream(r), "http://a/");
+	assert_int_equal(rates_fetched_at(r), AT_2 + 1);	/* its last confirmation */
 	rates_free(r);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM snapshots"), 3);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM rates"), 3);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM days"), 3);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM observations"), 3);
 }
 
 /* A day saved under a clock that ran ahead is never the newest: a date not
@@ -388,7 +402,7 @@ test_newer_schema_refused(void **state)
 	sqlite3_close(db);
 
 	assert_null(store_open(f->path, f->err, sizeof(f->err)));
-	snprintf(want, sizeof(want), "store '%s': schema version 99 is newer than this cconvd understands (2)",
+	snprintf(want, sizeof(want), "store '%s': schema version 99 is newer than this cconvd understands (3)",
 	    f->path);
 	assert_string_equal(f->err, want);
 	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 99);	/* untouched */
@@ -424,7 +438,7 @@ test_bad_rows_refused(void **state)
 	save(f, snap("EUR", "2025-11-20", AT_1, "http://a/", "USD", "1.05", "GBP", "0.86", NULL));
 
 	db = raw_open(f->path);
-	raw_exec(db, "UPDATE rates SET rate = '1e3' WHERE currency = 'USD'");
+	raw_exec(db, "UPDATE observations SET rate = '1e3' WHERE currency = 'USD'");
 	assert_int_equal(store_load_latest(f->st, NOW, &r, f->future, f->err, sizeof(f->err)), -1);
 	assert_null(r);
 	assert_names_store_once(f->err, f->path);
@@ -433,17 +447,18 @@ test_bad_rows_refused(void **state)
 	assert_non_null(strstr(f->err, "'1e3'"));
 
 	/* rates_add()'s reason leaves the currency to the store, which names it once. */
-	raw_exec(db, "UPDATE rates SET rate = '0' WHERE currency = 'USD'");
+	raw_exec(db, "UPDATE observations SET rate = '0' WHERE currency = 'USD'");
 	assert_int_equal(store_load_latest(f->st, NOW, &r, f->future, f->err, sizeof(f->err)), -1);
 	assert_names_store_once(f->err, f->path);
 	assert_int_equal(occurrences(f->err, "2025-11-20"), 1);
 	assert_int_equal(occurrences(f->err, "USD"), 1);
 
-	raw_exec(db, "UPDATE rates SET rate = '1.05', currency = 'usd' WHERE currency = 'USD'");
-	assert_int_equal(store_load_latest(f->st, NOW, &r, f->future, f->err, sizeof(f->err)), -1);
+	raw_exec(db, "UPDATE observations SET rate = '1.05', currency = 'usd' WHERE currency = 'USD'");
+	assert_int_equal(store_load_on(f->st, "2025-11-20", &r, NULL, f->err, sizeof(f->err)), -1);
+	assert_names_store_once(f->err, f->path);
 	assert_non_null(strstr(f->err, "'usd'"));
 
-	raw_exec(db, "UPDATE snapshots SET pivot = 'XYZ'");
+	raw_exec(db, "UPDATE observations SET base = 'XYZ'");
 	assert_int_equal(store_load_latest(f->st, NOW, &r, f->future, f->err, sizeof(f->err)), -1);
 	assert_names_store_once(f->err, f->path);
 	assert_non_null(strstr(f->err, "2025-11-20"));
@@ -465,9 +480,9 @@ test_failed_save_rolls_back(void **state)
 	save(f, snap("EUR", "2025-11-20", AT_1, "http://first/", "GBP", "0.86", "USD", "1.05", NULL));
 
 	db = raw_open(f->path);
-	raw_exec(db, "CREATE TRIGGER fail_usd BEFORE INSERT ON rates WHEN NEW.currency = 'USD'"
+	raw_exec(db, "CREATE TRIGGER fail_usd BEFORE INSERT ON observations WHEN NEW.currency = 'USD'"
 	    " BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
-	r = snap("EUR", "2025-11-20", AT_2, "http://second/", "GBP", "0.99", "USD", "1.99", NULL);
+	r = snap("EUR", "2025-11-20", AT_2, "http://first/", "GBP", "0.99", "USD", "1.99", NULL);
 	assert_int_equal(store_save(f->st, r, f->err, sizeof(f->err)), -1);
 	rates_free(r);
 	assert_names_store_once(f->err, f->path);
@@ -479,12 +494,13 @@ test_failed_save_rolls_back(void **state)
 	assert_string_equal(rate_text(r, "GBP", text), "0.86");
 	assert_string_equal(rate_text(r, "USD", text), "1.05");
 	rates_free(r);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM rates"), 2);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM observations"), 2);
+	assert_int_equal(raw_int(f->path, "SELECT replaced FROM days"), 0);
 
 	/* The store stays usable once the cause is gone. */
 	raw_exec(db, "DROP TRIGGER fail_usd");
 	sqlite3_close(db);
-	save(f, snap("EUR", "2025-11-20", AT_2, "http://second/", "GBP", "0.99", "USD", "1.99", NULL));
+	save(f, snap("EUR", "2025-11-20", AT_2, "http://first/", "GBP", "0.99", "USD", "1.99", NULL));
 	r = load(f);
 	assert_string_equal(rate_text(r, "USD", text), "1.99");
 	rates_free(r);
@@ -515,7 +531,7 @@ test_locked_save_fails_cleanly(void **state)
 	r = load(f);
 	assert_string_equal(rates_date(r), "2025-11-20");
 	rates_free(r);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM snapshots"), 1);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM days"), 1);
 }
 
 /* Three days of history: nearest earlier date, ranges, and the edges. */
@@ -535,7 +551,7 @@ on(struct fixture *f, const char *date)
 	static char got[DT_DATE_LEN];
 	struct rates *r = (struct rates *)1;
 
-	if (store_load_on(f->st, date, &r, f->err, sizeof(f->err)) != 0)
+	if (store_load_on(f->st, date, &r, NULL, f->err, sizeof(f->err)) != 0)
 		fail_msg("store_load_on: %s", f->err);
 	if (r == NULL)
 		return "none";
@@ -557,12 +573,15 @@ test_load_on_nearest_earlier(void **state)
 	assert_string_equal(on(f, "2024-01-05"), "2024-01-03");
 	assert_string_equal(on(f, "2024-01-07"), "2024-01-03");
 	assert_string_equal(on(f, "2024-01-08"), "2024-01-08");
-	assert_string_equal(on(f, "2099-12-31"), "2024-01-08");
+	/* Carried forward 14 days, not 15. */
+	assert_string_equal(on(f, "2024-01-22"), "2024-01-08");
+	assert_string_equal(on(f, "2024-01-23"), "none");
+	assert_string_equal(on(f, "2099-12-31"), "none");
 	assert_string_equal(on(f, "2024-01-01"), "none");
 	assert_string_equal(on(f, "1999-01-04"), "none");
 
 	/* The rates are that day's, exactly, not the latest's. */
-	assert_int_equal(store_load_on(f->st, "2024-01-06", &r, f->err, sizeof(f->err)), 0);
+	assert_int_equal(store_load_on(f->st, "2024-01-06", &r, NULL, f->err, sizeof(f->err)), 0);
 	assert_string_equal(rate_text(r, "GBP", text), "0.86235");
 	assert_string_equal(rate_text(r, "USD", text), "1.0919");
 	assert_null(rates_find(r, "JPY"));
@@ -603,7 +622,7 @@ test_each_in_range(void **state)
 	assert_string_equal(s.dates[1], "2024-01-03");
 	assert_string_equal(s.dates[2], "2024-01-08");
 	assert_int_equal(s.counts[0], 3);
-	assert_int_equal(s.counts[2], 3);
+	assert_int_equal(s.counts[2], 4);	/* GBP of 01-03 carried forward */
 
 	/* Inclusive at both ends. */
 	memset(&s, 0, sizeof(s));
@@ -659,25 +678,28 @@ test_save_many_idempotent(void **state)
 		fail_msg("store_save_many: %s", f->err);
 	assert_int_equal(c.added, 60);
 	assert_int_equal(c.replaced + c.unchanged, 0);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM snapshots"), 60);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM rates"), 120);
-	int64_t sum = raw_int(f->path, "SELECT sum(length(rate) + fetched_at) FROM rates JOIN snapshots USING(date)");
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM days"), 60);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM observations"), 120);
+	int64_t sum = raw_int(f->path, "SELECT sum(length(rate) + fetched_at) FROM observations");
 
-	/* Again, with a later fetch time: nothing moves, not even fetched_at. */
+	/* Again, with a later fetch time and from a mirror: nothing moves, not
+	 * even fetched_at, and the mirror is no source of anything. */
 	for (size_t i = 0; i < 60; i++)
 		assert_int_equal(rates_set_origin(v[i], AT_2, "http://elsewhere/"), 0);
 	assert_int_equal(store_save_many(f->st, v, 60, &c, f->err, sizeof(f->err)), 0);
 	assert_int_equal(c.unchanged, 60);
 	assert_int_equal(c.added + c.replaced, 0);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM rates"), 120);
-	assert_int_equal(raw_int(f->path,
-	    "SELECT sum(length(rate) + fetched_at) FROM rates JOIN snapshots USING(date)"), sum);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM observations"), 120);
+	assert_int_equal(raw_int(f->path, "SELECT sum(length(rate) + fetched_at) FROM observations"), sum);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM sources"), 1);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM days WHERE replaced OR changed_at != first_at"), 0);
 	free_batch(v, 60);
 
-	/* Same values written differently (1.90 vs 1.9) are the same rates;
-	 * one changed rate, a new pivot over the same currencies, or one more
-	 * currency replace; one currency fewer (USD alone, or GBP with the
-	 * pivot's USD where EUR was) is kept as stored. */
+	/* Same values written differently (1.90 vs 1.9) are the same rates
+	 * (unchanged); one changed rate, a new pivot, or one more currency is
+	 * written (replaced); a day given with a currency fewer keeps it
+	 * (kept), and so does one whose other currencies change: nothing is
+	 * deleted. */
 	v = calloc(6, sizeof(*v));
 	assert_non_null(v);
 	v[0] = snap("EUR", "2020-01-01", AT_2, "x", "USD", "1.10000", "GBP", "0.90", NULL);
@@ -685,26 +707,31 @@ test_save_many_idempotent(void **state)
 	v[2] = snap("EUR", "2020-01-03", AT_2, "x", "USD", "1.1002", NULL);
 	v[3] = snap("USD", "2020-01-04", AT_2, "x", "EUR", "0.9", "GBP", "0.9", NULL);
 	v[4] = snap("EUR", "2020-01-05", AT_2, "x", "USD", "1.1004", "GBP", "0.9", "JPY", "160", NULL);
-	v[5] = snap("USD", "2020-01-06", AT_2, "x", "GBP", "0.8", NULL);
+	v[5] = snap("EUR", "2020-01-06", AT_2, "x", "GBP", "0.8", NULL);
 	assert_int_equal(store_save_many(f->st, v, 6, &c, f->err, sizeof(f->err)), 0);
 	assert_int_equal(c.unchanged, 1);
-	assert_int_equal(c.replaced, 3);
-	assert_int_equal(c.kept, 2);
+	assert_int_equal(c.replaced, 4);
+	assert_int_equal(c.kept, 1);
 	assert_int_equal(c.added, 0);
 	free_batch(v, 6);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM rates"), 121);
-	assert_int_equal(store_load_on(f->st, "2020-01-02", &r, f->err, sizeof(f->err)), 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM observations"), 125);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM days WHERE replaced"), 4);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM days WHERE changed_at = 1763658300"), 4);
+	/* The load confirmed last ranks first (no order set). */
+	assert_int_equal(store_load_on(f->st, "2020-01-02", &r, NULL, f->err, sizeof(f->err)), 0);
 	assert_string_equal(rate_text(r, "USD", text), "1.2");
+	assert_string_equal(rate_text(r, "GBP", text), "0.9");
 	assert_int_equal(rates_fetched_at(r), AT_2);
 	rates_free(r);
-	assert_int_equal(store_load_on(f->st, "2020-01-01", &r, f->err, sizeof(f->err)), 0);
+	assert_int_equal(store_load_on(f->st, "2020-01-01", &r, NULL, f->err, sizeof(f->err)), 0);
 	assert_int_equal(rates_fetched_at(r), AT_1);	/* unchanged: the old origin stays */
 	rates_free(r);
-	assert_int_equal(store_load_on(f->st, "2020-01-03", &r, f->err, sizeof(f->err)), 0);
-	assert_string_equal(rate_text(r, "GBP", text), "0.9");	/* kept whole */
-	assert_int_equal(rates_fetched_at(r), AT_1);
-	rates_free(r);
-	assert_int_equal(store_load_on(f->st, "2020-01-06", &r, f->err, sizeof(f->err)), 0);
+	assert_int_equal(store_load_on(f->st, "2020-01-06", &r, NULL, f->err, sizeof(f->err)), 0);
+	assert_string_equal(rate_text(r, "GBP", text), "0.8");
+	/* The first source's USD within the window, not the day's own. */
+	assert_string_equal(rate_text(r, "USD", text), "1.2");
+	assert_string_equal(rates_find(r, "USD")->date, "2020-01-02");
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM observations WHERE date = '2020-01-06'"), 3);
 	assert_string_equal(rates_pivot(r)->code, "EUR");
 	rates_free(r);
 }
@@ -720,16 +747,16 @@ test_save_many_all_or_nothing(void **state)
 	assert_non_null(f->st = store_open(f->path, f->err, sizeof(f->err)));
 	save(f, snap("EUR", "2019-12-31", AT_1, "http://a/", "USD", "1.12", NULL));
 	db = raw_open(f->path);
-	raw_exec(db, "CREATE TRIGGER fail_last BEFORE INSERT ON rates WHEN NEW.date = '2020-02-02'"
+	raw_exec(db, "CREATE TRIGGER fail_last BEFORE INSERT ON observations WHEN NEW.date = '2020-02-02'"
 	    " BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
 	assert_int_equal(store_save_many(f->st, v, 30, NULL, f->err, sizeof(f->err)), -1);
 	assert_non_null(strstr(f->err, "injected failure"));
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM snapshots"), 1);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM rates"), 1);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM days"), 1);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM observations"), 1);
 	raw_exec(db, "DROP TRIGGER fail_last");
 	sqlite3_close(db);
 	assert_int_equal(store_save_many(f->st, v, 30, NULL, f->err, sizeof(f->err)), 0);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM snapshots"), 31);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM days"), 31);
 	free_batch(v, 30);
 }
 
@@ -758,10 +785,10 @@ test_bulk_sink(void **state)
 	assert_int_equal(store_bulk_end(&b, 1, f->err, sizeof(f->err)), 0);
 	assert_int_equal(b.counts.added, 1);
 	assert_int_equal(b.counts.unchanged, 1);
-	assert_int_equal(store_load_on(f->st, "2020-01-01", &r, f->err, sizeof(f->err)), 0);
+	assert_int_equal(store_load_on(f->st, "2020-01-01", &r, NULL, f->err, sizeof(f->err)), 0);
 	assert_string_equal(rate_text(r, "USD", text), "1.12");
 	rates_free(r);
-	assert_int_equal(store_load_on(f->st, "2020-01-02", &r, f->err, sizeof(f->err)), 0);
+	assert_int_equal(store_load_on(f->st, "2020-01-02", &r, NULL, f->err, sizeof(f->err)), 0);
 	assert_string_equal(rates_upstream(r), "feed");
 	rates_free(r);
 
@@ -775,8 +802,8 @@ test_bulk_sink(void **state)
 	rates_free(r);
 	assert_int_equal(undo.counts.replaced, 1);
 	assert_int_equal(store_bulk_end(&undo, 0, f->err, sizeof(f->err)), 0);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM snapshots"), 2);
-	assert_int_equal(store_load_on(f->st, "2020-01-01", &r, f->err, sizeof(f->err)), 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM days"), 2);
+	assert_int_equal(store_load_on(f->st, "2020-01-01", &r, NULL, f->err, sizeof(f->err)), 0);
 	assert_string_equal(rate_text(r, "USD", text), "1.12");
 	rates_free(r);
 }
@@ -792,7 +819,7 @@ test_readonly(void **state)
 	history_fixture(f);
 	assert_non_null(ro = store_open_readonly(f->path, f->err, sizeof(f->err)));
 	assert_string_equal(on(f, "2024-01-05"), "2024-01-03");
-	assert_int_equal(store_load_on(ro, "2024-01-05", &r, f->err, sizeof(f->err)), 0);
+	assert_int_equal(store_load_on(ro, "2024-01-05", &r, NULL, f->err, sizeof(f->err)), 0);
 	assert_string_equal(rates_date(r), "2024-01-03");
 	rates_free(r);
 	assert_int_equal(store_save(ro, v[0], f->err, sizeof(f->err)), -1);
@@ -804,8 +831,8 @@ test_readonly(void **state)
 	 * the last commit. */
 	db = raw_open(f->path);
 	raw_exec(db, "BEGIN IMMEDIATE");
-	raw_exec(db, "DELETE FROM snapshots");
-	assert_int_equal(store_load_on(ro, "2024-01-09", &r, f->err, sizeof(f->err)), 0);
+	raw_exec(db, "DELETE FROM observations");
+	assert_int_equal(store_load_on(ro, "2024-01-09", &r, NULL, f->err, sizeof(f->err)), 0);
 	assert_string_equal(rates_date(r), "2024-01-08");
 	rates_free(r);
 	raw_exec(db, "ROLLBACK");
@@ -823,27 +850,42 @@ test_readonly(void **state)
 	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 0);
 }
 
-/* Both history queries are index searches, never a scan of a table. */
+/*
+ * The store's reads are index searches, never a scan of the history: the
+ * range in date order (no sorting), the newest observation of each series
+ * (series is the list of them, read whole: one row per source and
+ * currency), the days of a window and the days from the future.
+ */
 static void
 test_history_queries_use_indexes(void **state)
 {
 	struct fixture *f = *state;
 	static const char *const queries[] = {
-		"EXPLAIN QUERY PLAN SELECT s.date, r.rate FROM snapshots s JOIN rates r ON r.date = s.date"
-		" WHERE s.date = (SELECT max(date) FROM snapshots WHERE date <= '2024-01-05') ORDER BY r.currency",
-		"EXPLAIN QUERY PLAN SELECT s.date, r.rate FROM snapshots s JOIN rates r ON r.date = s.date"
-		" WHERE r.date BETWEEN '2024-01-01' AND '2024-02-01' ORDER BY r.date, r.currency",
+		"SELECT o.source, o.rate FROM observations o WHERE o.date BETWEEN '2024-01-01' AND '2024-02-01'"
+		" ORDER BY o.date",
+		"SELECT o.source, o.rate FROM series x CROSS JOIN observations o"
+		" ON o.source = x.source AND o.currency = x.currency AND o.date ="
+		" (SELECT date FROM observations WHERE source = x.source AND currency = x.currency"
+		" AND date <= '2024-01-05' AND fetched_at <= 5 ORDER BY date DESC LIMIT 1)",
+		"SELECT max(coalesce((SELECT max(date) FROM days WHERE date > '2024-01-05'), ''),"
+		" coalesce((SELECT max(date) FROM days WHERE changed_at > 5), ''))",
+		"SELECT max(replaced), max(changed_at) FROM days WHERE date BETWEEN '2024-01-01' AND '2024-01-05'",
+		"SELECT base, rate FROM observations WHERE date = '2024-01-05' AND currency = 'USD'",
 	};
+	char sql[1024];
 	sqlite3 *db;
 
 	history_fixture(f);
 	db = raw_open(f->path);
-	for (size_t q = 0; q < 2; q++) {
+	for (size_t q = 0; q < sizeof(queries) / sizeof(queries[0]); q++) {
 		sqlite3_stmt *st = NULL;
-		assert_int_equal(sqlite3_prepare_v2(db, queries[q], -1, &st, NULL), SQLITE_OK);
+		snprintf(sql, sizeof(sql), "EXPLAIN QUERY PLAN %s", queries[q]);
+		assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			const char *detail = (const char *)sqlite3_column_text(st, 3);
-			if (strncmp(detail, "SCAN ", 5) == 0 || strstr(detail, "TEMP B-TREE") != NULL)
+			if ((strncmp(detail, "SCAN ", 5) == 0 && strcmp(detail, "SCAN x") != 0 &&
+			    strcmp(detail, "SCAN CONSTANT ROW") != 0) ||
+			    strstr(detail, "TEMP B-TREE") != NULL)
 				fail_msg("query %zu: %s", q, detail);
 		}
 		sqlite3_finalize(st);
@@ -914,7 +956,7 @@ test_oneshot_beside_daemon(void **state)
 	assert_int_equal(pid, 0);
 	assert_non_null(f->st = store_open(f->path, f->err, sizeof(f->err)));
 	store_close(one);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM snapshots"), 4);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM days"), 4);
 }
 
 /* Where no daemon ever ran there is no lock file, and neither the probe nor a
@@ -933,7 +975,7 @@ test_oneshot_makes_no_lock_file(void **state)
 	assert_int_equal(pid, 0);
 	if ((one = store_open_oneshot(f->path, f->err, sizeof(f->err))) == NULL)
 		fail_msg("store_open_oneshot on a new file: %s", f->err);
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);	/* created and migrated */
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 3);	/* created and migrated */
 	assert_int_equal(lockfile_holder(f->path, &pid, f->err, sizeof(f->err)), LOCKFILE_FREE);
 	assert_int_equal(pid, 0);
 	store_close(one);
@@ -967,14 +1009,14 @@ test_oneshot_no_upgrade_beside_daemon(void **state)
 	assert_null(one = store_open_oneshot(f->path, f->err, sizeof(f->err)));
 	snprintf(pid, sizeof(pid), "(pid %ld)", (long)getpid());
 	assert_names_store_once(f->err, f->path);
-	assert_non_null(strstr(f->err, "schema version 0 needs upgrading to 2"));
+	assert_non_null(strstr(f->err, "schema version 0 needs upgrading to 3"));
 	assert_non_null(strstr(f->err, pid));
 	assert_non_null(strstr(f->err, "restart that cconvd with this version"));
 	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 0);
 
 	assert_int_equal(close(fd), 0);	/* the daemon stopped: now it may */
 	assert_non_null(one = store_open_oneshot(f->path, f->err, sizeof(f->err)));
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 3);
 	store_close(one);
 }
 
@@ -1000,7 +1042,7 @@ test_deleted_file_is_recreated(void **state)
 	/* And another in the middle of a read, so that closing the writer can
 	 * neither checkpoint nor remove the -wal. */
 	db = raw_open(f->path);
-	raw_exec(db, "BEGIN; SELECT count(*) FROM rates");
+	raw_exec(db, "BEGIN; SELECT count(*) FROM observations");
 	/* As "rm rates.db" would: the -wal and -shm beside it stay behind, and
 	 * must not be replayed into the new file. */
 	assert_int_equal(unlink(f->path), 0);
@@ -1009,8 +1051,8 @@ test_deleted_file_is_recreated(void **state)
 	sqlite3_close(db);
 	assert_int_equal(raw_int(f->path,
 	    "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM snapshots"), 1);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM rates"), 1);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM days"), 1);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM observations"), 1);
 	r = load(f);
 	assert_string_equal(rates_date(r), "2025-11-21");
 	assert_string_equal(rate_text(r, "USD", text), "1.07");
@@ -1022,6 +1064,347 @@ test_deleted_file_is_recreated(void **state)
 	assert_string_equal(rates_date(r), "2025-11-20");
 	rates_free(r);
 	store_close(reader);
+}
+
+/* A copy of tests/data/name at path. */
+static void
+copy_fixture(const char *name, const char *path)
+{
+	const char *dir = getenv("CCONV_TEST_DATA");
+	char src[512], buf[8192];
+	size_t n;
+	FILE *in, *out;
+
+	if (dir == NULL)
+		fail_msg("CCONV_TEST_DATA is not set (tests/CMakeLists.txt sets it)");
+	snprintf(src, sizeof(src), "%s/%s", dir, name);
+	if ((in = fopen(src, "rb")) == NULL)
+		fail_msg("%s: cannot open", src);
+	assert_non_null(out = fopen(path, "wb"));
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		assert_int_equal(fwrite(buf, 1, n, out), n);
+	fclose(in);
+	assert_int_equal(fclose(out), 0);
+}
+
+/* One stored rate of the old schema. */
+struct old_rate {
+	char date[DT_DATE_LEN], code[4], rate[48], upstream[128];
+	int64_t fetched_at;
+};
+
+/*
+ * A database written by the release before observations (schema 2:
+ * tests/data/README.md says how) upgrades in place: every stored day then
+ * answers every rate it had with the same digits, dated that day and from
+ * that day's upstream, and nothing of the old tables is left.
+ */
+static void
+test_migrates_release_file(void **state)
+{
+	struct fixture *f = *state;
+	struct old_rate *old = calloc(512, sizeof(*old));
+	size_t n = 0, checked = 0;
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	struct rates *r;
+	char text[DEC_STRLEN];
+
+	assert_non_null(old);
+	assert_non_null(f->st = store_open_oneshot(f->path, f->err, sizeof(f->err)));	/* the folders */
+	store_close(f->st);
+	f->st = NULL;
+	assert_int_equal(unlink(f->path), 0);
+	copy_fixture("store-v2.db", f->path);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
+	db = raw_open(f->path);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT r.date, r.currency, r.rate, s.upstream, s.fetched_at"
+	    " FROM rates r JOIN snapshots s USING(date) ORDER BY r.date, r.currency", -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		assert_true(n < 512);
+		snprintf(old[n].date, sizeof(old[n].date), "%s", sqlite3_column_text(st, 0));
+		snprintf(old[n].code, sizeof(old[n].code), "%s", sqlite3_column_text(st, 1));
+		snprintf(old[n].rate, sizeof(old[n].rate), "%s", sqlite3_column_text(st, 2));
+		snprintf(old[n].upstream, sizeof(old[n].upstream), "%s", sqlite3_column_text(st, 3));
+		old[n].fetched_at = sqlite3_column_int64(st, 4);
+		n++;
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	assert_int_equal(n, 196);	/* 2 x 28 + 4 x 34 + 4: tests/data/README.md */
+
+	if ((f->st = store_open(f->path, f->err, sizeof(f->err))) == NULL)
+		fail_msg("store_open of the release's file: %s", f->err);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 3);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM sqlite_schema WHERE name IN ('snapshots', 'rates')"),
+	    0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM observations"), (int64_t)n);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM days WHERE NOT replaced AND first_at = changed_at"),
+	    7);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM sources"), 2);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"),
+	    1);
+	for (size_t i = 0; i < n; i++) {
+		const struct rate_entry *e;
+		struct store_day day;
+
+		if (i == 0 || strcmp(old[i].date, old[i - 1].date) != 0) {
+			if (i > 0)
+				rates_free(r);
+			assert_int_equal(store_load_on(f->st, old[i].date, &r, &day, f->err, sizeof(f->err)), 0);
+			assert_non_null(r);
+			assert_string_equal(rates_date(r), old[i].date);
+			assert_true(day.stored);
+			assert_false(day.replaced);
+		}
+		if ((e = rates_find(r, old[i].code)) == NULL)
+			fail_msg("%s: %s lost in the upgrade", old[i].date, old[i].code);
+		dec_format(&e->rate, text, sizeof(text));
+		if (strcmp(text, old[i].rate) != 0)
+			fail_msg("%s %s: '%s' became '%s'", old[i].date, old[i].code, old[i].rate, text);
+		assert_string_equal(e->date, old[i].date);
+		assert_string_equal(rates_source(r, e->src)->upstream, old[i].upstream);
+		assert_int_equal(rates_source(r, e->src)->fetched_at, old[i].fetched_at);
+		checked++;
+	}
+	rates_free(r);
+	assert_int_equal(checked, n);
+
+	/* The last CYP rate (2007-12-31) is carried 14 days, not to 2010. */
+	assert_int_equal(store_load_on(f->st, "2008-01-04", &r, NULL, f->err, sizeof(f->err)), 0);
+	assert_string_equal(rates_find(r, "CYP")->date, "2007-12-31");
+	assert_string_equal(rate_text(r, "CYP", text), "0.585274");
+	assert_string_equal(rate_text(r, "USD", text), "1.4757");	/* the refresher's day */
+	rates_free(r);
+	assert_int_equal(store_load_on(f->st, "2010-01-04", &r, NULL, f->err, sizeof(f->err)), 0);
+	assert_null(r);
+	/* The latest rates: the refresher's day, the rest from the import's newest. */
+	assert_int_equal(store_load_latest(f->st, 1800000000, &r, f->future, f->err, sizeof(f->err)), 0);
+	assert_string_equal(f->future, "");
+	assert_string_equal(rates_date(r), "2008-01-04");
+	assert_string_equal(rate_text(r, "GBP", text), "0.74695");
+	assert_string_equal(rates_source(r, rates_find(r, "GBP")->src)->upstream, "file:///tmp/fx/latest.json");
+	assert_string_equal(rates_find(r, "SEK")->date, "2008-01-03");
+	rates_free(r);
+	free(old);
+}
+
+/* Save one day from upstream: "CODE", "rate", … NULL. */
+#define DAY(f, date, at, up, ...) save(f, snap("EUR", date, at, up, __VA_ARGS__, NULL))
+
+/* The view of date's rate for code ("-" when absent), with its date and
+ * upstream: "1.05 2024-01-01 http://a/". */
+static const char *
+seen_as(struct fixture *f, const char *date, const char *code)
+{
+	static char out[256];
+	char text[DEC_STRLEN];
+	const struct rate_entry *e;
+	struct rates *r;
+
+	if (store_load_on(f->st, date, &r, NULL, f->err, sizeof(f->err)) != 0)
+		fail_msg("store_load_on: %s", f->err);
+	if (r == NULL || (e = rates_find(r, code)) == NULL)
+		snprintf(out, sizeof(out), "-");
+	else {
+		dec_format(&e->rate, text, sizeof(text));
+		snprintf(out, sizeof(out), "%s %s %s", text, e->date, rates_source(r, e->src)->upstream);
+	}
+	rates_free(r);
+	return out;
+}
+
+/* A currency's observation stands for the 14 days after it, not the 15th;
+ * within them it keeps its own date. */
+static void
+test_carry_forward_window_edges(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_non_null(f->st = store_open(f->path, f->err, sizeof(f->err)));
+	DAY(f, "2024-01-01", AT_1, "http://a/", "USD", "1.1", "GBP", "0.86");
+	DAY(f, "2024-01-04", AT_1, "http://a/", "GBP", "0.87");
+	assert_string_equal(seen_as(f, "2024-01-04", "USD"), "1.1 2024-01-01 http://a/");
+	assert_string_equal(seen_as(f, "2024-01-04", "GBP"), "0.87 2024-01-04 http://a/");
+	assert_string_equal(seen_as(f, "2024-01-15", "USD"), "1.1 2024-01-01 http://a/");
+	assert_string_equal(seen_as(f, "2024-01-16", "USD"), "-");
+	assert_string_equal(seen_as(f, "2024-01-18", "GBP"), "0.87 2024-01-04 http://a/");
+	assert_string_equal(seen_as(f, "2024-01-19", "GBP"), "-");
+	assert_string_equal(seen_as(f, "2023-12-31", "USD"), "-");
+	/* The latest rates never drop a currency for age. */
+	struct rates *r = load(f);
+	assert_non_null(rates_find(r, "USD"));
+	assert_string_equal(rates_date(r), "2024-01-04");
+	rates_free(r);
+}
+
+/* The configured order first (store_set_order()), within the window; the
+ * other sources after, the one confirmed last first. */
+static void
+test_precedence_by_order(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const ab[] = { "http://a/", "http://b/" }, *const b_only[] = { "http://b/" };
+	struct rates *r;
+
+	assert_non_null(f->st = store_open(f->path, f->err, sizeof(f->err)));
+	DAY(f, "2024-01-01", AT_1, "http://a/", "USD", "1.1");
+	DAY(f, "2024-01-05", AT_1 + 10, "http://b/", "USD", "1.2", "JPY", "160");
+	DAY(f, "2024-01-05", AT_1 + 20, "import file:///h.csv", "USD", "1.3", "CHF", "0.9");
+	/* No order: the source confirmed last first. */
+	assert_string_equal(seen_as(f, "2024-01-05", "USD"), "1.3 2024-01-05 import file:///h.csv");
+	assert_int_equal(store_set_order(f->st, ab, 2, f->err, sizeof(f->err)), 0);
+	/* a's older rate within the window beats b's and the import's newer ones. */
+	assert_string_equal(seen_as(f, "2024-01-05", "USD"), "1.1 2024-01-01 http://a/");
+	assert_string_equal(seen_as(f, "2024-01-15", "USD"), "1.1 2024-01-01 http://a/");
+	assert_string_equal(seen_as(f, "2024-01-16", "USD"), "1.2 2024-01-05 http://b/");
+	assert_string_equal(seen_as(f, "2024-01-05", "CHF"), "0.9 2024-01-05 import file:///h.csv");
+	r = load(f);
+	assert_string_equal(rates_upstream(r), "http://a/");
+	assert_string_equal(rates_source(r, rates_find(r, "USD")->src)->upstream, "http://a/");
+	assert_string_equal(rates_source(r, rates_find(r, "JPY")->src)->upstream, "http://b/");
+	rates_free(r);
+	assert_int_equal(store_set_order(f->st, b_only, 1, f->err, sizeof(f->err)), 0);
+	assert_string_equal(seen_as(f, "2024-01-05", "USD"), "1.2 2024-01-05 http://b/");
+	/* Unlisted: the import (confirmed last) before a. */
+	assert_string_equal(seen_as(f, "2024-01-04", "USD"), "1.1 2024-01-01 http://a/");
+	assert_int_equal(store_set_order(f->st, NULL, 0, f->err, sizeof(f->err)), 0);
+	assert_string_equal(seen_as(f, "2024-01-05", "USD"), "1.3 2024-01-05 import file:///h.csv");
+}
+
+/* A day loaded again with fewer currencies loses none of the others, and
+ * the load says so (kept); one that also changes a rate is replaced. */
+static void
+test_fewer_currencies_keep_the_rest(void **state)
+{
+	struct fixture *f = *state;
+	struct rates *v[2];
+	struct store_counts c;
+
+	assert_non_null(f->st = store_open(f->path, f->err, sizeof(f->err)));
+	DAY(f, "2024-01-02", AT_1, "import file:///a.csv", "USD", "1.1", "GBP", "0.86", "CYP", "0.58");
+	DAY(f, "2024-01-03", AT_1, "import file:///a.csv", "USD", "1.2", "GBP", "0.87", "CYP", "0.59");
+	v[0] = snap("EUR", "2024-01-02", AT_2, "import file:///a.csv", "USD", "1.1", NULL);
+	v[1] = snap("EUR", "2024-01-03", AT_2, "import file:///a.csv", "USD", "1.25", NULL);
+	assert_int_equal(store_save_many(f->st, v, 2, &c, f->err, sizeof(f->err)), 0);
+	rates_free(v[0]);
+	rates_free(v[1]);
+	assert_int_equal(c.kept, 1);
+	assert_int_equal(c.replaced, 1);
+	assert_int_equal(c.added + c.unchanged, 0);
+	assert_string_equal(seen_as(f, "2024-01-02", "CYP"), "0.58 2024-01-02 import file:///a.csv");
+	assert_string_equal(seen_as(f, "2024-01-03", "CYP"), "0.59 2024-01-03 import file:///a.csv");
+	assert_string_equal(seen_as(f, "2024-01-03", "USD"), "1.25 2024-01-03 import file:///a.csv");
+	assert_string_equal(seen_as(f, "2024-01-03", "GBP"), "0.87 2024-01-03 import file:///a.csv");
+}
+
+/* What a day's view read: replaced when a day of its window changed after
+ * it was first stored, and the newest day before an empty window. */
+static void
+test_day_bookkeeping(void **state)
+{
+	struct fixture *f = *state;
+	struct store_day day;
+	struct rates *r;
+
+	assert_non_null(f->st = store_open(f->path, f->err, sizeof(f->err)));
+	DAY(f, "2024-01-02", AT_1, "http://a/", "USD", "1.1");
+	DAY(f, "2024-01-10", AT_1, "http://a/", "USD", "1.2");
+	assert_int_equal(store_load_on(f->st, "2024-01-10", &r, &day, f->err, sizeof(f->err)), 0);
+	assert_true(day.stored);
+	assert_false(day.replaced);
+	assert_int_equal(day.changed_at, AT_1);
+	rates_free(r);
+	assert_int_equal(store_load_on(f->st, "2024-01-11", &r, &day, f->err, sizeof(f->err)), 0);
+	assert_false(day.stored);
+	rates_free(r);
+	/* The same rate again changes nothing; another one replaces the day,
+	 * and every view that reads it. */
+	DAY(f, "2024-01-02", AT_2, "http://a/", "USD", "1.10");
+	assert_int_equal(store_load_on(f->st, "2024-01-10", &r, &day, f->err, sizeof(f->err)), 0);
+	assert_false(day.replaced);
+	rates_free(r);
+	DAY(f, "2024-01-02", AT_2, "http://b/", "GBP", "0.9");
+	assert_int_equal(store_load_on(f->st, "2024-01-10", &r, &day, f->err, sizeof(f->err)), 0);
+	assert_true(day.replaced);
+	assert_int_equal(day.changed_at, AT_2);
+	rates_free(r);
+	assert_int_equal(store_load_on(f->st, "2024-01-17", &r, &day, f->err, sizeof(f->err)), 0);
+	assert_false(day.replaced);	/* 01-02 is out of its window */
+	rates_free(r);
+	assert_int_equal(store_load_on(f->st, "2024-02-10", &r, &day, f->err, sizeof(f->err)), 0);
+	assert_null(r);
+	assert_string_equal(day.before, "2024-01-10");
+}
+
+struct views {
+	struct store *st;
+	char err[512];
+	size_t days;
+	int differ;
+};
+
+/* The view store_each() gives is the one store_load_on() gives, entry by entry. */
+static int
+same_as_load_on(void *arg, const struct rates *r)
+{
+	struct views *v = arg;
+	struct rates *one = NULL;
+
+	v->days++;
+	if (store_load_on(v->st, rates_date(r), &one, NULL, v->err, sizeof(v->err)) != 0 || one == NULL ||
+	    rates_count(one) != rates_count(r) || strcmp(rates_date(one), rates_date(r)) != 0 ||
+	    rates_pivot(one) != rates_pivot(r))
+		v->differ = 1;
+	for (size_t i = 0; !v->differ && i < rates_count(r); i++) {
+		const struct rate_entry *a = rates_at(r, i), *b = rates_at(one, i);
+
+		if (a->cur != b->cur || dec_cmp(&a->rate, &b->rate) != 0 || strcmp(a->date, b->date) != 0 ||
+		    strcmp(rates_source(r, a->src)->upstream, rates_source(one, b->src)->upstream) != 0)
+			v->differ = 1;
+	}
+	if (v->differ)
+		fail_msg("store_each and store_load_on differ on %s", rates_date(r));
+	rates_free(one);
+	return 0;
+}
+
+/* store_each() is store_load_on() of every stored day, in one pass: two
+ * sources, gaps longer than the window, currencies that come and go. */
+static void
+test_each_equals_load_on(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const order[] = { "http://b/" };
+	struct views v;
+	char date[DT_DATE_LEN], usd[32], gbp[32];
+
+	assert_non_null(f->st = store_open(f->path, f->err, sizeof(f->err)));
+	assert_int_equal(store_set_order(f->st, order, 1, f->err, sizeof(f->err)), 0);
+	for (int d = 1; d <= 120; d++) {
+		if (d % 7 == 0 || (d > 40 && d < 60))
+			continue;	/* weekends, and a gap longer than the window */
+		dt_date((dt_date_days("2023-12-31") + d) * 86400, date);
+		snprintf(usd, sizeof(usd), "1.%03d", d);
+		snprintf(gbp, sizeof(gbp), "0.8%03d", d);
+		if (d % 3 == 0)
+			DAY(f, date, AT_1 + d, "http://b/", "USD", usd);
+		else if (d % 5 == 0)
+			DAY(f, date, AT_1 + d, "http://a/", "GBP", gbp, "JPY", "160");
+		else
+			DAY(f, date, AT_1 + d, "http://a/", "USD", usd, "GBP", gbp);
+	}
+	memset(&v, 0, sizeof(v));
+	/* A store is one caller's at a time: the per-day loads use another. */
+	assert_non_null(v.st = store_open_readonly(f->path, f->err, sizeof(f->err)));
+	assert_int_equal(store_set_order(v.st, order, 1, f->err, sizeof(f->err)), 0);
+	assert_int_equal(store_each(f->st, "2024-01-10", "2024-04-30", same_as_load_on, &v, f->err,
+	    sizeof(f->err)), 0);
+	store_close(v.st);
+	assert_false(v.differ);
+	assert_int_equal((int64_t)v.days, raw_int(f->path,
+	    "SELECT count(*) FROM days WHERE date BETWEEN '2024-01-10' AND '2024-04-30'"));
+	assert_true(v.days > 60);
 }
 
 int
@@ -1053,6 +1436,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_oneshot_no_upgrade_beside_daemon, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deleted_file_is_recreated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bulk_sink, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrates_release_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_carry_forward_window_edges, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_precedence_by_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fewer_currencies_keep_the_rest, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_day_bookkeeping, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_each_equals_load_on, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
