@@ -1,4 +1,5 @@
 """Every endpoint and error status of cconvd, over real HTTP, against a fake upstream."""
+import datetime
 import json
 import os
 import socket
@@ -6,7 +7,7 @@ import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from e2elib import DATE, RATES, Daemon, expected, refused_url, run, serving  # noqa: E402
+from e2elib import DATE, RATES, Daemon, cconv, expected, refused_url, run, serving, wait_until  # noqa: E402
 
 
 def test_convert_path(tmp):
@@ -35,6 +36,43 @@ def test_convert_query_json(tmp):
         assert '"from":"EUR"' in body and '"amount":1,' in body and '"result":163,' in body, body
         body = d.get("/convert?from=KWD&to=JPY&amount=1234.5")[2]
         assert f'"result":{expected("1234.5", "KWD", "JPY")},' in body, body
+
+
+def test_rates_of_another_date(tmp):
+    """An upstream (another cconvd, merged from several sources) whose AED is a week older than its other rates:
+    /latest names AED's date in "dates" and only there; a conversion through AED is of its date and stale, with
+    Warning 110, one that does not use it is neither; cconv says so the same way, and -v names the rate's date."""
+    older = (datetime.date.fromisoformat(DATE) - datetime.timedelta(days=7)).isoformat()
+    days = (datetime.datetime.now(datetime.timezone.utc).date() - datetime.date.fromisoformat(older)).days
+    with serving(tmp) as (up, d):
+        up.body["rates"]["AED"] = 3.9
+        up.body["dates"] = {"AED": older}
+        d.refresh()
+        wait_until(lambda: "AED" in d.get("/latest")[2], 10, "AED to be served")
+        body = d.get("/latest")[2]
+        assert body.startswith('{"amount":1.0,"base":"EUR","date":"%s","rates":{"AED":3.9,' % DATE), body
+        assert body.endswith('},"dates":{"AED":"%s"}}\n' % older), body
+        assert d.get("/latest?to=USD,GBP")[2] == \
+            '{"amount":1.0,"base":"EUR","date":"%s","rates":{"USD":1.0512,"GBP":0.884}}\n' % DATE
+        assert json.loads(d.get("/latest?from=AED&to=GBP")[2])["dates"] == {"GBP": older}
+
+        status, h, body = d.get("/convert?to=AED&amount=100")
+        doc = json.loads(body)
+        assert (doc["date"], doc["stale"], doc["result"]) == (older, True, 390.00), doc
+        assert doc["rates_used"]["AED"] == {"date": older, "source": up.url} and "warning" in h, (doc, h)
+        status, h, body = d.get("/convert?to=GBP&amount=100")
+        doc = json.loads(body)
+        assert (doc["date"], doc["stale"]) == (DATE, False) and "warning" not in h, (doc, h)
+        assert "warning" in d.get("/convert/AED/100")[1] and "warning" not in d.get("/convert/GBP/100")[1]
+
+        rc, out, err = cconv(tmp, ["GBP", "100"], server=d.base)
+        assert (rc, out, err) == (0, "88.40 GBP\n", ""), (rc, out, err)
+        rc, out, err = cconv(tmp, ["-v", "AED", "100"], server=d.base)
+        assert (rc, out) == (0, "390.00 AED\n"), (rc, out, err)
+        assert f"cconv: EUR to AED: AED rate of {older} from {d.base}\n" in err, err
+        assert f"cconv: warning: rates of {older} ({days} days old) are stale; from daemon {d.base}, " in err, err
+        doc = json.loads(cconv(tmp, ["--json", "AED", "100"], server=d.base)[1])
+        assert doc["rates_used"]["AED"] == {"date": older, "source": d.base} and doc["stale"] is True, doc
 
 
 def test_latest_is_frankfurter_shaped(tmp):
@@ -146,5 +184,6 @@ def test_absolute_form_target(tmp):
 
 
 if __name__ == "__main__":
-    run([test_absolute_form_target, test_convert_path, test_convert_query_json, test_latest_is_frankfurter_shaped,
-         test_currencies_and_healthz, test_errors, test_no_rates_yet_is_503, test_headers_and_staleness])
+    run([test_absolute_form_target, test_convert_path, test_convert_query_json, test_rates_of_another_date,
+         test_latest_is_frankfurter_shaped, test_currencies_and_healthz, test_errors, test_no_rates_yet_is_503,
+         test_headers_and_staleness])
