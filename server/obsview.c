@@ -360,7 +360,16 @@ obsview_merge(struct obsview *v, const char *on, int flags, int latest, struct r
 		if (views[n] != NULL)
 			n++;
 	}
-	rc = merge_rates(views, n, on, flags, out, err, errlen);
+	/* The merge of one view is that view: its entries are all within the
+	 * window already (or, with MERGE_KEEP_OLD, all kept), its date is its
+	 * newest entry's and its one source is source 0.  A long series of a
+	 * single source's days skips rebuilding each one. */
+	if (n == 1) {
+		*out = views[0];
+		views[0] = NULL;
+		rc = 0;
+	} else
+		rc = merge_rates(views, n, on, flags, out, err, errlen);
 out:
 	for (size_t i = 0; i < n; i++)
 		rates_free(views[i]);
