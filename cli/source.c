@@ -184,7 +184,7 @@ from_upstreams(const struct args *a, struct source_answer *ans, char *err, size_
 {
 	struct rates *views[ARGS_MAX_UPSTREAMS] = { NULL };
 	struct rates *merged = NULL;
-	char uerr[REASON_MAX], dated[ARGS_URL_MAX + DT_DATE_LEN + 2], shown[URL_SHOWN_LEN];
+	char uerr[REASON_MAX], dated[ARGS_URL_MAX + DT_DATE_LEN + 16], shown[URL_SHOWN_LEN];
 	char answered[URL_SHOWN_LEN] = "", failed[4096] = "";
 	size_t nanswered = 0;
 	int rc = -1;
@@ -194,8 +194,8 @@ from_upstreams(const struct args *a, struct source_answer *ans, char *err, size_
 
 		if (a->date[0] != '\0') {
 			if (upstream_sibling_url(url, a->date, dated, sizeof(dated)) == -1) {
-				err_append(failed, sizeof(failed), "upstream '%s': not a .../latest URL, so no rates "
-				    "by date to ask for", url_redact(url, shown, sizeof(shown)));
+				err_append(failed, sizeof(failed), "upstream '%s': not a .../latest or .../rates URL, "
+				    "so no rates by date to ask for", url_redact(url, shown, sizeof(shown)));
 				continue;
 			}
 			url = dated;

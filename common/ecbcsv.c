@@ -15,7 +15,7 @@
 #include "buf.h"
 #include "ecbcsv.h"
 #include "err.h"
-#include "log.h"
+#include "feed.h"
 
 struct field {
 	const char *p;
@@ -102,7 +102,8 @@ parse_header(const struct field *f, int nf, char codes[][4], int *trailing, char
 /* One data line into a finished snapshot, or NULL with the reason in err
  * (the caller names the line). */
 static struct rates *
-parse_row(const struct field *f, int nf, char codes[][4], int trailing, char *err, size_t errlen)
+parse_row(const struct field *f, int nf, char codes[][4], int trailing, struct codeset *skipped, char *err,
+    size_t errlen)
 {
 	char date[DT_DATE_LEN], q[BUF_QUOTE_LEN];
 	struct rates *r = NULL;
@@ -118,7 +119,6 @@ parse_row(const struct field *f, int nf, char codes[][4], int trailing, char *er
 		goto fail;
 	for (int i = 1; i < nf; i++) {
 		struct dec d;
-		enum rates_add_status added;
 
 		if (trailing && i == nf - 1) {
 			if (f[i].len != 0) {
@@ -136,12 +136,10 @@ parse_row(const struct field *f, int nf, char codes[][4], int trailing, char *er
 			err_set(err, errlen, "%s %s '%s': not a plain decimal number or N/A", date, codes[i], q);
 			goto fail;
 		}
-		if ((added = rates_add(r, codes[i], &d, err, errlen)) == RATES_REJECTED) {
+		if (feed_add_rate(r, codes[i], &d, skipped, err, errlen) == RATES_REJECTED) {
 			err_prefix(err, errlen, "%s %s", date, codes[i]);
 			goto fail;
 		}
-		if (added == RATES_SKIPPED)
-			log_debug("ECB CSV %s: '%s' is not an ISO 4217 currency cconv knows; ignored", date, codes[i]);
 	}
 	if (rates_finish(r, err, errlen) == -1) {
 		err_prefix(err, errlen, "%s", date);
@@ -160,6 +158,7 @@ struct csv {
 	int trailing;		/* the header ends with an empty field */
 	struct rates **v;	/* the days, in file order */
 	size_t n, cap;
+	struct codeset *skipped;
 };
 
 /* One line: the header, or a day appended to c->v (an empty line after the
@@ -192,7 +191,7 @@ take_line(struct csv *c, const char *line, size_t linelen, char *err, size_t err
 		err_set(err, errlen, "%d fields, the header has %d", nf, c->header_nf);
 		return -1;
 	}
-	if ((r = parse_row(f, nf, c->codes, c->trailing, err, errlen)) == NULL)
+	if ((r = parse_row(f, nf, c->codes, c->trailing, c->skipped, err, errlen)) == NULL)
 		return -1;
 	if (rates_vec_append(&c->v, &c->n, &c->cap, r) == -1) {
 		rates_free(r);
@@ -203,9 +202,10 @@ take_line(struct csv *c, const char *line, size_t linelen, char *err, size_t err
 }
 
 int
-ecbcsv_parse(const char *body, size_t len, struct rates ***out, size_t *n, char *err, size_t errlen)
+ecbcsv_parse(const char *body, size_t len, struct rates ***out, size_t *n, struct codeset *skipped, char *err,
+    size_t errlen)
 {
-	struct csv c = { .header_nf = 0 };
+	struct csv c = { .skipped = skipped };
 	size_t pos = 0, lineno = 0, linelen;
 	const char *line;
 	int rc = -1;

@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 
+#include "codeset.h"
 #include "rates.h"
 
 #define ECBCSV_MAX_COLUMNS 256	/* currencies in the header; ISO 4217 has fewer */
@@ -25,8 +26,11 @@
  * skipped.
  * Every line must have as many fields as the header (the trailing comma
  * included), so a shifted column is refused rather than read as another
- * currency's rate.  -1 with err "ECB CSV line N: …" naming the rule.
+ * currency's rate.  -1 with err "ECB CSV line N: …" naming the rule.  The
+ * codes neither ISO 4217 list knows are skipped and added to skipped (NULL:
+ * not noted).
  */
-int ecbcsv_parse(const char *body, size_t len, struct rates ***out, size_t *n, char *err, size_t errlen);
+int ecbcsv_parse(const char *body, size_t len, struct rates ***out, size_t *n, struct codeset *skipped, char *err,
+    size_t errlen);
 
 #endif

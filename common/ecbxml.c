@@ -27,7 +27,7 @@
 #include "buf.h"
 #include "ecbxml.h"
 #include "err.h"
-#include "log.h"
+#include "feed.h"
 
 #define NS_SEP '\1'
 #define MAX_DEPTH 16		/* the format needs 4; deeper is not an ECB feed */
@@ -42,6 +42,7 @@ struct ctx {
 	struct rates *day;		/* the open <Cube time> block */
 	struct rates **v;
 	size_t n, cap;
+	struct codeset *skipped;
 };
 
 /* Records the first failure, whose reason is in c->err: puts the format and
@@ -113,12 +114,9 @@ add_cube_rate(struct ctx *c, const XML_Char **atts)
 		fail(c, "%s %s: rate '%s' is not a plain decimal number", rates_date(c->day), qc, q);
 		return;
 	}
-	enum rates_add_status added = rates_add(c->day, code, &d, c->err, c->errlen);
-	if (added == RATES_REJECTED) {
+	if (feed_add_rate(c->day, code, &d, c->skipped, c->err, c->errlen) == RATES_REJECTED) {
 		err_prefix(c->err, c->errlen, "%s %s", rates_date(c->day), qc);
 		record_failure(c);
-	} else if (added == RATES_SKIPPED) {
-		log_debug("ECB XML %s: '%s' is not an ISO 4217 currency cconv knows; ignored", rates_date(c->day), qc);
 	}
 }
 
@@ -228,9 +226,10 @@ on_entity(void *ud, const XML_Char *name, int param, const XML_Char *value, int 
 }
 
 int
-ecbxml_parse(const char *body, size_t len, struct rates ***out, size_t *n, char *err, size_t errlen)
+ecbxml_parse(const char *body, size_t len, struct rates ***out, size_t *n, struct codeset *skipped, char *err,
+    size_t errlen)
 {
-	struct ctx c = { .err = err, .errlen = errlen };
+	struct ctx c = { .err = err, .errlen = errlen, .skipped = skipped };
 	int rc = -1;
 
 	*out = NULL;

@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 
+#include "codeset.h"
 #include "rates.h"
 
 #define ECBXML_NS_GESMES "http://www.gesmes.org/xml/2002-08-01"
@@ -26,8 +27,11 @@
  * attribute becomes a struct dec through dec_parse(), so "0.86080" keeps its
  * digits.
  * A DOCTYPE is refused outright, so no entity is ever declared, expanded or
- * fetched.  -1 with err "ECB XML line N: …" naming the rule.
+ * fetched.  -1 with err "ECB XML line N: …" naming the rule.  The codes
+ * neither ISO 4217 list knows are skipped and added to skipped (NULL: not
+ * noted).
  */
-int ecbxml_parse(const char *body, size_t len, struct rates ***out, size_t *n, char *err, size_t errlen);
+int ecbxml_parse(const char *body, size_t len, struct rates ***out, size_t *n, struct codeset *skipped, char *err,
+    size_t errlen);
 
 #endif

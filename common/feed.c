@@ -2,10 +2,11 @@
  * feed: which format a document is, then the rules every format shares.
  *
  * Sniffing looks at the first bytes only (after a UTF-8 byte order mark and
- * blanks): '{' is JSON, '<' is XML, "Date," is the ECB's CSV; anything else
+ * blanks): '[' is Frankfurter v2, '{' is JSON (v2's NDJSON when its first
+ * object is a record, with "quote"), '<' is XML, "Date," is the ECB's CSV; anything else
  * is refused with the bytes quoted, so an HTML error page or a proxy's login
  * form is reported as what it is rather than as a puzzling parse error deep in
- * one of the parsers.  The JSON reader hands each day on as it reads it, so
+ * one of the parsers.  The JSON readers hand each day on as they read it, so
  * a long history is never held whole; the ECB readers (XML, CSV: documents a
  * fraction of JSON's size for the same days) build a vector first, handed on
  * oldest first.  A date given twice is refused, and so is a date in the
@@ -13,6 +14,7 @@
  * feed_parse() keeps every day, sorted oldest first.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -24,6 +26,7 @@
 #include "err.h"
 #include "feed.h"
 #include "fxjson.h"
+#include "fxv2.h"
 
 static int
 by_day(const void *a, const void *b)
@@ -133,10 +136,12 @@ feed_parse_each(const char *body, size_t len, const struct rates_sink *sink, str
 	struct each e = { sink, NULL, 0, 0, 0, 0 };
 	const struct rates_sink mine = { each_day, &e };
 	struct rates **v = NULL;
+	struct codeset skipped;
 	size_t left = len, n = 0;
 	int rc = -1, parsed;
 
 	memset(span, 0, sizeof(*span));
+	codeset_clear(&skipped);
 	if (len > FEED_MAX_BODY) {
 		err_set(err, errlen, "document larger than %d MiB (%zu bytes)", FEED_MAX_BODY >> 20, len);
 		return -1;
@@ -153,9 +158,12 @@ feed_parse_each(const char *body, size_t len, const struct rates_sink *sink, str
 		err_set(err, errlen, "not a rates document: the body is empty");
 		return -1;
 	}
-	if (*p == '{') {
+	if (*p == '[' || (*p == '{' && fxv2_is_ndjson(p, left))) {
+		format = "Frankfurter v2";
+		parsed = fxv2_parse_feed(p, left, &mine, &skipped, err, errlen);
+	} else if (*p == '{') {
 		format = "JSON";
-		parsed = fxjson_parse_feed(p, left, &mine, err, errlen);
+		parsed = fxjson_parse_feed(p, left, &mine, &skipped, err, errlen);
 	} else if (starts_with(p, left, "<!doctype html") || starts_with(p, left, "<html")) {
 		err_set(err, errlen, "not a rates document: an HTML page");
 		return -1;
@@ -164,12 +172,12 @@ feed_parse_each(const char *body, size_t len, const struct rates_sink *sink, str
 		 * refuses the blank line a hand-edited or concatenated file may
 		 * start with (its error lines count from here). */
 		format = "ECB XML";
-		parsed = ecbxml_parse(p, left, &v, &n, err, errlen);
+		parsed = ecbxml_parse(p, left, &v, &n, &skipped, err, errlen);
 		if (parsed == 0)
 			parsed = hand_on_vector(v, n, &e, err, errlen);
 	} else if (starts_with(p, left, "Date,")) {
 		format = "ECB CSV";
-		parsed = ecbcsv_parse(p, left, &v, &n, err, errlen);
+		parsed = ecbcsv_parse(p, left, &v, &n, &skipped, err, errlen);
 		if (parsed == 0)
 			parsed = hand_on_vector(v, n, &e, err, errlen);
 	} else {
@@ -188,6 +196,8 @@ feed_parse_each(const char *body, size_t len, const struct rates_sink *sink, str
 	span->days = e.n;
 	dt_date((int64_t)e.days[0] * 86400, span->first);
 	dt_date((int64_t)e.days[e.n - 1] * 86400, span->last);
+	span->nskipped = skipped.n;
+	(void)codeset_list(&skipped, span->skipped, sizeof(span->skipped));
 	rc = 0;
 out:
 	free(e.days);
@@ -211,4 +221,34 @@ feed_parse(const char *body, size_t len, struct rates ***out, size_t *n, char *e
 	*out = k.v;
 	*n = k.n;
 	return 0;
+}
+
+enum rates_add_status
+feed_add_rate(struct rates *r, const char *code, const struct dec *rate, struct codeset *skipped, char *err,
+    size_t errlen)
+{
+	enum rates_add_status added = rates_add(r, code, rate, err, errlen);
+
+	feed_note_skipped(skipped, added, code);
+	return added;
+}
+
+void
+feed_note_skipped(struct codeset *skipped, enum rates_add_status added, const char *code)
+{
+	if (added == RATES_SKIPPED && skipped != NULL && currency_find(code) == NULL)
+		(void)codeset_add(skipped, code);
+}
+
+int
+feed_skipped_sentence(const struct feed_span *span, char *out, size_t outlen)
+{
+	if (span->nskipped == 0) {
+		if (outlen > 0)
+			out[0] = '\0';
+		return 0;
+	}
+	snprintf(out, outlen, "%zu code%s no ISO 4217 list knows, skipped: %s", span->nskipped,
+	    span->nskipped == 1 ? "" : "s", span->skipped);
+	return 1;
 }

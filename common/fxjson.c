@@ -21,10 +21,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "codeset.h"
 #include "err.h"
+#include "feed.h"
 #include "fxjson.h"
 #include "jscan.h"
-#include "log.h"
 #include "url.h"
 
 #define FXJSON_INFO_MAX 256	/* bytes of a fixer error's "info" kept for the message */
@@ -200,13 +201,8 @@ get_rates(const struct top *t, const char *body, size_t len, struct jscan *s, ch
 static void
 rate_refused(enum jscan_rate_result got, const char *what, const char *code, char *err, size_t errlen)
 {
-	if (got == JSCAN_RATE_OUT_OF_RANGE)
-		err_set(err, errlen, "%s.%s: outside 1e-12 .. 1e15", what, code);
-	else if (got == JSCAN_RATE_TOO_PRECISE)
-		err_set(err, errlen, "%s.%s: more than %d decimals or 38 digits (rates are kept digit for digit)",
-		    what, code, DEC_MAX_SCALE);
-	else
-		err_set(err, errlen, "%s.%s: must be a number > 0", what, code);
+	jscan_rate_refusal(got, err, errlen);
+	err_prefix(err, errlen, "%s.%s", what, code);
 }
 
 /* A rate's own date or source, where a one-day document names it ("dates",
@@ -428,7 +424,7 @@ read_prov(const struct prov *pv, struct rates *r, struct notes *ns, char *err, s
  */
 static struct rates *
 one_day(struct jscan *s, const char *base, const char *date, const char *what, const struct prov *pv,
-    char *err, size_t errlen)
+    struct codeset *skipped, char *err, size_t errlen)
 {
 	/* A bit per three-letter code: a code given twice is refused even where rates_add() would skip it. */
 	unsigned char seen[26 * 26 * 26 / 8 + 1];
@@ -480,8 +476,7 @@ one_day(struct jscan *s, const char *base, const char *date, const char *what, c
 			err_prefix(err, errlen, "%s.%s", what, code);
 			goto fail;
 		}
-		if (added == RATES_SKIPPED)
-			log_debug("%s.%s: not an ISO 4217 currency cconv knows; ignored", what, code);
+		feed_note_skipped(skipped, added, code);
 	}
 	/* The first pass read the text whole, so the day ends with its '}'. */
 	if (tok != JSCAN_OBJECT_END)
@@ -509,7 +504,8 @@ fail:
 /* The one-day document's snapshot from its first pass; pv as one_day()'s,
  * its dates member always t's. */
 static struct rates *
-parse_day(const struct top *t, const char *body, size_t len, struct prov *pv, char *err, size_t errlen)
+parse_day(const struct top *t, const char *body, size_t len, struct prov *pv, struct codeset *skipped,
+    char *err, size_t errlen)
 {
 	char base[16], date[32], q[BUF_QUOTE_LEN];
 	struct prov none = { NULL, NULL, NULL, 0, 0, NULL };
@@ -539,7 +535,7 @@ parse_day(const struct top *t, const char *body, size_t len, struct prov *pv, ch
 	pv->dates = &t->m[M_DATES];
 	pv->body = body;
 	pv->len = len;
-	return one_day(&s, base, date, "rates", pv, err, errlen);
+	return one_day(&s, base, date, "rates", pv, skipped, err, errlen);
 }
 
 int
@@ -579,7 +575,7 @@ fxjson_parse(const char *body, size_t len, struct rates **out, char *err, size_t
 		pv.upstream = upstream;
 		pv.sources = &t.m[M_SOURCES];
 	}
-	if ((r = parse_day(&t, body, len, &pv, err, errlen)) == NULL)
+	if ((r = parse_day(&t, body, len, &pv, NULL, err, errlen)) == NULL)
 		goto out;
 	if (bad_fetched) {
 		err_set(err, errlen, "'fetched_at' is not a YYYY-MM-DDTHH:MM:SSZ time");
@@ -610,7 +606,7 @@ hand_on(const struct rates_sink *sink, struct rates *r, int *sink_failed, char *
  * without the format's name. */
 static int
 read_series(const struct top *t, const char *body, size_t len, const struct rates_sink *sink, int *sink_failed,
-    char *err, size_t errlen)
+    struct codeset *skipped, char *err, size_t errlen)
 {
 	char base[16], key[32], what[BUF_QUOTE_LEN + 8], q[BUF_QUOTE_LEN];
 	struct jscan s;
@@ -633,7 +629,7 @@ read_series(const struct top *t, const char *body, size_t len, const struct rate
 			err_set(err, errlen, "%s: date '%s': not a valid YYYY-MM-DD date", what, q);
 			return -1;
 		}
-		if ((r = one_day(&s, base, key, what, NULL, err, errlen)) == NULL ||
+		if ((r = one_day(&s, base, key, what, NULL, skipped, err, errlen)) == NULL ||
 		    hand_on(sink, r, sink_failed, err, errlen) == -1)
 			return -1;
 		days++;
@@ -646,7 +642,8 @@ read_series(const struct top *t, const char *body, size_t len, const struct rate
 }
 
 int
-fxjson_parse_feed(const char *body, size_t len, const struct rates_sink *sink, char *err, size_t errlen)
+fxjson_parse_feed(const char *body, size_t len, const struct rates_sink *sink, struct codeset *skipped, char *err,
+    size_t errlen)
 {
 	struct top t;
 	struct rates *r;
@@ -660,10 +657,10 @@ fxjson_parse_feed(const char *body, size_t len, const struct rates_sink *sink, c
 	if (check_success(&t, err, errlen) == 0) {
 		/* A time series has no "date" and an object of days for "rates". */
 		if (t.m[M_DATE].kind != ABSENT)
-			rc = (r = parse_day(&t, body, len, NULL, err, errlen)) == NULL ? -1 :
+			rc = (r = parse_day(&t, body, len, NULL, skipped, err, errlen)) == NULL ? -1 :
 			    hand_on(sink, r, &sink_failed, err, errlen);
 		else
-			rc = read_series(&t, body, len, sink, &sink_failed, err, errlen);
+			rc = read_series(&t, body, len, sink, &sink_failed, skipped, err, errlen);
 	}
 	if (rc == -1 && !sink_failed)
 		err_prefix(err, errlen, "JSON");

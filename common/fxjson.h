@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "codeset.h"
 #include "rates.h"
 
 #define FXJSON_MAX_BODY (1024 * 1024)	/* bytes; larger bodies are refused */
@@ -45,9 +46,12 @@ int fxjson_parse(const char *body, size_t len, struct rates **out, char *err, si
  * reader, it names its format in every message of its own, and the day:
  * "JSON: rates.2026-11-19.USD: must be a number > 0", "not JSON (line 1: …)".
  * No size limit of its own, and dates are neither sorted nor checked for
- * repeats: call it through feed_parse_each(), which does that.
+ * repeats: call it through feed_parse_each(), which does that.  The codes
+ * neither ISO 4217 list knows are skipped and added to skipped (NULL: not
+ * noted).
  */
-int fxjson_parse_feed(const char *body, size_t len, const struct rates_sink *sink, char *err, size_t errlen);
+int fxjson_parse_feed(const char *body, size_t len, const struct rates_sink *sink, struct codeset *skipped, char *err,
+    size_t errlen);
 
 /*
  * The sentence of cconvd's own error answer, {"error":"…"}: a JSON object

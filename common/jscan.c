@@ -45,10 +45,17 @@ jscan_start(struct jscan *s, const char *text, size_t len)
 	s->state = ST_VALUE;
 }
 
+void
+jscan_start_at(struct jscan *s, const char *text, size_t len, unsigned line)
+{
+	jscan_start(s, text, len);
+	s->line0 = line > 0 ? line - 1 : 0;
+}
+
 unsigned
 jscan_line(const struct jscan *s)
 {
-	unsigned line = 1;
+	unsigned line = s->line0 + 1;
 
 	for (const char *q = s->text; q < s->tok && q < s->end; q++)
 		line += *q == '\n';
@@ -542,4 +549,16 @@ jscan_rate(const char *s, size_t n, struct dec *out)
 		out->m *= 10;
 	out->scale = (int)scale;
 	return JSCAN_RATE_OK;
+}
+
+void
+jscan_rate_refusal(enum jscan_rate_result got, char *err, size_t errlen)
+{
+	if (got == JSCAN_RATE_OUT_OF_RANGE)
+		err_set(err, errlen, "outside 1e-12 .. 1e15");
+	else if (got == JSCAN_RATE_TOO_PRECISE)
+		err_set(err, errlen, "more than %d decimals or 38 digits (rates are kept digit for digit)",
+		    DEC_MAX_SCALE);
+	else
+		err_set(err, errlen, "must be a number > 0");
 }

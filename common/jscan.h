@@ -49,6 +49,7 @@ struct jscan {
 	struct jscan_str str;	/* the current string or key */
 	size_t num_len;		/* a number token's length from tok */
 	int state;
+	unsigned line0;		/* the line the text starts on, less one */
 	unsigned depth;
 	unsigned char objects[JSCAN_MAX_DEPTH / 8];	/* bit set: that level is an object */
 };
@@ -56,6 +57,11 @@ struct jscan {
 /* A scanner over text[0..len), which holds one JSON value (any type) and
  * blanks around it; nothing is read yet. */
 void jscan_start(struct jscan *s, const char *text, size_t len);
+
+/* jscan_start() for text that begins on line `line` (from 1) of a larger
+ * document, such as one line of NDJSON: jscan_line() and the messages count
+ * from there. */
+void jscan_start_at(struct jscan *s, const char *text, size_t len, unsigned line);
 
 /*
  * The next token.  JSCAN_ERROR with err holding the reason and the line
@@ -106,5 +112,11 @@ enum jscan_rate_result {
  * bounds are rates_add()'s.  The one way cconv reads a JSON number.
  */
 enum jscan_rate_result jscan_rate(const char *s, size_t n, struct dec *out);
+
+/* Sets err to why jscan_rate() refused a rate (got is not JSCAN_RATE_OK),
+ * without naming it: "must be a number > 0", "outside 1e-12 .. 1e15", "more
+ * than 30 decimals or 38 digits (rates are kept digit for digit)".  A value
+ * that is not a number at all gets the first. */
+void jscan_rate_refusal(enum jscan_rate_result got, char *err, size_t errlen);
 
 #endif

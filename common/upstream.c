@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "buf.h"
+#include "dt.h"
 #include "err.h"
 #include "feed.h"
 #include "fetch.h"
@@ -78,6 +80,7 @@ upstream_fetch_each(const char *url, int flags, struct upstream_validators *v, c
 		 * when the rates change, and our own schedule decides that. */
 		v->retry_after = res.status == 429 || res.status == 503 ? res.retry_after : 0;
 		v->failure = UPSTREAM_FAIL_NONE;
+		memset(&v->span, 0, sizeof(v->span));
 	}
 	fetched_at = upstream_fetched_at(now, res.age, res.last_modified);
 	st.fetched_at = fetched_at;
@@ -109,6 +112,7 @@ upstream_fetch_each(const char *url, int flags, struct upstream_validators *v, c
 		goto out;
 	}
 	if (v != NULL) {
+		v->span = *span;
 		memcpy(v->etag, res.etag, sizeof(v->etag));
 		v->last_modified = res.last_modified > 0 ? res.last_modified : 0;
 	}
@@ -154,17 +158,112 @@ upstream_fetch(const char *url, struct rates **out, char *err, size_t errlen)
 	return 0;
 }
 
+/* Whether url's path (before any query or fragment) ends in suffix; its length into *pathlen. */
+static int
+path_ends(const char *url, const char *suffix, size_t *pathlen)
+{
+	size_t slen = strlen(suffix);
+
+	*pathlen = strcspn(url, "?#");
+	return *pathlen >= slen && memcmp(url + *pathlen - slen, suffix, slen) == 0;
+}
+
+int
+upstream_is_v2(const char *url)
+{
+	size_t pathlen;
+
+	return path_ends(url, "/rates", &pathlen);
+}
+
+/* A v2 URL's query without its own date, from and to, then resource's as parameters. */
+static int
+v2_sibling(const char *url, size_t pathlen, const char *resource, char *out, size_t outlen)
+{
+	static const char *const dropped[] = { "date=", "from=", "to=" };
+	const char *q = url + pathlen, *dots = strstr(resource, "..");
+	struct buf b;
+	int rc = -1;
+
+	buf_init(&b, outlen > 0 ? outlen - 1 : 0);
+	buf_append(&b, url, pathlen);
+	buf_puts(&b, "?");
+	if (*q == '?') {
+		/* Each parameter, up to '&' or the fragment, kept unless it is one resource sets. */
+		for (q++; *q != '\0' && *q != '#';) {
+			size_t n = strcspn(q, "&#"), k = 0;
+
+			while (k < 3 && strncmp(q, dropped[k], strlen(dropped[k])) != 0)
+				k++;
+			if (k == 3 && n > 0) {
+				buf_append(&b, q, n);
+				buf_puts(&b, "&");
+			}
+			q += n;
+			if (*q == '&')
+				q++;
+		}
+	}
+	if (dots == NULL)
+		buf_printf(&b, "date=%s", resource);
+	else {
+		buf_printf(&b, "from=%.*s", (int)(dots - resource), resource);
+		if (dots[2] != '\0')
+			buf_printf(&b, "&to=%s", dots + 2);
+	}
+	if (!buf_failed(&b)) {
+		memcpy(out, b.data, b.len);
+		out[b.len] = '\0';
+		rc = 0;
+	}
+	buf_free(&b);
+	return rc;
+}
+
 int
 upstream_sibling_url(const char *url, const char *resource, char *out, size_t outlen)
 {
-	static const char suffix[] = "/latest";
-	const size_t slen = sizeof(suffix) - 1;
-	const char *q = strchr(url, '?');
-	size_t pathlen = q != NULL ? (size_t)(q - url) : strlen(url);
+	size_t pathlen;
 	int n;
 
-	if (pathlen < slen || memcmp(url + pathlen - slen, suffix, slen) != 0)
+	if (path_ends(url, "/rates", &pathlen))
+		return v2_sibling(url, pathlen, resource, out, outlen);
+	if (!path_ends(url, "/latest", &pathlen))
 		return -1;
-	n = snprintf(out, outlen, "%.*s/%s%s", (int)(pathlen - slen), url, resource, q != NULL ? q : "");
+	pathlen -= strlen("/latest");
+	n = snprintf(out, outlen, "%.*s/%s%s", (int)pathlen, url, resource, url + pathlen + strlen("/latest"));
 	return n < 0 || (size_t)n >= outlen ? -1 : 0;
+}
+
+int
+upstream_history_piece(const char *url, const char *from, unsigned k, int64_t now, struct upstream_piece *p)
+{
+	char today[DT_DATE_LEN], resource[2 * DT_DATE_LEN + 4];
+	int y0, y, m, d, ynow;
+	int64_t first;
+
+	memset(p, 0, sizeof(*p));
+	if ((first = dt_date_days(from)) < 0)
+		return -1;
+	if (!upstream_is_v2(url)) {
+		if (k > 0)
+			return 0;
+		memcpy(p->from, from, DT_DATE_LEN);
+		snprintf(resource, sizeof(resource), "%s..", from);
+		return upstream_sibling_url(url, resource, p->url, sizeof(p->url)) == -1 ? -1 : 1;
+	}
+	dt_date(now, today);
+	dt_civil_from_days(first, &y0, &m, &d);
+	dt_civil_from_days(dt_date_days(today), &ynow, &m, &d);
+	y = y0 + (int)k;
+	if (y > ynow)
+		return 0;
+	if (k == 0)
+		memcpy(p->from, from, DT_DATE_LEN);
+	else
+		dt_date(dt_days_from_civil(y, 1, 1) * 86400, p->from);
+	if (y < ynow)
+		dt_date(dt_days_from_civil(y, 12, 31) * 86400, p->to);
+	snprintf(resource, sizeof(resource), "%s..%s", p->from, p->to);
+	return upstream_sibling_url(url, resource, p->url, sizeof(p->url)) == -1 ? -1 : 1;
 }

@@ -52,6 +52,7 @@ struct upstream_validators {
 	int64_t fetched_at;		/* out: upstream_fetched_at() of a 200 or 304 */
 	int stale;			/* out: a 200 or 304 said it is stale (Warning: 110) */
 	enum upstream_failure failure;	/* out: why the fetch failed; UPSTREAM_FAIL_NONE when it did not */
+	struct feed_span span;		/* out: what a 200's document held, its skipped codes included */
 };
 
 /*
@@ -115,12 +116,34 @@ enum upstream_status upstream_fetch_each(const char *url, int flags, struct upst
 int upstream_fetch(const char *url, struct rates **out, char *err, size_t errlen);
 
 /*
- * Another Frankfurter resource beside an upstream's /latest: with url
- * "https://x/v1/latest?base=USD" and resource "2024-01-05" (a date) or
- * "2024-01-01.." (a time series), out is "https://x/v1/2024-01-05?base=USD".
- * 0, or -1 when url's path does not end in "/latest" (an ECB feed, a file)
- * or out is too small.
+ * Another Frankfurter resource beside an upstream's latest rates, resource
+ * being "2024-01-05" (a date), "2024-01-01.." (a time series to today) or
+ * "2024-01-01..2024-12-31".  For v1, url "https://x/v1/latest?base=USD"
+ * gives "https://x/v1/2024-01-05?base=USD"; for v2, url
+ * "https://x/v2/rates?base=USD" gives "https://x/v2/rates?base=USD&date=2024-01-05"
+ * or "…&from=2024-01-01&to=2024-12-31" (the other query parameters kept, a
+ * date, from or to of url's own replaced).  0, or -1 when url's path ends in
+ * neither "/latest" nor "/rates" (an ECB feed, a file) or out is too small.
  */
 int upstream_sibling_url(const char *url, const char *resource, char *out, size_t outlen);
+
+/* 1 when url is a Frankfurter v2 rates URL (its path ends in "/rates"), else 0. */
+int upstream_is_v2(const char *url);
+
+/*
+ * A history from `from` on, as url's upstream is asked for it in pieces:
+ * Frankfurter v2 gives one record per rate, some 160 currencies a day, so its
+ * history is asked one calendar year at a time (from=…&to=…, the last piece,
+ * this year's, to today) and no answer has to hold decades; Frankfurter v1's
+ * is one time series ({from}..).  Piece k (from 0) of the history, at Unix
+ * time now: 1 with p filled, 0 when there is no piece k, -1 when url has no
+ * history to ask (neither /latest nor /rates) or a URL would be too long.
+ */
+struct upstream_piece {
+	char url[FETCH_URL_MAX + 64];
+	char from[DT_DATE_LEN];		/* the piece's dates, from..to */
+	char to[DT_DATE_LEN];		/* "" for open-ended: to today */
+};
+int upstream_history_piece(const char *url, const char *from, unsigned k, int64_t now, struct upstream_piece *p);
 
 #endif

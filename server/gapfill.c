@@ -13,11 +13,14 @@
  * feed has passed every rule, so a bad history fetch (unreachable,
  * malformed, one bad rate) changes nothing.
  */
+#include <time.h>
+
 #include "calendar.h"
 #include "dt.h"
 #include "err.h"
 #include "feed.h"
 #include "gapfill.h"
+#include "log.h"
 #include "upstream.h"
 #include "url.h"
 
@@ -36,22 +39,50 @@ gapfill_needed(const char *prev, const char *first_new)
 	return to > next;
 }
 
+/* One document of the fill into b's transaction: 0, or -1 with err set. */
+static int
+fill_from(struct store_bulk *b, const char *url, char *err, size_t errlen)
+{
+	const struct rates_sink sink = { store_bulk_day, b };
+	struct feed_span span;
+	char shown[URL_SHOWN_LEN], skipped[FEED_SKIPPED_SENTENCE_LEN];
+
+	url_redact(url, shown, sizeof(shown));
+	if (upstream_fetch_each(url, UPSTREAM_HISTORY, NULL, &sink, &span, err, errlen) != UPSTREAM_FETCHED) {
+		/* The store's messages name the store already. */
+		if (!b->failed)
+			err_prefix(err, errlen, "upstream '%s'", shown);
+		return -1;
+	}
+	if (feed_skipped_sentence(&span, skipped, sizeof(skipped)))
+		log_info("history: '%s': %s", shown, skipped);
+	return 0;
+}
+
 int
-gapfill_run(struct store *st, const char *url, size_t *added, char *err, size_t errlen)
+gapfill_run(struct store *st, const char *url, const char *from, size_t *added, char *err, size_t errlen)
 {
 	/* Days already stored are kept as the daemon saw them. */
 	struct store_bulk b = { .st = st, .flags = STORE_KEEP_STORED };
-	const struct rates_sink sink = { store_bulk_day, &b };
-	struct feed_span span;
+	struct upstream_piece piece;
+	int got = 1;
 
 	*added = 0;
-	if (upstream_fetch_each(url, UPSTREAM_HISTORY, NULL, &sink, &span, err, errlen) != UPSTREAM_FETCHED) {
-		char shown[URL_SHOWN_LEN];
-
+	if (!upstream_is_v2(url))
+		got = fill_from(&b, url, err, errlen);
+	else {
+		for (unsigned k = 0; (got = upstream_history_piece(url, from, k, (int64_t)time(NULL), &piece)) == 1;
+		    k++)
+			if ((got = fill_from(&b, piece.url, err, errlen)) == -1)
+				break;
+		if (got == -1 && piece.url[0] == '\0') {
+			char shown[URL_SHOWN_LEN];
+			err_set(err, errlen, "upstream '%s': no history from '%s' to ask for",
+			    url_redact(url, shown, sizeof(shown)), from);
+		}
+	}
+	if (got == -1) {
 		(void)store_bulk_end(&b, 0, NULL, 0);
-		/* The store's messages name the store already. */
-		if (!b.failed)
-			err_prefix(err, errlen, "upstream '%s'", url_redact(url, shown, sizeof(shown)));
 		return -1;
 	}
 	if (store_bulk_end(&b, 1, err, errlen) == -1)

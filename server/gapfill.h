@@ -27,11 +27,14 @@ int gapfill_needed(const char *prev, const char *first_new);
 
 /*
  * Fetches the history feed at url (UPSTREAM_HISTORY limits), and stores, in
- * one transaction, every day it holds that the store has not got.  0 with
+ * one transaction, every day it holds that the store has not got.  A
+ * Frankfurter v2 url (…/rates) is asked for the days from `from` (the newest
+ * date stored before the gap) to today, a calendar year a piece
+ * (upstream_history_piece()); any other url is fetched as it is.  0 with
  * *added the number of days stored (0 is fine: a public holiday is a hole no
  * feed fills), or -1 with err set and the store unchanged: the upstream's or
  * the store's message, each naming its own subject.
  */
-int gapfill_run(struct store *st, const char *url, size_t *added, char *err, size_t errlen);
+int gapfill_run(struct store *st, const char *url, const char *from, size_t *added, char *err, size_t errlen);
 
 #endif

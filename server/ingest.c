@@ -123,7 +123,7 @@ ingest_import(struct store *st, const char *path, struct ingest_result *res, cha
 	struct store_bulk b;
 	struct feed_span span;
 	const struct rates_sink sink = { store_bulk_day, &b };
-	char abs[PATH_MAX], origin[sizeof(res->source) + 16];
+	char abs[PATH_MAX], origin[sizeof(res->source) + 16], skipped[FEED_SKIPPED_SENTENCE_LEN];
 	char *body = NULL;
 	size_t len = 0;
 	int rc = -1;
@@ -139,6 +139,8 @@ ingest_import(struct store *st, const char *path, struct ingest_result *res, cha
 	int parsed = feed_parse_each(body, len, &sink, &span, err, errlen);
 	if (parsed == -1 && !b.failed)
 		err_prefix(err, errlen, "import '%s'", path);
+	if (parsed == 0 && feed_skipped_sentence(&span, skipped, sizeof(skipped)))
+		log_info("import '%s': %s", path, skipped);
 	rc = load_end(&b, parsed == 0, &span, res, err, errlen);
 out:
 	free(body);
@@ -149,10 +151,13 @@ out:
  * A backfill's sink in front of the store's: an upstream that ignores the
  * start it was asked for must not rewrite days the operator did not ask for,
  * so the days before it are counted and dropped, never written, and the span
- * says what was loaded.
+ * says what was loaded.  A history asked in pieces (upstream_history_piece())
+ * takes from each piece only the days of its own dates, so a day an upstream
+ * sends with two pieces is written once.
  */
 struct from_start {
 	const char *start;
+	const struct upstream_piece *piece;
 	const struct rates_sink *next;
 	struct feed_span span;		/* the days handed on */
 	size_t before;			/* the days dropped, first..last */
@@ -179,18 +184,49 @@ from_start_day(void *arg, struct rates **r, char *err, size_t errlen)
 		widen(f->first, f->last, ++f->before, date);
 		return 0;
 	}
+	if (strcmp(date, f->piece->from) < 0 || (f->piece->to[0] != '\0' && strcmp(date, f->piece->to) > 0))
+		return 0;
 	widen(f->span.first, f->span.last, ++f->span.days, date);
 	return f->next->fn(f->next->arg, r, err, errlen);
+}
+
+/*
+ * Every piece of the history from f->start on (upstream_history_piece()),
+ * each to f's sink, in the one transaction the caller opened.  0, or -1
+ * with why set: the upstream's reason, naming the piece's URL when the
+ * history came in several.
+ */
+static int
+fetch_pieces(const char *upstream, struct from_start *f, const struct rates_sink *sink, char *why, size_t whylen)
+{
+	struct upstream_piece piece;
+	struct feed_span span;
+	char shown[URL_SHOWN_LEN], skipped[FEED_SKIPPED_SENTENCE_LEN];
+	int got;
+
+	f->piece = &piece;
+	for (unsigned k = 0; (got = upstream_history_piece(upstream, f->start, k, (int64_t)time(NULL), &piece)) == 1;
+	    k++) {
+		url_redact(piece.url, shown, sizeof(shown));
+		if (upstream_fetch_each(piece.url, UPSTREAM_HISTORY, NULL, sink, &span, why, whylen) !=
+		    UPSTREAM_FETCHED) {
+			if (k > 0 || upstream_is_v2(upstream))
+				err_prefix(why, whylen, "'%s'", shown);
+			return -1;
+		}
+		if (feed_skipped_sentence(&span, skipped, sizeof(skipped)))
+			log_info("backfill: '%s': %s", shown, skipped);
+	}
+	return 0;
 }
 
 int
 ingest_backfill(struct store *st, char *const *upstreams, size_t nupstreams, const char *start,
     struct ingest_result *res, char *err, size_t errlen)
 {
-	char reasons[4096], why[REASON_MAX + 64], series[DT_DATE_LEN + 2], url[FETCH_URL_MAX + DT_DATE_LEN + 4];
-	char shown[URL_SHOWN_LEN], origin[sizeof(res->source) + 16];
+	char reasons[4096], why[REASON_MAX + URL_SHOWN_LEN + 64], series[DT_DATE_LEN + 2];
+	char url[FETCH_URL_MAX + 64], shown[URL_SHOWN_LEN], origin[sizeof(res->source) + 16];
 	struct store_bulk b;
-	struct feed_span span;
 	const struct rates_sink store_sink = { store_bulk_day, &b };
 	struct from_start f;
 	const struct rates_sink sink = { from_start_day, &f };
@@ -201,18 +237,18 @@ ingest_backfill(struct store *st, char *const *upstreams, size_t nupstreams, con
 	snprintf(series, sizeof(series), "%s..", start);
 	for (size_t i = 0; i < nupstreams; i++) {
 		if (upstream_sibling_url(upstreams[i], series, url, sizeof(url)) == -1) {
-			err_append(reasons, sizeof(reasons), "upstream '%s': not a .../latest URL, so no time series "
-			    "to ask for", url_redact(upstreams[i], shown, sizeof(shown)));
+			err_append(reasons, sizeof(reasons), "upstream '%s': not a .../latest or .../rates URL, so no "
+			    "time series to ask for", url_redact(upstreams[i], shown, sizeof(shown)));
 			continue;
 		}
-		/* The source is shown and stored as the snapshots' origin. */
+		/* The source is shown and stored as the snapshots' origin: the
+		 * whole series, however many pieces it is asked in. */
 		url_redact(url, res->source, sizeof(res->source));
 		load_start(&b, st, "backfill", res, origin, sizeof(origin));
 		memset(&f, 0, sizeof(f));
 		f.start = start;
 		f.next = &store_sink;
-		if (upstream_fetch_each(url, UPSTREAM_HISTORY, NULL, &sink, &span, why, sizeof(why)) ==
-		    UPSTREAM_FETCHED) {
+		if (fetch_pieces(upstreams[i], &f, &sink, why, sizeof(why)) == 0) {
 			if (f.before > 0)
 				log_warnx("backfill: '%s' sent %zu day%s before %s (%s..%s), not asked for: ignored",
 				    res->source, f.before, f.before == 1 ? "" : "s", start, f.first, f.last);

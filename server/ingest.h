@@ -37,7 +37,9 @@ int ingest_import(struct store *st, const char *path, struct ingest_result *res,
 /*
  * Asks each upstream in turn for the Frankfurter time series {base}/START..
  * (upstream_sibling_url(): the upstream URL without its final "/latest"; a
- * query string is kept), with the history feed limits of
+ * query string is kept), or for a Frankfurter v2 upstream (…/rates) the
+ * ranges from=…&to=… one calendar year each (upstream_history_piece()), all
+ * in one transaction, with the history feed limits of
  * upstream_fetch_feed(), and loads the first that answers with valid rates.  Days
  * before START in an answer are logged and left out; an answer with none from
  * START on counts as that upstream's failure.  0 with res filled (the days

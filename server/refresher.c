@@ -71,6 +71,7 @@ struct refresher {
 	unsigned failures;	/* consecutive failed rounds */
 	long retry_after;	/* the largest Retry-After of the last round */
 	int fill_owed;		/* a round found missing days; see note_gap() */
+	char fill_from[DT_DATE_LEN];	/* the newest day stored before them */
 	int told_no_rates;	/* the way out of serving nothing was logged */
 	char told_future[DT_DATE_LEN];	/* the day from the future last logged */
 	int64_t due_ms;		/* dt_mono_ms() when the next round is due */
@@ -103,10 +104,13 @@ fetch_one(struct refresher *rf, size_t i, struct rates ***out, size_t *n, char *
 	struct source *src = &rf->src[i];
 	struct rates *r;
 	enum upstream_status rc;
+	char skipped[FEED_SKIPPED_SENTENCE_LEN];
 
 	if (src->view == NULL)
 		memset(&src->v, 0, sizeof(src->v));
 	rc = upstream_fetch_feed(rf->cfg->upstreams[i], 0, &src->v, out, n, err, errlen);
+	if (rc == UPSTREAM_FETCHED && feed_skipped_sentence(&src->v.span, skipped, sizeof(skipped)))
+		log_info("refresh: upstream '%s': %s", src->report.upstream, skipped);
 	if (rc == UPSTREAM_UNCHANGED) {
 		if (src->view == NULL) {
 			err_set(err, errlen, "304 Not Modified, but no rates to reconfirm");
@@ -255,6 +259,7 @@ note_gap(struct refresher *rf, const char *prev, struct rates *const *v, size_t 
 			log_info("history: no rates stored between %s and %s; the history feed will fill them", prev,
 			    rates_date(v[i]));
 			rf->fill_owed = 1;
+			snprintf(rf->fill_from, sizeof(rf->fill_from), "%s", prev);
 		} else
 			log_warnx("history: no rates stored between %s and %s, and no history feed to fill them "
 			    "(--history-upstream none): load them with 'cconvd --backfill %s' or "
@@ -274,7 +279,7 @@ fill_gaps(struct refresher *rf)
 	if (!rf->fill_owed || url == NULL)
 		return;
 	url_redact(url, shown, sizeof(shown));
-	if (gapfill_run(rf->st, url, &added, err, sizeof(err)) == -1) {
+	if (gapfill_run(rf->st, url, rf->fill_from, &added, err, sizeof(err)) == -1) {
 		if (fetch_cancelled())
 			log_info("history: fetch from '%s' cancelled, shutting down", shown);
 		else

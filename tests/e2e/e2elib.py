@@ -315,6 +315,121 @@ class Upstream:
         self.server.server_close()
 
 
+def v2_records(days, base="EUR"):
+    """Frankfurter v2 records for {date: {code: rate text}}, sorted by date then quote, as a range answer
+    lists them: [{"date","base","quote","rate"}], the rate a text written as it is (FrankfurterV2.body())."""
+    return [{"date": d, "base": base, "quote": q, "rate": days[d][q]} for d in sorted(days) for q in sorted(days[d])]
+
+
+class FrankfurterV2:
+    """A fake Frankfurter API v2 on 127.0.0.1 (shapes of its lib/public/v2/openapi.json), answering
+    GET /v2/rates as the real one does:
+
+    - no date, from or to: the latest answer, `rows` (a list of records, each {"date","base","quote",
+      "rate"} and optionally "providers"), sorted by quote.  The default rows (latest_rows()) carry three
+      dates: yesterday's, DATE's and tomorrow's (a next-day publisher), the identity row EUR=1 and AED, a
+      currency the ECB lacks; a test sets `rows` to serve others.
+    - from=…[&to=…]: the records of `history` ({date: {code: rate text}}) in that range (to: today),
+      sorted by date then quote; date=D: the newest day of `history` on or before D.
+    - Accept: application/x-ndjson: the same records, one JSON object a line.
+    - every 200 has an ETag of its body; If-None-Match with it gives 304 (`not_modified` counts them).
+    - base=… other than the records' base, or a range with from after to: 422 {"status","message"}.
+    - `mode` "http_NNN" answers every request with that status.
+
+    Rates are written as their text, digit for digit (a float or int is written by json).  `requests`
+    lists each request's (path, {param: value}, Accept header); ranges() the (from, to) of the range
+    requests.  `url` is the latest rates' URL, .../v2/rates?base=EUR."""
+
+    def __init__(self, rows=None, history=None):
+        self.rows = rows if rows is not None else self.latest_rows()
+        self.history = history or {}
+        self.mode = "ok"
+        self.requests = []
+        self.not_modified = 0
+        v2 = self
+
+        class Handler(QuietHandler):
+            def do_GET(self):
+                path, _, query = self.path.partition("?")
+                params = dict(p.partition("=")[::2] for p in query.split("&") if p)
+                accept = self.headers.get("Accept", "")
+                v2.requests.append((path, params, accept))
+                if v2.mode.startswith("http_"):
+                    self.send(int(v2.mode[5:]), '{"status":%s,"message":"failing on purpose"}' % v2.mode[5:])
+                    return
+                if path != "/v2/rates":
+                    self.send(404, '{"status":404,"message":"not found"}')
+                    return
+                records, why = v2.answer(params)
+                if records is None:
+                    self.send(422, json.dumps({"status": 422, "message": why}))
+                    return
+                ndjson = "application/x-ndjson" in accept
+                body = v2.body(records, ndjson)
+                etag = '"%08x"' % (hash(body) & 0xffffffff)
+                if self.headers.get("If-None-Match") == etag:
+                    v2.not_modified += 1
+                    self.send_response(304)
+                    self.send_header("ETag", etag)
+                    self.end_headers()
+                    return
+                self.send(200, body, "application/x-ndjson" if ndjson else "application/json; charset=utf-8",
+                          etag=etag, headers=[("Vary", "Accept")])
+
+        self.server, self.port = start_server(Handler)
+        self.url = f"http://127.0.0.1:{self.port}/v2/rates?base=EUR"
+
+    @staticmethod
+    def latest_rows():
+        """A latest answer's rows: several dates (yesterday, DATE, tomorrow), the identity row, AED."""
+        day = datetime.date.fromisoformat(DATE)
+        tomorrow = (datetime.datetime.now(datetime.timezone.utc).date() + datetime.timedelta(days=1)).isoformat()
+        before = (day - datetime.timedelta(days=1)).isoformat()
+        rows = [("AED", tomorrow, "4.2712"), ("ARS", before, "1212.5"), ("EUR", DATE, "1.0"),
+                ("GBP", DATE, "0.86080"), ("JPY", DATE, "163.36"), ("NZD", tomorrow, "1.8123"),
+                ("TWD", before, "36.01"), ("USD", DATE, "1.0512")]
+        return [{"date": d, "base": "EUR", "quote": q, "rate": r} for q, d, r in rows]
+
+    def answer(self, params):
+        """(records, None) for a request's parameters, or (None, why) for a 422."""
+        base = params.get("base", "EUR")
+        if "from" in params:
+            to = params.get("to", datetime.datetime.now(datetime.timezone.utc).date().isoformat())
+            if params["from"] > to:
+                return None, "from must not be after to"
+            days = {d: r for d, r in self.history.items() if params["from"] <= d <= to}
+            records = v2_records(days)
+        elif "date" in params:
+            earlier = [d for d in self.history if d <= params["date"]]
+            records = v2_records({max(earlier): self.history[max(earlier)]}) if earlier else []
+        else:
+            records = sorted(self.rows, key=lambda r: r["quote"])
+        if any(r["base"] != base for r in records):
+            return None, f"base {base} is not served here"
+        return records, None
+
+    @staticmethod
+    def body(records, ndjson=False):
+        """The records as the JSON array, or NDJSON, with each rate's text as it is."""
+        def one(r):
+            rate = r["rate"] if isinstance(r["rate"], str) else json.dumps(r["rate"])
+            extra = "".join(f',"{k}":{json.dumps(v)}' for k, v in r.items()
+                            if k not in ("date", "base", "quote", "rate"))
+            return '{"date":"%s","base":"%s","quote":"%s","rate":%s%s}' % (r["date"], r["base"], r["quote"], rate,
+                                                                             extra)
+        if ndjson:
+            return "".join(one(r) + "\n" for r in records)
+        return "[" + ",".join(one(r) for r in records) + "]"
+
+    def ranges(self):
+        """The (from, to) of every range request so far, to None when open-ended."""
+        return [(p["from"], p.get("to")) for _, p, _ in self.requests if "from" in p]
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
 ECB_RATES = {"USD": "1.0512", "JPY": "163.36", "GBP": "0.86080", "KWD": "0.32411", "CHF": "0.9391"}
 
 

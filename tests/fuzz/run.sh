@@ -12,7 +12,7 @@ src=$1 build=$2
 shift 2
 flags=("$@")
 [ ${#flags[@]} -gt 0 ] || flags=(-runs=200000)
-targets=(fuzz_fxjson fuzz_feed fuzz_money fuzz_api fuzz_url fuzz_header fuzz_jscan)
+targets=(fuzz_fxjson fuzz_fxv2 fuzz_feed fuzz_money fuzz_api fuzz_url fuzz_header fuzz_jscan)
 
 if ! command -v clang >/dev/null; then
 	echo "clang not found: fuzz targets skipped"

@@ -474,6 +474,39 @@ test_each_day_handed_on(void **state)
 	assert_int_equal(s.n, 0);
 }
 
+/* A code no ISO 4217 list knows is skipped and named once for the document,
+ * whatever the format and however many days list it. */
+static void
+test_skipped_codes_named(void **state)
+{
+	static const char csv_skips[] = "Date,USD,ZZZ,QQQ,\n2025-05-09,1.1252,2,3,\n2025-05-08,1.1297,2,N/A,\n";
+	static const char json_skips[] = "{\"base\":\"EUR\",\"rates\":{\"2025-05-09\":{\"USD\":1.1,\"ZZZ\":2},"
+	    "\"2025-05-08\":{\"USD\":1.2,\"ZZZ\":2,\"EUR\":1}}}";
+	static const struct {
+		const char *body, *want;
+		size_t n;
+	} cases[] = {
+		{ daily, "QQQ", 1 },
+		{ csv_skips, "QQQ, ZZZ", 2 },
+		{ json_skips, "ZZZ", 1 },
+		{ csv, "", 0 },
+	};
+	struct rates_vec k = { NULL, 0, 0 };
+	const struct rates_sink sink = { rates_vec_keep, &k };
+	struct feed_span span;
+	char err[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (feed_parse_each(cases[i].body, strlen(cases[i].body), &sink, &span, err, sizeof(err)) != 0)
+			fail_msg("case %zu refused: %s", i, err);
+		assert_int_equal(span.nskipped, cases[i].n);
+		assert_string_equal(span.skipped, cases[i].want);
+		rates_vec_free(k.v, k.n);
+		memset(&k, 0, sizeof(k));
+	}
+}
+
 static void
 test_size_limit(void **state)
 {
@@ -527,6 +560,7 @@ main(void)
 		cmocka_unit_test(test_csv_rules_refuse),
 		cmocka_unit_test(test_sniffing_and_json_rules_refuse),
 		cmocka_unit_test(test_each_day_handed_on),
+		cmocka_unit_test(test_skipped_codes_named),
 		cmocka_unit_test(test_size_limit),
 		cmocka_unit_test(test_snapshot_limit),
 	};

@@ -158,7 +158,7 @@ test_run_stores_only_missing_days(void **state)
 	/* The feed disagrees about a stored day: what was stored stays. */
 	write_feed(f, ENVELOPE_OPEN DAY("2025-05-09", "1.1252") DAY("2025-05-08", "1.1297")
 	    DAY("2025-05-07", "1.13370") DAY("2025-05-06", "1.1343") DAY("2025-05-05", "9.9999") ENVELOPE_CLOSE);
-	if (gapfill_run(f->st, f->url, &added, f->err, sizeof(f->err)) != 0)
+	if (gapfill_run(f->st, f->url, "", &added, f->err, sizeof(f->err)) != 0)
 		fail_msg("%s", f->err);
 	assert_int_equal(added, 3);
 	assert_int_equal(stored_days(f), 5);
@@ -168,7 +168,7 @@ test_run_stores_only_missing_days(void **state)
 	assert_string_equal(stored_usd(f, "2025-05-08"), "1.1297");
 
 	/* Again: nothing left to add. */
-	assert_int_equal(gapfill_run(f->st, f->url, &added, f->err, sizeof(f->err)), 0);
+	assert_int_equal(gapfill_run(f->st, f->url, "", &added, f->err, sizeof(f->err)), 0);
 	assert_int_equal(added, 0);
 	assert_int_equal(stored_days(f), 5);
 }
@@ -185,19 +185,19 @@ test_bad_feed_changes_nothing(void **state)
 	 * message names the feed once, then the parser's reason. */
 	write_feed(f, ENVELOPE_OPEN DAY("2025-05-09", "1.1252") DAY("2025-05-08", "1.1297")
 	    DAY("2025-05-07", "0") DAY("2025-05-06", "1.1343") ENVELOPE_CLOSE);
-	assert_int_equal(gapfill_run(f->st, f->url, &added, f->err, sizeof(f->err)), -1);
+	assert_int_equal(gapfill_run(f->st, f->url, "", &added, f->err, sizeof(f->err)), -1);
 	snprintf(want, sizeof(want), "upstream '%s': ECB XML line 5: 2025-05-07 USD: must be a number > 0", f->url);
 	assert_string_equal(f->err, want);
 	assert_int_equal(added, 0);
 	assert_int_equal(stored_days(f), 1);
 
 	write_feed(f, ENVELOPE_OPEN DAY("2025-05-09", "1.1252"));	/* truncated */
-	assert_int_equal(gapfill_run(f->st, f->url, &added, f->err, sizeof(f->err)), -1);
+	assert_int_equal(gapfill_run(f->st, f->url, "", &added, f->err, sizeof(f->err)), -1);
 	assert_non_null(strstr(f->err, "not well-formed"));
 	assert_int_equal(stored_days(f), 1);
 
 	assert_int_equal(unlink(f->feed), 0);	/* unreachable */
-	assert_int_equal(gapfill_run(f->st, f->url, &added, f->err, sizeof(f->err)), -1);
+	assert_int_equal(gapfill_run(f->st, f->url, "", &added, f->err, sizeof(f->err)), -1);
 	assert_int_equal(stored_days(f), 1);
 	assert_string_equal(stored_usd(f, "2025-05-05"), "1.1300");
 }
@@ -215,7 +215,7 @@ test_store_failure_names_the_store(void **state)
 	save_day(f, "2025-05-05", "1.1300");
 	write_feed(f, ENVELOPE_OPEN DAY("2025-05-07", "1.13370") DAY("2025-05-06", "1.1343") ENVELOPE_CLOSE);
 	assert_non_null(ro = store_open_readonly(f->db, f->err, sizeof(f->err)));
-	assert_int_equal(gapfill_run(ro, f->url, &added, f->err, sizeof(f->err)), -1);
+	assert_int_equal(gapfill_run(ro, f->url, "", &added, f->err, sizeof(f->err)), -1);
 	store_close(ro);
 	snprintf(want, sizeof(want), "store '%s': opened read-only", f->db);
 	assert_string_equal(f->err, want);
