@@ -124,7 +124,10 @@ decide(size_t n, const struct rate_entry *const *at,
 		    (best == n || strcmp(d, effective_date(at[best], via[best])) > 0))
 			best = i;
 	}
-	if (best == n || (!(flags & MERGE_KEEP_OLD) && dt_date_days(effective_date(at[best], via[best])) < from_day))
+	/* Kept though old only while in use: a withdrawn currency (CYP since
+	 * 2008) is history, not a source gone quiet. */
+	if (best == n || (dt_date_days(effective_date(at[best], via[best])) < from_day &&
+	    (!(flags & MERGE_KEEP_OLD) || at[best]->cur->historic)))
 		return 0;
 	c->view = best;
 	c->e = at[best];

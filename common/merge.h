@@ -24,16 +24,17 @@
 #define MERGE_REBASE_DIGITS 15
 
 /* merge_rates() flags. */
-#define MERGE_KEEP_OLD 0x1	/* the latest rates: a currency no view has within the window keeps the
-				 * newest observation any view has, rather than being left out */
+#define MERGE_KEEP_OLD 0x1	/* the latest rates: a currency in use that no view has within the window
+				 * keeps the newest observation any view has, rather than being left out */
 
 /*
  * The merge of n views (finished snapshots, any of them NULL: a source with
  * nothing yet) on the day `on` ("YYYY-MM-DD"; NULL: the newest date of any
  * view).  For each currency, the observation of the first view that has one
  * dated within MERGE_WINDOW_DAYS before on (on included); none: left out,
- * or with MERGE_KEEP_OLD the newest any view has.  Observations dated after
- * on are never used.
+ * or with MERGE_KEEP_OLD the newest any view has, unless the currency is
+ * withdrawn (currency.h: historic).  Observations dated after on are never
+ * used.
  *
  * The result's pivot is the first view's; a view with another pivot is
  * rebased through its own rate for that pivot (MERGE_REBASE_DIGITS

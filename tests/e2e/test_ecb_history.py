@@ -108,6 +108,11 @@ def test_real_csv_imported_then_served_by_date(tmp):
         conv = json.loads(d.get("/convert?date=2025-05-09&to=GBP&amount=100")[2])
         assert (conv["rate"], conv["result"]) == (0.8477, 84.77), conv
         assert d.get("/convert/JPY/100")[2] == "JPY 16336\n"  # the newest day, 2025-05-09
+        # The latest rates keep a currency in use however old its rate (the ECB stopped RUB on
+        # 2022-03-01), with its own date, and never a withdrawn one.
+        latest = json.loads(d.get("/latest")[2])
+        assert not set(latest["rates"]) & RETIRED and latest["dates"] == {"RUB": "2022-03-01"}, latest
+        assert d.get("/convert/CYP/100")[0] == 404
     finally:
         d.stop()
 

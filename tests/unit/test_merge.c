@@ -161,7 +161,20 @@ test_fold_days(void **state)
 	m = merged(days, 3, NULL, MERGE_KEEP_OLD);
 	assert_string_equal(show(m, "GBP", b, sizeof(b)), "0.88 2026-12-01 fx2");
 	assert_string_equal(show(m, "CYP", b, sizeof(b)), "0.58 2026-11-30 fx2");
-	assert_string_equal(show(m, "MTL", b, sizeof(b)), "0.4293 2007-12-31 fx2");
+	/* A withdrawn currency's old rate is history, not latest rates. */
+	assert_string_equal(show(m, "MTL", b, sizeof(b)), "absent");
+	rates_free(m);
+	rates_free(days[2]);
+	days[2] = view("EUR", "2007-12-31", "fx2", 10, "MTL=0.4293,GBP=0.73");
+	m = merged((struct rates *[]){ days[2] }, 1, NULL, MERGE_KEEP_OLD);
+	assert_string_equal(show(m, "MTL", b, sizeof(b)), "0.4293 2007-12-31 fx2");	/* in its time */
+	rates_free(m);
+	/* A currency in use stays however old, for the latest rates. */
+	rates_free(days[1]);
+	days[1] = view("EUR", "2026-12-01", "fx2", 30, "AED=3.86");
+	m = merged((struct rates *[]){ days[1], days[2] }, 2, NULL, MERGE_KEEP_OLD);
+	assert_string_equal(show(m, "MTL", b, sizeof(b)), "absent");
+	assert_string_equal(show(m, "GBP", b, sizeof(b)), "0.73 2007-12-31 fx2");
 	assert_int_equal(rates_nsources(m), 1);
 	assert_int_equal(rates_fetched_at(m), 30);
 	rates_free(m);
