@@ -235,10 +235,11 @@ begin_answer_at(const struct api_ctx *ctx, struct api_response *resp, const char
  * before it, merge.h) and whenever a load (--import, --backfill, gap
  * filling) or a late source adds or changes a rate of one of those days.
  * So only the answer made from the asked day's own rates, for a day old
- * enough that no publication reaches it (API_SETTLED_DAYS), whose days were
- * never changed after they were first stored, may be kept for good; any
- * other follows the refresh like /latest, with a finite max-age.  A day that
- * is replaced gives other bytes, and so another ETag, at once.
+ * enough that no publication reaches it (API_SETTLED_DAYS), none of whose
+ * days was ever replaced (changed once settled: store.h), may be kept for
+ * good; any other follows the refresh like /latest, with a finite max-age.
+ * A day that is replaced gives other bytes, and so another ETag, at once,
+ * and is never kept for good again.
  */
 #define API_SETTLED_DAYS (MERGE_WINDOW_DAYS + 1)
 

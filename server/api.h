@@ -40,7 +40,7 @@ struct api_request {
  * its answer may be kept. */
 struct api_day {
 	int stored;		/* the day itself has rates */
-	int replaced;		/* a day the view reads was changed after it was first stored */
+	int replaced;		/* a day the view reads was changed after it had settled (store.h) */
 	int64_t changed_at;	/* the last change to any of them, Unix time */
 	char before[DT_DATE_LEN];	/* with no view: the newest stored day before the window, "" if none */
 };

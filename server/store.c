@@ -54,6 +54,14 @@
 #include "url.h"
 
 #define STORE_BUSY_MS 5000	/* ms the daemon waits for another writer before failing */
+/*
+ * Seconds from a day's start after which no source publishes for it any
+ * more: the carry-forward window and the day itself (api.c's
+ * API_SETTLED_DAYS).  A change to a day before then is a late source doing
+ * what sources do; a change after it replaces a settled day, whose answers
+ * caches may have been told to keep for good.
+ */
+#define STORE_SETTLED ((int64_t)(MERGE_WINDOW_DAYS + 1) * 86400)
 /* ms a one-shot writer waits: the daemon holds the write lock for
  * milliseconds, but another import can hold it for seconds, and a one-shot
  * has nothing better to do than wait. */
@@ -353,9 +361,12 @@ prepare_writes(struct store *s, char *err, size_t errlen)
 		" fetched_at = excluded.fetched_at", &s->upsert_obs, err, errlen) == -1 ||
 	    prepare(s, "INSERT OR IGNORE INTO series(source, currency) VALUES(?1, ?2)", &s->insert_series, err,
 		errlen) == -1 ||
+	    /* ?3: STORE_SETTLED, the seconds after a day's start from which a
+	     * change replaces it. */
 	    prepare(s,
 		"INSERT INTO days(date, first_at, changed_at) VALUES(?1, ?2, ?2)"
-		" ON CONFLICT(date) DO UPDATE SET changed_at = max(changed_at, excluded.changed_at), replaced = 1",
+		" ON CONFLICT(date) DO UPDATE SET changed_at = max(changed_at, excluded.changed_at),"
+		" replaced = replaced OR excluded.changed_at >= CAST(strftime('%s', date) AS INTEGER) + ?3",
 		&s->upsert_day, err, errlen) == -1 ||
 	    prepare(s, "SELECT base, rate FROM observations WHERE date = ?1 AND currency = ?2", &s->select_same,
 		err, errlen) == -1 ||
@@ -769,12 +780,14 @@ out:
 	return rc;
 }
 
-/* The day's row: first stored now, or changed (replaced) now. */
+/* The day's row: first stored at `at`, or changed then (and replaced, when
+ * the day had settled). */
 static int
 touch_day(struct store *s, const char *date, int64_t at, char *err, size_t errlen)
 {
 	if (bind_text(s, s->upsert_day, 1, date, "writing a day", err, errlen) == -1 ||
-	    bind_int(s, s->upsert_day, 2, at, "writing a day", err, errlen) == -1)
+	    bind_int(s, s->upsert_day, 2, at, "writing a day", err, errlen) == -1 ||
+	    bind_int(s, s->upsert_day, 3, STORE_SETTLED, "writing a day", err, errlen) == -1)
 		return -1;
 	return step_done(s, s->upsert_day, "writing a day", err, errlen);
 }

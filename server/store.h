@@ -8,7 +8,8 @@
  * loaded again with fewer currencies keeps the others.  Reads merge the
  * sources (merge.h) in the order store_set_order() gives.  Each day keeps
  * when it was first stored, when it last changed and whether it was ever
- * changed after it was first stored (replaced).  WAL mode, one transaction
+ * replaced: changed once it had settled, 15 days (the carry-forward window
+ * and the day) after its start, when no source publishes for it any more.  WAL mode, one transaction
  * per save; the schema
  * version lives in PRAGMA user_version and store_open() migrates older files
  * and refuses newer ones.  A store (one SQLite connection) is used by one
@@ -167,8 +168,8 @@ int store_load_latest(struct store *s, int64_t now, struct rates **out, char fut
 /* What a day's view reads, for deciding how long its answer may be kept. */
 struct store_day {
 	int stored;		/* the day itself has observations */
-	int replaced;		/* a day the view reads (the window up to it) was changed after it was
-				 * first stored: a load or a late source rewrote or added a rate */
+	int replaced;		/* a day the view reads (the window up to it) was replaced: a load or a
+				 * late source rewrote or added a rate of it once it had settled */
 	int64_t changed_at;	/* the last change to any day the view reads: Unix time, 0 if none */
 	char before[DT_DATE_LEN];	/* with no view: the newest stored day before the window, "" if none */
 };

@@ -30,6 +30,7 @@
 
 #define AT_1 1763654700		/* 2025-11-20T16:05:00Z */
 #define AT_2 1763658300		/* an hour later */
+#define MAR_1 1709251200		/* 2024-03-01T00:00:00Z */
 #define NOW 1795000000		/* 2026-11-18T11:06:40Z: the clock store_load_latest() is given */
 
 struct fixture {
@@ -313,7 +314,8 @@ test_resave_replaces(void **state)
 	save(f, snap("EUR", "2025-11-20", AT_1, "http://first/", "USD", "1.05", "GBP", "0.86", "JPY", "163", NULL));
 	save(f, snap("EUR", "2025-11-20", AT_2, "http://first/", "USD", "1.06", "GBP", "0.87", NULL));
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM observations"), 3);
-	assert_int_equal(raw_int(f->path, "SELECT replaced FROM days"), 1);
+	/* Changed the day it is of: what sources do, not a replaced day. */
+	assert_int_equal(raw_int(f->path, "SELECT replaced FROM days"), 0);
 	save(f, snap("EUR", "2025-11-20", AT_2 + 60, "http://first/", "USD", "1.06", "GBP", "0.87", NULL));
 
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM days"), 1);
@@ -1335,6 +1337,19 @@ test_day_bookkeeping(void **state)
 	assert_int_equal(store_load_on(f->st, "2024-02-10", &r, &day, f->err, sizeof(f->err)), 0);
 	assert_null(r);
 	assert_string_equal(day.before, "2024-01-10");
+
+	/* A change within the 15 days after a day's start (a late source) is
+	 * no replacement; from then on it is. */
+	DAY(f, "2024-03-01", MAR_1 + 3600, "http://a/", "USD", "1.1");
+	DAY(f, "2024-03-01", MAR_1 + 15 * 86400 - 1, "http://c/", "GBP", "0.9");
+	assert_int_equal(store_load_on(f->st, "2024-03-01", &r, &day, f->err, sizeof(f->err)), 0);
+	assert_false(day.replaced);
+	assert_int_equal(day.changed_at, MAR_1 + 15 * 86400 - 1);
+	rates_free(r);
+	DAY(f, "2024-03-01", MAR_1 + 15 * 86400, "http://c/", "JPY", "160");
+	assert_int_equal(store_load_on(f->st, "2024-03-01", &r, &day, f->err, sizeof(f->err)), 0);
+	assert_true(day.replaced);
+	rates_free(r);
 }
 
 struct views {
