@@ -217,6 +217,7 @@ struct note {
  * each rate's date and source are, and its source 0.  No member: ABSENT. */
 struct prov {
 	const struct member *dates, *sources;
+	const char *dates_what;	/* the dates object in messages: "dates", "dates.2026-11-20" */
 	const char *body;
 	size_t len;
 	int64_t fetched_at;	/* source 0, when upstream is not NULL */
@@ -299,18 +300,18 @@ read_dates(const struct prov *pv, struct notes *ns, char *err, size_t errlen)
 	struct note *nt;
 
 	if (pv->dates->first != JSCAN_OBJECT) {
-		err_set(err, errlen, "'dates' is not an object");
+		err_set(err, errlen, "'%s' is not an object", pv->dates_what);
 		return -1;
 	}
 	at_member(pv, pv->dates, &s);
 	while ((tok = jscan_next(&s, NULL, 0)) == JSCAN_KEY) {
-		if (note_key(&s, "dates", code, err, errlen) == -1)
+		if (note_key(&s, pv->dates_what, code, err, errlen) == -1)
 			return -1;
 		tok = jscan_next(&s, NULL, 0);
 		size_t n = tok == JSCAN_STRING ? jscan_string(&s.str, date, sizeof(date)) : 0;
 		if (tok != JSCAN_STRING || n >= sizeof(date) || !dt_date_ok(date)) {
 			buf_quote(q, sizeof(q), date, tok == JSCAN_STRING && n < sizeof(date) ? n : 0);
-			err_set(err, errlen, "dates.%s '%s': not a valid YYYY-MM-DD date", code, q);
+			err_set(err, errlen, "%s.%s '%s': not a valid YYYY-MM-DD date", pv->dates_what, code, q);
 			return -1;
 		}
 		if ((nt = note_get(ns, code_index(code))) == NULL) {
@@ -318,7 +319,7 @@ read_dates(const struct prov *pv, struct notes *ns, char *err, size_t errlen)
 			return -1;
 		}
 		if (nt->date[0] != '\0') {
-			err_set(err, errlen, "dates.%s: listed twice (a duplicate key)", code);
+			err_set(err, errlen, "%s.%s: listed twice (a duplicate key)", pv->dates_what, code);
 			return -1;
 		}
 		memcpy(nt->date, date, DT_DATE_LEN);
@@ -484,8 +485,8 @@ one_day(struct jscan *s, const char *base, const char *date, const char *what, c
 	for (size_t i = 0; i < ns.n; i++) {
 		unsigned c = ns.v[i].code;
 		if (!(seen[c / 8] & (1u << (c % 8)))) {
-			err_set(err, errlen, "%s: %c%c%c has no rate in '%s'", ns.v[i].date[0] != '\0' ? "dates" :
-			    "sources", 'A' + c / 676, 'A' + c / 26 % 26, 'A' + c % 26, what);
+			err_set(err, errlen, "%s: %c%c%c has no rate in '%s'", ns.v[i].date[0] != '\0' ?
+			    pv->dates_what : "sources", 'A' + c / 676, 'A' + c / 26 % 26, 'A' + c % 26, what);
 			goto fail;
 		}
 	}
@@ -508,7 +509,7 @@ parse_day(const struct top *t, const char *body, size_t len, struct prov *pv, st
     char *err, size_t errlen)
 {
 	char base[16], date[32], q[BUF_QUOTE_LEN];
-	struct prov none = { NULL, NULL, NULL, 0, 0, NULL };
+	struct prov none = { NULL, NULL, NULL, NULL, 0, 0, NULL };
 	struct jscan s;
 
 	if (get_base(t, base, sizeof(base), err, errlen) == -1 ||
@@ -533,6 +534,7 @@ parse_day(const struct top *t, const char *body, size_t len, struct prov *pv, st
 	if (pv == NULL)
 		pv = &none;
 	pv->dates = &t->m[M_DATES];
+	pv->dates_what = "dates";
 	pv->body = body;
 	pv->len = len;
 	return one_day(&s, base, date, "rates", pv, skipped, err, errlen);
@@ -602,20 +604,93 @@ hand_on(const struct rates_sink *sink, struct rates *r, int *sink_failed, char *
 	return rc;
 }
 
+/* A day of a time series' "dates" object: where its own object is. */
+struct day_at {
+	char date[DT_DATE_LEN];
+	const char *value;
+	int used;
+};
+
+static int
+day_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct day_at *)a)->date, ((const struct day_at *)b)->date);
+}
+
+/* A series' "dates":{"2026-11-20":{"AED":"2026-11-19"},…} as its days,
+ * sorted; *v NULL and *n 0 when it has none.  0, or -1 with err set. */
+static int
+index_days(const struct top *t, const char *body, size_t len, struct day_at **v, size_t *n, char *err,
+    size_t errlen)
+{
+	const struct member *m = &t->m[M_DATES];
+	struct jscan s;
+	size_t cap = 0;
+	char key[32], q[BUF_QUOTE_LEN];
+
+	*v = NULL;
+	*n = 0;
+	if (m->kind == ABSENT)
+		return 0;
+	if (m->first != JSCAN_OBJECT) {
+		err_set(err, errlen, "'dates' is not an object");
+		return -1;
+	}
+	jscan_start(&s, m->value, len - (size_t)(m->value - body));
+	(void)jscan_next(&s, NULL, 0);
+	while (jscan_next(&s, NULL, 0) == JSCAN_KEY) {
+		size_t kn = jscan_string(&s.str, key, sizeof(key));
+		enum jscan_token tok = jscan_next(&s, NULL, 0);
+
+		buf_quote(q, sizeof(q), key, kn < sizeof(key) ? kn : sizeof(key) - 1);
+		if (kn >= sizeof(key) || !dt_date_ok(key) || tok != JSCAN_OBJECT) {
+			err_set(err, errlen, "dates.%s: not a YYYY-MM-DD date with an object of dates", q);
+			return -1;
+		}
+		if (*n == cap) {
+			struct day_at *p = reallocarray(*v, cap > 0 ? cap * 2 : 16, sizeof(*p));
+			if (p == NULL) {
+				err_set(err, errlen, "out of memory");
+				return -1;
+			}
+			*v = p;
+			cap = cap > 0 ? cap * 2 : 16;
+		}
+		memcpy((*v)[*n].date, key, DT_DATE_LEN);
+		(*v)[*n].value = s.tok;
+		(*v)[(*n)++].used = 0;
+		(void)jscan_skip(&s, tok, NULL, 0);
+	}
+	qsort(*v, *n, sizeof(**v), day_cmp);
+	for (size_t i = 1; i < *n; i++) {
+		if (strcmp((*v)[i].date, (*v)[i - 1].date) == 0) {
+			err_set(err, errlen, "dates.%s: listed twice (a duplicate key)", (*v)[i].date);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* A time series' days, each to the sink; the messages of fxjson_parse_feed()
- * without the format's name. */
+ * without the format's name.  Each day's "dates" are its rates' own. */
 static int
 read_series(const struct top *t, const char *body, size_t len, const struct rates_sink *sink, int *sink_failed,
     struct codeset *skipped, char *err, size_t errlen)
 {
-	char base[16], key[32], what[BUF_QUOTE_LEN + 8], q[BUF_QUOTE_LEN];
+	char base[16], key[32], what[BUF_QUOTE_LEN + 8], q[BUF_QUOTE_LEN], dwhat[DT_DATE_LEN + 8];
+	const struct member absent = { ABSENT, { NULL, 0, 0 }, NULL, JSCAN_ERROR };
+	struct member day_dates = { OTHER, { NULL, 0, 0 }, NULL, JSCAN_OBJECT };
+	struct prov pv = { NULL, NULL, dwhat, body, len, 0, NULL };
+	struct day_at *dv = NULL, *at, probe;
 	struct jscan s;
 	struct rates *r;
 	enum jscan_token tok;
-	size_t days = 0;
+	size_t days = 0, ndv = 0;
+	int rc = -1;
 
-	if (get_base(t, base, sizeof(base), err, errlen) == -1 || get_rates(t, body, len, &s, err, errlen) == -1)
-		return -1;
+	if (get_base(t, base, sizeof(base), err, errlen) == -1 || get_rates(t, body, len, &s, err, errlen) == -1 ||
+	    index_days(t, body, len, &dv, &ndv, err, errlen) == -1)
+		goto out;
 	while ((tok = jscan_next(&s, err, errlen)) == JSCAN_KEY) {
 		size_t n = jscan_string(&s.str, key, sizeof(key));
 
@@ -623,22 +698,39 @@ read_series(const struct top *t, const char *body, size_t len, const struct rate
 		snprintf(what, sizeof(what), "rates.%s", q);
 		if (jscan_next(&s, err, errlen) != JSCAN_OBJECT) {
 			err_set(err, errlen, "'%s' is not an object of rates (a time series has one per date)", what);
-			return -1;
+			goto out;
 		}
 		if (n >= sizeof(key) || !dt_date_ok(key)) {
 			err_set(err, errlen, "%s: date '%s': not a valid YYYY-MM-DD date", what, q);
-			return -1;
+			goto out;
 		}
-		if ((r = one_day(&s, base, key, what, NULL, skipped, err, errlen)) == NULL ||
+		memcpy(probe.date, key, DT_DATE_LEN);
+		at = ndv > 0 ? bsearch(&probe, dv, ndv, sizeof(*dv), day_cmp) : NULL;
+		if (at != NULL) {
+			at->used = 1;
+			day_dates.value = at->value;
+		}
+		pv.dates = at != NULL ? &day_dates : &absent;
+		snprintf(dwhat, sizeof(dwhat), "dates.%s", probe.date);
+		if ((r = one_day(&s, base, key, what, &pv, skipped, err, errlen)) == NULL ||
 		    hand_on(sink, r, sink_failed, err, errlen) == -1)
-			return -1;
+			goto out;
 		days++;
 	}
 	if (days == 0) {
 		err_set(err, errlen, "'rates' is empty");
-		return -1;
+		goto out;
 	}
-	return 0;
+	for (size_t i = 0; i < ndv; i++) {
+		if (!dv[i].used) {
+			err_set(err, errlen, "dates.%s: no such day in 'rates'", dv[i].date);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(dv);
+	return rc;
 }
 
 int

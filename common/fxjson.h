@@ -37,7 +37,8 @@ int fxjson_parse(const char *body, size_t len, struct rates **out, char *err, si
 /*
  * Any Frankfurter/fixer document: one day as above, or a time series
  * {"base":"EUR","start_date":…,"end_date":…,"rates":{"2026-11-19":{…},…}}
- * (told apart by the absence of "date").  Each day, once read and finished,
+ * (told apart by the absence of "date").  A rate's own date, where cconvd's
+ * "dates" names one (fxjson_render(), a series' per day), is the rate's.  Each day, once read and finished,
  * goes to sink in document order, so the document is never held whole; each
  * passes the one-day rules.  0 when every day was handed on; -1 with err set
  * when the text is not JSON (before any day is handed on), a day breaks a rule

@@ -473,6 +473,49 @@ test_bad_dates_and_sources_are_refused(void **state)
 	}
 }
 
+/* A time series' "dates", as cconvd's series answer writes them, are each
+ * day's rates' own when read back; a day they name that the series lacks,
+ * or a bad entry, refuses the document. */
+static void
+test_series_dates_are_read(void **state)
+{
+	static const char head[] = "{\"amount\":1.0,\"base\":\"EUR\",\"start_date\":\"2026-11-18\","
+	    "\"end_date\":\"2026-11-20\",\"rates\":{\"2026-11-18\":{\"GBP\":0.81,\"USD\":1.2},"
+	    "\"2026-11-20\":{\"GBP\":0.8351,\"USD\":1.0512}}";
+	static const struct {
+		const char *dates, *why;
+	} bad[] = {
+		{ "{\"2026-11-19\":{\"USD\":\"2026-11-17\"}}", "dates.2026-11-19: no such day in 'rates'" },
+		{ "{\"2026-11-18\":{\"USD\":\"2026-11-19\"}}", "dated 2026-11-19, after 'date'" },
+		{ "{\"2026-11-18\":{\"AED\":\"2026-11-17\"}}", "dates.2026-11-18: AED has no rate" },
+		{ "{\"2026-11-18\":[]}", "dates.2026-11-18: not a YYYY-MM-DD date with an object of dates" },
+		{ "{\"2026-11-18\":{\"USD\":\"x\"}}", "dates.2026-11-18.USD 'x': not a valid YYYY-MM-DD date" },
+		{ "{\"2026-11-18\":{},\"2026-11-18\":{}}", "dates.2026-11-18: listed twice" },
+		{ "7", "'dates' is not an object" },
+	};
+	struct rates **v = NULL;
+	size_t n = 0;
+	char body[1024], err[512] = "";
+
+	(void)state;
+	snprintf(body, sizeof(body), "%s,\"dates\":{\"2026-11-18\":{\"USD\":\"2026-11-17\"}}}", head);
+	if (feed_parse(body, strlen(body), &v, &n, err, sizeof(err)) != 0)
+		fail_msg("refused: %s", err);
+	assert_int_equal(n, 2);
+	assert_string_equal(rates_find(v[0], "USD")->date, "2026-11-17");
+	assert_string_equal(rates_find(v[0], "GBP")->date, "2026-11-18");
+	assert_string_equal(rates_find(v[1], "USD")->date, "2026-11-20");
+	rates_vec_free(v, n);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(body, sizeof(body), "%s,\"dates\":%s}", head, bad[i].dates);
+		v = NULL;
+		n = 0;
+		if (feed_parse(body, strlen(body), &v, &n, err, sizeof(err)) != -1 || strstr(err, bad[i].why) == NULL)
+			fail_msg("%s: got '%s', wanted '%s'", bad[i].dates, err, bad[i].why);
+		rates_vec_free(v, n);
+	}
+}
+
 int
 main(void)
 {
@@ -491,6 +534,7 @@ main(void)
 		cmocka_unit_test(test_render_conversion_of_two_sources),
 		cmocka_unit_test(test_dates_and_sources_round_trip),
 		cmocka_unit_test(test_bad_dates_and_sources_are_refused),
+		cmocka_unit_test(test_series_dates_are_read),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
