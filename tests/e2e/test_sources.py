@@ -8,7 +8,7 @@ import datetime
 import json
 import re
 
-from e2elib import DATE, Daemon, Ecb, Upstream, run, wait_until
+from e2elib import DATE, Daemon, Ecb, FrankfurterV2, Upstream, run, wait_until
 
 ECB_GBP = "0.86080"
 
@@ -81,6 +81,44 @@ def test_precedence_and_reports(tmp):
         fx.stop()
 
 
+def test_ecb_then_frankfurter_v2(tmp):
+    """The default list's shape: the ECB's daily XML, then Frankfurter v2's records of several dates (one
+    dated tomorrow: a next-day publisher), with the identity row and currencies the ECB lacks."""
+    ecb, v2 = Ecb(), FrankfurterV2()
+    rows = {r["quote"]: r for r in v2.rows}
+    rows["GBP"]["rate"] = "0.8700"  # Frankfurter's GBP differs from the ECB's: the ECB's must win
+    d = Daemon(tmp, [ecb.daily_url, v2.url])
+    try:
+        d.wait_refreshes(1)
+        assert d.get("/convert/GBP/100")[2] == "GBP 86.08\n"
+        assert d.get("/convert/AED/100")[2] == "AED 427.12\n"
+        latest = json.loads(d.get("/latest")[2])
+        newest = max(r["date"] for r in v2.rows)
+        assert latest["date"] == newest and str(latest["rates"]["GBP"]) == "0.8608", latest
+        # Each rate of another date than the answer's is named with its own.
+        want = {q: r["date"] for q, r in rows.items() if q not in ("EUR",) and r["date"] != newest}
+        want.update({c: DATE for c in ("GBP", "USD", "JPY", "KWD", "CHF")})
+        assert latest["dates"] == want, (latest["dates"], want)
+        doc = json.loads(d.get("/convert?from=GBP&to=AED&amount=100")[2])
+        used = doc["rates_used"]
+        assert used["AED"] == {"date": rows["AED"]["date"], "source": v2.url}, doc
+        assert used["GBP"] == {"date": DATE, "source": ecb.daily_url}, doc
+        assert doc["date"] == min(rows["AED"]["date"], DATE), doc  # as old as the older of the two
+        h = d.health()
+        ups = {u["upstream"]: u for u in h["upstreams"]}
+        assert ups[ecb.daily_url]["currencies"] == 5 and ups[v2.url]["currencies"] == 4, h  # AED ARS NZD TWD
+        cur = json.loads(d.get("/currencies")[2])
+        assert {"AED", "ARS", "NZD", "TWD", "KWD"} <= set(cur), cur
+        # The next round asks both again; Frankfurter's unchanged answer is a 304.
+        d.refresh()
+        assert v2.not_modified >= 1 and ecb.hits["daily"] >= 2
+        assert d.get("/convert/AED/100")[2] == "AED 427.12\n"
+    finally:
+        d.stop()
+        ecb.stop()
+        v2.stop()
+
+
 def test_dead_first_source_ages_out(tmp):
     old = days_before(DATE, 20)
     ecb, fx = Ecb({old: {"GBP": ECB_GBP, "USD": "1.0512"}}), Upstream()
@@ -139,5 +177,5 @@ def test_failover_is_two_sources_with_the_same_currencies(tmp):
 
 
 if __name__ == "__main__":
-    run([test_precedence_and_reports, test_dead_first_source_ages_out,
+    run([test_precedence_and_reports, test_ecb_then_frankfurter_v2, test_dead_first_source_ages_out,
          test_failover_is_two_sources_with_the_same_currencies])
