@@ -249,3 +249,22 @@ out:
 	free(map);
 	return rc;
 }
+
+int
+merge_fold(struct rates *const *v, size_t n, struct rates *prev, struct rates **out, char *err, size_t errlen)
+{
+	struct rates **views;
+	int rc;
+
+	*out = NULL;
+	if ((views = calloc(n + 1, sizeof(*views))) == NULL) {
+		err_set(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t k = 0; k < n; k++)
+		views[k] = v[n - 1 - k];
+	views[n] = prev;
+	rc = merge_rates(views, n + 1, NULL, MERGE_KEEP_OLD, out, err, errlen);
+	free(views);
+	return rc;
+}

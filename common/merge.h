@@ -51,4 +51,15 @@
 int merge_rates(struct rates *const *views, size_t n, const char *on, int flags, struct rates **out, char *err,
     size_t errlen);
 
+/*
+ * The latest rates of one source: its days v[0..n) (oldest first, as a
+ * document gives them) and its earlier latest rates prev (NULL: none)
+ * folded so that each currency has its newest observation (merge_rates()
+ * with MERGE_KEEP_OLD, newest day first): a currency a document leaves out
+ * keeps its earlier rate.  0 with *out as merge_rates() sets it, or -1
+ * with err set.
+ */
+int merge_fold(struct rates *const *v, size_t n, struct rates *prev, struct rates **out, char *err,
+    size_t errlen);
+
 #endif

@@ -15,6 +15,7 @@
 #include "err.h"
 #include "feed.h"
 #include "fetch.h"
+#include "merge.h"
 #include "upstream.h"
 #include "url.h"
 
@@ -149,13 +150,17 @@ upstream_fetch(const char *url, struct rates **out, char *err, size_t errlen)
 	struct rates **v;
 	size_t n;
 
+	int rc;
+
 	*out = NULL;
 	if (upstream_fetch_feed(url, 0, NULL, &v, &n, err, errlen) != UPSTREAM_FETCHED)
 		return -1;
-	*out = v[n - 1];
-	v[n - 1] = NULL;
+	if ((rc = merge_fold(v, n, NULL, out, err, errlen)) == 0 && *out == NULL) {
+		err_set(err, errlen, "no rate of a currency in use");
+		rc = -1;
+	}
 	rates_vec_free(v, n);
-	return 0;
+	return rc;
 }
 
 /* Whether url's path (before any query or fragment) ends in suffix; its length into *pathlen. */

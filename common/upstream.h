@@ -108,10 +108,12 @@ enum upstream_status upstream_fetch_each(const char *url, int flags, struct upst
     const struct rates_sink *sink, struct feed_span *span, char *err, size_t errlen);
 
 /*
- * The newest snapshot url gives (a multi-day feed's last day), unconditionally,
- * with the limits for the latest rates.  *out is finished with origin (now,
- * url redacted); caller frees with rates_free().  0, or -1 with the reason in
- * err, as above (the caller names the upstream).
+ * The latest rates url gives, unconditionally, with the limits for the
+ * latest rates: every day of its document folded, each currency at its
+ * newest observation (merge_fold(): a Frankfurter v2 answer holds rates of
+ * several dates, a 90-day feed many days).  *out is finished, each source
+ * with origin (now, url redacted); caller frees with rates_free().  0, or -1
+ * with the reason in err, as above (the caller names the upstream).
  */
 int upstream_fetch(const char *url, struct rates **out, char *err, size_t errlen);
 

@@ -141,19 +141,9 @@ static int
 fold_view(struct refresher *rf, size_t i, struct rates *const *v, size_t n, char *err, size_t errlen)
 {
 	struct source *src = &rf->src[i];
-	struct rates **views, *folded;
-	int rc;
+	struct rates *folded;
 
-	if ((views = calloc(n + 1, sizeof(*views))) == NULL) {
-		err_set(err, errlen, "out of memory");
-		return -1;
-	}
-	for (size_t k = 0; k < n; k++)
-		views[k] = v[n - 1 - k];	/* newest first: the newest observation wins */
-	views[n] = src->view;
-	rc = merge_rates(views, n + 1, NULL, MERGE_KEEP_OLD, &folded, err, errlen);
-	free(views);
-	if (rc == -1)
+	if (merge_fold(v, n, src->view, &folded, err, errlen) == -1)
 		return -1;
 	rates_free(src->view);
 	src->view = folded;

@@ -7,8 +7,9 @@ leave the window.  /healthz and /metrics report per upstream, and a round logs o
 import datetime
 import json
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
-from e2elib import DATE, Daemon, Ecb, FrankfurterV2, Upstream, run, wait_until
+from e2elib import DATE, Daemon, Ecb, FrankfurterV2, Upstream, cconv, run
 
 ECB_GBP = "0.86080"
 
@@ -113,6 +114,14 @@ def test_ecb_then_frankfurter_v2(tmp):
         d.refresh()
         assert v2.not_modified >= 1 and ecb.hits["daily"] >= 2
         assert d.get("/convert/AED/100")[2] == "AED 427.12\n"
+        # cconv without a daemon asks both itself and merges them the same way: every currency of
+        # Frankfurter's answer at its own date, not only the newest day's.
+        rc, out, err = cconv(tmp, ["GBP,AED,ARS,TWD", "100"], upstream=f"{ecb.daily_url},{v2.url}")
+        assert rc == 0, err
+        want = ["86.08 GBP", "427.12 AED"] + [
+            f"{(Decimal(100) * Decimal(rows[c]['rate'])).quantize(Decimal('0.01'), ROUND_HALF_UP)} {c}"
+            for c in ("ARS", "TWD")]  # both have 2 minor units
+        assert out.splitlines() == want, (out, err)
     finally:
         d.stop()
         ecb.stop()

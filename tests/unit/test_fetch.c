@@ -228,6 +228,29 @@ test_upstream_reasons_name_no_url(void **state)
 	assert_int_equal(v.failure, UPSTREAM_FAIL_HTTP);
 }
 
+/* A v2 latest answer holds rates of several dates: the latest rates keep
+ * every currency at its own date, not only the newest day's. */
+static void
+test_upstream_fetch_keeps_every_date(void **state)
+{
+	struct rates *r = NULL;
+	char err[512], path[64], url[80];
+
+	(void)state;
+	temp_file(path, url, "[{\"date\":\"2025-05-08\",\"base\":\"EUR\",\"quote\":\"ARS\",\"rate\":1212.5},"
+	    "{\"date\":\"2025-05-09\",\"base\":\"EUR\",\"quote\":\"GBP\",\"rate\":0.8477},"
+	    "{\"date\":\"2025-05-10\",\"base\":\"EUR\",\"quote\":\"AED\",\"rate\":4.1327}]");
+	assert_int_equal(upstream_fetch(url, &r, err, sizeof(err)), 0);
+	unlink(path);
+	assert_non_null(r);
+	assert_string_equal(rates_date(r), "2025-05-10");
+	assert_string_equal(rates_find(r, "ARS")->date, "2025-05-08");
+	assert_string_equal(rates_find(r, "GBP")->date, "2025-05-09");
+	assert_string_equal(rates_find(r, "AED")->date, "2025-05-10");
+	assert_string_equal(rates_upstream(r), url);
+	rates_free(r);
+}
+
 static void
 test_header_age(void **state)
 {
@@ -334,6 +357,7 @@ main(void)
 		cmocka_unit_test(test_http_status_is_the_whole_reason),
 		cmocka_unit_test(test_transport_reasons_name_no_url),
 		cmocka_unit_test(test_upstream_reasons_name_no_url),
+		cmocka_unit_test(test_upstream_fetch_keeps_every_date),
 		cmocka_unit_test(test_header_age),
 		cmocka_unit_test(test_fetched_at_inherited),
 		cmocka_unit_test(test_304_freshness_headers),
