@@ -110,7 +110,7 @@ calendar_date_stale(enum calendar_kind k, const char *date, int64_t now, long ma
 int64_t
 calendar_age_days(const char *date, int64_t now)
 {
-	int64_t d = dt_date_days(date);
+	int64_t d = dt_date_days(date), age = (now >= 0 ? now / DAY : -1) - d;
 
-	return d < 0 ? 0 : (now >= 0 ? now / DAY : -1) - d;
+	return d < 0 || age < 0 ? 0 : age;
 }

@@ -64,8 +64,9 @@ int64_t calendar_expected_day(enum calendar_kind k, int64_t now);
 int64_t calendar_stale_from(enum calendar_kind k, const char *date, long max_age);
 int calendar_date_stale(enum calendar_kind k, const char *date, int64_t now, long max_age);
 
-/* Whole days from date ("YYYY-MM-DD") to now's date in UTC: 0 for today,
- * negative for a date after it; 0 for an invalid date. */
+/* Whole days from date ("YYYY-MM-DD") to now's date in UTC: 0 for today
+ * and for a date after it (a next-day publisher's rates, dated tomorrow,
+ * are current, not -1 days old); 0 for an invalid date. */
 int64_t calendar_age_days(const char *date, int64_t now);
 
 #endif

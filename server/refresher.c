@@ -398,7 +398,6 @@ ask_upstream(struct refresher *rf, size_t i, const char *prev, struct fetch_stat
 		rep->ok = 0;
 		snprintf(rep->error, sizeof(rep->error), "%s", err);
 		err_append(st->error, sizeof(st->error), "%s", err);
-		snprintf(st->upstream, sizeof(st->upstream), "%s", rep->upstream);
 		outcome(line, linelen, "%s (%s)", err, failure_words[src->v.failure]);
 		return got;
 	}
@@ -413,12 +412,14 @@ ask_upstream(struct refresher *rf, size_t i, const char *prev, struct fetch_stat
 	save_fetched(rf, v, n, st);
 	if (fold_view(rf, i, v, n, err, sizeof(err)) == -1)
 		log_warnx("refresh: upstream '%s': %s; its earlier rates stay", rep->upstream, err);
+	/* Its rates as it now stands, not the newest day's alone: a Frankfurter
+	 * v2 answer holds days of several publishers. */
 	if (n > 1)
 		outcome(line, linelen, "upstream '%s': rates dated %s (and %zu earlier days), %zu currencies",
-		    rep->upstream, rates_date(v[n - 1]), n - 1, rates_count(v[n - 1]));
+		    rep->upstream, rates_date(v[n - 1]), n - 1, src->view != NULL ? rates_count(src->view) : 0);
 	else
 		outcome(line, linelen, "upstream '%s': rates dated %s, %zu currencies", rep->upstream,
-		    rates_date(v[0]), rates_count(v[0]));
+		    rates_date(v[0]), src->view != NULL ? rates_count(src->view) : 0);
 	rates_vec_free(v, n);
 	return got;
 }
@@ -456,9 +457,10 @@ refresh_once(struct refresher *rf)
 			rf->due_ms = dt_mono_ms();	/* the caller sees the stop flag at once */
 			return;
 		}
+		/* last_fetch names the first upstream that answered, else the last that failed. */
 		if (got == UPSTREAM_ERROR)
 			failure = rf->src[i].v.failure;
-		else if (nok++ == 0)
+		if (got == UPSTREAM_ERROR ? nok == 0 : nok++ == 0)
 			snprintf(st.upstream, sizeof(st.upstream), "%s", rf->src[i].report.upstream);
 		if (got == UPSTREAM_FETCHED)
 			why = METRICS_REFRESH_NEW;

@@ -72,6 +72,8 @@ def test_precedence_and_reports(tmp):
         h = d.health()
         ups = {u["upstream"]: u for u in h["upstreams"]}
         assert ups[fx.url]["ok"] is False and "HTTP 503" in ups[fx.url]["error"], h
+        # The round's summary names the upstream that answered, not the last one asked.
+        assert h["last_fetch"] == dict(h["last_fetch"], ok=True, upstream=ecb.daily_url, error=None), h
         assert d.metric("cconvd_upstream_up", upstream=fx.url) == 0
         # Its last good rates stay: AED is still answered, from the failed source, within the window.
         assert d.get("/convert/AED/100")[2] == "AED 386.12\n"
