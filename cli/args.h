@@ -38,7 +38,7 @@ enum args_exit {
 
 #define ARGS_SERVER_DEFAULT "http://127.0.0.1:8080"
 #define ARGS_MAX_TARGETS 256	/* more than ISO 4217 has codes */
-#define ARGS_MAX_UPSTREAMS 16	/* URLs tried in order */
+#define ARGS_MAX_UPSTREAMS 16	/* URLs asked and merged, in precedence order */
 #define ARGS_URL_MAX FETCH_URL_MAX	/* bytes in a URL (fetch_url_check()), without the NUL */
 
 struct args {

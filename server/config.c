@@ -67,8 +67,9 @@ static const struct opt options[] = {
 	{ { "--upstream", 0 }, "CCONV_UPSTREAM", OPT_URLS, 0, 0, 0,
 	  UPSTREAM_DEFAULT, "URL",
 	  "rates source: http://, https:// or file://,\n"
-	  "Frankfurter/fixer JSON or the ECB's XML or CSV;\n"
-	  "repeat the flag for fallbacks, tried in order;\n"
+	  "Frankfurter v1/v2 or fixer JSON, the ECB's XML or CSV;\n"
+	  "repeat the flag for more sources, in precedence order:\n"
+	  "each round asks all and merges them per currency;\n"
 	  "the variable takes a comma-separated list and\n"
 	  "is ignored when any flag is given" },
 	{ { "--history-upstream", 0 }, "CCONV_HISTORY_UPSTREAM", OPT_URL,

@@ -1,4 +1,4 @@
-"""Refreshing: bad fetches change nothing, a restart answers from SQLite, upstreams are tried in order."""
+"""Refreshing: bad fetches change nothing, a restart answers from SQLite, every upstream is asked and merged in order of precedence."""
 import json
 import os
 import re
