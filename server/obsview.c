@@ -360,11 +360,11 @@ obsview_merge(struct obsview *v, const char *on, int flags, int latest, struct r
 		if (views[n] != NULL)
 			n++;
 	}
-	/* The merge of one view is that view: its entries are all within the
-	 * window already (or, with MERGE_KEEP_OLD, all kept), its date is its
-	 * newest entry's and its one source is source 0.  A long series of a
-	 * single source's days skips rebuilding each one. */
-	if (n == 1) {
+	/* Without MERGE_KEEP_OLD the merge of one view is that view: its
+	 * entries are all within the window already, its date is its newest
+	 * entry's and its one source is source 0.  A long series of a single
+	 * source's days skips rebuilding each one. */
+	if (n == 1 && !(flags & MERGE_KEEP_OLD)) {
 		*out = views[0];
 		views[0] = NULL;
 		rc = 0;

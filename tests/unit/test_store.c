@@ -1233,11 +1233,16 @@ test_carry_forward_window_edges(void **state)
 	assert_string_equal(seen_as(f, "2024-01-18", "GBP"), "0.87 2024-01-04 http://a/");
 	assert_string_equal(seen_as(f, "2024-01-19", "GBP"), "-");
 	assert_string_equal(seen_as(f, "2023-12-31", "USD"), "-");
-	/* The latest rates never drop a currency for age. */
+	/* The latest rates never drop a currency in use for age; a withdrawn
+	 * one leaves them with the window (merge.h). */
+	DAY(f, "2024-01-02", AT_1, "http://a/", "CYP", "0.58");
+	DAY(f, "2024-02-01", AT_1, "http://a/", "GBP", "0.88");
 	struct rates *r = load(f);
 	assert_non_null(rates_find(r, "USD"));
-	assert_string_equal(rates_date(r), "2024-01-04");
+	assert_null(rates_find(r, "CYP"));
+	assert_string_equal(rates_date(r), "2024-02-01");
 	rates_free(r);
+	assert_string_equal(seen_as(f, "2024-01-04", "CYP"), "0.58 2024-01-02 http://a/");
 }
 
 /* The configured order first (store_set_order()), within the window; the
