@@ -9,7 +9,9 @@ is not installed.
 
 Two rounds: fresh rates (three days of snapshots, so a history route has
 something to chart), then the same database aged two hours with the upstream
-down and --max-age 60, where the stale badge must show.
+down and --max-age 60, where the stale badge must show.  Then two upstreams
+merged (the ECB and Frankfurter v2), whose rates are of different dates: each
+row of another date than the summary's says its own.
 """
 import json
 import os
@@ -19,7 +21,8 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
-from e2elib import DATE, RATES, Daemon, Upstream, expected, refused_url, run, wait_until  # noqa: E402
+from e2elib import (DATE, RATES, Daemon, Ecb, FrankfurterV2, Upstream, expected, refused_url, run,  # noqa: E402
+                    Skip, wait_until)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -45,10 +48,12 @@ def npm_ready():
         f.write(lock)
 
 
-def browse(base, name):
+def browse(url, name, look=False):
+    """web.js on url: it drives the page (or, look, only reads it); what it saw."""
     shot = os.path.join(ARTIFACTS, name + ".png")
     phone = os.path.join(ARTIFACTS, name + "-phone.png")
-    p = subprocess.run(["node", os.path.join(WORK, "web.js"), base + "/", shot, phone], cwd=WORK,
+    p = subprocess.run(["node", os.path.join(WORK, "web.js")] + (["--look"] if look else []) + [url, shot, phone],
+                       cwd=WORK,
                        capture_output=True, text=True, timeout=120, env=dict(os.environ, CHROMIUM=CHROMIUM))
     assert p.returncode == 0, f"web.js failed ({p.returncode}):\n{p.stdout}\n{p.stderr}"
     print(f"screenshot: {shot}")
@@ -97,8 +102,7 @@ def history_days(d):
 
 def test_web_page(tmp):
     if not os.path.exists(CHROMIUM):
-        print(f"skipped: {CHROMIUM} is not installed (Debian package chromium)")
-        sys.exit(77)
+        raise Skip(f"{CHROMIUM} is not installed (Debian package chromium)")
     npm_ready()
     os.makedirs(ARTIFACTS, exist_ok=True)
 
@@ -116,7 +120,7 @@ def test_web_page(tmp):
                 d.refresh()
             assert d.health()["date"] == DATE
             days = history_days(d)
-            seen = browse(d.base, "web")
+            seen = browse(d.base + "/", "web")
             check_page(seen, d.base)
             assert not seen["staleVisible"], "stale badge shown for fresh rates"
             if days:
@@ -137,7 +141,7 @@ def test_web_page(tmp):
                        " UPDATE observations SET fetched_at = fetched_at - 7200")
     d = Daemon(tmp, [refused_url()], ["--max-age", "60"])
     try:
-        seen = browse(d.base, "web-stale")
+        seen = browse(d.base + "/", "web-stale")
         check_page(seen, d.base)
         assert seen["staleVisible"], "no stale badge for stale rates"
         assert "(2 h " in seen["meta"], seen["meta"]
@@ -145,5 +149,43 @@ def test_web_page(tmp):
         d.stop()
 
 
+def test_web_dates(tmp):
+    """The ECB (GBP) and Frankfurter v2 (AED) merged: their rates are of different days, and the page says
+    which row is of which, the dates taken from the daemon's own /latest."""
+    if not os.path.exists(CHROMIUM):
+        raise Skip(f"{CHROMIUM} is not installed (Debian package chromium)")
+    npm_ready()
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    ecb, v2 = Ecb(), FrankfurterV2()
+    try:
+        d = Daemon(tmp, [ecb.daily_url, v2.url])
+        try:
+            wait_until(lambda: d.get("/healthz")[0] == 200, 10, "rates")
+            latest = json.loads(d.get("/latest?to=GBP,AED")[2])
+            newest, dates = latest["date"], latest.get("dates", {})
+            # The fakes' rows are of different days (or this test proves nothing): GBP's the ECB's older one.
+            assert "AED" not in dates and dates.get("GBP", newest) < newest, latest
+            seen = browse(d.base + "/?from=EUR&to=GBP,AED&amount=100", "web-dates", look=True)
+        finally:
+            d.stop()
+    finally:
+        ecb.stop()
+        v2.stop()
+    assert seen["status"] == 200 and seen["console"] == [], seen
+    assert seen["phoneOverflow"] <= 0, f"the page scrolls sideways on a phone by {seen['phoneOverflow']} px"
+    rows = {r["code"]: r for r in seen["results"]}
+    assert sorted(rows) == ["AED", "GBP"], seen["results"]
+    gbp, aed = rows["GBP"], rows["AED"]
+    assert seen["meta"].startswith(f"Rates of {newest}"), seen["meta"]
+    # The GBP row says its own date, beside its rate, in what a screen reader reads; the summary names it too.
+    assert gbp["asof"] == f", rate of {dates['GBP']}", gbp
+    assert gbp["rate"].startswith("1 EUR = ") and gbp["rate"].endswith(gbp["asof"]), gbp
+    assert f"rate of {dates['GBP']}" in gbp["text"], gbp
+    assert f"GBP: {dates['GBP']}" in seen["meta"], seen["meta"]
+    # The AED row is of the summary's date and says nothing more.
+    assert aed["asof"] is None and "rate of" not in aed["text"], aed
+    assert "AED" not in seen["meta"], seen["meta"]
+
+
 if __name__ == "__main__":
-    run([test_web_page])
+    run([test_web_page, test_web_dates])
