@@ -130,31 +130,37 @@ def test_ecb_then_frankfurter_v2(tmp):
         v2.stop()
 
 
-def test_dead_first_source_ages_out(tmp):
+def v2_rows(date, gbp):
+    """Frankfurter v2's latest rows, all of one date: GBP of its own and what the ECB lacks."""
+    rates = {"EUR": "1.0", "GBP": gbp, "USD": "1.0599", "AED": "3.8612", "ARS": "1069.5"}
+    return [{"date": date, "base": "EUR", "quote": q, "rate": r} for q, r in sorted(rates.items())]
+
+
+def test_dead_ecb_ages_out(tmp):
     old = days_before(DATE, 20)
-    ecb, fx = Ecb({old: {"GBP": ECB_GBP, "USD": "1.0512"}}), Upstream()
-    fx.body = world(old)
-    d = Daemon(tmp, [ecb.daily_url, fx.url])
+    ecb, v2 = Ecb({old: {"GBP": ECB_GBP, "USD": "1.0512"}}), FrankfurterV2(rows=v2_rows(old, "0.9001"))
+    d = Daemon(tmp, [ecb.daily_url, v2.url])
     try:
         d.wait_refreshes(1)
         assert d.get("/convert/GBP/100")[2] == "GBP 86.08\n"
-        # The ECB dies; the second source moves on by 20 days.  The ECB's GBP is now older than the
-        # window before the newest rates: the second source's GBP takes over.
+        # The ECB dies; Frankfurter moves on by 20 days.  The ECB's GBP is now older than the window
+        # before the newest rates: Frankfurter's GBP takes over.
         ecb.mode["daily"] = "http_503"
-        fx.body = world(DATE)
+        v2.rows = v2_rows(DATE, "0.9001")
         d.refresh()
         assert d.get("/convert/GBP/100")[2] == "GBP 90.01\n"
         h = d.health()
         assert h["date"] == DATE, h
         ups = {u["upstream"]: u for u in h["upstreams"]}
-        assert ups[ecb.daily_url]["currencies"] == 0 and ups[fx.url]["currencies"] == 5, h
+        assert ups[ecb.daily_url]["currencies"] == 0 and ups[v2.url]["currencies"] == 4, h
+        assert ups[ecb.daily_url]["ok"] is False and "HTTP 503" in ups[ecb.daily_url]["error"], h
         # Its answer names the rate's own date and source.
         doc = json.loads(d.get("/convert?from=EUR&to=GBP&amount=100")[2])
-        assert doc["date"] == DATE, doc
+        assert doc["date"] == DATE and doc["rates_used"]["GBP"] == {"date": DATE, "source": v2.url}, doc
     finally:
         d.stop()
         ecb.stop()
-        fx.stop()
+        v2.stop()
 
 
 def test_failover_is_two_sources_with_the_same_currencies(tmp):
@@ -188,5 +194,5 @@ def test_failover_is_two_sources_with_the_same_currencies(tmp):
 
 
 if __name__ == "__main__":
-    run([test_precedence_and_reports, test_ecb_then_frankfurter_v2, test_dead_first_source_ages_out,
+    run([test_precedence_and_reports, test_ecb_then_frankfurter_v2, test_dead_ecb_ages_out,
          test_failover_is_two_sources_with_the_same_currencies])
