@@ -27,7 +27,6 @@
  * wakes early for refresher_kick() (SIGHUP) and refresher_stop().
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -352,26 +351,6 @@ static const char *const failure_words[] = {
 	[UPSTREAM_FAIL_HTTP] = "http error", [UPSTREAM_FAIL_INVALID] = "invalid answer",
 };
 
-/* Appends "; " and the printf-formatted text to line, cut to fit. */
-static void
-outcome(char *line, size_t linelen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void
-outcome(char *line, size_t linelen, const char *fmt, ...)
-{
-	size_t used = strlen(line);
-	va_list ap;
-
-	if (used > 0 && used + 2 < linelen) {
-		memcpy(line + used, "; ", 3);
-		used += 2;
-	}
-	va_start(ap, fmt);
-	if (used < linelen)
-		vsnprintf(line + used, linelen - used, fmt, ap);
-	va_end(ap);
-}
-
 /*
  * Asks upstream i and keeps what it says in its report and view, in st and
  * in line (its outcome, once).  Returns its outcome; UPSTREAM_ERROR with
@@ -398,14 +377,14 @@ ask_upstream(struct refresher *rf, size_t i, const char *prev, struct fetch_stat
 		rep->ok = 0;
 		snprintf(rep->error, sizeof(rep->error), "%s", err);
 		err_append(st->error, sizeof(st->error), "%s", err);
-		outcome(line, linelen, "%s (%s)", err, failure_words[src->v.failure]);
+		err_append(line, linelen, "%s (%s)", err, failure_words[src->v.failure]);
 		return got;
 	}
 	rep->ok = 1;
 	rep->error[0] = '\0';
 	rep->success_at = rep->attempt_at;
 	if (got == UPSTREAM_UNCHANGED) {
-		outcome(line, linelen, "upstream '%s': 304 Not Modified", rep->upstream);
+		err_append(line, linelen, "upstream '%s': 304 Not Modified", rep->upstream);
 		return got;
 	}
 	note_gap(rf, prev, v, n);
@@ -415,10 +394,10 @@ ask_upstream(struct refresher *rf, size_t i, const char *prev, struct fetch_stat
 	/* Its rates as it now stands, not the newest day's alone: a Frankfurter
 	 * v2 answer holds days of several publishers. */
 	if (n > 1)
-		outcome(line, linelen, "upstream '%s': rates dated %s (and %zu earlier days), %zu currencies",
+		err_append(line, linelen, "upstream '%s': rates dated %s (and %zu earlier days), %zu currencies",
 		    rep->upstream, rates_date(v[n - 1]), n - 1, src->view != NULL ? rates_count(src->view) : 0);
 	else
-		outcome(line, linelen, "upstream '%s': rates dated %s, %zu currencies", rep->upstream,
+		err_append(line, linelen, "upstream '%s': rates dated %s, %zu currencies", rep->upstream,
 		    rates_date(v[0]), src->view != NULL ? rates_count(src->view) : 0);
 	rates_vec_free(v, n);
 	return got;
