@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "unitlib.h"
+
 #include "calendar.h"
 #include "dt.h"
 
@@ -55,31 +57,22 @@ test_publication_days(void **state)
 	assert_true(calendar_publication_day(day("2026-05-04")));
 }
 
-static int64_t
-at(const char *iso)
-{
-	int64_t t = 0;
-
-	assert_int_equal(dt_parse_iso8601(iso, &t), 0);
-	return t;
-}
-
 static void
 test_publication_time_in_cet_and_cest(void **state)
 {
 	(void)state;
-	assert_int_equal(calendar_publication_time(day("2026-11-20")), at("2026-11-20T15:00:00Z"));
-	assert_int_equal(calendar_publication_time(day("2026-06-18")), at("2026-06-18T14:00:00Z"));
+	assert_int_equal(calendar_publication_time(day("2026-11-20")), unit_at("2026-11-20T15:00:00Z"));
+	assert_int_equal(calendar_publication_time(day("2026-06-18")), unit_at("2026-06-18T14:00:00Z"));
 	/* 2026 switches on 29 March and 25 October (the last Sundays). */
-	assert_int_equal(calendar_publication_time(day("2026-03-27")), at("2026-03-27T15:00:00Z"));
-	assert_int_equal(calendar_publication_time(day("2026-03-30")), at("2026-03-30T14:00:00Z"));
-	assert_int_equal(calendar_publication_time(day("2026-10-23")), at("2026-10-23T14:00:00Z"));
-	assert_int_equal(calendar_publication_time(day("2026-10-26")), at("2026-10-26T15:00:00Z"));
+	assert_int_equal(calendar_publication_time(day("2026-03-27")), unit_at("2026-03-27T15:00:00Z"));
+	assert_int_equal(calendar_publication_time(day("2026-03-30")), unit_at("2026-03-30T14:00:00Z"));
+	assert_int_equal(calendar_publication_time(day("2026-10-23")), unit_at("2026-10-23T14:00:00Z"));
+	assert_int_equal(calendar_publication_time(day("2026-10-26")), unit_at("2026-10-26T15:00:00Z"));
 	/* 2027: 28 March and 31 October, a 31st that is itself the last Sunday. */
-	assert_int_equal(calendar_publication_time(day("2027-03-26")), at("2027-03-26T15:00:00Z"));
-	assert_int_equal(calendar_publication_time(day("2027-03-29")), at("2027-03-29T14:00:00Z"));
-	assert_int_equal(calendar_publication_time(day("2027-10-29")), at("2027-10-29T14:00:00Z"));
-	assert_int_equal(calendar_publication_time(day("2027-11-01")), at("2027-11-01T15:00:00Z"));
+	assert_int_equal(calendar_publication_time(day("2027-03-26")), unit_at("2027-03-26T15:00:00Z"));
+	assert_int_equal(calendar_publication_time(day("2027-03-29")), unit_at("2027-03-29T14:00:00Z"));
+	assert_int_equal(calendar_publication_time(day("2027-10-29")), unit_at("2027-10-29T14:00:00Z"));
+	assert_int_equal(calendar_publication_time(day("2027-11-01")), unit_at("2027-11-01T15:00:00Z"));
 }
 
 /* The newest day expected at t, as a date. */
@@ -87,7 +80,7 @@ static const char *
 expected(enum calendar_kind k, const char *iso)
 {
 	static char out[DT_DATE_LEN];
-	int64_t d = calendar_expected_day(k, at(iso));
+	int64_t d = calendar_expected_day(k, unit_at(iso));
 
 	assert_true(d >= 0);
 	dt_date(d * 86400, out);
@@ -149,28 +142,29 @@ test_rates_are_stale_by_their_date(void **state)
 {
 	(void)state;
 	/* Thursday's rates stand until Friday's are out, 15:00 UTC, then --max-age more. */
-	assert_false(calendar_date_stale(CALENDAR_ECB, "2026-11-19", at("2026-11-21T14:59:59Z"), 86400));
-	assert_true(calendar_date_stale(CALENDAR_ECB, "2026-11-19", at("2026-11-21T15:00:00Z"), 86400));
-	assert_false(calendar_date_stale(CALENDAR_ECB, "2026-11-19", at("2026-11-20T15:00:59Z"), 60));
-	assert_true(calendar_date_stale(CALENDAR_ECB, "2026-11-19", at("2026-11-20T15:01:00Z"), 60));
+	assert_false(calendar_date_stale(CALENDAR_ECB, "2026-11-19", unit_at("2026-11-21T14:59:59Z"), 86400));
+	assert_true(calendar_date_stale(CALENDAR_ECB, "2026-11-19", unit_at("2026-11-21T15:00:00Z"), 86400));
+	assert_false(calendar_date_stale(CALENDAR_ECB, "2026-11-19", unit_at("2026-11-20T15:00:59Z"), 60));
+	assert_true(calendar_date_stale(CALENDAR_ECB, "2026-11-19", unit_at("2026-11-20T15:01:00Z"), 60));
 	/* Friday's over the weekend: Monday's come at 15:00 UTC, stale a day later. */
-	assert_false(calendar_date_stale(CALENDAR_ECB, "2026-11-20", at("2026-11-24T14:59:59Z"), 86400));
-	assert_true(calendar_date_stale(CALENDAR_ECB, "2026-11-20", at("2026-11-24T15:00:00Z"), 86400));
+	assert_false(calendar_date_stale(CALENDAR_ECB, "2026-11-20", unit_at("2026-11-24T14:59:59Z"), 86400));
+	assert_true(calendar_date_stale(CALENDAR_ECB, "2026-11-20", unit_at("2026-11-24T15:00:00Z"), 86400));
 	/* 24 December 2026's across Christmas and the weekend. */
-	assert_false(calendar_date_stale(CALENDAR_ECB, "2026-12-24", at("2026-12-29T14:59:59Z"), 86400));
-	assert_true(calendar_date_stale(CALENDAR_ECB, "2026-12-24", at("2026-12-29T15:00:00Z"), 86400));
+	assert_false(calendar_date_stale(CALENDAR_ECB, "2026-12-24", unit_at("2026-12-29T14:59:59Z"), 86400));
+	assert_true(calendar_date_stale(CALENDAR_ECB, "2026-12-24", unit_at("2026-12-29T15:00:00Z"), 86400));
 	/* The expected day itself, and a day ahead, are never stale by date. */
-	assert_false(calendar_date_stale(CALENDAR_ECB, "2026-11-23", at("2026-11-23T15:00:00Z"), 60));
-	assert_false(calendar_date_stale(CALENDAR_ECB, "2026-11-24", at("2026-11-23T15:00:00Z"), 60));
+	assert_false(calendar_date_stale(CALENDAR_ECB, "2026-11-23", unit_at("2026-11-23T15:00:00Z"), 60));
+	assert_false(calendar_date_stale(CALENDAR_ECB, "2026-11-24", unit_at("2026-11-23T15:00:00Z"), 60));
 	/* Other sources: Friday's stand until Monday 00:00 UTC, then --max-age. */
-	assert_false(calendar_date_stale(CALENDAR_WEEKDAYS, "2026-11-20", at("2026-11-23T23:59:59Z"), 86400));
-	assert_true(calendar_date_stale(CALENDAR_WEEKDAYS, "2026-11-20", at("2026-11-24T00:00:00Z"), 86400));
+	assert_false(calendar_date_stale(CALENDAR_WEEKDAYS, "2026-11-20", unit_at("2026-11-23T23:59:59Z"), 86400));
+	assert_true(calendar_date_stale(CALENDAR_WEEKDAYS, "2026-11-20", unit_at("2026-11-24T00:00:00Z"), 86400));
 	/* An imported history whose newest day is 2025-05-09, on 2026-12-01. */
-	assert_true(calendar_date_stale(CALENDAR_ECB, "2025-05-09", at("2026-12-01T12:00:00Z"), 86400));
-	assert_int_equal(calendar_age_days("2025-05-09", at("2026-12-01T12:00:00Z")), 571);
-	assert_int_equal(calendar_age_days("2026-12-01", at("2026-12-01T23:59:59Z")), 0);
-	assert_int_equal(calendar_age_days("2026-12-02", at("2026-12-01T23:59:59Z")), 0);	/* next-day rates */
-	assert_true(calendar_date_stale(CALENDAR_ECB, "not a date", at("2026-12-01T12:00:00Z"), 86400));
+	assert_true(calendar_date_stale(CALENDAR_ECB, "2025-05-09", unit_at("2026-12-01T12:00:00Z"), 86400));
+	assert_int_equal(calendar_age_days("2025-05-09", unit_at("2026-12-01T12:00:00Z")), 571);
+	assert_int_equal(calendar_age_days("2026-12-01", unit_at("2026-12-01T23:59:59Z")), 0);
+	/* Next-day rates are current, not -1 days old. */
+	assert_int_equal(calendar_age_days("2026-12-02", unit_at("2026-12-01T23:59:59Z")), 0);
+	assert_true(calendar_date_stale(CALENDAR_ECB, "not a date", unit_at("2026-12-01T12:00:00Z"), 86400));
 }
 
 /* The ECB's own record: a day has a row in eurofxref-hist.csv exactly when

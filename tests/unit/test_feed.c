@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "unitlib.h"
+
 #include "err.h"
 #include "feed.h"
 
@@ -70,19 +72,6 @@ parse_ok(const char *body, size_t len, struct rates ***v)
 	return n;
 }
 
-/* The rate text of code in r, exactly as stored. */
-static const char *
-rate(const struct rates *r, const char *code)
-{
-	static char text[DEC_STRLEN];
-	const struct rate_entry *e = rates_find(r, code);
-
-	if (e == NULL)
-		return "(none)";
-	dec_format(&e->rate, text, sizeof(text));
-	return text;
-}
-
 static void
 test_daily_xml_keeps_exact_digits(void **state)
 {
@@ -93,11 +82,11 @@ test_daily_xml_keeps_exact_digits(void **state)
 	assert_int_equal(n, 1);
 	assert_string_equal(rates_pivot(v[0])->code, "EUR");
 	assert_string_equal(rates_date(v[0]), "2025-05-09");
-	assert_string_equal(rate(v[0], "GBP"), "0.86080");	/* trailing zero kept */
-	assert_string_equal(rate(v[0], "USD"), "1.1252");
-	assert_string_equal(rate(v[0], "JPY"), "163.36");
-	assert_string_equal(rate(v[0], "IDR"), "18606.59");
-	assert_string_equal(rate(v[0], "EUR"), "1");
+	assert_string_equal(unit_rate(v[0], "GBP"), "0.86080");	/* trailing zero kept */
+	assert_string_equal(unit_rate(v[0], "USD"), "1.1252");
+	assert_string_equal(unit_rate(v[0], "JPY"), "163.36");
+	assert_string_equal(unit_rate(v[0], "IDR"), "18606.59");
+	assert_string_equal(unit_rate(v[0], "EUR"), "1");
 	assert_null(rates_find(v[0], "QQQ"));	/* not ISO 4217: skipped, as for JSON */
 	assert_int_equal(rates_count(v[0]), 5);
 	rates_vec_free(v, n);
@@ -114,10 +103,10 @@ test_multi_day_xml_oldest_first(void **state)
 	assert_string_equal(rates_date(v[0]), "2025-05-06");
 	assert_string_equal(rates_date(v[1]), "2025-05-08");
 	assert_string_equal(rates_date(v[2]), "2025-05-09");
-	assert_string_equal(rate(v[0], "USD"), "1.1343");
-	assert_string_equal(rate(v[0], "GBP"), "(none)");
-	assert_string_equal(rate(v[1], "GBP"), "0.8476");
-	assert_string_equal(rate(v[2], "USD"), "1.1252");
+	assert_string_equal(unit_rate(v[0], "USD"), "1.1343");
+	assert_string_equal(unit_rate(v[0], "GBP"), "(none)");
+	assert_string_equal(unit_rate(v[1], "GBP"), "0.8476");
+	assert_string_equal(unit_rate(v[2], "USD"), "1.1252");
 	rates_vec_free(v, n);
 }
 
@@ -130,14 +119,14 @@ test_csv_na_trailing_commas_oldest_first(void **state)
 	(void)state;
 	assert_int_equal(n, 3);
 	assert_string_equal(rates_date(v[0]), "1999-01-04");
-	assert_string_equal(rate(v[0], "USD"), "1.1789");
-	assert_string_equal(rate(v[0], "CYP"), "0.58231");	/* withdrawn since, kept: history */
-	assert_string_equal(rate(v[0], "GBP"), "0.7111");
+	assert_string_equal(unit_rate(v[0], "USD"), "1.1789");
+	assert_string_equal(unit_rate(v[0], "CYP"), "0.58231");	/* withdrawn since, kept: history */
+	assert_string_equal(unit_rate(v[0], "GBP"), "0.7111");
 	assert_string_equal(rates_date(v[1]), "2025-05-08");
-	assert_string_equal(rate(v[1], "GBP"), "0.84760");	/* as written */
-	assert_string_equal(rate(v[1], "HRK"), "(none)");	/* N/A */
+	assert_string_equal(unit_rate(v[1], "GBP"), "0.84760");	/* as written */
+	assert_string_equal(unit_rate(v[1], "HRK"), "(none)");	/* N/A */
 	assert_string_equal(rates_date(v[2]), "2025-05-09");
-	assert_string_equal(rate(v[2], "JPY"), "163.36");
+	assert_string_equal(unit_rate(v[2], "JPY"), "163.36");
 	assert_int_equal(rates_count(v[2]), 4);	/* EUR, USD, JPY, GBP */
 	rates_vec_free(v, n);
 }
@@ -151,7 +140,7 @@ test_csv_without_trailing_comma_or_line_end(void **state)
 
 	(void)state;
 	assert_int_equal(n, 1);
-	assert_string_equal(rate(v[0], "GBP"), "0.8477");
+	assert_string_equal(unit_rate(v[0], "GBP"), "0.8477");
 	rates_vec_free(v, n);
 }
 
@@ -164,15 +153,15 @@ test_json_one_day_and_series(void **state)
 
 	(void)state;
 	assert_int_equal(n, 1);
-	assert_string_equal(rate(v[0], "USD"), "1.1252");
+	assert_string_equal(unit_rate(v[0], "USD"), "1.1252");
 	rates_vec_free(v, n);
 
 	n = parse_ok(series, strlen(series), &v);
 	assert_int_equal(n, 2);
 	assert_string_equal(rates_date(v[0]), "2025-05-08");
-	assert_string_equal(rate(v[0], "USD"), "1.1297");
+	assert_string_equal(unit_rate(v[0], "USD"), "1.1297");
 	assert_string_equal(rates_date(v[1]), "2025-05-09");
-	assert_string_equal(rate(v[1], "GBP"), "0.8477");
+	assert_string_equal(unit_rate(v[1], "GBP"), "0.8477");
 	rates_vec_free(v, n);
 }
 
@@ -192,7 +181,7 @@ test_byte_order_mark_and_blanks(void **state)
 	snprintf(body, sizeof(body), "\xEF\xBB\xBF\r\n %s", daily);
 	n = parse_ok(body, strlen(body), &v);
 	assert_int_equal(n, 1);
-	assert_string_equal(rate(v[0], "GBP"), "0.86080");
+	assert_string_equal(unit_rate(v[0], "GBP"), "0.86080");
 	rates_vec_free(v, n);
 	snprintf(body, sizeof(body), "\n  %s", csv);
 	n = parse_ok(body, strlen(body), &v);

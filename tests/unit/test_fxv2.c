@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "unitlib.h"
+
 #include "feed.h"
 #include "fxv2.h"
 
@@ -62,18 +64,6 @@ kept_free(struct kept *k)
 	memset(k, 0, sizeof(*k));
 }
 
-static const char *
-rate(const struct rates *r, const char *code)
-{
-	static char text[DEC_STRLEN];
-	const struct rate_entry *e = rates_find(r, code);
-
-	if (e == NULL)
-		return "(none)";
-	dec_format(&e->rate, text, sizeof(text));
-	return text;
-}
-
 static int
 parse(const char *body, struct kept *k, struct feed_span *span, char *err, size_t errlen)
 {
@@ -98,12 +88,12 @@ check_latest(const struct kept *k, const struct feed_span *span)
 	assert_string_equal(rates_date(k->r[0]), "2026-11-27");
 	assert_string_equal(rates_date(k->r[1]), "2026-11-28");
 	assert_string_equal(rates_date(k->r[2]), "2026-11-30");
-	assert_string_equal(rate(k->r[0], "ARS"), "1212.5000");
-	assert_string_equal(rate(k->r[0], "TWD"), "36.01");
-	assert_string_equal(rate(k->r[1], "VND"), "27514");
-	assert_string_equal(rate(k->r[2], "AED"), "4.2712");
-	assert_string_equal(rate(k->r[2], "GBP"), "0.86080");
-	assert_string_equal(rate(k->r[2], "EUR"), "1");
+	assert_string_equal(unit_rate(k->r[0], "ARS"), "1212.5000");
+	assert_string_equal(unit_rate(k->r[0], "TWD"), "36.01");
+	assert_string_equal(unit_rate(k->r[1], "VND"), "27514");
+	assert_string_equal(unit_rate(k->r[2], "AED"), "4.2712");
+	assert_string_equal(unit_rate(k->r[2], "GBP"), "0.86080");
+	assert_string_equal(unit_rate(k->r[2], "EUR"), "1");
 	assert_int_equal(rates_count(k->r[2]), 3);	/* AED, GBP and the pivot */
 	assert_string_equal(rates_pivot(k->r[2])->code, "EUR");
 	assert_int_equal(span->days, 3);
@@ -155,7 +145,7 @@ test_ndjson_same_as_array(void **state)
 	parse_ok("\r\n{\"base\":\"EUR\",\"quote\":\"USD\",\"date\":\"2026-11-30\",\"rate\":1.05}\r\n\r\n"
 	    "{\"rate\":0.86,\"quote\":\"GBP\",\"date\":\"2026-11-30\",\"base\":\"EUR\"}", &k, &span);
 	assert_int_equal(k.n, 1);
-	assert_string_equal(rate(k.r[0], "GBP"), "0.86");
+	assert_string_equal(unit_rate(k.r[0], "GBP"), "0.86");
 	kept_free(&k);
 
 	/* A v1 object is not NDJSON, and is read as v1. */
@@ -201,7 +191,7 @@ test_range_streams_days_in_order(void **state)
 	assert_int_equal(k.n, 2);
 	assert_string_equal(rates_date(k.r[0]), "2024-01-02");
 	assert_string_equal(rates_date(k.r[1]), "2024-01-03");
-	assert_string_equal(rate(k.r[1], "USD"), "1.0919");
+	assert_string_equal(unit_rate(k.r[1], "USD"), "1.0919");
 	kept_free(&k);
 
 	parse_ok(range, &k, &span);
