@@ -539,3 +539,35 @@ money_muldiv_sig(const struct dec *amount, const struct dec *to, const struct de
 	}
 	return -1;
 }
+
+int
+money_mean(const struct dec *v, size_t n, int sig, struct dec *out)
+{
+	static const struct dec one = { 1, 0 };
+	const u128 limit = pow10_u128(U128_MAX_DIGITS);
+	struct dec sum, count = { n, 0 };
+
+	if (n == 0)
+		return -1;
+	sum = v[0];
+	if (n == 1) {
+		*out = v[0];
+		return 0;
+	}
+	for (size_t i = 1; i < n; i++) {
+		struct dec x = v[i];
+		/* Both at the finer of the two scales, then added exactly. */
+		struct dec *coarse = x.scale < sum.scale ? &x : &sum;
+		int up = (x.scale < sum.scale ? sum.scale : x.scale) - coarse->scale;
+		u128 p = pow10_u128(up);
+
+		if (coarse->m > (limit - 1) / p)
+			return -1;
+		coarse->m *= p;
+		coarse->scale += up;
+		if (sum.m > limit - 1 - x.m)
+			return -1;
+		sum.m += x.m;
+	}
+	return money_muldiv_sig(&sum, &one, &count, sig, out);
+}

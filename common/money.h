@@ -79,4 +79,12 @@ int money_muldiv(const struct dec *amount, const struct dec *to, const struct de
 int money_muldiv_sig(const struct dec *amount, const struct dec *to, const struct dec *from, int sig,
     struct dec *out);
 
+/*
+ * The mean of v[0..n) rounded half away from zero to `sig` significant
+ * digits (1..30), trailing zeros removed: the sum is exact, then divided
+ * once.  One value is itself, not rounded.  Returns 0, or -1 when n is 0 or
+ * the sum needs more than 38 digits.
+ */
+int money_mean(const struct dec *v, size_t n, int sig, struct dec *out);
+
 #endif

@@ -6,8 +6,10 @@
  * it.  The format is feed_parse()'s business, so nothing here depends on
  * which kind of upstream a URL names.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "buf.h"
@@ -271,4 +273,58 @@ upstream_history_piece(const char *url, const char *from, unsigned k, int64_t no
 		dt_date(dt_days_from_civil(y, 12, 31) * 86400, p->to);
 	snprintf(resource, sizeof(resource), "%s..%s", p->from, p->to);
 	return upstream_sibling_url(url, resource, p->url, sizeof(p->url)) == -1 ? -1 : 1;
+}
+
+/* Whether host[0..n) is name or a host under it. */
+static int
+host_is(const char *host, size_t n, const char *name)
+{
+	size_t k = strlen(name);
+
+	return n >= k && strncasecmp(host + n - k, name, k) == 0 && (n == k || host[n - k - 1] == '.');
+}
+
+const char *
+upstream_provider_key(const char *upstream, char out[UPSTREAM_KEY_LEN])
+{
+	const char *host, *at, *end;
+	size_t n;
+
+	out[0] = '\0';
+	if (upstream[0] == '\0')
+		return out;
+	if (strcasestr(upstream, "eurofxref") != NULL) {
+		snprintf(out, UPSTREAM_KEY_LEN, "ECB");
+		return out;
+	}
+	if (strncmp(upstream, "import:", 7) == 0) {
+		snprintf(out, UPSTREAM_KEY_LEN, "IMPORT");
+		return out;
+	}
+	if ((host = strstr(upstream, "://")) == NULL || strncasecmp(upstream, "file:", 5) == 0) {
+		snprintf(out, UPSTREAM_KEY_LEN, "FILE");
+		return out;
+	}
+	host += 3;
+	end = host + strcspn(host, "/?#");
+	/* The userinfo, redacted or not, is no part of the host. */
+	while ((at = memchr(host, '@', (size_t)(end - host))) != NULL)
+		host = at + 1;
+	n = (size_t)(end - host);
+	/* The host alone (no port) for the names matched. */
+	size_t hn = strcspn(host, ":/?#");
+	if (hn > n)
+		hn = n;
+	if (host_is(host, hn, "ecb.europa.eu"))
+		snprintf(out, UPSTREAM_KEY_LEN, "ECB");
+	else if (host_is(host, hn, "frankfurter.dev") || host_is(host, hn, "frankfurter.app"))
+		snprintf(out, UPSTREAM_KEY_LEN, "FRANKFURTER");
+	else {
+		if (n > UPSTREAM_KEY_LEN - 1)
+			n = UPSTREAM_KEY_LEN - 1;
+		for (size_t i = 0; i < n; i++)
+			out[i] = host[i] == ',' ? '_' : (char)toupper((unsigned char)host[i]);
+		out[n] = '\0';
+	}
+	return out;
 }

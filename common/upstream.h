@@ -148,4 +148,19 @@ struct upstream_piece {
 };
 int upstream_history_piece(const char *url, const char *from, unsigned k, int64_t now, struct upstream_piece *p);
 
+/*
+ * The provider key of a source, as Frankfurter v2's providers= names one and
+ * /v2/providers lists it: upstream is a source as rates_source() shows it (a
+ * redacted URL, "import:FILE" or "").  The ECB's own files and hosts
+ * (anything naming "eurofxref", a host under ecb.europa.eu) are "ECB";
+ * Frankfurter's hosts (frankfurter.dev, frankfurter.app) "FRANKFURTER"; an
+ * import of another file "IMPORT"; a file: URL "FILE"; any other URL its
+ * host, with the port if given, in upper case ("RATES.EXAMPLE.ORG",
+ * "127.0.0.1:8080"); "" gives "".  Keys hold no ',' (providers= lists them
+ * with commas).  Writes the key NUL-terminated into out (cut to
+ * UPSTREAM_KEY_LEN - 1) and returns out.  Pure.
+ */
+#define UPSTREAM_KEY_LEN 64
+const char *upstream_provider_key(const char *upstream, char out[UPSTREAM_KEY_LEN]);
+
 #endif

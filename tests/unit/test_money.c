@@ -426,6 +426,32 @@ test_muldiv_sig(void **state)
 	assert_int_equal(money_muldiv_sig(&one, &gbp, &usd, 31, &r), -1);
 }
 
+/* Means of rates as a weekly average takes them: exact sum, one rounding. */
+static void
+test_mean(void **state)
+{
+	char out[DEC_STRLEN];
+	struct dec v[3] = { d("0.8608"), d("0.8611"), d("0.86100") }, r;
+	struct dec big[2] = { d("99999999999999999999999999999999999999"), d("1") };
+
+	(void)state;
+	/* One value is itself, every digit. */
+	assert_int_equal(money_mean(v + 2, 1, 6, &r), 0);
+	assert_string_equal(fmt(&r, out), "0.86100");
+	/* Mixed scales: (0.8608 + 0.8611) / 2 = 0.86095 exactly. */
+	assert_int_equal(money_mean(v, 2, 6, &r), 0);
+	assert_string_equal(fmt(&r, out), "0.86095");
+	/* 2.58290 / 3 = 0.860966…, half away from zero at the sixth digit. */
+	assert_int_equal(money_mean(v, 3, 6, &r), 0);
+	assert_string_equal(fmt(&r, out), "0.860967");
+	/* (0.1 + 0.2) / 2 is 0.15 exactly, where doubles give 0.15000000000000002. */
+	struct dec tenths[2] = { d("0.1"), d("0.2") };
+	assert_int_equal(money_mean(tenths, 2, 6, &r), 0);
+	assert_string_equal(fmt(&r, out), "0.15");
+	assert_int_equal(money_mean(v, 0, 6, &r), -1);
+	assert_int_equal(money_mean(big, 2, 6, &r), -1);	/* the sum needs 39 digits */
+}
+
 int
 main(void)
 {
@@ -441,6 +467,7 @@ main(void)
 		cmocka_unit_test(test_muldiv_refuses),
 		cmocka_unit_test(test_muldiv_rounding_carry_past_128_bits),
 		cmocka_unit_test(test_muldiv_sig),
+		cmocka_unit_test(test_mean),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -42,6 +42,31 @@ test_sibling_urls(void **state)
 
 /* A v2 history: from START to the end of its year, then whole years, then
  * this year open-ended; v1's one series; none for an ECB feed. */
+/* Each provider key is the one a client names in providers=, so each form is pinned. */
+static void
+test_provider_keys(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml", "ECB" },
+		{ "http://127.0.0.1:4242/stats/eurofxref/eurofxref-hist-90d.xml", "ECB" },
+		{ "import:eurofxref-hist.csv", "ECB" },
+		{ "https://data-api.ecb.europa.eu/service/data/EXR", "ECB" },
+		{ "https://api.frankfurter.dev/v2/rates?base=EUR", "FRANKFURTER" },
+		{ "https://api.frankfurter.app/latest", "FRANKFURTER" },
+		{ "https://notfrankfurter.dev/latest", "NOTFRANKFURTER.DEV" },
+		{ "http://127.0.0.1:8080/v1/latest", "127.0.0.1:8080" },
+		{ "https://***@rates.example.org/latest?key=***", "RATES.EXAMPLE.ORG" },
+		{ "import:/tmp/rates.json", "IMPORT" },
+		{ "file:///var/lib/rates.json", "FILE" },
+		{ "", "" },
+	};
+	char key[UPSTREAM_KEY_LEN];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_string_equal(upstream_provider_key(cases[i][0], key), cases[i][1]);
+}
+
 static void
 test_history_pieces(void **state)
 {
@@ -80,6 +105,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sibling_urls),
 		cmocka_unit_test(test_history_pieces),
+		cmocka_unit_test(test_provider_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
