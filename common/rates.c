@@ -21,6 +21,7 @@ static const struct dec rate_min = { 1, 12 };	/* 1e-12 */
 static const struct dec rate_max = { (unsigned __int128)1000000000000000ULL, 0 };	/* 1e15 */
 
 #define CROSS_MIN_DIGITS 6	/* significant digits printed for a cross rate */
+#define CROSS_MAX_SCALE 40	/* decimals of an amount times a rate; dec_format() holds them */
 
 struct rates {
 	const struct currency *pivot;
@@ -407,27 +408,61 @@ rates_find(const struct rates *r, const char *code)
 	return NULL;
 }
 
+/*
+ * The decimals of the one-unit cross rate as rates_cross() rounds it, before
+ * its trailing zeros are trimmed: from the pivot, the rate's own as published
+ * ("1.0000" has four); else those of `sig` significant digits.
+ */
+static int
+cross_scale(const struct rate_entry *from, const struct rate_entry *to, const struct dec *unit, int sig)
+{
+	if (from->rate.m == 1 && from->rate.scale == 0)
+		return to->rate.scale;
+	return sig - (dec_digits(unit) - unit->scale);
+}
+
 int
 rates_cross(const struct rate_entry *from, const struct rate_entry *to, const struct dec *amount,
     struct dec *out)
 {
 	static const struct dec one = { 1, 0 };
-	int sig = CROSS_MIN_DIGITS;
+	struct dec unit;
+	int sig = CROSS_MIN_DIGITS, scale;
 
-	/* From the pivot (rate exactly 1) and for one unit, the cross rate is the
-	 * rate itself: rounding to at least its own digits changes nothing.  A
-	 * time series of decades renders some 200 000 rates, mostly this way. */
-	if (amount == NULL && from->rate.m == 1 && from->rate.scale == 0) {
-		*out = to->rate;
-		dec_trim(out);
+	/* From the pivot (rate exactly 1) the cross rate is the rate itself:
+	 * rounding to at least its own digits changes nothing.  A time series
+	 * of decades renders some 200 000 rates, mostly this way. */
+	if (from->rate.m == 1 && from->rate.scale == 0) {
+		unit = to->rate;
+		dec_trim(&unit);
+	} else {
+		/* Never print fewer digits than the upstream gave for either rate. */
+		if (dec_digits(&to->rate) > sig)
+			sig = dec_digits(&to->rate);
+		if (dec_digits(&from->rate) > sig)
+			sig = dec_digits(&from->rate);
+		if (money_muldiv_sig(&one, &to->rate, &from->rate, sig, &unit) == -1)
+			return -1;
+	}
+	if (amount == NULL) {
+		*out = unit;
 		return 0;
 	}
-	/* Never print fewer digits than the upstream gave for either rate. */
-	if (dec_digits(&to->rate) > sig)
-		sig = dec_digits(&to->rate);
-	if (dec_digits(&from->rate) > sig)
-		sig = dec_digits(&from->rate);
-	return money_muldiv_sig(amount != NULL ? amount : &one, &to->rate, &from->rate, sig, out);
+	/*
+	 * amount × to ÷ from, exact to the unit rate's decimals plus the
+	 * amount's: the precision of the rate is kept however large the amount
+	 * (123456789 USD at 0.8351/1.0512 is 98077211.285…, not 98077200), and
+	 * from the pivot the product is exact, so nothing is rounded there.
+	 */
+	scale = cross_scale(from, to, &unit, sig) + amount->scale;
+	if (scale < 0)
+		scale = 0;
+	if (scale > CROSS_MAX_SCALE)
+		scale = CROSS_MAX_SCALE;
+	if (money_muldiv(amount, &to->rate, &from->rate, scale, out) == -1)
+		return -1;
+	dec_trim(out);
+	return 0;
 }
 
 enum rates_convert_status

@@ -211,8 +211,13 @@ void rates_vec_sort(struct rates **v, size_t n);
 enum rates_convert_status rates_convert(const struct rate_entry *from, const struct rate_entry *to,
     const struct dec *amount, struct conversion *out);
 
-/* amount × (to per one from) at the same precision as conversion.rate; the
- * number Frankfurter's /latest prints for each target. */
+/*
+ * The number Frankfurter's /latest prints for each target.  amount NULL: the
+ * cross rate (to per one from), as conversion.rate.  Else amount × to ÷ from
+ * rounded half away from zero to the decimals of that one-unit rate plus the
+ * amount's (exact from the pivot, where it is a product), trailing zeros
+ * removed.  0, or -1 when the result does not fit (money_muldiv()).
+ */
 int rates_cross(const struct rate_entry *from, const struct rate_entry *to, const struct dec *amount,
     struct dec *out);
 

@@ -5,6 +5,7 @@ import os
 import socket
 import sqlite3
 import sys
+from decimal import ROUND_HALF_UP, Decimal
 
 sys.path.insert(0, os.path.dirname(__file__))
 from e2elib import DATE, RATES, Daemon, cconv, expected, refused_url, run, serving, wait_until  # noqa: E402
@@ -87,7 +88,10 @@ def test_latest_is_frankfurter_shaped(tmp):
         doc = json.loads(d.get("/latest?base=USD&symbols=GBP")[2])
         assert doc["base"] == "USD" and doc["rates"] == {"GBP": 0.840944}, doc
         body = d.get("/latest?from=USD&to=GBP&amount=10")[2]
-        assert body.startswith('{"amount":10.0,"base":"USD"') and '"GBP":8.40944}' in body, body
+        # 10 × 0.884 / 1.0512 to the six decimals of the rate 0.840944
+        exact = Decimal(10) * Decimal(str(RATES["GBP"])) / Decimal(str(RATES["USD"]))
+        want = exact.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
+        assert body.startswith('{"amount":10.0,"base":"USD"') and f'"GBP":{want}}}' in body, (body, want)
 
 
 def test_currencies_and_healthz(tmp):

@@ -266,13 +266,13 @@ test_render_latest_shape(void **state)
 	    "{\"GBP\":0.884,\"IDR\":17000,\"JPY\":163.36,\"KWD\":0.32411,\"USD\":1.0512}}");
 	buf_free(&b);
 
-	/* Order of 'to' is kept; amount scales; cross rates at >= 6 digits. */
+	/* Order of 'to' is kept; amount scales, to the unit cross rate's decimals (>= 6 digits). */
 	struct dec amount = { 100, 0 };
 	buf_init(&b, 1 << 16);
 	assert_int_equal(fxjson_render(&b, r, rates_find(r, "USD"), to, 2, &amount, 0), 0);
-	/* 100 × 1.0512 / 1.0512 = 100; 100 × 0.884 / 1.0512 = 84.0943683409... -> 84.0944 */
+	/* 100 × 1.0512 / 1.0512 = 100; 100 × 0.884 / 1.0512 = 84.0943683409...: 0.840944 has 6 decimals */
 	assert_string_equal(b.data, "{\"amount\":100.0,\"base\":\"USD\",\"date\":\"2026-11-20\",\"rates\":"
-	    "{\"USD\":100,\"GBP\":84.0944}}");
+	    "{\"USD\":100,\"GBP\":84.094368}}");
 	buf_free(&b);
 	rates_free(r);
 }

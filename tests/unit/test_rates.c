@@ -165,6 +165,44 @@ test_cross_from_pivot_is_the_rate(void **state)
 	}
 }
 
+/*
+ * An amount times a rate (/latest?amount=…): exact to the one-unit rate's
+ * decimals plus the amount's, so a large amount keeps every digit of the
+ * rate's precision, and from the pivot the exact product.
+ */
+static void
+test_cross_with_amount(void **state)
+{
+	static const struct {
+		const char *from, *to, *amount, *want;
+	} cases[] = {
+		/* 123456789 × 0.8351 / 1.0512 = 98077211.27654109…, rate 0.794425 (6 decimals) */
+		{ "1.0512", "0.8351", "123456789", "98077211.276541" },
+		{ "1.0512", "0.8351", "1", "0.794425" },
+		/* 0.5 × 0.8351 / 1.0512 = 0.39721270928…: 6 + 1 decimals */
+		{ "1.0512", "0.8351", "0.5", "0.3972127" },
+		/* from the pivot: the product, exact, trailing zeros removed */
+		{ "1", "163.36", "12345.678", "2016789.95808" },
+		{ "1", "1.0512", "0.5", "0.5256" },
+		{ "1", "1.0000", "0.12345678", "0.12345678" },
+		/* to the pivot: 10 / 0.8351 = 11.97461381…, rate 1.19746 (5 decimals) */
+		{ "0.8351", "1", "10", "11.97461" },
+		/* a cross rate over 10^6 keeps its integer digits */
+		{ "0.00001", "163.36", "3", "49008000" },
+	};
+	char t[DEC_STRLEN];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct rate_entry from = { .cur = currency_find("USD"), .rate = d(cases[i].from) };
+		struct rate_entry to = { .cur = currency_find("GBP"), .rate = d(cases[i].to) };
+		struct dec amount = d(cases[i].amount), v;
+
+		assert_int_equal(rates_cross(&from, &to, &amount, &v), 0);
+		assert_string_equal(fmt(&v, t), cases[i].want);
+	}
+}
+
 /* The /currencies object: every entry, the pivot included, in code order;
  * -1 once the buffer's cap is reached. */
 static void
@@ -242,6 +280,7 @@ main(void)
 		cmocka_unit_test(test_non_eur_pivot_converts_exactly),
 		cmocka_unit_test(test_rounding_and_minor_units),
 		cmocka_unit_test(test_cross_from_pivot_is_the_rate),
+		cmocka_unit_test(test_cross_with_amount),
 		cmocka_unit_test(test_render_currencies),
 		cmocka_unit_test(test_vec),
 	};
