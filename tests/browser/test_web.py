@@ -48,11 +48,12 @@ def npm_ready():
         f.write(lock)
 
 
-def browse(url, name, look=False):
-    """web.js on url: it drives the page (or, look, only reads it); what it saw."""
+def browse(url, name, look=False, pid=None):
+    """web.js on url: it drives the page (or, look, only reads it; pid, the daemon's, stopped mid-session);
+    what it saw."""
     shot = os.path.join(ARTIFACTS, name + ".png")
     phone = os.path.join(ARTIFACTS, name + "-phone.png")
-    p = subprocess.run(["node", os.path.join(WORK, "web.js")] + (["--look"] if look else []) + [url, shot, phone],
+    p = subprocess.run(["node", os.path.join(WORK, "web.js")] + (["--look"] if look else []) + [url, shot, phone] + ([str(pid)] if pid else []),
                        cwd=WORK,
                        capture_output=True, text=True, timeout=120, env=dict(os.environ, CHROMIUM=CHROMIUM))
     assert p.returncode == 0, f"web.js failed ({p.returncode}):\n{p.stdout}\n{p.stderr}"
@@ -87,9 +88,37 @@ def check_page(seen, base):
     assert "amount=1234.5" in seen["search"] and "to=GBP%2CJPY" in seen["search"], seen["search"]
     assert seen["chartTitle"].startswith("USD \u2192 GBP"), seen["chartTitle"]
     assert seen["badAmount"].startswith("Amount: digits") and seen["badAmountInvalid"] == "true", seen
+    assert seen["badAmountValues"] == 0, seen
     # Nothing failed but, while the daemon has no history route, asking it.
     unexpected = [f for f in seen["failed"] if not f.startswith(f"404 {base}/2026-")]
     assert unexpected == [], f"failed requests: {unexpected}"
+
+
+def check_bad_address(seen):
+    """Every bad value of the address said beside its field, and nothing converted."""
+    bad = seen["badAddress"]
+    fields = {e["field"]: e for e in bad["errors"]}
+    assert sorted(fields) == ["amount", "from", "to-0"], bad
+    assert all(e["invalid"] == "true" for e in bad["errors"]), bad
+    assert "\u201cXXX\u201d is not a currency" in fields["from"]["text"], bad
+    assert "\u201cQQQ\u201d is not a currency" in fields["to-0"]["text"], bad
+    assert fields["amount"]["text"].startswith("Amount: digits"), bad
+    assert bad["values"] == [] and bad["meta"].startswith("Nothing to convert"), bad
+    assert "from=XXX" in bad["search"] and "QQQ" in bad["search"], bad
+    assert "No history" not in bad["chart"] and "Loading" not in bad["chart"], bad
+    # An empty amount converts nothing (not 1); the known target stays, the unknown one is said.
+    empty = seen["emptyAmount"]
+    fields = {e["field"]: e["text"] for e in empty["errors"]}
+    assert sorted(fields) == ["amount", "to-0"] and fields["amount"] == "Type an amount to convert.", empty
+    assert empty["values"] == [], empty
+
+
+def check_killed(seen):
+    """The daemon stopped, the amount changed from 100 to 250: no result on screen, and a sentence in red."""
+    k = seen["killed"]
+    assert k["values"] == [] and k["caption"] == "", k
+    assert k["meta"].startswith("The daemon cannot be reached"), k
+    assert not k["staleVisible"], k
 
 
 def history_days(d):
@@ -120,8 +149,11 @@ def test_web_page(tmp):
                 d.refresh()
             assert d.health()["date"] == DATE
             days = history_days(d)
-            seen = browse(d.base + "/", "web")
+            seen = browse(d.base + "/", "web", pid=d.proc.pid)
             check_page(seen, d.base)
+            check_bad_address(seen)
+            check_killed(seen)
+            assert d.proc.wait(timeout=10) == 0, "cconvd did not exit 0 on SIGTERM"
             assert not seen["staleVisible"], "stale badge shown for fresh rates"
             if days:
                 assert len(seen["chartPoints"]) == len(days), (seen["chartPoints"], days)

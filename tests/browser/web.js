@@ -1,15 +1,17 @@
 // Drives the page at URL in Debian's headless Chromium the way a person would,
 // and prints what it saw as one JSON line for test_web.py to judge:
 //
-//   node web.js URL SCREENSHOT.png PHONE_SCREENSHOT.png
+//   node web.js URL SCREENSHOT.png PHONE_SCREENSHOT.png [DAEMON_PID]
 //   node web.js --look URL SCREENSHOT.png PHONE_SCREENSHOT.png
 //
 // It picks USD as the source, GBP as the target, adds JPY as a second
 // target, types 1234.5 key by key, and reads the results as displayed.
 // With --look it only opens URL, whose address holds the choices
 // (?from=&to=A,B&amount=), and reads what the page shows, the phone picture
-// in dark mode.  It judges nothing itself: the expected figures live in the
-// Python test.
+// in dark mode.  Given DAEMON_PID, it first reads the page at addresses
+// holding bad values, and last stops the daemon (SIGTERM) mid-session and
+// changes the amount.  It judges nothing itself: the expected figures live
+// in the Python test.
 "use strict";
 const { chromium } = require("playwright-core");
 const fs = require("fs");
@@ -17,7 +19,7 @@ const os = require("os");
 const path = require("path");
 
 const look = process.argv[2] === "--look";
-const [url, shot, phoneShot] = process.argv.slice(look ? 3 : 2);
+const [url, shot, phoneShot, daemonPid] = process.argv.slice(look ? 3 : 2);
 const TIMEOUT = 15000;
 
 // Each result row as displayed; text is all of it, as a screen reader's live region reads it.
@@ -30,6 +32,23 @@ function readResults(page) {
     error: (li.querySelector(".error") || {}).textContent || null,
     text: li.innerText.replace(/\s+/g, " ").trim(),
   })));
+}
+
+// What the page says beside each field, and in the results, at an address with bad values.
+async function readFields(page, query) {
+  await page.goto(url + query);
+  await page.waitForFunction(() => document.getElementById("meta-text").textContent.startsWith("Nothing") &&
+    !document.getElementById("chart-empty").textContent.startsWith("Loading"));
+  return page.evaluate(() => ({
+    errors: Array.from(document.querySelectorAll(".field-error:not([hidden])")).map((p) => ({
+      field: document.querySelector('[aria-describedby~="' + p.id + '"]').id,
+      invalid: document.querySelector('[aria-describedby~="' + p.id + '"]').getAttribute("aria-invalid"),
+      text: p.textContent })),
+    values: Array.from(document.querySelectorAll("#results .value")).map((v) => v.textContent),
+    meta: document.getElementById("meta-text").textContent,
+    chart: document.getElementById("chart").textContent,
+    search: location.search,
+  }));
 }
 
 // The page at an address that holds the choices, read once every target has its row.
@@ -79,6 +98,10 @@ async function main() {
 
 // Picks the choices as a person would, and reads the results, the chart and a bad amount.
 async function drive(page, seen) {
+  if (daemonPid) {
+    seen.badAddress = await readFields(page, "?from=XXX&to=QQQ,GBP&amount=abc");
+    seen.emptyAmount = await readFields(page, "?from=USD&to=QQQ,GBP&amount=");
+  }
   const resp = await page.goto(url);
   seen.status = resp.status();
   seen.headers = resp.headers();
@@ -124,9 +147,31 @@ async function drive(page, seen) {
 
   // A bad amount is said at once, beside the field, and marked invalid.
   await page.fill("#amount", "12a");
-  await page.waitForSelector("#results li.error");
-  seen.badAmount = await page.textContent("#results li.error");
+  await page.waitForSelector("#amount-error:not([hidden])");
+  seen.badAmount = await page.textContent("#amount-error");
+  seen.badAmountValues = await page.$$eval("#results .value", (vs) => vs.length);
   seen.badAmountInvalid = await page.getAttribute("#amount", "aria-invalid");
+  if (daemonPid) await killed(page, seen);
+}
+
+// The daemon stopped mid-session, then the amount changed: what stays on screen.
+async function killed(page, seen) {
+  await page.fill("#amount", "100");
+  await page.waitForSelector('#results[data-amount="100"] .value');
+  process.kill(Number(daemonPid), "SIGTERM");
+  // Gone when the page's own requests fail (an unreaped process still answers kill(pid, 0)).
+  for (let up = true; up;) {
+    up = await page.evaluate(() => fetch("/healthz").then(() => true, () => false));
+    if (up) await page.waitForTimeout(50);
+  }
+  await page.fill("#amount", "250");
+  await page.waitForFunction(() => document.getElementById("meta").classList.contains("error"));
+  seen.killed = {
+    values: await page.$$eval("#results .value", (vs) => vs.map((v) => v.textContent)),
+    caption: await page.$eval("#results-for", (p) => (p.hidden ? "" : p.textContent)),
+    meta: await page.textContent("#meta-text"),
+    staleVisible: await page.isVisible("#stale"),
+  };
 }
 
 main().catch((e) => {
