@@ -19,6 +19,7 @@
 #include "calendar.h"
 #include "fxjson.h"
 #include "merge.h"
+#include "v2.h"
 #include "web.h"
 #include "web_index_hash.h"
 
@@ -852,7 +853,8 @@ route_healthz(const struct api_ctx *ctx, struct api_response *resp)
 static const char *const endpoint_names[API_EP_COUNT] = {
 	[API_EP_CONVERT_PATH] = "convert_path", [API_EP_CONVERT] = "convert", [API_EP_LATEST] = "latest",
 	[API_EP_CURRENCIES] = "currencies", [API_EP_HEALTHZ] = "healthz", [API_EP_METRICS] = "metrics",
-	[API_EP_PAGE] = "page", [API_EP_DATE] = "date", [API_EP_SERIES] = "series", [API_EP_OTHER] = "other",
+	[API_EP_PAGE] = "page", [API_EP_DATE] = "date", [API_EP_SERIES] = "series", [API_EP_V2] = "v2",
+	[API_EP_OTHER] = "other",
 };
 
 const char *
@@ -897,6 +899,10 @@ api_handle(const struct api_ctx *ctx, const struct api_request *req, struct api_
 	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
 		buf_quote(quoted, sizeof(quoted), req->method, strlen(req->method));
 		answer_error(resp, 405, "method '%s' not allowed; use GET", quoted);
+		return;
+	}
+	if (v2_is_path(path, n)) {
+		v2_handle(ctx, req, resp);
 		return;
 	}
 	strip_v1(&path, &n);

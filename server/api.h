@@ -83,6 +83,7 @@ enum api_endpoint {
 	API_EP_PAGE,		/* the web page at / */
 	API_EP_DATE,		/* /{YYYY-MM-DD} */
 	API_EP_SERIES,		/* /{start}..{end} */
+	API_EP_V2,		/* /v2, its catalogue (server/v2.h) */
 	API_EP_OTHER,		/* unknown paths, refused methods */
 	API_EP_COUNT
 };

@@ -22,6 +22,7 @@
 #include "api.h"
 #include "fxjson.h"
 #include "metrics.h"
+#include "v2.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -118,14 +119,28 @@ load_snapshot(void)
 		abort();
 }
 
+/* A /v2 error is Frankfurter v2's: {"status":N,"message":"…"}, N its status. */
+static int
+v2_error_ok(const struct api_response *resp, json_t *j)
+{
+	json_t *st = json_object_get(j, "status"), *m = json_object_get(j, "message");
+
+	return json_object_size(j) == 2 && json_is_integer(st) && json_integer_value(st) == resp->status &&
+	    json_is_string(m) && json_string_length(m) > 0;
+}
+
 static void
-check_response(const struct api_response *resp, int may_503)
+check_response(const struct api_response *resp, int may_503, int v2)
 {
 	json_t *j, *e;
 	json_error_t jerr;
 
 	switch (resp->status) {
 	case 200: case 400: case 404: case 405:
+		break;
+	case 406: case 422:
+		if (!v2)
+			abort();
 		break;
 	case 503:
 		if (!may_503)
@@ -144,7 +159,10 @@ check_response(const struct api_response *resp, int may_503)
 	}
 	if ((j = json_loadb(resp->body.data, resp->body.len, 0, &jerr)) == NULL)
 		abort();
-	if (resp->status != 200 && resp->status != 503) {
+	if (v2 && resp->status != 200 && resp->status != 405) {
+		if (!v2_error_ok(resp, j))
+			abort();
+	} else if (resp->status != 200 && resp->status != 503) {
 		e = json_object_get(j, "error");
 		if (json_object_size(j) != 1 || !json_is_string(e) || json_string_length(e) == 0)
 			abort();
@@ -209,7 +227,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	history_broken = (data[0] & 0x80) != 0;
 	ctx.history = (data[0] & 0xc0) == 0xc0 ? NULL : &fake_history;
 	api_handle(&ctx, &req, &resp);
-	check_response(&resp, ctx.rates == NULL || (data[0] & 0x80) != 0);
+	check_response(&resp, ctx.rates == NULL || (data[0] & 0x80) != 0, v2_is_path(req.path, req.path_len));
 	api_response_free(&resp);
 	free(path);
 	return 0;
