@@ -54,6 +54,7 @@ struct opt {
 
 #define NO_CONF (-1)
 
+/* Rows in the order of enum opt_id, so a row's index is its id. */
 static const struct opt opts[] = {
 	{ OPT_FROM,	{ "--from", 'f' },	1, NULL,			RCFILE_FROM },
 	{ OPT_SERVER,	{ "--server", 's' },	1, "CCONV_SERVER",		RCFILE_SERVER },
@@ -69,66 +70,33 @@ static const struct opt opts[] = {
 };
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
 
+/* Short, to fit a terminal: the forms, the options most used, and where
+ * the rest is; docs/cconv.1 is the reference.  Every option is named here
+ * (tests/package/check_manpages.py, the shell completions read them). */
 static const char usage_text[] =
-    "usage: cconv [OPTIONS] CUR[,CUR...] AMOUNT\n"
-    "       cconv [OPTIONS] AMOUNT          (targets from the config file's 'to')\n"
-    "       cconv --list [OPTIONS]\n"
+    "usage: cconv [OPTIONS] CUR[,CUR...] AMOUNT       from EUR (or --from) into each CUR\n"
+    "       cconv [OPTIONS] AMOUNT CUR[,CUR...]\n"
+    "       cconv [OPTIONS] FROM [to] CUR[,CUR...] AMOUNT\n"
+    "       cconv [OPTIONS] AMOUNT FROM [to] CUR[,CUR...]\n"
+    "       cconv [OPTIONS] AMOUNT                   into the config file's 'to' list\n"
+    "       cconv --list [TEXT]                      the currencies, or those whose code or name has TEXT\n"
     "\n"
-    "Converts AMOUNT (from EUR unless --from) into each CUR, one line each:\n"
-    "  $ cconv GBP,jpy 100\n"
-    "  84.77 GBP\n"
-    "  16336 JPY\n"
-    "Codes are ISO 4217, in any case.  AMOUNT is plain decimal text: 123, 123.45, .5\n"
-    "(at most 15 integer digits and 8 decimals).\n"
+    "  $ cconv 100 usd to gbp\n"
+    "  75.34 GBP\n"
     "\n"
-    "Rates come from the daemon (its /latest); if it fails, from every upstream,\n"
-    "merged, with a note on stderr; if those fail too, from the copy of the last\n"
-    "rates received, with a warning that gives their date.\n"
+    "Codes are ISO 4217, in any case.  AMOUNT is decimal text: 1234.5, .5\n"
     "\n"
     "Options:\n"
-    "  -f, --from CUR        source currency (default EUR)\n"
-    "  -s, --server URL      the cconvd daemon (default " ARGS_SERVER_DEFAULT ")\n"
-    "  -u, --upstream URL    upstream asked directly when the daemon fails; may be\n"
-    "                        repeated or a comma-separated list; all are asked and\n"
-    "                        merged, each currency from the first that has it;\n"
-    "                        Frankfurter/fixer JSON or the ECB's XML or CSV\n"
-    "                        (default " UPSTREAM_ECB_DAILY ",\n"
-    "                        then " UPSTREAM_FRANKFURTER_V2 ",\n"
-    "                        then " UPSTREAM_FRANKFURTER ")\n"
-    "      --json            one JSON object per answer, the daemon's /convert fields\n"
-    "      --raw             numbers only, one a line, for scripts\n"
-    "  -l, --list            list the currencies the rates cover, code and name\n"
-    "                        (codes only with --raw, an object with --json)\n"
-    "      --offline         use only the local cache: no daemon, no upstream\n"
-    "  -d, --date YYYY-MM-DD convert at that date's rates (or the nearest earlier\n"
-    "                        date's: weekends and holidays have none), from the\n"
-    "                        daemon's history, else the upstream's /{date}; the\n"
-    "                        cache serves only when it holds exactly that date\n"
-    "  -v, --verbose         say on stderr where the rates came from, their date, age\n"
-    "  -h, --help            print this help and exit\n"
-    "      --version         print the version and exit\n"
+    "  -f, --from CUR         convert from CUR (default EUR)\n"
+    "  -d, --date YYYY-MM-DD  at the rates of that date, or the nearest earlier one\n"
+    "  -l, --list [TEXT]      list the currencies of the rates, or those matching TEXT\n"
+    "      --raw              numbers only, one a line, for scripts\n"
+    "  -v, --verbose          say where the rates came from, their date and age\n"
+    "  -h, --help             print this help\n"
     "\n"
-    "Environment (a flag wins over its variable, a variable over the config file):\n"
-    "  CCONV_SERVER          as --server\n"
-    "  CCONV_UPSTREAM        as --upstream, comma-separated\n"
-    "  XDG_CACHE_HOME        the rates cache is $XDG_CACHE_HOME/cconv/latest.json,\n"
-    "                        else $HOME/.cache/cconv/latest.json\n"
-    "  XDG_CONFIG_HOME       the config file is $XDG_CONFIG_HOME/cconv/config,\n"
-    "                        else $HOME/.config/cconv/config\n"
-    "\n"
-    "Config file: 'key = value' lines, '#' comments; keys server, upstream\n"
-    "(comma-separated), from (default source), to (default targets), e.g.\n"
-    "  server = http://rates.lan:8080\n"
-    "  to = GBP,JPY\n"
-    "No colour is ever printed (so NO_COLOR has nothing to turn off).\n"
-    "\n"
-    "Exit codes:\n"
-    "  0   answered (stale or cached rates included)\n"
-    "  64  usage error or bad amount\n"
-    "  65  unknown currency, one the rates lack, or the daemon's reason it has no such rates\n"
-    "  69  no rates from any source\n"
-    "  70  internal error (libcurl, the clock or memory failed)\n"
-    "  74  the answer could not be written to stdout (closed, or a full device)\n";
+    "More options, the environment, the config file and the exit codes: man cconv\n"
+    "  -s, --server URL       --json      --version\n"
+    "  -u, --upstream URL     --offline\n";
 
 /* A user's value made safe to echo in a message (buf_quote()). */
 static void
@@ -300,9 +268,45 @@ split_targets(struct args *a, const char *list, const char *elem[ARGS_MAX_TARGET
 	return 0;
 }
 
-/* s[0..n) → an upper-case ISO 4217 code in out, or the 65 message. */
+/*
+ * What a typed text that is no code may have meant, after "unknown currency
+ * 'X'" in err: the currencies whose name holds it ("yen": JPY), then the
+ * codes one slip away ("GPB": GBP).  Up to three are said in the line; more
+ * name matches are left in a->match for the caller to list.
+ */
+static void
+suggest_codes(struct args *a, const char *typed, const char *code, char *err, size_t errlen)
+{
+	const struct currency *slip[3];
+	size_t nslip = code[0] != '\0' ? currency_suggest(code, slip, 3) : 0;
+	size_t nname = strlen(typed) >= 3 ? currency_search(typed, a->match, ARGS_MAX_MATCHES) : 0;
+	char said[256] = "";
+
+	if (nname > 3 || (nname > 0 && nname + nslip > 3)) {
+		a->nmatch_all = nname;
+		a->nmatch = nname < ARGS_MAX_MATCHES ? nname : ARGS_MAX_MATCHES;
+		err_append(err, errlen, "%zu currencies have it in their name:", nname);
+		return;
+	}
+	for (size_t i = 0; i < nname + nslip; i++) {
+		const struct currency *c = i < nname ? a->match[i] : slip[i - nname];
+		size_t len = strlen(said);
+
+		snprintf(said + len, sizeof(said) - len, "%s%s", i == 0 ? "" : i + 1 < nname + nslip ? ", " : " or ",
+		    c->code);
+		if (i < nname) {
+			len = strlen(said);
+			snprintf(said + len, sizeof(said) - len, " (%s)", c->name);
+		}
+	}
+	if (said[0] != '\0')
+		err_append(err, errlen, "did you mean %s?", said);
+}
+
+/* s[0..n) → an upper-case ISO 4217 code in out, or the 65 message, with what
+ * the user may have meant. */
 static int
-check_code(const char *s, size_t n, char out[4], char *err, size_t errlen)
+check_code(struct args *a, const char *s, size_t n, char out[4], char *err, size_t errlen)
 {
 	char typed[BUF_QUOTE_LEN];	/* longer than buf_quote() keeps, so a cut still shows */
 	char q[BUF_QUOTE_LEN];
@@ -314,10 +318,12 @@ check_code(const char *s, size_t n, char out[4], char *err, size_t errlen)
 	if (currency_normalize(typed, out) == -1) {
 		quote(typed, q);
 		err_set(err, errlen, "unknown currency '%s'", q);
+		suggest_codes(a, typed, "", err, errlen);
 		return -1;
 	}
 	if (currency_find(out) == NULL) {
 		err_set(err, errlen, "unknown currency '%s'", out);
+		suggest_codes(a, typed, out, err, errlen);
 		return -1;
 	}
 	return 0;
@@ -354,8 +360,13 @@ parse_flag(struct args *a, int argc, char *const argv[], int *i, int set_by_flag
 		int k = opttab_find_long(&opts[0].name, NOPTS, sizeof(opts[0]), arg, &eqv);
 
 		if (k == -1) {
+			const char *meant = opttab_suggest_long(&opts[0].name, NOPTS, sizeof(opts[0]), arg);
+
 			quote(arg, q);
-			err_set(err, errlen, "unknown option '%s' (see cconv --help)", q);
+			if (meant != NULL)
+				err_set(err, errlen, "unknown option '%s'; did you mean %s?", q, meant);
+			else
+				err_set(err, errlen, "unknown option '%s' (see cconv --help)", q);
 			return -1;
 		}
 		o = &opts[k];
@@ -400,6 +411,136 @@ parse_flag(struct args *a, int argc, char *const argv[], int *i, int set_by_flag
 	return 0;
 }
 
+#define MAX_OPERANDS 4	/* AMOUNT FROM to CUR is the longest form */
+
+/* Where the operands put each part; NULL: not given there. */
+struct operands {
+	const char *from;
+	const char *targets;
+	const char *amount;
+};
+
+/* 1 when s starts as a number does ("100", ".5", "-1", "1,000"), so it is
+ * read as the amount wherever it stands; anything else is a currency list. */
+static int
+amountish(const char *s)
+{
+	size_t i = 0;
+
+	if (s[i] == '-' || s[i] == '+')
+		i++;
+	if (s[i] == '.' || s[i] == ',')
+		i++;
+	return s[i] >= '0' && s[i] <= '9';
+}
+
+/* "to" as qalc and units users put it between two currencies, in any case. */
+static int
+is_to(const char *s)
+{
+	return (s[0] == 't' || s[0] == 'T') && (s[1] == 'o' || s[1] == 'O') && s[2] == '\0';
+}
+
+/* The refusal of an arrangement of operands no form reads, with the forms. */
+static void
+refuse_form(const char *const op[], size_t n, size_t more, char *err, size_t errlen)
+{
+	char typed[BUF_QUOTE_LEN] = "", q[BUF_QUOTE_LEN];
+	size_t len = 0;
+
+	for (size_t i = 0; i < n && len + 1 < sizeof(typed); i++)
+		len += (size_t)snprintf(typed + len, sizeof(typed) - len, "%s%s", i > 0 ? " " : "", op[i]);
+	quote(typed, q);
+	err_set(err, errlen, "cannot read '%s%s' as a conversion: write CUR AMOUNT, AMOUNT CUR, FROM [to] CUR "
+	    "AMOUNT or AMOUNT FROM [to] CUR (see cconv --help)", q, more > 0 ? " ..." : "");
+}
+
+/*
+ * The operands (more: how many beyond op[MAX_OPERANDS - 1]) in one of the
+ * forms of args.h.  file_to: the defaults file names targets, so AMOUNT
+ * alone will do.  0, or -1 with the usage error in err.
+ */
+static int
+read_operands(const char *const op[], size_t n, size_t more, int file_to, struct operands *o, char *err,
+    size_t errlen)
+{
+	const char *w[MAX_OPERANDS];
+	size_t m = 0, to_at = 0;	/* 0: no "to" (it is never first) */
+
+	memset(o, 0, sizeof(*o));
+	for (size_t i = 0; i < n; i++) {
+		if (n >= 3 && to_at == 0 && i > 0 && is_to(op[i]))
+			to_at = i;
+		else
+			w[m++] = op[i];
+	}
+	if (more > 0 || m == 0 || m > 3) {
+		if (m == 0 && more == 0)
+			err_set(err, errlen, "expected CUR[,CUR...] AMOUNT (see cconv --help)");
+		else
+			refuse_form(op, n, more, err, errlen);
+		return -1;
+	}
+	if (m == 1) {
+		if (file_to) {
+			o->amount = w[0];
+			return 0;
+		}
+		if (amountish(w[0]))
+			err_set(err, errlen, "missing the currency to convert into: write AMOUNT CUR, or set 'to' "
+			    "in the config file (see cconv --help)");
+		else
+			err_set(err, errlen, "missing AMOUNT after the currency codes (see cconv --help)");
+		return -1;
+	}
+	if (m == 2 && to_at == 0 && !(amountish(w[0]) && amountish(w[1]))) {
+		/* CUR AMOUNT unless only the first looks like a number: a bad
+		 * amount after codes keeps the amount's own message. */
+		int amount_first = amountish(w[0]) && !amountish(w[1]);
+
+		o->amount = w[amount_first ? 0 : 1];
+		o->targets = w[amount_first ? 1 : 0];
+		return 0;
+	}
+	if (m == 3 && amountish(w[2]) && !amountish(w[0]) && !amountish(w[1]) && (to_at == 0 || to_at == 1)) {
+		o->from = w[0];
+		o->targets = w[1];
+		o->amount = w[2];
+		return 0;
+	}
+	if (m == 3 && amountish(w[0]) && !amountish(w[1]) && !amountish(w[2]) && (to_at == 0 || to_at == 2)) {
+		o->amount = w[0];
+		o->from = w[1];
+		o->targets = w[2];
+		return 0;
+	}
+	refuse_form(op, n, more, err, errlen);
+	return -1;
+}
+
+/* --list's TEXT: the operands joined by spaces ("swiss franc"). */
+static int
+set_filter(struct args *a, const char *const op[], size_t n, size_t more, char *err, size_t errlen)
+{
+	size_t len = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int w = snprintf(a->filter + len, sizeof(a->filter) - len, "%s%s", i > 0 ? " " : "", op[i]);
+
+		if (w < 0 || (size_t)w >= sizeof(a->filter) - len) {
+			err_set(err, errlen, "--list: the text to look for is longer than %d bytes",
+			    ARGS_FILTER_MAX - 1);
+			return -1;
+		}
+		len += (size_t)w;
+	}
+	if (more > 0) {
+		err_set(err, errlen, "--list: the text to look for is longer than %d bytes", ARGS_FILTER_MAX - 1);
+		return -1;
+	}
+	return 0;
+}
+
 /* Puts "config 'PATH': line N: " before the message in err: a value of key k
  * of the defaults file was refused. */
 static void
@@ -436,14 +577,15 @@ apply_rcfile(struct args *a, const struct rcfile *rc, const int set[NOPTS], cons
 enum args_exit
 args_parse(int argc, char *const argv[], struct args *a, char *err, size_t errlen)
 {
-	const char *operand[2];
-	size_t noperand = 0;
-	const char *from = "EUR", *targets, *amount;
+	const char *operand[MAX_OPERANDS];
+	size_t noperand = 0, more = 0;
+	const char *from = "EUR", *targets;
 	int from_rc = 0, targets_rc = 0;	/* taken from the defaults file */
 	int set[NOPTS];			/* by a flag or a variable */
 	const char *elem[ARGS_MAX_TARGETS];
 	size_t elen[ARGS_MAX_TARGETS];
 	char q[BUF_QUOTE_LEN];
+	struct operands o;
 	struct rcfile rc;
 	int only_operands = 0;
 	enum args_exit ret = ARGS_EX_USAGE;
@@ -466,10 +608,8 @@ args_parse(int argc, char *const argv[], struct args *a, char *err, size_t errle
 				ret = ARGS_EX_OK;
 				goto out;
 			}
-		} else if (noperand == 2) {
-			quote(arg, q);
-			err_set(err, errlen, "unexpected argument '%s' (see cconv --help)", q);
-			goto out;
+		} else if (noperand == MAX_OPERANDS) {
+			more++;
 		} else {
 			operand[noperand++] = arg;
 		}
@@ -500,42 +640,48 @@ args_parse(int argc, char *const argv[], struct args *a, char *err, size_t errle
 	}
 
 	if (a->list) {
-		if (noperand != 0) {
-			quote(operand[0], q);
-			err_set(err, errlen, "--list takes no operands (got '%s')", q);
+		if (set_filter(a, operand, noperand, more, err, errlen) == -1)
 			goto out;
-		}
 		ret = ARGS_EX_OK;
 		goto out;
 	}
-	if (noperand == 1 && rc.value[RCFILE_TO] != NULL) {
+	if (read_operands(operand, noperand, more, rc.value[RCFILE_TO] != NULL, &o, err, errlen) == -1)
+		goto out;
+	if (o.from != NULL) {
+		if (set[OPT_FROM]) {
+			quote(o.from, q);
+			err_set(err, errlen, "the currency to convert from is given twice: by --from and by '%s'", q);
+			goto out;
+		}
+		from = o.from;
+		from_rc = 0;
+		if (strchr(from, ',') != NULL) {
+			quote(from, q);
+			err_set(err, errlen, "one currency to convert from, not the list '%s' (see cconv --help)", q);
+			goto out;
+		}
+	}
+	targets = o.targets;
+	if (targets == NULL) {
 		targets = rc.value[RCFILE_TO];
 		targets_rc = 1;
-		amount = operand[0];
-	} else if (noperand == 2) {
-		targets = operand[0];
-		amount = operand[1];
-	} else {
-		err_set(err, errlen, "%s (see cconv --help)",
-		    noperand == 0 ? "expected CUR[,CUR...] AMOUNT" : "missing AMOUNT after the currency codes");
-		goto out;
 	}
 	if (split_targets(a, targets, elem, elen, err, errlen) == -1) {
 		if (targets_rc)
 			blame_rcfile(err, errlen, &rc, RCFILE_TO);
 		goto out;
 	}
-	if (money_parse_amount(amount, strlen(amount), &a->amount, err, errlen) == -1)
+	if (money_parse_amount(o.amount, strlen(o.amount), &a->amount, err, errlen) == -1)
 		goto out;
 
 	ret = ARGS_EX_CURRENCY;
-	if (check_code(from, strlen(from), a->from, err, errlen) == -1) {
+	if (check_code(a, from, strlen(from), a->from, err, errlen) == -1) {
 		if (from_rc)
 			blame_rcfile(err, errlen, &rc, RCFILE_FROM);
 		goto out;
 	}
 	for (size_t k = 0; k < a->nto; k++) {
-		if (check_code(elem[k], elen[k], a->to[k], err, errlen) == -1) {
+		if (check_code(a, elem[k], elen[k], a->to[k], err, errlen) == -1) {
 			if (targets_rc)
 				blame_rcfile(err, errlen, &rc, RCFILE_TO);
 			goto out;

@@ -1,9 +1,12 @@
 /*
  * args: the CLI's command line and environment, parsed once into a struct.
  *
- *   cconv [OPTIONS] CUR[,CUR…] AMOUNT
+ *   cconv [OPTIONS] CUR[,CUR…] AMOUNT	(from EUR, or --from)
+ *   cconv [OPTIONS] AMOUNT CUR[,CUR…]
+ *   cconv [OPTIONS] FROM [to] CUR[,CUR…] AMOUNT
+ *   cconv [OPTIONS] AMOUNT FROM [to] CUR[,CUR…]
  *   cconv [OPTIONS] AMOUNT		(targets from the defaults file)
- *   cconv --list [OPTIONS]
+ *   cconv --list [OPTIONS] [TEXT]	(the currencies whose code or name has TEXT)
  *
  * Every option is one row of a table in args.c (short and long name, the
  * environment variable that may also set it, whether it takes a value); a flag
@@ -21,6 +24,7 @@
 
 #include <stddef.h>
 
+#include "currency.h"
 #include "dt.h"
 #include "fetch.h"
 #include "money.h"
@@ -40,6 +44,8 @@ enum args_exit {
 #define ARGS_MAX_TARGETS 256	/* more than ISO 4217 has codes */
 #define ARGS_MAX_UPSTREAMS 16	/* URLs asked and merged, in precedence order */
 #define ARGS_URL_MAX FETCH_URL_MAX	/* bytes in a URL (fetch_url_check()), without the NUL */
+#define ARGS_FILTER_MAX 64	/* bytes of --list's TEXT, with the NUL */
+#define ARGS_MAX_MATCHES 12	/* currencies named when a typed name is no code */
 
 struct args {
 	char from[4];			/* upper case, an ISO 4217 code */
@@ -51,7 +57,14 @@ struct args {
 	size_t nupstream;		/* at least 1 after a successful parse */
 	int json;
 	int raw;			/* numbers only (not with json) */
-	int list;			/* --list: no operands; to, nto and amount unset */
+	int list;			/* --list: to, nto and amount unset */
+	char filter[ARGS_FILTER_MAX];	/* --list's TEXT (its operands, joined by spaces); "": all */
+	/* After ARGS_EX_CURRENCY for a typed name that is no code ("dollar"):
+	 * the currencies whose name matches it, nmatch_all of them in all, the
+	 * first nmatch here (borrowed from currency.h's table), for the
+	 * caller to list under the message. */
+	const struct currency *match[ARGS_MAX_MATCHES];
+	size_t nmatch, nmatch_all;
 	int offline;			/* the cache only */
 	char date[DT_DATE_LEN];		/* --date: "YYYY-MM-DD", not in the future; "": the latest */
 	int verbose;
@@ -65,9 +78,13 @@ struct args {
  * server, upstream, from, and to, the targets when only AMOUNT is given)
  * into a; flags beat variables beat the file.  A bad line of the file is a
  * usage error naming the file and the line.  Returns ARGS_EX_OK, or
- * ARGS_EX_USAGE / ARGS_EX_CURRENCY with err holding one sentence for the user
+ * ARGS_EX_USAGE / ARGS_EX_CURRENCY with err holding one line for the user
  * ("amount '1e3': only digits and one '.' are allowed", "unknown currency
- * 'XYZ'").  When --help or --version is seen, parsing stops there and
+ * 'GPB'; did you mean GBP?", "unknown option '--frm'; did you mean
+ * --from?"; a name that matches many currencies lists them in a->match).
+ * The operands are read in the forms above, a currency list being
+ * anything that does not start like a number; any other arrangement is
+ * refused with the forms that are accepted.  When --help or --version is seen, parsing stops there and
  * ARGS_EX_OK is returned with a->help or a->version set.  a is always
  * initialised and must be released with args_free(), whatever the result.
  */

@@ -20,6 +20,7 @@
 #include "args.h"
 #include "buf.h"
 #include "calendar.h"
+#include "currency.h"
 #include "dt.h"
 #include "err.h"
 #include "fxjson.h"
@@ -209,24 +210,35 @@ convert_all(const struct args *a, const struct source_answer *ans, int64_t now, 
 	return ARGS_EX_OK;
 }
 
-/* --list: every currency of the snapshot, as "GBP  British Pound", as codes
- * only (--raw), or as the daemon's /currencies object (--json). */
-static int
-list_all(const struct args *a, const struct rates *r, struct buf *out, char *err, size_t errlen)
+/* After a typed name that is no code: the currencies it matches, one a line. */
+static void
+list_matches(const struct args *a)
 {
-	if (a->json) {
-		(void)rates_render_currencies(out, r);
-		(void)buf_puts(out, "\n");
-	} else {
-		for (size_t i = 0; i < rates_count(r); i++) {
-			const struct currency *cur = rates_at(r, i)->cur;
+	for (size_t i = 0; i < a->nmatch; i++)
+		log_note("  %s  %s", a->match[i]->code, a->match[i]->name);
+	if (a->nmatch_all > a->nmatch)
+		log_note("  and %zu more", a->nmatch_all - a->nmatch);
+}
 
-			if (a->raw)
-				(void)buf_printf(out, "%s\n", cur->code);
-			else
-				(void)buf_printf(out, "%s  %s\n", cur->code, cur->name);
-		}
-	}
+/* --list TEXT matched nothing in r: say so, and whether the currency table
+ * knows it (a currency these rates lack). */
+static void
+nothing_listed(const struct args *a, char *err, size_t errlen)
+{
+	const struct currency *known[3];
+	size_t n = currency_search(a->filter, known, 3);
+	char q[BUF_QUOTE_LEN];
+
+	buf_quote(q, sizeof(q), a->filter, strlen(a->filter));
+	err_set(err, errlen, "no currency of these rates matches '%s'", q);
+	for (size_t i = 0; i < n && i < 3; i++)
+		err_append(err, errlen, "%s (%s) has no rate here", known[i]->code, known[i]->name);
+}
+
+/* The end of --list: what the buffer's failure means. */
+static int
+list_done(const struct buf *out, char *err, size_t errlen)
+{
 	if (buf_failed(out) == BUF_NO_MEMORY) {
 		err_set(err, errlen, "out of memory");
 		return ARGS_EX_SOFTWARE;
@@ -236,6 +248,43 @@ list_all(const struct args *a, const struct rates *r, struct buf *out, char *err
 		return ARGS_EX_SOFTWARE;
 	}
 	return ARGS_EX_OK;
+}
+
+/* --list: every currency of the snapshot whose code or name holds the
+ * filter, as "GBP  British Pound", as codes only (--raw), or as the daemon's
+ * /currencies object (--json, every currency). */
+static int
+list_all(const struct args *a, const struct rates *r, struct buf *out, char *err, size_t errlen)
+{
+	size_t listed = 0;
+
+	if (a->json && a->filter[0] == '\0') {
+		(void)rates_render_currencies(out, r);
+		(void)buf_puts(out, "\n");
+		return list_done(out, err, errlen);
+	}
+	for (size_t i = 0; i < rates_count(r); i++) {
+		const struct currency *cur = rates_at(r, i)->cur;
+
+		if (!currency_matches(cur, a->filter))
+			continue;
+		if (a->json) {
+			/* rates_render_currencies()'s object, of the matches only. */
+			(void)buf_printf(out, "%s\"%s\":", listed == 0 ? "{" : ",", cur->code);
+			(void)buf_json_str(out, cur->name, strlen(cur->name));
+		} else if (a->raw)
+			(void)buf_printf(out, "%s\n", cur->code);
+		else
+			(void)buf_printf(out, "%s  %s\n", cur->code, cur->name);
+		listed++;
+	}
+	if (listed == 0) {
+		nothing_listed(a, err, errlen);
+		return ARGS_EX_CURRENCY;
+	}
+	if (a->json)
+		(void)buf_puts(out, "}\n");
+	return list_done(out, err, errlen);
 }
 
 /* Writes text to stdout; ARGS_EX_OK or ARGS_EX_IOERR (logged). */
@@ -266,6 +315,7 @@ main(int argc, char *argv[])
 
 	if ((rc = args_parse(argc, argv, &a, err, sizeof(err))) != ARGS_EX_OK) {
 		log_note("%s", err);
+		list_matches(&a);
 		goto out;
 	}
 	if (a.help) {

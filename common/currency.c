@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "currency.h"
+#include "textmatch.h"
 
 static const struct currency table[] = {
 	{ "AED", "UAE Dirham", 2, 784, 0 },
@@ -293,4 +294,64 @@ const struct currency *
 currency_at(size_t i)
 {
 	return i < TABLE_LEN ? &table[i] : NULL;
+}
+
+int
+currency_matches(const struct currency *c, const char *query)
+{
+	return textmatch_contains(c->code, query) || textmatch_contains(c->name, query);
+}
+
+/* The most traded currencies, most first (BIS Triennial Survey 2022): the
+ * ones a person searching by name most likely means. */
+static const char traded[][4] = {
+	"USD", "EUR", "JPY", "GBP", "CNY", "AUD", "CAD", "CHF", "HKD", "SGD", "SEK", "KRW", "NOK", "NZD", "INR",
+	"MXN",
+};
+
+static int
+is_traded(const char *code)
+{
+	for (size_t i = 0; i < sizeof(traded) / sizeof(traded[0]); i++)
+		if (memcmp(traded[i], code, 3) == 0)
+			return 1;
+	return 0;
+}
+
+/* Counts c when it matches, and keeps it while out has room. */
+static void
+take(const struct currency *c, const char *query, const struct currency **out, size_t max, size_t *n)
+{
+	if (c == NULL || !currency_matches(c, query))
+		return;
+	if (*n < max)
+		out[*n] = c;
+	(*n)++;
+}
+
+size_t
+currency_search(const char *query, const struct currency **out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(traded) / sizeof(traded[0]); i++)
+		take(currency_find(traded[i]), query, out, max, &n);
+	for (int historic = 0; historic <= 1; historic++)
+		for (size_t i = 0; i < TABLE_LEN; i++)
+			if (table[i].historic == historic && !is_traded(table[i].code))
+				take(&table[i], query, out, max, &n);
+	return n;
+}
+
+size_t
+currency_suggest(const char *typed, const struct currency **out, size_t max)
+{
+	size_t n = 0;
+
+	if (strlen(typed) != 3)
+		return 0;
+	for (size_t i = 0; i < TABLE_LEN && n < max; i++)
+		if (!table[i].historic && textmatch_distance(typed, table[i].code) == 1)
+			out[n++] = &table[i];
+	return n;
 }

@@ -34,4 +34,24 @@ const struct currency *currency_find(const char *code);
 size_t currency_count(void);
 const struct currency *currency_at(size_t i);
 
+/* 1 when query, folded (textmatch.h), occurs in c's code or English name:
+ * "swiss", "chf", "zloty" and "Złoty" all match their currency. */
+int currency_matches(const struct currency *c, const char *query);
+
+/*
+ * The currencies a person may have meant by text that is no code: in *out
+ * (at most max; the most traded first, then the other current ones, then
+ * the historic ones, each in code order) those whose
+ * code or name matches query (currency_matches()); returns how many match,
+ * which may exceed max.
+ */
+size_t currency_search(const char *query, const struct currency **out, size_t max);
+
+/*
+ * The current codes one typing slip from a three-letter typed code
+ * (textmatch_distance() 1: "GPB" → GBP, "USS" → USD): up to max in *out, in
+ * code order; returns how many were written.  A code that exists has none.
+ */
+size_t currency_suggest(const char *typed, const struct currency **out, size_t max);
+
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "opttab.h"
+#include "textmatch.h"
 
 static const struct opttab_name *
 row(const struct opttab_name *first, size_t stride, size_t i)
@@ -26,6 +27,31 @@ opttab_find_long(const struct opttab_name *first, size_t n, size_t stride, const
 			return (int)i;
 	}
 	return -1;
+}
+
+const char *
+opttab_suggest_long(const struct opttab_name *first, size_t n, size_t stride, const char *arg)
+{
+	char name[TEXTMATCH_MAX];
+	const char *eq = strchr(arg, '=');
+	size_t len = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
+	const char *best = NULL;
+	size_t best_d = 3;
+
+	if (len < 3 || len >= sizeof(name))
+		return NULL;
+	memcpy(name, arg, len);
+	name[len] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		const char *lng = row(first, stride, i)->lng;
+		size_t d = textmatch_distance(name, lng);
+
+		if (d < best_d && 2 * d < len - 2) {
+			best = lng;
+			best_d = d;
+		}
+	}
+	return best;
 }
 
 int

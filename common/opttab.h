@@ -28,6 +28,14 @@ struct opttab_name {
 int opttab_find_long(const struct opttab_name *first, size_t n, size_t stride, const char *arg,
     const char **value);
 
+/*
+ * The long name a mistyped "--name" or "--name=value" most likely meant: the
+ * nearest by textmatch_distance() when it is at most 2 and under half the
+ * typed name's length ("--frm" → "--from"), else NULL.  Borrowed from the
+ * table.
+ */
+const char *opttab_suggest_long(const struct opttab_name *first, size_t n, size_t stride, const char *arg);
+
 /* The index of the row whose short letter is c (not 0), or -1. */
 int opttab_find_short(const struct opttab_name *first, size_t n, size_t stride, char c);
 

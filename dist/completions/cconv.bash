@@ -29,12 +29,15 @@ _cconv()
 	$split && return
 
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "$(_parse_help "$1")" -- "$cur"))
+		# Every long option --help names: it lists the rarer ones
+		# several to a line, which _parse_help would not read.
+		COMPREPLY=($(compgen -W "$("$1" --help 2>/dev/null | grep -oE -- '(^|[^-[:alnum:]])--[a-z][a-z-]*' |
+			grep -oE -- '--[a-z][a-z-]*' | sort -u)" -- "$cur"))
 		[[ ${COMPREPLY-} == *= ]] && compopt -o nospace
 		return
 	fi
-	# The first operand is a comma-separated list of codes: complete the
-	# code after the last comma.
+	# An operand that is no number is a currency or a comma-separated list
+	# of them: complete the code after the last comma.
 	local prefix="" last="$cur"
 	if [[ $cur == *,* ]]; then
 		prefix="${cur%,*},"

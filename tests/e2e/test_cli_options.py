@@ -33,8 +33,15 @@ def test_list_and_raw(tmp):
         assert (rc, out) == (0, f"{expected('100', 'USD', 'GBP')}\n{expected('100', 'USD', 'JPY')}\n"), (rc, out)
         rc, out, err = cconv(tmp, ["--raw", "--json", "GBP", "1"], server=d.base)
         assert rc == 64 and out == "" and "--raw and --json" in err, (rc, out, err)
-        rc, out, err = cconv(tmp, ["--list", "GBP"], server=d.base)
-        assert rc == 64 and "--list takes no operands" in err, (rc, err)
+        # --list TEXT: the currencies whose code or name holds it, in any case, accents ignored.
+        for args, want in ((["--list", "gbp"], "GBP  British Pound\n"), (["--list", "SWISS"], "CHF  Swiss Franc\n"),
+                           (["-l", "--raw", "franc"], "CHF\n"), (["--list", "--json", "swiss", "franc"],
+                                                               '{"CHF":"Swiss Franc"}\n')):
+            rc, out, err = cconv(tmp, args, server=d.base)
+            assert (rc, out, err) == (0, want, ""), (args, rc, out, err)
+        rc, out, err = cconv(tmp, ["--list", "ZLOTY"], server=d.base)
+        assert (rc, out) == (65, "") and err == ("cconv: no currency of these rates matches 'ZLOTY'; PLN (Polish "
+                                                 "Złoty) has no rate here\n"), (rc, out, err)
         # -v: the source, the rates' date and their age.
         rc, out, err = cconv(tmp, ["-v", "GBP", "1"], server=d.base)
         assert rc == 0 and re.search(

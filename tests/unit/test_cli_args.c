@@ -277,7 +277,7 @@ test_usage_errors(void **state)
 	assert_non_null(strstr(f->err, "missing AMOUNT"));
 	args_free(&f->a);
 	assert_int_equal(parse(f, "GBP", "1", "2", NULL), ARGS_EX_USAGE);
-	assert_non_null(strstr(f->err, "unexpected argument '2'"));
+	assert_non_null(strstr(f->err, "cannot read 'GBP 1 2' as a conversion: write CUR AMOUNT, AMOUNT CUR"));
 	args_free(&f->a);
 	assert_int_equal(parse(f, "--frobnicate", "GBP", "1", NULL), ARGS_EX_USAGE);
 	assert_non_null(strstr(f->err, "unknown option '--frobnicate'"));
@@ -322,6 +322,96 @@ test_bad_environment(void **state)
 	    "CCONV_SERVER 'http://has space': a URL cannot hold spaces or control characters"));
 }
 
+/* The forms qalc and units users type, each giving the same conversion. */
+static void
+test_operand_forms(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const forms[][4] = {
+		{ "usd", "gbp,JPY", "100", NULL },
+		{ "100", "usd", "gbp,JPY", NULL },
+		{ "usd", "to", "gbp,JPY", "100" },
+		{ "100", "USD", "TO", "gbp,JPY" },
+	};
+
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		assert_int_equal(parse(f, forms[i][0], forms[i][1], forms[i][2], forms[i][3], NULL), ARGS_EX_OK);
+		assert_string_equal(f->a.from, "USD");
+		assert_int_equal(f->a.nto, 2);
+		assert_string_equal(f->a.to[0], "GBP");
+		assert_string_equal(f->a.to[1], "JPY");
+		assert_amount(&f->a, "100");
+		args_free(&f->a);
+	}
+	/* AMOUNT CUR: from EUR, or --from. */
+	assert_int_equal(parse(f, "100", "GBP", NULL), ARGS_EX_OK);
+	assert_string_equal(f->a.from, "EUR");
+	assert_string_equal(f->a.to[0], "GBP");
+	assert_amount(&f->a, "100");
+	args_free(&f->a);
+	assert_int_equal(parse(f, "-f", "chf", ".5", "GBP", NULL), ARGS_EX_OK);
+	assert_string_equal(f->a.from, "CHF");
+	assert_amount(&f->a, "0.5");
+	args_free(&f->a);
+	/* A source in the file gives way to one among the operands. */
+	write_config(f, "from = JPY\n");
+	assert_int_equal(parse(f, "usd", "gbp", "1", NULL), ARGS_EX_OK);
+	assert_string_equal(f->a.from, "USD");
+	args_free(&f->a);
+
+	/* Arrangements no form reads are refused with the forms; never a guess. */
+	static const char *const bad[][5] = {
+		{ "1", "2", NULL },
+		{ "usd", "1", "gbp", NULL },
+		{ "usd", "gbp", "jpy", "1", NULL },
+		{ "100", "to", "gbp", NULL },
+		{ "usd", "gbp", "to", "1", NULL },
+		{ "to", "usd", "gbp", "1", NULL },
+		{ "1", "usd", "to", "gbp", "x" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(parse(f, bad[i][0], bad[i][1], bad[i][2], bad[i][3], bad[i][4], NULL),
+		    ARGS_EX_USAGE);
+		assert_non_null(strstr(f->err, "as a conversion: write CUR AMOUNT, AMOUNT CUR, FROM [to] CUR AMOUNT "
+		    "or AMOUNT FROM [to] CUR"));
+		args_free(&f->a);
+	}
+	assert_int_equal(parse(f, "-f", "CHF", "usd", "gbp", "1", NULL), ARGS_EX_USAGE);
+	assert_string_equal(f->err, "the currency to convert from is given twice: by --from and by 'usd'");
+	args_free(&f->a);
+	assert_int_equal(parse(f, "usd,chf", "gbp", "1", NULL), ARGS_EX_USAGE);
+	assert_non_null(strstr(f->err, "one currency to convert from, not the list 'usd,chf'"));
+}
+
+/* What a slip or a name most likely meant, said with the refusal. */
+static void
+test_did_you_mean(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(parse(f, "GPB", "100", NULL), ARGS_EX_CURRENCY);
+	assert_string_equal(f->err, "unknown currency 'GPB'; did you mean GBP?");
+	assert_int_equal(f->a.nmatch, 0);
+	args_free(&f->a);
+	assert_int_equal(parse(f, "swiss", "100", NULL), ARGS_EX_CURRENCY);
+	assert_string_equal(f->err, "unknown currency 'swiss'; did you mean CHF (Swiss Franc)?");
+	args_free(&f->a);
+	assert_int_equal(parse(f, "--frm", "USD", "GBP", "1", NULL), ARGS_EX_USAGE);
+	assert_string_equal(f->err, "unknown option '--frm'; did you mean --from?");
+	args_free(&f->a);
+	/* A name many currencies share: they are listed by the caller. */
+	assert_int_equal(parse(f, "dollar", "100", NULL), ARGS_EX_CURRENCY);
+	assert_true(f->a.nmatch_all > ARGS_MAX_MATCHES);
+	assert_int_equal(f->a.nmatch, ARGS_MAX_MATCHES);
+	assert_string_equal(f->a.match[0]->code, "USD");
+	for (size_t i = 0; i < f->a.nmatch; i++)
+		assert_non_null(strstr(f->a.match[i]->name, "Dollar"));
+	assert_non_null(strstr(f->err, "unknown currency 'dollar'; "));
+	args_free(&f->a);
+	assert_int_equal(parse(f, "qqq", "100", NULL), ARGS_EX_CURRENCY);
+	assert_string_equal(f->err, "unknown currency 'QQQ'");
+}
+
 static void
 test_unknown_currency(void **state)
 {
@@ -356,11 +446,19 @@ test_help_and_version(void **state)
 	assert_int_equal(parse(f, "--version", NULL), ARGS_EX_OK);
 	assert_true(f->a.version);
 
-	/* The help names every option, variable and exit code. */
-	static const char *const words[] = { "--from", "--server", "--upstream", "--json", "--verbose",
-	    "--help", "--version", "CCONV_SERVER", "CCONV_UPSTREAM", "XDG_CACHE_HOME", "64", "65", "69" };
+	/* The help fits a terminal of 40 rows with room for the command: every
+	 * form, every option named, and where the rest is. */
+	static const char *const words[] = { "--from", "--server", "--upstream", "--json", "--raw", "--list",
+	    "--offline", "--date", "--verbose", "--help", "--version", "-f,", "-s,", "-u,", "-l,", "-d,", "-v,",
+	    "-h,", "CUR[,CUR...] AMOUNT", "AMOUNT CUR[,CUR...]", "FROM [to] CUR[,CUR...] AMOUNT",
+	    "AMOUNT FROM [to] CUR[,CUR...]", "--list [TEXT]", "man cconv" };
+	size_t lines = 0;
+
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		assert_non_null(strstr(u, words[i]));
+	for (const char *p = u; *p != '\0'; p++)
+		lines += *p == '\n';
+	assert_true(lines <= 25);
 }
 
 static void
@@ -393,7 +491,7 @@ test_config_file_defaults(void **state)
 	assert_int_equal(unsetenv("XDG_CONFIG_HOME"), 0);
 	assert_int_equal(setenv("HOME", "/nonexistent-cconv-home", 1), 0);
 	assert_int_equal(parse(f, "1", NULL), ARGS_EX_USAGE);	/* no file there: no 'to' */
-	assert_non_null(strstr(f->err, "missing AMOUNT"));
+	assert_non_null(strstr(f->err, "missing the currency to convert into: write AMOUNT CUR"));
 }
 
 static void
@@ -472,8 +570,13 @@ test_list_raw_offline(void **state)
 	assert_int_equal(parse(f, "-l", "--raw", "--offline", NULL), ARGS_EX_OK);
 	assert_true(f->a.list && f->a.raw && f->a.offline);
 	args_free(&f->a);
-	assert_int_equal(parse(f, "--list", "GBP", NULL), ARGS_EX_USAGE);
-	assert_string_equal(f->err, "--list takes no operands (got 'GBP')");
+	/* Operands are the text to look for. */
+	assert_int_equal(parse(f, "--list", "swiss", "franc", NULL), ARGS_EX_OK);
+	assert_string_equal(f->a.filter, "swiss franc");
+	args_free(&f->a);
+	assert_int_equal(parse(f, "--list", "0123456789012345678901234567890", "01234567890123456789012345678901",
+	    NULL), ARGS_EX_USAGE);
+	assert_non_null(strstr(f->err, "longer than 63 bytes"));
 	args_free(&f->a);
 	assert_int_equal(parse(f, "--raw", "--json", "GBP", "1", NULL), ARGS_EX_USAGE);
 	assert_string_equal(f->err, "--raw and --json cannot be combined");
@@ -549,6 +652,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bad_amount, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_usage_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_environment, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_operand_forms, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_did_you_mean, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_currency, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_help_and_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_file_defaults, setup, teardown),

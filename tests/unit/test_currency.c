@@ -266,6 +266,50 @@ test_normalize(void **state)
 	assert_int_equal(currency_normalize(NULL, out), -1);
 }
 
+static void
+test_search(void **state)
+{
+	const struct currency *got[8];
+	size_t n;
+
+	(void)state;
+	assert_int_equal(currency_search("swiss", got, 8), 1);
+	assert_string_equal(got[0]->code, "CHF");
+	assert_int_equal(currency_search("ZLOTY", got, 8), 1);
+	assert_string_equal(got[0]->code, "PLN");
+	assert_int_equal(currency_search("chf", got, 8), 1);
+	/* The most traded first, then current ones, the many matches counted
+	 * beyond what fits. */
+	assert_true(currency_search("dollar", got, 2) > 8);
+	assert_string_equal(got[0]->code, "USD");
+	assert_string_equal(got[1]->code, "AUD");
+	n = currency_search("franc", got, 2);
+	assert_true(n > 8);
+	assert_string_equal(got[0]->code, "CHF");
+	assert_false(got[1]->historic);
+	n = currency_search("pound", got, 8);
+	assert_true(n > 8);
+	for (size_t i = 0; i < 8; i++)
+		assert_true(currency_matches(got[i], "POUND"));
+	assert_int_equal(currency_search("no such money", got, 8), 0);
+}
+
+static void
+test_suggest(void **state)
+{
+	const struct currency *got[4];
+
+	(void)state;
+	assert_int_equal(currency_suggest("GPB", got, 4), 1);
+	assert_string_equal(got[0]->code, "GBP");
+	assert_true(currency_suggest("USS", got, 4) >= 1);
+	assert_string_equal(got[0]->code, "USD");
+	assert_int_equal(currency_suggest("QQQ", got, 4), 0);
+	assert_int_equal(currency_suggest("dollar", got, 4), 0);
+	/* Historic codes are not proposed: CEM is one slip from DEM alone. */
+	assert_int_equal(currency_suggest("CEM", got, 4), 0);
+}
+
 int
 main(void)
 {
@@ -278,6 +322,8 @@ main(void)
 		cmocka_unit_test(test_find),
 		cmocka_unit_test(test_code_ok),
 		cmocka_unit_test(test_normalize),
+		cmocka_unit_test(test_search),
+		cmocka_unit_test(test_suggest),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

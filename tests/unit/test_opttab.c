@@ -69,6 +69,22 @@ test_short(void **state)
 	assert_int_equal(opttab_find_short(&rows[0].name, NROWS, sizeof(rows[0]), '\0'), -1);
 }
 
+/* A slip of the keyboard names the option meant; a word far from every name
+ * names none. */
+static void
+test_suggest(void **state)
+{
+	(void)state;
+	assert_string_equal(opttab_suggest_long(&rows[0].name, NROWS, sizeof(rows[0]), "--frm"), "--from");
+	assert_string_equal(opttab_suggest_long(&rows[0].name, NROWS, sizeof(rows[0]), "--frm=USD"), "--from");
+	assert_string_equal(opttab_suggest_long(&rows[0].name, NROWS, sizeof(rows[0]), "--verbsoe"), "--verbose");
+	assert_string_equal(opttab_suggest_long(&rows[0].name, NROWS, sizeof(rows[0]), "--from-fil"),
+	    "--from-file");
+	assert_null(opttab_suggest_long(&rows[0].name, NROWS, sizeof(rows[0]), "--frobnicate"));
+	assert_null(opttab_suggest_long(&rows[0].name, NROWS, sizeof(rows[0]), "--x"));
+	assert_null(opttab_suggest_long(&rows[0].name, NROWS, sizeof(rows[0]), "--"));
+}
+
 /* "a, b" as people write it: blanks around items dropped, empty items
  * reported as such, the last item ending the walk. */
 static void
@@ -110,6 +126,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_long),
 		cmocka_unit_test(test_short),
+		cmocka_unit_test(test_suggest),
 		cmocka_unit_test(test_next_item),
 	};
 
