@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -25,12 +27,34 @@
 
 static const char *log_prog = "cconv";
 static int log_level_verbose;
+static int log_stamped;
 
 void
 log_init(const char *progname, int verbose)
 {
 	log_prog = progname;
 	log_level_verbose = verbose;
+}
+
+void
+log_stamp(int on)
+{
+	log_stamped = on;
+}
+
+int
+log_stderr_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	int end = 0;
+
+	if (js == NULL || sscanf(js, "%llu:%llu%n", &dev, &ino, &end) != 2 || js[end] != '\0')
+		return 0;
+	if (fstat(STDERR_FILENO, &st) == -1)
+		return 0;
+	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
 }
 
 /* Appends s to line[0..*len), leaving room for the final newline. */
@@ -58,6 +82,14 @@ log_emit(const char *level, const char *why, const char *fmt, va_list ap)
 	if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0)
 		msg[0] = '\0';
 	buf_scrub(msg, strlen(msg));
+	if (log_stamped) {
+		char stamp[32];
+		time_t now = time(NULL);
+		struct tm tm;
+
+		if (gmtime_r(&now, &tm) != NULL && strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ ", &tm) > 0)
+			put(line, &len, stamp);
+	}
 	put(line, &len, log_prog);
 	put(line, &len, ": ");
 	put(line, &len, level);
@@ -88,6 +120,8 @@ log_emit(const char *level, const char *why, const char *fmt, va_list ap)
 LOG_FN(log_info, "info: ", 0)
 LOG_FN(log_warn, "warning: ", 1)
 LOG_FN(log_warnx, "warning: ", 0)
+LOG_FN(log_err, "error: ", 1)
+LOG_FN(log_errx, "error: ", 0)
 LOG_FN(log_note, "", 0)
 
 void

@@ -391,9 +391,30 @@ default_db(struct cconvd_config *c, const struct opt *o, char *err, size_t errle
 	return opt_apply(c, o, "the default database path", path, 0, err, errlen);
 }
 
+/* The left column of an option's help: "-v, --verbose" or "    --db PATH". */
+static void
+option_left(const struct opt *o, char *left, size_t len)
+{
+	char shortcol[5] = "    ";
+
+	if (o->name.shrt != 0)
+		snprintf(shortcol, sizeof(shortcol), "-%c, ", o->name.shrt);
+	snprintf(left, len, "%s%s%s%s", shortcol, o->name.lng, o->metavar != NULL ? " " : "",
+	    o->metavar != NULL ? o->metavar : "");
+}
+
 static void
 usage(FILE *f)
 {
+	char left[64];
+	int w = 0;
+
+	/* The text column starts after the longest option, so none runs into its text. */
+	for (size_t i = 0; i < NOPTIONS; i++) {
+		option_left(&options[i], left, sizeof(left));
+		if ((int)strlen(left) > w)
+			w = (int)strlen(left);
+	}
 	fprintf(f, "usage: cconvd [OPTIONS]\n"
 	    "\n"
 	    "A caching currency-rate proxy: fetches reference rates, keeps them in\n"
@@ -403,40 +424,34 @@ usage(FILE *f)
 	    "Options:\n");
 	for (size_t i = 0; i < NOPTIONS; i++) {
 		const struct opt *o = &options[i];
-		char left[64];
 		const char *h = o->help, *nl;
 
-		char shortcol[5] = "    ";
-
-		if (o->name.shrt != 0)
-			snprintf(shortcol, sizeof(shortcol), "-%c, ", o->name.shrt);
-		snprintf(left, sizeof(left), "%s%s%s%s", shortcol, o->name.lng, o->metavar != NULL ? " " : "",
-		    o->metavar != NULL ? o->metavar : "");
+		option_left(o, left, sizeof(left));
 		/* Help text may span lines; indent each under the first. */
 		while ((nl = strchr(h, '\n')) != NULL) {
-			fprintf(f, "  %-24s %.*s\n", left, (int)(nl - h), h);
+			fprintf(f, "  %-*s  %.*s\n", w, left, (int)(nl - h), h);
 			left[0] = '\0';
 			h = nl + 1;
 		}
-		fprintf(f, "  %-24s %s\n", left, h);
+		fprintf(f, "  %-*s  %s\n", w, left, h);
 		if (o->env != NULL)
-			fprintf(f, "  %-24s variable %s\n", "", o->env);
+			fprintf(f, "  %-*s  variable %s\n", w, "", o->env);
 		if (o->def != NULL && o->type == OPT_URLS) {
 			/* A list of URLs: one a line, in the order tried. */
 			const char *d = o->def, *comma;
-			fprintf(f, "  %-24s default", "");
+			fprintf(f, "  %-*s  default", w, "");
 			while ((comma = strchr(d, ',')) != NULL) {
-				fprintf(f, " %.*s,\n  %-24s        ", (int)(comma - d), d, "");
+				fprintf(f, " %.*s,\n  %-*s         ", (int)(comma - d), d, w, "");
 				d = comma + 1;
 			}
 			fprintf(f, " %s\n", d);
 		} else if (o->def != NULL)
-			fprintf(f, "  %-24s default %s\n", "", o->def);
+			fprintf(f, "  %-*s  default %s\n", w, "", o->def);
 		else if (o->type == OPT_PATH && o->off == offsetof(struct cconvd_config, db_path))
-			fprintf(f, "  %-24s default $XDG_STATE_HOME/cconv/rates.db,\n"
-			    "  %-24s   else ~/.local/state/cconv/rates.db\n", "", "");
+			fprintf(f, "  %-*s  default $XDG_STATE_HOME/cconv/rates.db,\n"
+			    "  %-*s    else ~/.local/state/cconv/rates.db\n", w, "", w, "");
 		if (o->type == OPT_SECONDS || o->type == OPT_COUNT)
-			fprintf(f, "  %-24s from %ld to %ld\n", "", o->min, o->max);
+			fprintf(f, "  %-*s  from %ld to %ld\n", w, "", o->min, o->max);
 	}
 	fprintf(f, "\n"
 	    "HTTP endpoints (GET):\n"

@@ -32,7 +32,9 @@
  * a keep-alive exchange so gets its answer instead of a reset; an idle
  * keep-alive connection costs at most that wait.
  */
+#include <errno.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -852,6 +854,50 @@ on_mhd_log(void *cls, const char *fmt, va_list ap)
 	log_debug("libmicrohttpd: %s", msg);
 }
 
+/*
+ * The listening socket is ours, not libmicrohttpd's, for one reason: a taken
+ * address must be refused.  libmicrohttpd binds with SO_REUSEPORT when asked
+ * to reuse an address, and then a second daemon on the same port silently
+ * shares the requests with the first.  SO_REUSEADDR alone lets a restart
+ * bind at once over the last run's TIME_WAIT connections, and nothing more.
+ * On success the socket is bound, listening and non-blocking (the thread
+ * pool's threads all accept on it); libmicrohttpd closes it on stop.
+ */
+static int
+listen_on(const struct addrinfo *ai, const struct cconvd_config *cfg, char *err, size_t errlen)
+{
+	int fd, one = 1, v6 = ai->ai_family == AF_INET6;
+
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+	if (fd == -1) {
+		err_set(err, errlen, "listen: socket: %s", strerror(errno));
+		return -1;
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
+	    (v6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) == -1)) {
+		err_set(err, errlen, "listen: setsockopt: %s", strerror(errno));
+		goto fail;
+	}
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1) {
+		if (errno == EADDRINUSE)
+			err_set(err, errlen, "listen '%s%s%s:%u': address already in use: another cconvd, or another "
+			    "program, listens there; stop it or choose another --listen", v6 ? "[" : "",
+			    cfg->listen_host, v6 ? "]" : "", cfg->listen_port);
+		else
+			err_set(err, errlen, "listen '%s%s%s:%u': %s", v6 ? "[" : "", cfg->listen_host, v6 ? "]" : "",
+			    cfg->listen_port, strerror(errno));
+		goto fail;
+	}
+	if (listen(fd, SOMAXCONN) == -1) {
+		err_set(err, errlen, "listen: %s", strerror(errno));
+		goto fail;
+	}
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
 unsigned
 http_threads(const struct cconvd_config *cfg)
 {
@@ -879,7 +925,7 @@ http_start(const struct cconvd_config *cfg, const struct api_history *history, c
 	unsigned int threads = http_threads(cfg);
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
 	    MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
-	int gai;
+	int gai, fd;
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
@@ -903,22 +949,24 @@ http_start(const struct cconvd_config *cfg, const struct api_history *history, c
 		err_prefix(err, errlen, "http");
 		goto fail;
 	}
+	if ((fd = listen_on(ai, cfg, err, errlen)) == -1)
+		goto fail;
+	/* The logger comes first: libmicrohttpd reports options parsed before it to stderr itself. */
 	h->d = MHD_start_daemon(flags, cfg->listen_port, on_accept, h, on_request, h,
+	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+	    MHD_OPTION_LISTEN_SOCKET, fd,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
 	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, h,
-	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
 	    MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
-	    MHD_OPTION_SOCK_ADDR, ai->ai_addr,
 	    MHD_OPTION_THREAD_POOL_SIZE, threads,
 	    MHD_OPTION_CONNECTION_TIMEOUT, HTTP_CONN_TIMEOUT,
 	    MHD_OPTION_CONNECTION_LIMIT, HTTP_CONN_LIMIT,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)cfg->max_conns_per_ip,
-	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1U,
 	    MHD_OPTION_END);
 	if (h->d == NULL) {
-		err_set(err, errlen, "listen '%s:%u': cannot bind or start the HTTP server (address in use or not "
-		    "local?)", cfg->listen_host, cfg->listen_port);
+		err_set(err, errlen, "listen '%s:%u': cannot start the HTTP server (run with -v for its reason)",
+		    cfg->listen_host, cfg->listen_port);
 		goto fail;
 	}
 	if ((info = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT)) == NULL) {

@@ -85,7 +85,7 @@ run_ingest(const struct cconvd_config *cfg)
 	int rc;
 
 	if ((st = store_open_oneshot(cfg->db_path, err, sizeof(err))) == NULL) {
-		log_warnx("%s", err);
+		log_errx("%s", err);
 		return 1;
 	}
 	if (cfg->import_path != NULL)
@@ -95,7 +95,7 @@ run_ingest(const struct cconvd_config *cfg)
 		    sizeof(err));
 	store_close(st);
 	if (rc == -1) {
-		log_warnx("%s; the database is unchanged", err);
+		log_errx("%s; the database is unchanged", err);
 		return 1;
 	}
 	if (res.counts.kept > 0)
@@ -137,6 +137,7 @@ main(int argc, char **argv)
 	int sig, rc = 1;
 
 	log_init("cconvd", 0);
+	log_stamp(!log_stderr_is_journal());
 #ifdef __GLIBC__
 	/* glibc's malloc takes any threshold up to 32 MiB; only an allocator
 	 * that replaces it (a sanitizer's) refuses, and then has its own rules. */
@@ -147,7 +148,7 @@ main(int argc, char **argv)
 		config_free(&cfg);
 		return 0;
 	case CONFIG_USAGE:
-		log_warnx("%s (see cconvd --help)", err);
+		log_errx("%s (see cconvd --help)", err);
 		config_free(&cfg);
 		return EXIT_USAGE;
 	default:
@@ -160,7 +161,7 @@ main(int argc, char **argv)
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGHUP);
 	if (pthread_sigmask(SIG_BLOCK, &sigs, NULL) != 0) {
-		log_warnx("cannot block signals");
+		log_errx("cannot block signals");
 		goto out;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -168,7 +169,7 @@ main(int argc, char **argv)
 	 * as a full disk, rather than kill the daemon that serves from memory. */
 	signal(SIGXFSZ, SIG_IGN);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		log_warnx("cannot initialise libcurl");
+		log_errx("cannot initialise libcurl");
 		goto out;
 	}
 
@@ -177,13 +178,13 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if ((st = store_open(cfg.db_path, err, sizeof(err))) == NULL) {
-		log_warnx("%s", err);
+		log_errx("%s", err);
 		goto out;
 	}
 	/* Every read ranks the sources as --upstream lists them. */
 	if ((order = redacted_upstreams(&cfg)) == NULL ||
 	    store_set_order(st, (const char *const *)order, cfg.nupstreams, err, sizeof(err)) == -1) {
-		log_warnx("out of memory");
+		log_errx("out of memory");
 		goto out;
 	}
 	/* A day from the future is passed over here and logged by the refresher's first round. */
@@ -202,11 +203,11 @@ main(int argc, char **argv)
 	else
 		store_on_reopen(st, history_follow, hist);
 	if ((h = http_start(&cfg, history_api(hist), err, sizeof(err))) == NULL) {
-		log_warnx("%s", err);
+		log_errx("%s", err);
 		goto out;
 	}
 	if ((rf = refresher_start(&cfg, st, err, sizeof(err))) == NULL) {
-		log_warnx("refresher: %s", err);
+		log_errx("refresher: %s", err);
 		goto out;
 	}
 

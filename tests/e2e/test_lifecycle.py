@@ -16,7 +16,7 @@ from e2elib import (CCONVD, DATE, RATES, Daemon, Upstream, cconvd_once, db_conte
                     run, serving, wait_until, write_file)
 
 EXIT_LIMIT = 2.0  # seconds, the requirement (asserted generously: it is not a benchmark)
-LINE = re.compile(r"^cconvd: (info|warning|debug|fatal): \S")
+LINE = re.compile(r"^cconvd: (info|warning|error|debug|fatal): \S")
 
 
 def keep_alive_client(port, results, started):

@@ -45,7 +45,7 @@ CTEST_DASHBOARD_TOOLS = {"BZRCOMMAND", "COVERAGE_COMMAND", "CVSCOMMAND", "GITCOM
 LEAKY_ENV = ("CC", "CFLAGS", "CPPFLAGS", "LDFLAGS", "CPATH", "C_INCLUDE_PATH", "LIBRARY_PATH", "PKG_CONFIG",
              "PKG_CONFIG_PATH", "PKG_CONFIG_SYSROOT_DIR", "CMAKE_PREFIX_PATH", "CMAKE_GENERATOR", "MAKEFLAGS",
              "MFLAGS")
-NO_RATES_LINE = re.compile(r"^cconvd: warning: no rates to serve yet: .*'cconvd --import FILE'.*file://")
+NO_RATES_LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ cconvd: warning: no rates to serve yet: .*'cconvd --import FILE'.*file://")
 
 
 class Failed(Exception):

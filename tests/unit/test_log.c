@@ -1,8 +1,9 @@
 /*
  * log: fatal() and fatalx() end the program with status 1 after exactly one
  * line naming the program, the level and the reason (the house rule in
- * log.h), and an ordinary warning leaves it running.  Each case runs in a
- * child process whose stderr is a pipe.
+ * log.h), an ordinary warning leaves it running, an error says "error:", a
+ * stamped line starts with its time, and only stderr itself counts as the
+ * journal.  Each logging case runs in a child process whose stderr is a pipe.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -12,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -140,6 +143,72 @@ test_message_cannot_forge_a_line(void **state)
 	    "(new rates): upstream FORGED?[31m??? ??2J ? caf\xc3\xa9 \xe2\x80\xa6\n");
 }
 
+static void
+call_errx_stamped(void)
+{
+	log_stamp(1);
+	log_errx("listen '%s': address already in use", "127.0.0.1:8080");
+}
+
+/* A failure that stops a start says "error:"; stamped, the line starts with
+ * its UTC time, within the seconds the child ran. */
+static void
+test_errx_stamped(void **state)
+{
+	char out[512], stamp[32];
+	time_t before = time(NULL), after, when;
+	struct tm tm;
+	int status;
+
+	(void)state;
+	run_child(call_errx_stamped, &status, out, sizeof(out));
+	after = time(NULL);
+	assert_int_equal(status, STATUS_RETURNED);
+	assert_true(strlen(out) > 21 && out[20] == ' ');
+	assert_string_equal(out + 21, "cconvd: error: listen '127.0.0.1:8080': address already in use\n");
+	memcpy(stamp, out, 20);
+	stamp[20] = '\0';
+	memset(&tm, 0, sizeof(tm));
+	assert_non_null(strptime(stamp, "%Y-%m-%dT%H:%M:%SZ", &tm));
+	when = timegm(&tm);
+	assert_true(when >= before && when <= after);
+}
+
+/* JOURNAL_STREAM must name stderr's own device and inode, exactly. */
+static void
+test_journal_is_stderr_only(void **state)
+{
+	char path[] = "/tmp/test_log_XXXXXX", val[64];
+	struct stat st;
+	int fd, saved;
+
+	(void)state;
+	assert_true((fd = mkstemp(path)) >= 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_true((saved = dup(STDERR_FILENO)) >= 0);
+	assert_true(dup2(fd, STDERR_FILENO) >= 0);
+
+	unsetenv("JOURNAL_STREAM");
+	assert_int_equal(log_stderr_is_journal(), 0);
+	snprintf(val, sizeof(val), "%llu:%llu", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+	setenv("JOURNAL_STREAM", val, 1);
+	assert_int_equal(log_stderr_is_journal(), 1);
+	snprintf(val, sizeof(val), "%llu:%llu", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino + 1);
+	setenv("JOURNAL_STREAM", val, 1);
+	assert_int_equal(log_stderr_is_journal(), 0);
+	snprintf(val, sizeof(val), "%llu:%llux", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+	setenv("JOURNAL_STREAM", val, 1);
+	assert_int_equal(log_stderr_is_journal(), 0);
+	setenv("JOURNAL_STREAM", "", 1);
+	assert_int_equal(log_stderr_is_journal(), 0);
+
+	unsetenv("JOURNAL_STREAM");
+	assert_true(dup2(saved, STDERR_FILENO) >= 0);
+	close(saved);
+	close(fd);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -148,6 +217,8 @@ main(void)
 		cmocka_unit_test(test_fatal_adds_errno),
 		cmocka_unit_test(test_warnx_returns),
 		cmocka_unit_test(test_message_cannot_forge_a_line),
+		cmocka_unit_test(test_errx_stamped),
+		cmocka_unit_test(test_journal_is_stderr_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
