@@ -48,9 +48,17 @@ log_stderr_is_journal(void)
 	const char *js = getenv("JOURNAL_STREAM");
 	unsigned long long dev, ino;
 	struct stat st;
-	int end = 0;
+	char *end;
 
-	if (js == NULL || sscanf(js, "%llu:%llu%n", &dev, &ino, &end) != 2 || js[end] != '\0')
+	/* "DEV:INO", both decimal, nothing else. */
+	if (js == NULL || *js < '0' || *js > '9')
+		return 0;
+	errno = 0;
+	dev = strtoull(js, &end, 10);
+	if (*end != ':' || end[1] < '0' || end[1] > '9')
+		return 0;
+	ino = strtoull(end + 1, &end, 10);
+	if (*end != '\0' || errno != 0)
 		return 0;
 	if (fstat(STDERR_FILENO, &st) == -1)
 		return 0;
