@@ -4,19 +4,19 @@
 //   node web.js URL SCREENSHOT.png PHONE_SCREENSHOT.png [DAEMON_PID]
 //   node web.js --look URL SCREENSHOT.png PHONE_SCREENSHOT.png
 //
-// It picks USD as the source, GBP as the target, adds JPY as a second
-// target, types 1234.5 key by key, and reads the results as displayed.
-// With --look it only opens URL, whose address holds the choices
-// (?from=&to=A,B&amount=), and reads what the page shows, the phone picture
-// in dark mode.  Given DAEMON_PID, it first reads the page at addresses
-// holding bad values, and last stops the daemon (SIGTERM) mid-session and
-// changes the amount.  It judges nothing itself: the expected figures live
-// in the Python test.
+// In English (en-US), it searches the currency fields by name and works
+// them by keyboard to pick USD as the source, GBP as the target, and, after
+// "Add a currency", JPY as a second; types 1234.5 key by key and reads the
+// results as displayed; then reads the page at a phone's width, and types
+// grouped and ambiguous amounts.  With --look it only opens URL, whose
+// address holds the choices (?from=&to=A,B&amount=), and reads what the
+// page shows, the phone picture in dark mode.  Given DAEMON_PID, it first
+// reads the page at addresses holding bad values, reads it in German
+// (de-DE, Berlin's time) beside the English tab, and last stops the daemon
+// (SIGTERM) mid-session and changes the amount.  It judges nothing itself:
+// the expected figures live in the Python test.
 "use strict";
 const { chromium } = require("playwright-core");
-const fs = require("fs");
-const os = require("os");
-const path = require("path");
 
 const look = process.argv[2] === "--look";
 const [url, shot, phoneShot, daemonPid] = process.argv.slice(look ? 3 : 2);
@@ -27,6 +27,7 @@ function readResults(page) {
   return page.$$eval("#results li", (lis) => lis.map((li) => ({
     code: li.dataset.code,
     value: (li.querySelector(".value") || {}).textContent || null,
+    exact: ((li.querySelector(".value") || {}).dataset || {}).exact || null,
     rate: (li.querySelector(".rate") || {}).textContent || null,
     asof: (li.querySelector(".asof") || {}).textContent || null,
     error: (li.querySelector(".error") || {}).textContent || null,
@@ -45,10 +46,72 @@ async function readFields(page, query) {
       invalid: document.querySelector('[aria-describedby~="' + p.id + '"]').getAttribute("aria-invalid"),
       text: p.textContent })),
     values: Array.from(document.querySelectorAll("#results .value")).map((v) => v.textContent),
+    fields: Array.from(document.querySelectorAll("#form input")).map((i) => i.value),
     meta: document.getElementById("meta-text").textContent,
     chart: document.getElementById("chart").textContent,
     search: location.search,
   }));
+}
+
+// A currency field as a screen reader and a person see it: its role, whether its list is open, the
+// option marked, the options listed, and its text.
+function combo(page, id) {
+  return page.evaluate((id) => {
+    const input = document.getElementById(id);
+    const list = document.getElementById(input.getAttribute("aria-controls"));
+    const active = document.getElementById(input.getAttribute("aria-activedescendant") || "");
+    return {
+      role: input.getAttribute("role"), listRole: list.getAttribute("role"),
+      expanded: input.getAttribute("aria-expanded"), shown: !list.hidden,
+      active: active ? active.dataset.code : null,
+      activeSelected: active ? active.getAttribute("aria-selected") : null,
+      options: Array.from(list.querySelectorAll('[role="option"]')).map((o) => o.dataset.code),
+      names: Array.from(list.querySelectorAll('[role="option"] .name')).map((o) => o.textContent),
+      value: input.value, focused: document.activeElement === input,
+    };
+  }, id);
+}
+
+// Types text into a currency field (its text selected on focus, so replaced) and reads it.
+async function search(page, id, text) {
+  await page.focus("#" + id);
+  await page.keyboard.type(text);
+  return combo(page, id);
+}
+
+// The amount field set to text, read once the page has answered exactly that text.
+async function amountIs(page, text) {
+  await page.fill("#amount", text);
+  await page.waitForFunction((t) => {
+    const r = document.getElementById("results");
+    return r.dataset.amount === t && !r.classList.contains("pending");
+  }, text);
+  return page.evaluate(() => ({
+    values: Array.from(document.querySelectorAll("#results .value")).map((v) => ({
+      code: v.closest("li").dataset.code, shown: v.textContent, exact: v.dataset.exact })),
+    rates: Array.from(document.querySelectorAll("#results .rate")).map((r) => r.textContent),
+    caption: document.getElementById("results-for").hidden ? "" : document.getElementById("results-for").textContent,
+    error: document.getElementById("amount-error").hidden ? null : document.getElementById("amount-error").textContent,
+  }));
+}
+
+// At a phone's width: what of each field's text does not fit its box, and the chart's smallest label in
+// CSS pixels as drawn (its font size times the drawing's scale).
+async function phone(page, seen) {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  seen.phoneOverflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  seen.phoneFields = await page.$$eval("#form input", (is) => is.map((i) => ({
+    id: i.id, value: i.value, cut: i.scrollWidth - i.clientWidth,
+    note: (document.getElementById(i.id + "-name") || { hidden: true }).hidden ? null :
+      document.getElementById(i.id + "-name").textContent })));
+  seen.phoneChartFont = await page.evaluate(() => {
+    const svg = document.querySelector("#chart svg");
+    if (!svg) return null;
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    return Math.min(...Array.from(svg.querySelectorAll("text"))
+      .map((t) => parseFloat(getComputedStyle(t).fontSize) * scale));
+  });
 }
 
 // The page at an address that holds the choices, read once every target has its row.
@@ -60,25 +123,27 @@ async function lookAt(page, seen) {
     document.getElementById("meta-text").textContent.startsWith("Rates of"), targets);
   seen.results = await readResults(page);
   seen.meta = await page.textContent("#meta-text");
+  seen.staleVisible = await page.isVisible("#stale");
   await page.screenshot({ path: shot, fullPage: true });
-  await page.setViewportSize({ width: 390, height: 844 });
   await page.emulateMedia({ colorScheme: "dark" });
-  seen.phoneOverflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  await phone(page, seen);
   await page.screenshot({ path: phoneShot, fullPage: true });
 }
 
 async function main() {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), "cconv-chromium-"));
-  const context = await chromium.launchPersistentContext(profile, {
+  const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
       "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    viewport: { width: 900, height: 900 },
   });
   const seen = { console: [], requests: [], failed: [] };
-  try {
-    const page = context.pages()[0] || await context.newPage();
+  // A tab of a fresh profile (its own storage) in a language and time zone, every console error, failed or
+  // foreign request noted in seen.
+  const open = async (locale, timezoneId) => {
+    const context = await browser.newContext({ locale: locale, timezoneId: timezoneId,
+      viewport: { width: 900, height: 900 } });
+    const page = await context.newPage();
     page.setDefaultTimeout(TIMEOUT);
     // A 4xx is also reported in "failed", with its URL, which the console line lacks.
     page.on("console", (m) => {
@@ -88,12 +153,41 @@ async function main() {
     page.on("response", (r) => { if (r.status() >= 400) seen.failed.push(r.status() + " " + r.url()); });
     page.on("pageerror", (e) => seen.console.push("pageerror: " + e.message));
     page.on("request", (r) => seen.requests.push(r.url()));
-    await (look ? lookAt : drive)(page, seen);
+    return page;
+  };
+  try {
+    if (look) {
+      await lookAt(await open("en-US", "UTC"), seen);
+    } else {
+      // German beside English, each in its own tab and profile, both before the daemon is stopped.
+      const de = daemonPid ? open("de-DE", "Europe/Berlin").then(german) : null;
+      if (de) de.catch(() => {});   // its failure is thrown where it is awaited, below
+      const page = await open("en-US", "UTC");
+      await drive(page, seen);
+      if (de) seen.german = await de;
+      if (daemonPid) await killed(page, seen);
+    }
   } finally {
-    await context.close();
-    fs.rmSync(profile, { recursive: true, force: true });
+    await browser.close();
   }
   process.stdout.write(JSON.stringify(seen) + "\n");
+}
+
+// The page in German, in Berlin: the address's amount shown as German writes it, results grouped with '.',
+// the fetch time in Berlin's time, amounts typed the German way, and an ambiguous one refused.
+async function german(page) {
+  const base = url.replace(/\/$/, "");
+  await page.goto(base + "/?from=USD&to=JPY,GBP&amount=1234.5");
+  await page.waitForFunction(() => document.querySelectorAll("#results .value").length === 2 &&
+    document.getElementById("meta-text").textContent.startsWith("Rates of"));
+  const de = {
+    field: await page.inputValue("#amount"),
+    first: await amountIs(page, await page.inputValue("#amount")),
+    fetched: await page.textContent("#meta-text time:last-of-type"),
+    typed: {},
+  };
+  for (const t of ["1.000,50", "1 000,50", "1_000", "100.50", "1,5"]) de.typed[t] = await amountIs(page, t);
+  return de;
 }
 
 // Picks the choices as a person would, and reads the results, the chart and a bad amount.
@@ -101,11 +195,11 @@ async function drive(page, seen) {
   if (daemonPid) {
     seen.badAddress = await readFields(page, "?from=XXX&to=QQQ,GBP&amount=abc");
     seen.emptyAmount = await readFields(page, "?from=USD&to=QQQ,GBP&amount=");
+    seen.issueAddress = await readFields(page, "?from=XXX&to=KWD,GBP&amount=100");
   }
   const resp = await page.goto(url);
   seen.status = resp.status();
   seen.headers = resp.headers();
-  await page.waitForSelector("#from option", { state: "attached" });
   await page.waitForSelector("#results li");
   seen.styled = await page.$eval(".card", (c) => getComputedStyle(c).borderTopLeftRadius);
 
@@ -117,10 +211,26 @@ async function drive(page, seen) {
     seen.tabOrder.push(await page.evaluate(() => document.activeElement.id || document.activeElement.tagName));
   }
 
-  await page.selectOption("#from", "USD");
-  await page.selectOption("#to-0", "GBP");
+  // The currency fields, by name and by keyboard: each search read, then Escape puts back the field's own.
+  seen.combo = {};
+  for (const [key, text] of [["swiss", "sw\u00efss"], ["yen", "yen"], ["pound", "POUND"]]) {
+    seen.combo[key] = await search(page, "from", text);
+    await page.keyboard.press("Escape");
+  }
+  seen.combo.escaped = await combo(page, "from");
+  seen.combo.dollar = await search(page, "from", "dollar");
+  await page.screenshot({ path: shot.replace(/\.png$/, "-list.png") });
+  await page.keyboard.press("ArrowDown");
+  seen.combo.down = await combo(page, "from");
+  await page.keyboard.press("ArrowUp");
+  await page.keyboard.press("Enter");
+  seen.combo.picked = await combo(page, "from");
+  await search(page, "to-0", "pound");
+  await page.keyboard.press("Enter");
   await page.click("#add");
-  await page.selectOption("#to-1", "JPY");
+  seen.combo.added = await combo(page, "to-1");
+  await page.keyboard.type("japan");
+  await page.keyboard.press("Enter");
   await page.fill("#amount", "");
   await page.type("#amount", "1234.5", { delay: 30 });
   // No Enter: the page converts as the user types.
@@ -139,11 +249,15 @@ async function drive(page, seen) {
   seen.chartEmpty = await page.$eval("#chart", (c) => (c.querySelector("#chart-empty") || {}).textContent || null);
   seen.chartLabel = await page.$eval("#chart", (c) => (c.querySelector("svg") || { getAttribute: () => null }).getAttribute("aria-label"));
   await page.screenshot({ path: shot, fullPage: true });
+  // The footer's link to the API section, which shows only when asked for.
+  seen.apiHidden = !(await page.isVisible("#api"));
+  await page.click("footer a");
+  seen.apiShown = await page.isVisible("#api");
 
-  // A phone: no sideways scrolling, and a picture of it.
-  await page.setViewportSize({ width: 390, height: 844 });
-  seen.phoneOverflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  // A phone: no sideways scrolling, every field whole, labels readable, and a picture of it.
+  await phone(page, seen);
   await page.screenshot({ path: phoneShot, fullPage: true });
+  await page.setViewportSize({ width: 900, height: 900 });
 
   // A bad amount is said at once, beside the field, and marked invalid.
   await page.fill("#amount", "12a");
@@ -151,7 +265,15 @@ async function drive(page, seen) {
   seen.badAmount = await page.textContent("#amount-error");
   seen.badAmountValues = await page.$$eval("#results .value", (vs) => vs.length);
   seen.badAmountInvalid = await page.getAttribute("#amount", "aria-invalid");
-  if (daemonPid) await killed(page, seen);
+  seen.typed = {};
+  for (const t of ["1,000.50", "1 000,50", "100,50"]) seen.typed[t] = await amountIs(page, t);
+  // Reloaded, the currencies picked before come first, newest first.
+  await page.reload();
+  await page.waitForFunction(() => document.getElementById("results").dataset.amount !== undefined);
+  await page.focus("#to-0");
+  await page.keyboard.press("ArrowDown");
+  seen.combo.likely = await combo(page, "to-0");
+  await page.keyboard.press("Escape");
 }
 
 // The daemon stopped mid-session, then the amount changed: what stays on screen.
