@@ -20,6 +20,7 @@
 #include "fxjson.h"
 #include "merge.h"
 #include "v2.h"
+#include "v2rates.h"
 #include "web.h"
 #include "web_index_hash.h"
 
@@ -305,7 +306,7 @@ history_on(const struct api_ctx *ctx, const char *date, struct rates **out, stru
 	}
 	/* A day still to come is answered as today is: with the newest rates. */
 	dt_date(ctx->now, today);
-	if (ctx->history->on(ctx->history->cls, strcmp(date, today) > 0 ? today : date, out, day, err,
+	if (ctx->history->on(ctx->history->cls, strcmp(date, today) > 0 ? today : date, NULL, out, day, err,
 	    sizeof(err)) == -1) {
 		answer_error(resp, 503, "history unavailable: %s", err);
 		return -1;
@@ -318,7 +319,7 @@ history_on(const struct api_ctx *ctx, const char *date, struct rates **out, stru
 	if (*out == NULL) {
 		/* Say where history does start: the first day after date, if any. */
 		char first[DT_DATE_LEN] = "";
-		int found = ctx->history->each(ctx->history->cls, date, API_OPEN_END, first_date, first, err,
+		int found = ctx->history->each(ctx->history->cls, date, API_OPEN_END, NULL, first_date, first, err,
 		    sizeof(err));
 		if (found == 1)
 			answer_error(resp, 404, "no rates on or before %s: the stored history starts on %s", date,
@@ -654,7 +655,7 @@ route_series(const struct api_ctx *ctx, const struct api_request *req, const cha
 	buf_puts(s.b, "YYYY-MM-DD\",\"rates\":{");
 
 	buf_init(&s.dates, API_SERIES_CAP);
-	rc = ctx->history->each(ctx->history->cls, start, end, series_day, &s, err, sizeof(err));
+	rc = ctx->history->each(ctx->history->cls, start, end, NULL, series_day, &s, err, sizeof(err));
 	if (rc == -1) {
 		answer_error(resp, 503, "history unavailable: %s", err);
 		goto out;
@@ -977,6 +978,8 @@ api_is_heavy(const struct api_request *req, int64_t now)
 
 	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0)
 		return 0;
+	if (v2_is_path(path, n))
+		return v2rates_is_heavy(req, now);
 	strip_v1(&path, &n);
 	if (!is_dated(path, n) || (dots = memmem(path + 1, n - 1, "..", 2)) == NULL ||
 	    parse_range(path + 1, n - 1, dots, start, end, NULL) == -1)
@@ -984,6 +987,20 @@ api_is_heavy(const struct api_request *req, int64_t now)
 	if (strcmp(end, API_OPEN_END) == 0)
 		dt_date(now, end);
 	return dt_date_days(end) - dt_date_days(start) > API_HEAVY_DAYS;
+}
+
+void
+api_begin_at(const struct api_ctx *ctx, struct api_response *resp, const char *content_type, int64_t fetched,
+    int dated)
+{
+	begin_answer_at(ctx, resp, content_type, fetched, dated);
+}
+
+void
+api_keep_dated(const struct api_ctx *ctx, const char *asked, const struct rates *answered,
+    const struct api_day *day, struct api_response *resp)
+{
+	set_dated_cache(ctx, asked, answered, day, resp);
 }
 
 void

@@ -34,6 +34,7 @@ struct api_request {
 	size_t path_len;
 	const struct api_arg *args;
 	size_t nargs;
+	const char *accept;	/* the Accept field's first line; NULL: none */
 };
 
 /* What a day's view read (store.h's struct store_day), to decide how long
@@ -45,10 +46,19 @@ struct api_day {
 	char before[DT_DATE_LEN];	/* with no view: the newest stored day before the window, "" if none */
 };
 
+/* The sources a read may take rates from, by provider key
+ * (upstream_provider_key()): Frankfurter v2's providers=. */
+#define API_MAX_PROVIDERS 16
+struct api_only {
+	const char *const *keys;	/* upper case */
+	size_t n;
+};
+
 /*
  * Stored history, for the dated routes, behind two functions so that this
  * module stays free of SQLite (server/history.c provides them; tests give
  * fakes).  Both may be called from any request thread at once.
+ * only is NULL to read every source, else as store_set_only() restricts.
  *   on:   the view of date (store_load_on()); 0 with *out (the caller
  *         frees it) or NULL when none, and *day (day may be NULL), -1 with
  *         err set.
@@ -57,8 +67,9 @@ struct api_day {
  */
 struct api_history {
 	void *cls;
-	int (*on)(void *cls, const char *date, struct rates **out, struct api_day *day, char *err, size_t errlen);
-	int (*each)(void *cls, const char *start, const char *end,
+	int (*on)(void *cls, const char *date, const struct api_only *only, struct rates **out, struct api_day *day,
+	    char *err, size_t errlen);
+	int (*each)(void *cls, const char *start, const char *end, const struct api_only *only,
 	    int (*fn)(void *arg, const struct rates *r), void *arg, char *err, size_t errlen);
 };
 
@@ -104,14 +115,27 @@ struct api_response {
 	int stale;		/* adds Warning: 110 */
 	const char *csp;	/* static; NULL: no Content-Security-Policy header */
 	int retry_after;	/* seconds for a Retry-After header; 0: none */
+	const char *vary;	/* static; NULL: no Vary header */
 	enum api_endpoint endpoint;
 	enum api_cache cache;
 };
 
 void api_handle(const struct api_ctx *ctx, const struct api_request *req, struct api_response *resp);
+
+/*
+ * For the modules api_handle() routes to: starts a 200 of content_type from
+ * rates fetched at `fetched`; dated: from history, never stale.  Then
+ * api_keep_dated() lets an answer from the view of the day asked (answered,
+ * read with day) be kept for good when that day can no longer change.
+ */
+void api_begin_at(const struct api_ctx *ctx, struct api_response *resp, const char *content_type, int64_t fetched,
+    int dated);
+void api_keep_dated(const struct api_ctx *ctx, const char *asked, const struct rates *answered,
+    const struct api_day *day, struct api_response *resp);
 /*
  * Whether api_handle() would spend long on req: a valid time series spanning
- * more than API_HEAVY_DAYS days (an open end counts to now's date).  Every
+ * more than API_HEAVY_DAYS days (an open end counts to now's date), in
+ * Frankfurter v1's form or v2's (v2rates_is_heavy()).  Every
  * other request, malformed ones included, answers in well under a
  * millisecond.  Reads only req; thread-safe.
  */

@@ -104,15 +104,20 @@ ready(struct history *h, struct slot *s, char *err, size_t errlen)
 }
 
 static int
-on(void *cls, const char *date, struct rates **out, struct api_day *day, char *err, size_t errlen)
+on(void *cls, const char *date, const struct api_only *only, struct rates **out, struct api_day *day, char *err,
+    size_t errlen)
 {
 	struct slot *s = acquire(cls);
 	struct store_day sd;
 	int rc = -1;
 
 	*out = NULL;
-	if (ready(cls, s, err, errlen) == 0)
+	if (ready(cls, s, err, errlen) == 0) {
+		/* Borrowed for this read only: cleared before another request takes the slot. */
+		store_set_only(s->st, only != NULL ? only->keys : NULL, only != NULL ? only->n : 0);
 		rc = store_load_on(s->st, date, out, &sd, err, errlen);
+		store_set_only(s->st, NULL, 0);
+	}
 	release(s);
 	if (rc == 0 && day != NULL) {
 		day->stored = sd.stored;
@@ -124,14 +129,18 @@ on(void *cls, const char *date, struct rates **out, struct api_day *day, char *e
 }
 
 static int
-each(void *cls, const char *start, const char *end, int (*fn)(void *arg, const struct rates *r), void *arg,
-    char *err, size_t errlen)
+each(void *cls, const char *start, const char *end, const struct api_only *only,
+    int (*fn)(void *arg, const struct rates *r), void *arg, char *err, size_t errlen)
 {
 	struct slot *s = acquire(cls);
 	int rc = -1;
 
-	if (ready(cls, s, err, errlen) == 0)
+	if (ready(cls, s, err, errlen) == 0) {
+		/* Borrowed for this read only: cleared before another request takes the slot. */
+		store_set_only(s->st, only != NULL ? only->keys : NULL, only != NULL ? only->n : 0);
 		rc = store_each(s->st, start, end, fn, arg, err, errlen);
+		store_set_only(s->st, NULL, 0);
+	}
 	release(s);
 	return rc;
 }

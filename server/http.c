@@ -497,6 +497,8 @@ respond(struct http *h, struct MHD_Connection *conn, const char *method, const c
 		goto out;
 	if (status == 405 && add_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD") == -1)
 		goto out;
+	if (resp->vary != NULL && add_header(r, MHD_HTTP_HEADER_VARY, resp->vary) == -1)
+		goto out;
 	if (resp->retry_after > 0) {
 		snprintf(num, sizeof(num), "%d", resp->retry_after);
 		if (add_header(r, MHD_HTTP_HEADER_RETRY_AFTER, num) == -1)
@@ -522,7 +524,8 @@ out:
 static int
 copy_request(struct req_copy *dst, const struct api_request *req)
 {
-	size_t need = strlen(req->method) + 1 + req->path_len + 1;
+	size_t need = strlen(req->method) + 1 + req->path_len + 1 +
+	    (req->accept != NULL ? strlen(req->accept) + 1 : 0);
 	char *p;
 
 	for (size_t i = 0; i < req->nargs; i++)
@@ -533,6 +536,9 @@ copy_request(struct req_copy *dst, const struct api_request *req)
 	COPY(dst->req.method, req->method, strlen(req->method));
 	COPY(dst->req.path, req->path, req->path_len);
 	dst->req.path_len = req->path_len;
+	dst->req.accept = NULL;
+	if (req->accept != NULL)
+		COPY(dst->req.accept, req->accept, strlen(req->accept));
 	for (size_t i = 0; i < req->nargs; i++) {
 		const struct api_arg *a = &req->args[i];
 		struct api_arg *b = &dst->args[i];
@@ -598,22 +604,23 @@ guarded_day(void *arg, const struct rates *r)
 }
 
 static int
-guarded_each(void *cls, const char *start, const char *end, int (*fn)(void *arg, const struct rates *r),
-    void *arg, char *err, size_t errlen)
+guarded_each(void *cls, const char *start, const char *end, const struct api_only *only,
+    int (*fn)(void *arg, const struct rates *r), void *arg, char *err, size_t errlen)
 {
 	struct heavy *hv = cls;
 	const struct api_history *inner = hv->h->history;
 	struct guard g = { hv, fn, arg };
 
-	return inner->each(inner->cls, start, end, guarded_day, &g, err, errlen);
+	return inner->each(inner->cls, start, end, only, guarded_day, &g, err, errlen);
 }
 
 static int
-guarded_on(void *cls, const char *date, struct rates **out, struct api_day *day, char *err, size_t errlen)
+guarded_on(void *cls, const char *date, const struct api_only *only, struct rates **out, struct api_day *day,
+    char *err, size_t errlen)
 {
 	const struct api_history *inner = ((struct heavy *)cls)->h->history;
 
-	return inner->on(inner->cls, date, out, day, err, errlen);
+	return inner->on(inner->cls, date, only, out, day, err, errlen);
 }
 
 /* On a worker: the answer, or a 503 when stopping or the budget is spent;
@@ -764,6 +771,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	req.path_len = strlen(req.path);
 	req.args = args.args;
 	req.nargs = args.n;
+	req.accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
 
 	if (h->jobs != NULL && api_is_heavy(&req, (int64_t)time(NULL)) &&
 	    heavy_start(h, conn, &req, &t0, req_cls) == 0)

@@ -13,6 +13,7 @@
 #include "err.h"
 #include "merge.h"
 #include "obsview.h"
+#include "upstream.h"
 
 struct slot {
 	const struct currency *cur;
@@ -131,6 +132,22 @@ obsview_rank(struct obsview *v, const char *const *order, size_t norder)
 	qsort(rest, nrest, sizeof(rest[0]), by_confirmation);
 	for (size_t i = 0; i < nrest; i++)
 		rest[i]->rank = norder + i;
+}
+
+void
+obsview_only(struct obsview *v, const char *const *keys, size_t n)
+{
+	char key[UPSTREAM_KEY_LEN];
+
+	for (size_t i = 0; i < v->nsrc; i++) {
+		size_t j = 0;
+
+		upstream_provider_key(v->src[i].upstream, key);
+		while (j < n && strcmp(keys[j], key) != 0)
+			j++;
+		if (j == n)
+			v->src[i].rank = SIZE_MAX;	/* obsview_merge() passes it over */
+	}
 }
 
 int

@@ -36,6 +36,11 @@ int obsview_source(struct obsview *v, int64_t id, const char *upstream, int64_t 
  * the rest after them by fetched_at, newest first (then the higher id). */
 void obsview_rank(struct obsview *v, const char *const *order, size_t norder);
 
+/* Leaves out of every merge the sources whose provider key
+ * (upstream_provider_key()) is not among keys[0 .. n): a read restricted to
+ * named providers.  After obsview_rank(), which it overrides. */
+void obsview_only(struct obsview *v, const char *const *keys, size_t n);
+
 /*
  * One observation of source (an id given to obsview_source()): rate_text
  * units of code per one base, dated date, stored at fetched_at.  A code no

@@ -148,6 +148,8 @@ struct store {
 	void *on_reopen_arg;
 	char **order;		/* store_set_order(): redacted upstreams, first first */
 	size_t norder;
+	const char *const *only;	/* store_set_only(): borrowed provider keys */
+	size_t nonly;
 	struct obsview *view;	/* the reads' scratch, kept between calls */
 	sqlite3_stmt *upsert_source;	/* the write statements: NULL when read-only */
 	sqlite3_stmt *upsert_obs;
@@ -1139,6 +1141,13 @@ oom:
 	return -1;
 }
 
+void
+store_set_only(struct store *s, const char *const *keys, size_t n)
+{
+	s->only = keys;
+	s->nonly = keys != NULL ? n : 0;
+}
+
 /* The day `days` days after date ("YYYY-MM-DD"), which is valid. */
 static void
 date_add(const char *date, int64_t days, char out[DT_DATE_LEN])
@@ -1172,6 +1181,8 @@ load_sources(struct store *s, int64_t now, char *err, size_t errlen)
 		goto out;
 	}
 	obsview_rank(s->view, (const char *const *)s->order, s->norder);
+	if (s->nonly > 0)
+		obsview_only(s->view, s->only, s->nonly);
 	rc = 0;
 out:
 	sqlite3_reset(st);

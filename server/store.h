@@ -89,6 +89,14 @@ struct store *store_open_readonly(const char *path, char *err, size_t errlen);
  */
 int store_set_order(struct store *s, const char *const *upstreams, size_t n, char *err, size_t errlen);
 
+/*
+ * Until the next call, the reads (store_load_on(), store_each()) take
+ * rates only from the sources whose provider key (upstream_provider_key())
+ * is among keys[0 .. n), upper case; n 0: every source, as at first.
+ * keys is borrowed until the next call.
+ */
+void store_set_only(struct store *s, const char *const *keys, size_t n);
+
 /* Writes each entry of the snapshot as an observation with its own date and
  * source (rates_source()), unless that very rate is stored already, and
  * confirms every source of r at its fetch time and stale flag (even when

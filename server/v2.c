@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "v2.h"
+#include "v2rates.h"
 
 #define V2_BODY_CAP (256 * 1024)	/* bytes; as api.c's answers */
 
@@ -129,6 +130,8 @@ v2_handle(const struct api_ctx *ctx, const struct api_request *req, struct api_r
 	resp->endpoint = API_EP_V2;
 	if (n == 0 || is_word(path, n, "/"))
 		route_root(ctx, req, resp);
+	else if (v2rates_route(ctx, req, path, n, resp))
+		;
 	else if (n >= 4 && memcmp(path + n - 4, ".csv", 4) == 0)
 		v2_answer_error(resp, 406, "CSV is served for rates only");
 	else

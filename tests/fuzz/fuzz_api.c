@@ -58,9 +58,11 @@ day_snapshot(const char *date)
 }
 
 static int
-fake_on(void *cls, const char *date, struct rates **out, struct api_day *day, char *err, size_t errlen)
+fake_on(void *cls, const char *date, const struct api_only *only, struct rates **out, struct api_day *day, char *err,
+    size_t errlen)
 {
 	(void)cls;
+	(void)only;
 	*out = NULL;
 	memset(day, 0, sizeof(*day));
 	day->stored = 1;
@@ -77,9 +79,10 @@ fake_on(void *cls, const char *date, struct rates **out, struct api_day *day, ch
 }
 
 static int
-fake_each(void *cls, const char *start, const char *end, int (*fn)(void *, const struct rates *), void *arg,
-    char *err, size_t errlen)
+fake_each(void *cls, const char *start, const char *end, const struct api_only *only,
+    int (*fn)(void *, const struct rates *), void *arg, char *err, size_t errlen)
 {
+	(void)only;
 	(void)cls;
 	if (history_broken) {
 		snprintf(err, errlen, "store '/x.db': disk I/O error");
@@ -199,6 +202,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	req.path_len = strlen(path);
 	req.args = args;
 	req.nargs = 0;
+	req.accept = NULL;
 	/* http.c passes at most one argument more than the API accepts. */
 	for (p = q != NULL ? q + 1 : end; q != NULL && req.nargs < API_MAX_ARGS + 1; ) {
 		const char *amp = memchr(p, '&', (size_t)(end - p));

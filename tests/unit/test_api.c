@@ -74,9 +74,11 @@ copy_of(const struct rates *r)
 }
 
 static int
-fake_on(void *cls, const char *date, struct rates **out, struct api_day *day, char *err, size_t errlen)
+fake_on(void *cls, const char *date, const struct api_only *only, struct rates **out, struct api_day *day, char *err,
+    size_t errlen)
 {
 	(void)cls;
+	(void)only;
 	*out = NULL;
 	memset(day, 0, sizeof(*day));
 	if (history_broken) {
@@ -94,12 +96,13 @@ fake_on(void *cls, const char *date, struct rates **out, struct api_day *day, ch
 }
 
 static int
-fake_each(void *cls, const char *start, const char *end, int (*fn)(void *, const struct rates *), void *arg,
-    char *err, size_t errlen)
+fake_each(void *cls, const char *start, const char *end, const struct api_only *only,
+    int (*fn)(void *, const struct rates *), void *arg, char *err, size_t errlen)
 {
 	int rc;
 
 	(void)cls;
+	(void)only;
 	if (history_broken) {
 		snprintf(err, errlen, "store '/x.db': disk I/O error");
 		return -1;
@@ -147,7 +150,7 @@ static void
 run(const char *method, const char *path, const char *query, int64_t now, struct api_response *resp)
 {
 	struct api_arg args[64];
-	struct api_request req = { method, path, strlen(path), args, 0 };
+	struct api_request req = { method, path, strlen(path), args, 0, NULL };
 	struct api_ctx ctx = { snap, now, 86400, fake_status, fake_metrics, &fake_history };
 	char *copy = strdup(query != NULL ? query : ""), *p = copy;
 
@@ -446,7 +449,7 @@ static void
 test_no_rates_is_503(void **state)
 {
 	struct api_arg none[1];
-	struct api_request req = { "GET", "/convert/GBP/1", 14, none, 0 };
+	struct api_request req = { "GET", "/convert/GBP/1", 14, none, 0, NULL };
 	struct api_ctx ctx = { NULL, FETCHED, 86400, NULL, NULL, NULL };
 	struct api_response resp;
 
@@ -468,7 +471,7 @@ static void
 test_page(void **state)
 {
 	struct api_arg none[1];
-	struct api_request req = { "GET", "/", 1, none, 0 };
+	struct api_request req = { "GET", "/", 1, none, 0, NULL };
 	struct api_ctx ctx = { NULL, FETCHED, 86400, NULL, NULL, NULL };
 	struct api_response resp;
 
@@ -507,7 +510,7 @@ test_hostile_input_is_quoted_safely(void **state)
 	struct api_arg arg = { "amount", 6, "1\0\"\n\x80\xff", 6 };
 	struct api_arg to = { "to", 2, "GBP", 3 };
 	struct api_arg both[2] = { to, arg };
-	struct api_request req = { "GET", "/convert", 8, both, 2 };
+	struct api_request req = { "GET", "/convert", 8, both, 2, NULL };
 	struct api_ctx ctx = { snap, FETCHED, 86400, NULL, NULL, NULL };
 	struct api_response resp;
 
@@ -709,7 +712,7 @@ static void
 test_no_history_is_503(void **state)
 {
 	struct api_arg none[1];
-	struct api_request req = { "GET", "/2026-11-18", 11, none, 0 };
+	struct api_request req = { "GET", "/2026-11-18", 11, none, 0, NULL };
 	struct api_ctx ctx = { snap, FETCHED, 86400, NULL, NULL, NULL };
 	struct api_response resp;
 
@@ -724,7 +727,7 @@ static int
 heavy(const char *method, const char *path)
 {
 	struct api_arg none[1];
-	struct api_request req = { method, path, strlen(path), none, 0 };
+	struct api_request req = { method, path, strlen(path), none, 0, NULL };
 
 	return api_is_heavy(&req, FETCHED);	/* "today" is 2026-11-20 */
 }
@@ -770,7 +773,7 @@ test_keys_are_not_nul_terminated(void **state)
 	struct api_arg to = { keys, 2, "X", 1 };
 	struct api_arg from = { keys + 2, 4, "GBP", 3 };
 	struct api_arg both[2] = { from, to };
-	struct api_request req = { "GET", "/latest", 7, both, 2 };
+	struct api_request req = { "GET", "/latest", 7, both, 2, NULL };
 	struct api_ctx ctx = { snap, FETCHED, 86400, NULL, NULL, NULL };
 	struct api_response resp;
 

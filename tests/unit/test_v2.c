@@ -46,7 +46,7 @@ static void
 run(const struct rates *rates, const char *path, const char *query, struct api_response *resp)
 {
 	struct api_arg args[40];
-	struct api_request req = { "GET", path, strlen(path), args, 0 };
+	struct api_request req = { "GET", path, strlen(path), args, 0, NULL };
 	struct api_ctx ctx = { rates, FETCHED + 10, 86400, NULL, NULL, NULL };
 	char *copy = strdup(query != NULL ? query : ""), *p = copy;
 

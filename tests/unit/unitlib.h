@@ -7,7 +7,9 @@
 #define CCONV_TEST_UNITLIB_H
 
 #include <stdint.h>
+#include <string.h>
 
+#include "api.h"
 #include "dt.h"
 #include "money.h"
 #include "rates.h"
@@ -33,6 +35,32 @@ unit_rate(const struct rates *r, const char *code)
 		return "(none)";
 	dec_format(&e->rate, text, sizeof(text));
 	return text;
+}
+
+/* The query "k=v&k2=v2&k3" (no %-decoding) cut up in place into args, at
+ * most max; returns how many.  The args point into query. */
+static inline size_t
+unit_query(char *query, struct api_arg *args, size_t max)
+{
+	size_t n = 0;
+	char *p = query;
+
+	while (*p != '\0' && n < max) {
+		char *amp = strchr(p, '&'), *eq;
+
+		if (amp != NULL)
+			*amp = '\0';
+		eq = strchr(p, '=');
+		args[n].key = p;
+		args[n].key_len = eq != NULL ? (size_t)(eq - p) : strlen(p);
+		args[n].value = eq != NULL ? eq + 1 : NULL;
+		args[n].value_len = eq != NULL ? strlen(eq + 1) : 0;
+		n++;
+		if (amp == NULL)
+			break;
+		p = amp + 1;
+	}
+	return n;
 }
 
 #endif
