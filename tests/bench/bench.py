@@ -48,6 +48,10 @@ def world_rates():
 
 # The two conversions measured: euros into a currency, and a cross rate.
 CONVERSIONS = ("/convert/GBP/100", "/convert?from=USD&to=GBP&amount=100")
+# Frankfurter v2's rate routes as its clients call them: one pair (GnuCash's
+# Finance::Quote), and the latest rates of a few quotes (Sure, exchange drivers).
+V2_ROUTES = ("/v2/rate/USD/GBP", "/v2/rates?quotes=GBP,JPY")
+MEASURED = CONVERSIONS + V2_ROUTES
 
 # Each server gets a core of its own and wrk the other: nginx runs one
 # worker and cconvd one HTTP thread (lift_limits()), so pinning takes nothing
@@ -167,7 +171,7 @@ def instructions_per_request(cconvd, tmp, name, rates, path, seconds):
     from one run to the next, so it can show a difference of a few percent.
     Counting starts after start-up and the first fetch."""
     out = os.path.join(tmp, f"callgrind-{name}")
-    d, _, _ = serve_snapshot(cconvd, tmp, f"{name}-callgrind-{CONVERSIONS.index(path)}", rates,
+    d, _, _ = serve_snapshot(cconvd, tmp, f"{name}-callgrind-{MEASURED.index(path)}", rates,
                              wrapper=["valgrind", "--tool=callgrind", "--instr-atstart=no",
                                       f"--callgrind-out-file={out}.%p"])
     try:
@@ -309,7 +313,7 @@ def main():
         # per-load medians.
         loads = [(f"nginx `return 200` (ceiling), {c} conns", f"http://127.0.0.1:{nginx_port}/convert/GBP/100", c, None)
                  for c in (50, 500)]
-        pairs = [(p, c) for p in CONVERSIONS for c in (50, 500)]
+        pairs = [(p, c) for p in MEASURED for c in (50, 500)]
         loads += [(f"cconvd `{p}`, {dl.currencies} currencies, {c} conns", dl.url(p), c, c)
                   for p, c in pairs for dl in (d, d160)]
         runs = {name: [] for name, _, _, _ in loads}
@@ -372,7 +376,7 @@ def main():
 
         instructions = [(p, *(instructions_per_request(cconvd, tmp, name, rates, p, args.duration)
                               for name, rates in (("ecb", ECB_RATES), ("world", world))))
-                        for p in CONVERSIONS]
+                        for p in MEASURED]
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
