@@ -139,6 +139,17 @@ invalid_currency(struct api_response *resp, const char *s, size_t n)
 	v2_answer_error(resp, 422, "invalid currency: '%s' is not an ISO 4217 code", quoted);
 }
 
+static int
+wanted(const struct query *q, const char *code)
+{
+	if (!q->has_quotes)
+		return 1;
+	for (size_t i = 0; i < q->nquotes; i++)
+		if (strcmp(q->quotes[i], code) == 0)
+			return 1;
+	return 0;
+}
+
 /* The next member of the comma list s[0..n) from *at into m, len: 1, or 0
  * past the last.  "" is one empty member; "A,,B" has one between. */
 static int
@@ -173,7 +184,8 @@ parse_quotes(const struct api_arg *a, struct query *q, struct api_response *resp
 			invalid_currency(resp, m, len);
 			return -1;
 		}
-		q->nquotes++;
+		if (!wanted(q, q->quotes[q->nquotes]))	/* a code listed twice is one row */
+			q->nquotes++;
 	}
 	return 0;
 }
@@ -271,17 +283,6 @@ parse_query(const struct api_request *req, const char *const *allowed, struct qu
 }
 
 static int
-wanted(const struct query *q, const char *code)
-{
-	if (!q->has_quotes)
-		return 1;
-	for (size_t i = 0; i < q->nquotes; i++)
-		if (strcmp(q->quotes[i], code) == 0)
-			return 1;
-	return 0;
-}
-
-static int
 add_row(struct rows *rs, const char *date, const char *quote, const struct dec *rate)
 {
 	struct row *w;
@@ -329,13 +330,15 @@ view_rows(void *arg, const struct rates *r)
 		rs->newest_fetch = rates_fetched_at(r);
 	if (base == NULL)
 		return 0;
-	for (size_t i = 0; i < rates_count(r); i++) {
-		const struct rate_entry *e = rates_at(r, i);
-		const char *date = rates_pair_date(base, e);
+	/* The quotes looked up, not the view scanned: as cheap with 300 currencies as with 30. */
+	for (size_t i = 0, n = q->has_quotes ? q->nquotes : rates_count(r); i < n; i++) {
+		const struct rate_entry *e = q->has_quotes ? rates_find(r, q->quotes[i]) : rates_at(r, i);
+		const char *date;
 		struct dec v;
 
-		if (e == base || !wanted(q, e->cur->code))
+		if (e == NULL || e == base)
 			continue;
+		date = rates_pair_date(base, e);
 		/* A rate in range divided by one in range fits in 38 digits. */
 		if (rates_cross(base, e, NULL, &v) == -1)
 			continue;

@@ -7,6 +7,7 @@ days asked, each rate's own observation date, cross rates and the week and month
 import datetime
 import json
 import os
+import socket
 import sys
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -423,7 +424,42 @@ def test_group_week_and_month(tmp):
         h.stop()
 
 
+def test_unread_range_held_by_the_worker(tmp):
+    """A range of more than a month is rendered by the worker for long series: while its client reads
+    nothing, its answer is counted as rendered and unsent (only the worker's answers are), and past
+    --series-memory the next long range is refused 503 with Retry-After while a short one is answered inline."""
+    obs = make_history(14, 30, end=HIST_END, seed=3)
+    csv = os.path.join(tmp, "hist.csv")
+    with open(csv, "w") as f:
+        f.write(ecb_csv(obs))
+    rc, err = cconvd_once(tmp, ["--import", csv])
+    assert rc == 0, err
+    up = Upstream()
+    d = Daemon(tmp, [up.url], ["--series-memory", "1"])
+    s = socket.socket()
+    try:
+        wait_until(lambda: d.get("/healthz")[0] == 200, 10, "rates")
+        # Every day of 14 years, 31 rows each: some 7 MB, more than the kernel takes from a client that reads
+        # nothing, so the answer stays held until it does.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.connect(("127.0.0.1", d.port))
+        s.sendall(f"GET /v2/rates?from={min(obs)}&to={HIST_END} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        wait_until(lambda: d.metric("cconvd_heavy_unsent_bytes") > 1048576, 60, "the long range rendered, unsent")
+        status, h, _ = d.get(f"/v2/rates.csv?from={day(HIST_END, -100)}&to={HIST_END}")
+        assert status == 503 and h["retry-after"] == "2" and h["cache-control"] == "no-store", (status, h)
+        assert d.metric("cconvd_heavy_refused_total", reason="memory") == 1
+        status, _, body = d.get(f"/v2/rates?from={day(HIST_END, -HEAVY_DAYS)}&to={HIST_END}&quotes=USD")
+        assert status == 200 and rows_of(body) == range_rows(obs, day(HIST_END, -HEAVY_DAYS), HIST_END, quotes=["USD"])
+        s.close()
+        wait_until(lambda: d.metric("cconvd_heavy_unsent_bytes") == 0, 30, "the unread answer to be let go")
+        assert d.get(f"/v2/rates.csv?from={day(HIST_END, -100)}&to={HIST_END}")[0] == 200
+    finally:
+        s.close()
+        d.stop()
+        up.stop()
+
+
 if __name__ == "__main__":
     run([test_latest_rows_dates_and_cross_rates, test_one_rate, test_ndjson_and_csv, test_unprocessable,
          test_providers, test_caching_and_304, test_dates_and_ranges, test_long_range_on_the_worker,
-         test_group_week_and_month])
+         test_group_week_and_month, test_unread_range_held_by_the_worker])

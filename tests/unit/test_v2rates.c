@@ -160,6 +160,9 @@ test_one_day(void **state)
 	expect("/v2/rates", "date=2026-11-19", "application/x-ndjson", 200,
 	    ROW("2026-11-18", "EUR", "1.0") "\n" ROW("2026-11-18", "GBP", "0.8413") "\n"
 	    ROW("2026-11-15", "JPY", "163.5") "\n" ROW("2026-11-18", "USD", "1.07") "\n");
+	/* A code listed twice is one row; listed, the base is its own. */
+	expect("/v2/rates", "date=2026-11-19&quotes=usd,EUR,USD", NULL, 200,
+	    "[" ROW("2026-11-18", "EUR", "1.0") "," ROW("2026-11-18", "USD", "1.07") "]\n");
 	expect("/v2/rate/USD/JPY", "date=2026-11-18", NULL, 200,
 	    "{\"date\":\"2026-11-15\",\"base\":\"USD\",\"quote\":\"JPY\",\"rate\":152.804}\n");
 	expect("/v2/rate/EUR/GBP", "date=2026-11-01", NULL, 404,
