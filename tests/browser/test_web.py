@@ -70,7 +70,7 @@ def browse(url, name, look=False, pid=None):
 def grouped(text, group=",", decimal="."):
     """An exact decimal text as a language writes it: the whole part in groups of three, the fraction as is."""
     whole, point, fraction = text.partition(".")
-    return f"{int(whole):,}".replace(",", group) + (decimal + fraction if point else "")
+    return (f"{int(whole):,}".replace(",", group) if whole else "") + (decimal + fraction if point else "")
 
 
 def check_page(seen, base, names):
@@ -195,6 +195,8 @@ def check_german(de):
     assert "MEZ" in de["fetched"], de["fetched"]
     check_typed(de["typed"], ".", ",", {"1.000,50": "1000.50", "1 000,50": "1000.50", "1_000": "1000", "1,5": "1.5"},
                 {"100.50": "100,50"})
+    assert de["half"]["field"] == ",5", de["half"]
+    check_typed({",5": de["half"]["result"]}, ".", ",", {",5": ".5"}, {})
 
 
 def check_killed(seen):

@@ -187,6 +187,10 @@ async function german(page) {
     typed: {},
   };
   for (const t of ["1.000,50", "1 000,50", "1_000", "100.50", "1,5"]) de.typed[t] = await amountIs(page, t);
+  // An address's amount without a whole part, as the API takes it, written the German way and converted.
+  await page.goto(base + "/?from=USD&to=JPY,GBP&amount=.5");
+  await page.waitForFunction(() => document.querySelectorAll("#results .value").length === 2);
+  de.half = { field: await page.inputValue("#amount"), result: await amountIs(page, await page.inputValue("#amount")) };
   return de;
 }
 
