@@ -1,6 +1,6 @@
 /*
- * currency: the ISO 4217 table (code, English name, minor units, numeric code),
- * current and historic.
+ * currency: the ISO 4217 table (code, English name, minor units, numeric code,
+ * symbol), current and historic.
  *
  * The table is static and immutable: every pointer returned here is borrowed and
  * valid for the life of the program; all functions are thread-safe.  Minor units
@@ -17,6 +17,7 @@ struct currency {
 	int minor;		/* ISO 4217 minor units: 0..4 */
 	unsigned short numeric;	/* ISO 4217 numeric code: 826 */
 	unsigned char historic;	/* 1: withdrawn, on ISO 4217's historic list */
+	const char *symbol;	/* UTF-8, "£"; NULL when none is known */
 };
 
 /* 1 if s is exactly three ASCII letters A-Z, else 0. */

@@ -3,10 +3,13 @@
  * (the minor units every printed amount follows), and the two code checks that
  * stand between typed text and a lookup.
  */
+#include <glob.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -177,24 +180,106 @@ test_against_iso_codes(void **state)
 	json_decref(doc);
 }
 
-/* The names Frankfurter's /currencies prints, which ours must match. */
+/*
+ * Names and symbols against the Ruby money gem's table, where Debian's
+ * ruby-money is installed: Frankfurter answers the gem's, so every current
+ * code of ours that the gem lists has its name and symbol, but for what that
+ * edition predates (symbols changed since, codes added since) and
+ * Frankfurter's own corrections of the gem ("CFA" spelt so).
+ */
+#define RUBY_MONEY_GLOB "/usr/share/rubygems-integration/all/gems/money-*/config/"
+
+static json_t *
+ruby_money_table(void)
+{
+	static const char *const files[] = { "currency_iso.json", "currency_non_iso.json",
+	    "currency_backwards_compatible.json" };
+	json_t *all = json_object();
+	glob_t g;
+
+	assert_non_null(all);
+	if (glob(RUBY_MONEY_GLOB, 0, NULL, &g) != 0) {
+		json_decref(all);
+		return NULL;
+	}
+	/* The gem's loader: later files override earlier ones. */
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char path[PATH_MAX];
+		json_error_t jerr;
+		json_t *doc;
+
+		snprintf(path, sizeof(path), "%s%s", g.gl_pathv[g.gl_pathc - 1], files[i]);
+		doc = json_load_file(path, 0, &jerr);
+		assert_non_null(doc);
+		assert_int_equal(json_object_update(all, doc), 0);
+		json_decref(doc);
+	}
+	globfree(&g);
+	return all;
+}
+
+static void
+test_against_ruby_money(void **state)
+{
+	/* Changed in the gem since Debian's edition (6.16): symbols, and a name. */
+	static const char *const changed_since[] = { "AMD", "GEL", "ILS", "RSD", "TMT" };
+	static const char *const corrected[] = { "XAF", "XOF", "XPF" };
+	json_t *all = ruby_money_table();
+	size_t checked = 0;
+
+	(void)state;
+	if (all == NULL) {
+		print_message("skipped: no %s (apt-get install ruby-money)\n", RUBY_MONEY_GLOB);
+		skip();
+	}
+	for (size_t i = 0; i < currency_count(); i++) {
+		const struct currency *c = currency_at(i);
+		char key[4];
+		json_t *e;
+		const char *sym;
+
+		for (int k = 0; k < 4; k++)
+			key[k] = (char)(c->code[k] >= 'A' && c->code[k] <= 'Z' ? c->code[k] - 'A' + 'a' : c->code[k]);
+		if (c->historic || (e = json_object_get(all, key)) == NULL)
+			continue;
+		sym = json_string_value(json_object_get(e, "symbol"));
+		if (in_list(c->code, changed_since, sizeof(changed_since) / sizeof(changed_since[0])))
+			continue;
+		if (!in_list(c->code, corrected, sizeof(corrected) / sizeof(corrected[0])) &&
+		    strcmp(c->name, json_string_value(json_object_get(e, "name"))) != 0)
+			fail_msg("%s: name '%s', the gem's '%s'", c->code, c->name,
+			    json_string_value(json_object_get(e, "name")));
+		if ((sym == NULL ? c->symbol != NULL : c->symbol == NULL || strcmp(c->symbol, sym) != 0))
+			fail_msg("%s: symbol '%s', the gem's '%s'", c->code, c->symbol ? c->symbol : "(none)",
+			    sym ? sym : "(none)");
+		checked++;
+	}
+	assert_true(checked >= 140);
+	json_decref(all);
+}
+
+/* The names and symbols Frankfurter prints, which ours must match. */
 static void
 test_frankfurter_names(void **state)
 {
-	static const char *const pairs[][2] = {
-		{ "AUD", "Australian Dollar" }, { "GBP", "British Pound" },
-		{ "USD", "United States Dollar" }, { "JPY", "Japanese Yen" },
-		{ "CHF", "Swiss Franc" }, { "CNY", "Chinese Renminbi Yuan" },
-		{ "EUR", "Euro" }, { "KRW", "South Korean Won" },
+	static const char *const rows[][3] = {
+		{ "AUD", "Australian Dollar", "$" }, { "GBP", "British Pound", "£" },
+		{ "USD", "United States Dollar", "$" }, { "JPY", "Japanese Yen", "¥" },
+		{ "CHF", "Swiss Franc", "CHF" }, { "CNY", "Chinese Renminbi Yuan", "¥" },
+		{ "EUR", "Euro", "€" }, { "KRW", "South Korean Won", "₩" },
+		{ "XOF", "West African CFA Franc", "Fr" }, { "DEM", "Deutsche Mark", "DM" },
 	};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
-		const struct currency *c = currency_find(pairs[i][0]);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const struct currency *c = currency_find(rows[i][0]);
 
 		assert_non_null(c);
-		assert_string_equal(c->name, pairs[i][1]);
+		assert_string_equal(c->name, rows[i][1]);
+		assert_non_null(c->symbol);
+		assert_string_equal(c->symbol, rows[i][2]);
 	}
+	assert_null(currency_find("VED")->symbol);
 }
 
 static void
@@ -319,6 +404,7 @@ main(void)
 		cmocka_unit_test(test_frankfurter_names),
 		cmocka_unit_test(test_historic),
 		cmocka_unit_test(test_against_iso_codes),
+		cmocka_unit_test(test_against_ruby_money),
 		cmocka_unit_test(test_find),
 		cmocka_unit_test(test_code_ok),
 		cmocka_unit_test(test_normalize),
