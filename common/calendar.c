@@ -108,6 +108,18 @@ calendar_date_stale(enum calendar_kind k, const char *date, int64_t now, long ma
 }
 
 int64_t
+calendar_missed(enum calendar_kind k, const char *date, int64_t now)
+{
+	int64_t d = dt_date_days(date), last = calendar_expected_day(k, now), n = 0, from;
+
+	if (d < 0)
+		return -1;
+	for (int64_t next = d + 1; next <= last; next++)
+		n += publishes(k, next, &from);
+	return n;
+}
+
+int64_t
 calendar_age_days(const char *date, int64_t now)
 {
 	int64_t d = dt_date_days(date), age = (now >= 0 ? now / DAY : -1) - d;

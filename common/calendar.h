@@ -64,6 +64,12 @@ int64_t calendar_expected_day(enum calendar_kind k, int64_t now);
 int64_t calendar_stale_from(enum calendar_kind k, const char *date, long max_age);
 int calendar_date_stale(enum calendar_kind k, const char *date, int64_t now, long max_age);
 
+/* How many days a source of kind k has published, or could have by now,
+ * after its rates dated date ("YYYY-MM-DD") up to calendar_expected_day():
+ * the publications it missed, 0 when it is up to date; -1 for an invalid
+ * date.  Frankfurter v2's publishes_missed. */
+int64_t calendar_missed(enum calendar_kind k, const char *date, int64_t now);
+
 /* Whole days from date ("YYYY-MM-DD") to now's date in UTC: 0 for today
  * and for a date after it (a next-day publisher's rates, dated tomorrow,
  * are current, not -1 days old); 0 for an invalid date. */

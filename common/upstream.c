@@ -291,13 +291,17 @@ upstream_provider_key(const char *upstream, char out[UPSTREAM_KEY_LEN])
 	size_t n;
 
 	out[0] = '\0';
+	/* A backfill is its series URL's provider: "backfill https://…". */
+	if (strncmp(upstream, "backfill ", 9) == 0)
+		upstream += 9;
 	if (upstream[0] == '\0')
 		return out;
 	if (strcasestr(upstream, "eurofxref") != NULL) {
 		snprintf(out, UPSTREAM_KEY_LEN, "ECB");
 		return out;
 	}
-	if (strncmp(upstream, "import:", 7) == 0) {
+	/* The store names an import "import file:///path" (ingest.h). */
+	if (strncmp(upstream, "import:", 7) == 0 || strncmp(upstream, "import ", 7) == 0) {
 		snprintf(out, UPSTREAM_KEY_LEN, "IMPORT");
 		return out;
 	}

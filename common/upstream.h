@@ -151,7 +151,8 @@ int upstream_history_piece(const char *url, const char *from, unsigned k, int64_
 /*
  * The provider key of a source, as Frankfurter v2's providers= names one and
  * /v2/providers lists it: upstream is a source as rates_source() shows it (a
- * redacted URL, "import:FILE" or "").  The ECB's own files and hosts
+ * redacted URL, "import file:///FILE" or "import:FILE", "backfill URL" or
+ * "").  A backfill is its URL's provider.  The ECB's own files and hosts
  * (anything naming "eurofxref", a host under ecb.europa.eu) are "ECB";
  * Frankfurter's hosts (frankfurter.dev, frankfurter.app) "FRANKFURTER"; an
  * import of another file "IMPORT"; a file: URL "FILE"; any other URL its

@@ -17,6 +17,8 @@
 #include "publish.h"
 #include "rates.h"
 
+struct coverage;
+
 #define API_MAX_ARGS 32		/* more query parameters than this: 400 */
 /* The largest time series answer, in bytes; a larger one is refused 400. */
 #define API_SERIES_CAP (16 * 1024 * 1024)
@@ -81,6 +83,7 @@ struct api_ctx {
 	/* for /metrics (NULL: 404); appends the exposition to b */
 	void (*render_metrics)(struct buf *b, const struct rates *r, int64_t now);
 	const struct api_history *history;	/* NULL: dated routes answer 503 */
+	const struct coverage *coverage;	/* what each provider covered (coverage.h); NULL: unknown */
 };
 
 /* Which route answered, for per-endpoint metrics. */

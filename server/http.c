@@ -422,6 +422,7 @@ answer_current(const struct http *h, const struct api_history *history, const st
 	memset(&ctx, 0, sizeof(ctx));
 	publish_acquire(&p);
 	ctx.rates = p.rates;
+	ctx.coverage = p.coverage;
 	ctx.now = *now = (int64_t)time(NULL);
 	*next = publish_next_wall(p.next_due_ms, *now, dt_mono_ms());
 	ctx.max_age = h->cfg->max_age;

@@ -25,9 +25,10 @@
  *   consistent, whose single total order forbids that.
  *
  * Reclamation: a time-only publication (publish_set_next_refresh()) puts the
- * active snapshot in both slots.  The writer frees the snapshot of the slot it
- * rewrites only when the other slot does not hold it too: then no reader can
- * reach it any more.
+ * active snapshot in both slots, as a coverage-only one (publish_coverage())
+ * does the snapshot and the time.  The writer frees the snapshot or the
+ * coverage of the slot it rewrites only when the other slot does not hold it
+ * too: then no reader can reach it any more.
  *
  * Requests hold a publication only while they answer (a long time series read
  * from history the longest), and rounds are far apart: the writer's wait is
@@ -38,10 +39,12 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include "coverage.h"
 #include "publish.h"
 
 struct slot {
 	struct rates *rates;	/* owned; may also be in the other slot */
+	struct coverage *coverage;	/* the same */
 	int64_t next_due_ms;
 };
 
@@ -62,6 +65,7 @@ publish_acquire(struct publication *p)
 		atomic_fetch_add_explicit(&readers[i], 1, memory_order_seq_cst);
 		if (atomic_load_explicit(&active, memory_order_seq_cst) == i) {
 			p->rates = slots[i].rates;
+			p->coverage = slots[i].coverage;
 			p->next_due_ms = slots[i].next_due_ms;
 			p->token = i;
 			return;
@@ -101,27 +105,46 @@ publish_next_wall(int64_t next_due_ms, int64_t now, int64_t now_ms)
 
 /* The writer's one way to publish: fills the inactive slot once its readers
  * have gone, then makes it the active one. */
-void
-publish_swap(struct rates *r, int64_t next_due_ms)
+static void
+swap(struct rates *r, struct coverage *c, int64_t next_due_ms)
 {
 	unsigned cur = atomic_load_explicit(&active, memory_order_relaxed);	/* only this thread stores it */
 	unsigned next = cur ^ 1u;
-	struct rates *old;
 
 	while (atomic_load_explicit(&readers[next], memory_order_seq_cst) != 0)
 		sched_yield();
-	old = slots[next].rates;
-	if (old != r && old != slots[cur].rates)
-		rates_free(old);
+	if (slots[next].rates != r && slots[next].rates != slots[cur].rates)
+		rates_free(slots[next].rates);
+	if (slots[next].coverage != c && slots[next].coverage != slots[cur].coverage)
+		coverage_free(slots[next].coverage);
 	slots[next].rates = r;
+	slots[next].coverage = c;
 	slots[next].next_due_ms = next_due_ms;
 	atomic_store_explicit(&active, next, memory_order_seq_cst);
+}
+
+static struct slot *
+active_slot(void)
+{
+	return &slots[atomic_load_explicit(&active, memory_order_relaxed)];
+}
+
+void
+publish_swap(struct rates *r, int64_t next_due_ms)
+{
+	swap(r, active_slot()->coverage, next_due_ms);
 }
 
 void
 publish_set_next_refresh(int64_t next_due_ms)
 {
-	publish_swap(slots[atomic_load_explicit(&active, memory_order_relaxed)].rates, next_due_ms);
+	swap(active_slot()->rates, active_slot()->coverage, next_due_ms);
+}
+
+void
+publish_coverage(struct coverage *c)
+{
+	swap(active_slot()->rates, c, active_slot()->next_due_ms);
 }
 
 void
@@ -146,6 +169,9 @@ publish_shutdown(void)
 	if (slots[1].rates != slots[0].rates)
 		rates_free(slots[1].rates);
 	rates_free(slots[0].rates);
+	if (slots[1].coverage != slots[0].coverage)
+		coverage_free(slots[1].coverage);
+	coverage_free(slots[0].coverage);
 	memset(slots, 0, sizeof(slots));
 	atomic_store(&active, 0);
 }

@@ -15,8 +15,11 @@
  * Readers never lock: publish_acquire() and publish_release() cost an atomic
  * increment, an atomic decrement and two atomic loads.  The single writer
  * (main at start, then the refresher) is the only thread that may call
- * publish_swap() and publish_set_next_refresh(); a snapshot it replaces is
- * freed only once no reader can still hold it.  Also holds the outcome of
+ * publish_swap(), publish_set_next_refresh() and publish_coverage(); a
+ * snapshot or coverage it replaces is freed only once no reader can still
+ * hold it.  Beside the pair, a publication holds what the store says each
+ * provider covered (coverage.h), which changes only with the store and is
+ * read only by Frankfurter v2's catalogue routes.  Also holds the outcome of
  * the last fetch, for /healthz (behind a mutex: it is read rarely).
  */
 #ifndef CCONVD_PUBLISH_H
@@ -25,6 +28,8 @@
 #include <stdint.h>
 
 #include "rates.h"
+
+struct coverage;
 
 #define PUBLISH_MAX_UPSTREAMS 16	/* upstreams a status reports on: config's limit */
 
@@ -52,6 +57,7 @@ struct fetch_status {
  * publish_release(). */
 struct publication {
 	const struct rates *rates;	/* borrowed; NULL: no rates yet */
+	const struct coverage *coverage;	/* borrowed; NULL: not read yet (coverage.h) */
 	int64_t next_due_ms;		/* dt_mono_ms() when the next round is due; 0: not scheduled yet */
 	unsigned token;			/* publish_release()'s, nothing else's */
 };
@@ -66,6 +72,12 @@ void publish_swap(struct rates *r, int64_t next_due_ms);
 /* Publishes the snapshot published now again, with a new deadline (a round
  * that brought nothing to serve).  The writer's only. */
 void publish_set_next_refresh(int64_t next_due_ms);
+
+/* Publishes c (may be NULL), what the store says each provider covered
+ * (coverage.h), beside the snapshot and deadline published now, which stay.
+ * Takes ownership of c, which must not be the coverage published now.  The
+ * writer's only. */
+void publish_coverage(struct coverage *c);
 
 /* Fills *p with the current publication, borrowed until publish_release(p).
  * Any thread; never blocks. */
@@ -88,7 +100,7 @@ int64_t publish_next_wall(int64_t next_due_ms, int64_t now, int64_t now_ms);
 void publish_set_status(const struct fetch_status *st);
 void publish_get_status(struct fetch_status *st);
 
-/* Frees every snapshot and forgets the next refresh time; only after all
+/* Frees every snapshot and coverage and forgets the next refresh time; only after all
  * readers and the writer have stopped. */
 void publish_shutdown(void);
 

@@ -226,6 +226,26 @@ save_fetched(struct refresher *rf, struct rates *const *v, size_t n, struct fetc
 }
 
 /*
+ * What the store says each provider covered (coverage.h), published for
+ * Frankfurter v2's catalogue routes: read at start, in every round once its
+ * fetches are saved (before the round's log line, which tests wait for),
+ * and after a gap fill, so no request reads the store for it.  A failure
+ * keeps the coverage published before.
+ */
+static void
+publish_stored_coverage(struct refresher *rf)
+{
+	struct coverage *c;
+	char err[512];
+
+	if (store_load_coverage(rf->st, &c, err, sizeof(err)) == -1) {
+		log_warnx("refresh: %s; the providers and currencies listed stay as they were", err);
+		return;
+	}
+	publish_coverage(c);
+}
+
+/*
  * Gap filling.  It is decided on the round's own result, not by looking for
  * holes in the whole history, so it costs nothing in the usual case: only
  * when a round brings a date later than the first publication day after the
@@ -277,6 +297,7 @@ fill_gaps(struct refresher *rf)
 	}
 	rf->fill_owed = 0;
 	metrics_set_db_size(db_bytes(rf->cfg->db_path));
+	publish_stored_coverage(rf);
 	log_info("history: '%s' filled %zu missing days in %lld ms", shown, added,
 	    (long long)(dt_mono_ms() - started));
 }
@@ -468,6 +489,7 @@ refresh_once(struct refresher *rf)
 	st.nupstreams = rf->cfg->nupstreams;
 	for (size_t i = 0; i < rf->cfg->nupstreams; i++)
 		st.up[i] = rf->src[i].report;
+	publish_stored_coverage(rf);
 	delay = publish_round(rf, pub, prev);
 	publish_set_status(&st);
 	metrics_count_refresh(why);
@@ -538,6 +560,7 @@ refresher_main(void *arg)
 	int stop = 0, kicked = 0;
 
 	metrics_set_db_size(db_bytes(rf->cfg->db_path));
+	publish_stored_coverage(rf);
 	while (!stop) {
 		/* Here, not in the signal loop: signals that arrive while a round
 		 * runs make one more round, and so one line. */

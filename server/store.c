@@ -42,6 +42,7 @@
 
 #include <sqlite3.h>
 
+#include "coverage.h"
 #include "currency.h"
 #include "dirs.h"
 #include "dt.h"
@@ -1302,6 +1303,57 @@ out:
 	sqlite3_clear_bindings(s->select_day_info);
 	sqlite3_reset(s->select_before);
 	sqlite3_clear_bindings(s->select_before);
+	return rc;
+}
+
+/*
+ * Three probes of observations_by_series per series (its newest base, its
+ * first and its last date), never a walk of the history; prepared per call,
+ * since a round calls it once.
+ */
+int
+store_load_coverage(struct store *s, struct coverage **out, char *err, size_t errlen)
+{
+	static const char sql[] = "SELECT so.upstream, x.currency,"
+	    " (SELECT base FROM observations WHERE source = x.source AND currency = x.currency"
+	    "  ORDER BY date DESC LIMIT 1),"
+	    " (SELECT date FROM observations WHERE source = x.source AND currency = x.currency ORDER BY date LIMIT 1),"
+	    " (SELECT date FROM observations WHERE source = x.source AND currency = x.currency"
+	    "  ORDER BY date DESC LIMIT 1)"
+	    " FROM series x JOIN sources so ON so.id = x.source";
+	sqlite3_stmt *st = NULL;
+	struct coverage *c = NULL;
+	int step, rc = -1;
+
+	*out = NULL;
+	if (ensure_current(s, err, errlen) == -1)
+		goto out;
+	if ((c = coverage_new((const char *const *)s->order, s->norder)) == NULL) {
+		err_set(err, errlen, "out of memory");
+		goto out;
+	}
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		store_fail(s, "reading series", err, errlen);
+		goto out;
+	}
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		if (sqlite3_column_type(st, 3) != SQLITE_NULL && coverage_add(c, column_text(st, 0),
+		    column_text(st, 2), column_text(st, 1), column_text(st, 3), column_text(st, 4), err, errlen) == -1)
+			goto out;
+	if (step != SQLITE_DONE) {
+		store_fail(s, "reading series", err, errlen);
+		goto out;
+	}
+	if (coverage_finish(c, err, errlen) == -1)
+		goto out;
+	*out = c;
+	c = NULL;
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	coverage_free(c);
+	if (rc == -1)
+		name_store(err, errlen, s->path);
 	return rc;
 }
 

@@ -173,6 +173,15 @@ int store_bulk_end(struct store_bulk *b, int commit, char *err, size_t errlen);
 int store_load_latest(struct store *s, int64_t now, struct rates **out, char future[DT_DATE_LEN], char *err,
     size_t errlen);
 
+/*
+ * Which provider has observations of which currency, from when to when
+ * (coverage.h), over every stored source, the upstreams of
+ * store_set_order() naming their providers' data.  0 with *out finished
+ * (caller frees with coverage_free()), or -1 with err set.
+ */
+struct coverage;
+int store_load_coverage(struct store *s, struct coverage **out, char *err, size_t errlen);
+
 /* What a day's view reads, for deciding how long its answer may be kept. */
 struct store_day {
 	int stored;		/* the day itself has observations */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "v2.h"
+#include "v2meta.h"
 #include "v2rates.h"
 
 #define V2_BODY_CAP (256 * 1024)	/* bytes; as api.c's answers */
@@ -134,7 +135,7 @@ v2_handle(const struct api_ctx *ctx, const struct api_request *req, struct api_r
 		;
 	else if (n >= 4 && memcmp(path + n - 4, ".csv", 4) == 0)
 		v2_answer_error(resp, 406, "CSV is served for rates only");
-	else
+	else if (!v2meta_handle(ctx, req, path, n, resp))
 		v2_answer_error(resp, 404, "not found");
 	/* v2_answer_error() frees the failed buffer first, so its short
 	 * message needs little memory. */

@@ -735,6 +735,33 @@ def write_file(tmp, name, text):
     return path
 
 
+# An old import for several_sources(): two days of 2007 with CYP, withdrawn since.
+OLD_IMPORT = {"2007-12-28": {"USD": "1.4721", "CYP": "0.585274"}, "2007-12-31": {"USD": "1.4721", "CYP": "0.585274"}}
+
+
+@contextlib.contextmanager
+def several_sources(tmp):
+    """A cconvd whose rates come from three providers, each with dates of its own: the ECB's 90-day feed
+    (`ecb`: the last five weekdays of an eight-currency history), a Frankfurter v2 (`v2`:
+    FrankfurterV2.latest_rows()) and an import of OLD_IMPORT (file old.csv).  Yields (daemon, ecb, v2)
+    once its first round has ended; all stopped after."""
+    days = make_history(1, 8)
+    ecb = Ecb(days={d: days[d] for d in sorted(days)[-5:]})
+    v2 = FrankfurterV2()
+    try:
+        rc, err = cconvd_once(tmp, ["--import", write_file(tmp, "old.csv", ecb_csv(OLD_IMPORT))])
+        assert rc == 0, err
+        d = Daemon(tmp, [ecb.hist_url, v2.url])
+        try:
+            d.wait_refreshes(1)
+            yield d, ecb, v2
+        finally:
+            d.stop()
+    finally:
+        ecb.stop()
+        v2.stop()
+
+
 def db_rows(path):
     """(stored days, observations, a digest of every stored value): what 'the database changed' means."""
     with contextlib.closing(sqlite3.connect(path)) as db:

@@ -180,7 +180,10 @@ def datasets():
             _DATASETS.append(Dataset("ecb", read_ecb_csv(ECB_CSV), ECB_CSV))
         else:
             print(f"  {ECB_CSV} is absent: the documents run on FALLBACK alone")
-        _DATASETS.append(Dataset("fallback", FALLBACK, write_file(SCRATCH, "fallback.csv", ecb_csv(FALLBACK))))
+        # Under the ECB's own name, as a reader's database records the import (its provider is the ECB).
+        os.makedirs(os.path.join(SCRATCH, "fallback"))
+        _DATASETS.append(Dataset("fallback", FALLBACK, write_file(os.path.join(SCRATCH, "fallback"),
+                                                                  "eurofxref-hist.csv", ecb_csv(FALLBACK))))
     return _DATASETS
 
 

@@ -151,7 +151,7 @@ run(const char *method, const char *path, const char *query, int64_t now, struct
 {
 	struct api_arg args[64];
 	struct api_request req = { method, path, strlen(path), args, 0, NULL };
-	struct api_ctx ctx = { snap, now, 86400, fake_status, fake_metrics, &fake_history };
+	struct api_ctx ctx = { snap, now, 86400, fake_status, fake_metrics, &fake_history, NULL };
 	char *copy = strdup(query != NULL ? query : ""), *p = copy;
 
 	assert_non_null(copy);
@@ -450,7 +450,7 @@ test_no_rates_is_503(void **state)
 {
 	struct api_arg none[1];
 	struct api_request req = { "GET", "/convert/GBP/1", 14, none, 0, NULL };
-	struct api_ctx ctx = { NULL, FETCHED, 86400, NULL, NULL, NULL };
+	struct api_ctx ctx = { NULL, FETCHED, 86400, NULL, NULL, NULL, NULL };
 	struct api_response resp;
 
 	(void)state;
@@ -472,7 +472,7 @@ test_page(void **state)
 {
 	struct api_arg none[1];
 	struct api_request req = { "GET", "/", 1, none, 0, NULL };
-	struct api_ctx ctx = { NULL, FETCHED, 86400, NULL, NULL, NULL };
+	struct api_ctx ctx = { NULL, FETCHED, 86400, NULL, NULL, NULL, NULL };
 	struct api_response resp;
 
 	(void)state;
@@ -511,7 +511,7 @@ test_hostile_input_is_quoted_safely(void **state)
 	struct api_arg to = { "to", 2, "GBP", 3 };
 	struct api_arg both[2] = { to, arg };
 	struct api_request req = { "GET", "/convert", 8, both, 2, NULL };
-	struct api_ctx ctx = { snap, FETCHED, 86400, NULL, NULL, NULL };
+	struct api_ctx ctx = { snap, FETCHED, 86400, NULL, NULL, NULL, NULL };
 	struct api_response resp;
 
 	(void)state;
@@ -713,7 +713,7 @@ test_no_history_is_503(void **state)
 {
 	struct api_arg none[1];
 	struct api_request req = { "GET", "/2026-11-18", 11, none, 0, NULL };
-	struct api_ctx ctx = { snap, FETCHED, 86400, NULL, NULL, NULL };
+	struct api_ctx ctx = { snap, FETCHED, 86400, NULL, NULL, NULL, NULL };
 	struct api_response resp;
 
 	(void)state;
@@ -774,7 +774,7 @@ test_keys_are_not_nul_terminated(void **state)
 	struct api_arg from = { keys + 2, 4, "GBP", 3 };
 	struct api_arg both[2] = { from, to };
 	struct api_request req = { "GET", "/latest", 7, both, 2, NULL };
-	struct api_ctx ctx = { snap, FETCHED, 86400, NULL, NULL, NULL };
+	struct api_ctx ctx = { snap, FETCHED, 86400, NULL, NULL, NULL, NULL };
 	struct api_response resp;
 
 	(void)state;

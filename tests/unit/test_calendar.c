@@ -167,6 +167,24 @@ test_rates_are_stale_by_their_date(void **state)
 	assert_true(calendar_date_stale(CALENDAR_ECB, "not a date", unit_at("2026-12-01T12:00:00Z"), 86400));
 }
 
+/* The publications a source missed after its last rates, as /v2/providers says. */
+static void
+test_missed_publications(void **state)
+{
+	(void)state;
+	/* Up to date: Friday's on Saturday, today's once it is out. */
+	assert_int_equal(calendar_missed(CALENDAR_ECB, "2026-11-20", unit_at("2026-11-22T12:00:00Z")), 0);
+	assert_int_equal(calendar_missed(CALENDAR_ECB, "2026-11-20", unit_at("2026-11-23T14:59:59Z")), 0);
+	assert_int_equal(calendar_missed(CALENDAR_ECB, "2026-11-20", unit_at("2026-11-23T15:00:00Z")), 1);
+	/* Across Christmas: 24 December's, then only 28 and 29 December. */
+	assert_int_equal(calendar_missed(CALENDAR_ECB, "2026-12-24", unit_at("2026-12-29T16:00:00Z")), 2);
+	/* The weekday calendar counts holidays, from midnight UTC. */
+	assert_int_equal(calendar_missed(CALENDAR_WEEKDAYS, "2026-12-24", unit_at("2026-12-28T00:00:00Z")), 2);
+	/* Rates dated ahead of the calendar missed nothing. */
+	assert_int_equal(calendar_missed(CALENDAR_ECB, "2026-11-24", unit_at("2026-11-23T16:00:00Z")), 0);
+	assert_int_equal(calendar_missed(CALENDAR_ECB, "2026-13-01", unit_at("2026-11-23T16:00:00Z")), -1);
+}
+
 /* The ECB's own record: a day has a row in eurofxref-hist.csv exactly when
  * the calendar says it publishes. */
 static void
@@ -223,6 +241,7 @@ main(void)
 		cmocka_unit_test(test_expected_day_follows_the_ecb),
 		cmocka_unit_test(test_expected_day_of_other_sources),
 		cmocka_unit_test(test_rates_are_stale_by_their_date),
+		cmocka_unit_test(test_missed_publications),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -57,6 +57,11 @@ test_provider_keys(void **state)
 		{ "http://127.0.0.1:8080/v1/latest", "127.0.0.1:8080" },
 		{ "https://***@rates.example.org/latest?key=***", "RATES.EXAMPLE.ORG" },
 		{ "import:/tmp/rates.json", "IMPORT" },
+		/* As the store names loads (ingest.h). */
+		{ "import file:///tmp/rates.json", "IMPORT" },
+		{ "import file:///tmp/eurofxref-hist.csv", "ECB" },
+		{ "backfill https://api.frankfurter.dev/v2/rates?base=EUR", "FRANKFURTER" },
+		{ "backfill file:///srv/rates.json", "FILE" },
 		{ "file:///var/lib/rates.json", "FILE" },
 		{ "", "" },
 	};

@@ -47,7 +47,7 @@ run(const struct rates *rates, const char *path, const char *query, struct api_r
 {
 	struct api_arg args[40];
 	struct api_request req = { "GET", path, strlen(path), args, 0, NULL };
-	struct api_ctx ctx = { rates, FETCHED + 10, 86400, NULL, NULL, NULL };
+	struct api_ctx ctx = { rates, FETCHED + 10, 86400, NULL, NULL, NULL, NULL };
 	char *copy = strdup(query != NULL ? query : ""), *p = copy;
 
 	assert_non_null(copy);
