@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "coverage.h"
 #include "publish.h"
 #include "rates.h"
 
@@ -161,6 +162,69 @@ test_reclamation(void **state)
 	assert_int_equal(nfreed, 3);
 }
 
+/* linked with -Wl,--wrap=coverage_free: the coverages freed, in order. */
+void __real_coverage_free(struct coverage *c);
+void __wrap_coverage_free(struct coverage *c);
+static const struct coverage *covfreed[FREED_MAX];
+static size_t ncovfreed;
+
+void
+__wrap_coverage_free(struct coverage *c)
+{
+	if (c != NULL && ncovfreed < FREED_MAX)
+		covfreed[ncovfreed++] = c;
+	__real_coverage_free(c);
+}
+
+static void
+expect_publication(const struct rates *r, const struct coverage *c, int64_t due)
+{
+	struct publication p, seen;
+
+	/* Released before checking: a failed check must not leave a reader counted in. */
+	publish_acquire(&p);
+	seen = p;
+	publish_release(&p);
+	assert_ptr_equal(seen.rates, r);
+	assert_ptr_equal(seen.coverage, c);
+	assert_int_equal(seen.next_due_ms, due);
+}
+
+/*
+ * The coverage rides beside the pair: publishing it keeps the snapshot and
+ * the deadline, publishing either of those keeps it, and it is freed by the
+ * same rule as a snapshot, once no slot holds it.
+ */
+static void
+test_coverage_beside_the_pair(void **state)
+{
+	struct coverage *x = coverage_new(NULL, 0), *y = coverage_new(NULL, 0);
+	struct rates *a = snapshot(1), *b = snapshot(2);
+
+	(void)state;
+	assert_non_null(x);
+	assert_non_null(y);
+	reset();
+	ncovfreed = 0;
+	publish_swap(a, 10);
+	publish_coverage(x);
+	expect_publication(a, x, 10);
+	publish_swap(b, 20);
+	expect_publication(b, x, 20);
+	publish_set_next_refresh(21);	/* x in both slots */
+	expect_publication(b, x, 21);
+	publish_coverage(y);		/* x still in the other slot */
+	expect_publication(b, y, 21);
+	assert_int_equal(ncovfreed, 0);
+	publish_coverage(NULL);		/* x's last slot rewritten */
+	expect_publication(b, NULL, 21);
+	assert_int_equal(ncovfreed, 1);
+	assert_ptr_equal(covfreed[0], x);
+	publish_shutdown();		/* y, in the other slot */
+	assert_int_equal(ncovfreed, 2);
+	assert_ptr_equal(covfreed[1], y);
+}
+
 struct reader {
 	size_t id;
 	atomic_int *done;
@@ -272,6 +336,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_pairs_one_thread, teardown),
 		cmocka_unit_test_teardown(test_reclamation, teardown),
+		cmocka_unit_test_teardown(test_coverage_beside_the_pair, teardown),
 		cmocka_unit_test_teardown(test_concurrent_pairs, teardown),
 		cmocka_unit_test(test_next_wall_follows_the_monotonic_deadline),
 	};
