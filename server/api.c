@@ -1004,12 +1004,17 @@ api_keep_dated(const struct api_ctx *ctx, const char *asked, const struct rates 
 }
 
 void
-api_answer_busy(struct api_response *resp, const char *why, int retry_after)
+api_answer_busy(struct api_response *resp, const struct api_request *req, const char *why, int retry_after)
 {
 	memset(resp, 0, sizeof(*resp));
 	buf_init(&resp->body, API_BODY_CAP);
-	resp->endpoint = API_EP_SERIES;
-	answer_error(resp, 503, "%s", why);
+	if (v2_is_path(req->path, req->path_len)) {
+		resp->endpoint = API_EP_V2;
+		v2_answer_error(resp, 503, "%s", why);
+	} else {
+		resp->endpoint = API_EP_SERIES;
+		answer_error(resp, 503, "%s", why);
+	}
 	resp->retry_after = retry_after;
 }
 

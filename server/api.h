@@ -144,10 +144,11 @@ void api_keep_dated(const struct api_ctx *ctx, const char *asked, const struct r
  */
 #define API_HEAVY_DAYS 31
 int api_is_heavy(const struct api_request *req, int64_t now);
-/* Fills resp (uninitialised before) with the 503 for a heavy request that
- * cannot be taken now: why is a sentence, retry_after the seconds for
- * Retry-After.  Counted as endpoint "series", the only heavy one. */
-void api_answer_busy(struct api_response *resp, const char *why, int retry_after);
+/* Fills resp (uninitialised before) with the 503 for a heavy request req
+ * that cannot be taken now: why is a sentence, retry_after the seconds for
+ * Retry-After.  In the error body of req's route, and counted as its
+ * endpoint: "series", or "v2" for a range of /v2/rates. */
+void api_answer_busy(struct api_response *resp, const struct api_request *req, const char *why, int retry_after);
 /* Fills resp (uninitialised before) with the 400 for a request refused
  * before routing (its framing or Host, http.c): why is the sentence.
  * Counted as endpoint "other". */

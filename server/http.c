@@ -571,7 +571,7 @@ heavy_free(struct heavy *hv)
 static void
 heavy_refuse(struct heavy *hv, enum metrics_refusal why)
 {
-	api_answer_busy(&hv->resp, why == METRICS_REFUSED_QUEUE_FULL ?
+	api_answer_busy(&hv->resp, &hv->rc.req, why == METRICS_REFUSED_QUEUE_FULL ?
 	    "too many long time series are being answered; retry shortly" :
 	    why == METRICS_REFUSED_MEMORY ?
 	    "too many long time series are waiting for their clients to read them; retry shortly" :

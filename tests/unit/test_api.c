@@ -736,6 +736,9 @@ heavy(const char *method, const char *path)
 static void
 test_heavy_requests(void **state)
 {
+	static const struct api_arg from = { "from", 4, "1999-01-04", 10 };
+	const struct api_request series = { "GET", "/1999-01-04..", 13, NULL, 0, NULL };
+	const struct api_request v2range = { "GET", "/v2/rates", 9, &from, 1, NULL };
 	struct api_response resp;
 
 	(void)state;
@@ -756,12 +759,20 @@ test_heavy_requests(void **state)
 	assert_false(heavy("GET", "/"));
 	assert_false(heavy("GET", "/v1/"));
 
-	api_answer_busy(&resp, "too many; retry shortly", 2);
+	api_answer_busy(&resp, &series, "too many; retry shortly", 2);
 	assert_int_equal(resp.status, 503);
 	assert_int_equal(resp.retry_after, 2);
 	assert_int_equal(resp.endpoint, API_EP_SERIES);
 	assert_int_equal(resp.cache, API_CACHE_NO_STORE);
 	assert_string_equal(resp.body.data, "{\"error\":\"too many; retry shortly\"}\n");
+	api_response_free(&resp);
+	/* A v2 range is refused in v2's own error body. */
+	api_answer_busy(&resp, &v2range, "too many; retry shortly", 2);
+	assert_int_equal(resp.status, 503);
+	assert_int_equal(resp.retry_after, 2);
+	assert_int_equal(resp.endpoint, API_EP_V2);
+	assert_int_equal(resp.cache, API_CACHE_NO_STORE);
+	assert_string_equal(resp.body.data, "{\"status\":503,\"message\":\"too many; retry shortly\"}\n");
 	api_response_free(&resp);
 }
 
