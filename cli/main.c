@@ -348,7 +348,9 @@ main(int argc, char *argv[])
 		rc = ARGS_EX_DATAERR;
 		goto out;
 	case SOURCE_NONE:
+		/* clig.dev: the cause on one line, the way out on the next. */
 		log_note("no rates: %s", err);
+		log_note("%s", ans.next_step);
 		rc = ARGS_EX_NORATES;
 		goto out;
 	}

@@ -34,6 +34,11 @@
 
 #define REASON_MAX 512		/* bytes of one source's failure */
 
+/* What to do when no source had rates: the line after the cause. */
+#define NEXT_START "start cconvd, or set --server / CCONV_SERVER to where it listens"
+#define NEXT_LOG "cconvd's log says why it cannot answer"
+#define NEXT_VERBOSE " (cconv -v says what each source answered)"
+
 int
 source_stale(const struct source_answer *ans, const struct rate_entry *a, const struct rate_entry *b,
     int64_t now)
@@ -81,25 +86,27 @@ hand_over(const struct args *a, struct source_answer *ans, struct rates **r, enu
 /* How the daemon answered. */
 enum daemon_outcome {
 	DAEMON_RATES,		/* rates, in ans */
-	DAEMON_UNAVAILABLE,	/* no answer, or no rates in it */
+	DAEMON_UNREACHABLE,	/* no whole answer: not running, not there, too slow */
+	DAEMON_UNUSABLE,	/* an answer without usable rates in it */
 	DAEMON_ERROR,		/* an error status: it cannot answer now (5xx) */
 	DAEMON_REFUSED,		/* a 4xx with its reason: it refused the request itself */
 };
 
 /*
  * The reason of a daemon's error status: "HTTP 404: <its sentence, quoted>"
- * when the body is cconvd's {"error":"…"}, else fetch_get()'s ("HTTP 404")
- * as it is; DAEMON_REFUSED for a 4xx with a sentence, else DAEMON_ERROR.
+ * when the body is cconvd's {"error":"…"} or {"message":"…"} (said gets the
+ * quoted sentence alone), else fetch_get()'s ("HTTP 404") as it is;
+ * DAEMON_REFUSED for a 4xx with a sentence, else DAEMON_ERROR.
  */
 static enum daemon_outcome
-daemon_said(const struct fetch_result *res, char *reason, size_t rlen)
+daemon_said(const struct fetch_result *res, char *reason, size_t rlen, char *said, size_t saidlen)
 {
-	char sentence[BUF_QUOTE_LONG_LEN], q[BUF_QUOTE_LONG_LEN];
+	char sentence[BUF_QUOTE_LONG_LEN];
 
 	if (res->body == NULL || fxjson_error_sentence(res->body, res->len, sentence, sizeof(sentence)) == -1)
 		return DAEMON_ERROR;
-	buf_quote(q, sizeof(q), sentence, strlen(sentence));
-	err_set(reason, rlen, "HTTP %ld: %s", res->status, q);
+	buf_quote(said, saidlen, sentence, strlen(sentence));
+	err_set(reason, rlen, "HTTP %ld: %s", res->status, said);
 	return res->status >= 400 && res->status < 500 ? DAEMON_REFUSED : DAEMON_ERROR;
 }
 
@@ -107,11 +114,12 @@ daemon_said(const struct fetch_result *res, char *reason, size_t rlen)
  * GET {server}/latest, or {server}/{date} with --date.  DAEMON_RATES, or
  * another outcome with reason saying why, without the URL (the caller names
  * the daemon): "Connection refused", "HTTP 503: no rates yet: …", "'rates'
- * is empty".
+ * is empty"; said holds the daemon's own sentence, quoted, when it gave one
+ * (BUF_QUOTE_LONG_LEN bytes).
  */
 static enum daemon_outcome
 from_daemon(const struct args *a, int64_t now, struct source_answer *ans, char *url, size_t urllen,
-    char *reason, size_t rlen)
+    char *reason, size_t rlen, char *said, size_t saidlen)
 {
 	const struct fetch_opts fo = {
 		.connect_timeout_ms = SOURCE_CONNECT_TIMEOUT_MS,
@@ -123,9 +131,10 @@ from_daemon(const struct args *a, int64_t now, struct source_answer *ans, char *
 	char shown[URL_SHOWN_LEN];
 	int64_t fetched_at;
 	int n;
-	enum daemon_outcome rc = DAEMON_UNAVAILABLE;
+	enum daemon_outcome rc = DAEMON_UNREACHABLE;
 
 	memset(&res, 0, sizeof(res));
+	said[0] = '\0';
 	n = snprintf(url, urllen, "%s/%s", a->server, a->date[0] != '\0' ? a->date : "latest");
 	if (n < 0 || (size_t)n >= urllen) {
 		err_set(reason, rlen, "URL too long");
@@ -133,9 +142,12 @@ from_daemon(const struct args *a, int64_t now, struct source_answer *ans, char *
 	}
 	if (fetch_get(url, &fo, &res, reason, rlen) == -1) {
 		if (res.failure == FETCH_FAIL_STATUS)
-			rc = daemon_said(&res, reason, rlen);
+			rc = daemon_said(&res, reason, rlen, said, saidlen);
+		else if (res.failure == FETCH_FAIL_TOO_BIG)
+			rc = DAEMON_UNUSABLE;
 		goto out;
 	}
+	rc = DAEMON_UNUSABLE;
 	if (fxjson_parse(res.body, res.len, &r, reason, rlen) == -1)
 		goto out;
 	/* The daemon's Last-Modified is when it fetched the rates upstream. */
@@ -155,10 +167,10 @@ out:
 	return rc;
 }
 
-/* The note printed once when the daemon fails: which upstreams come next.
- * answered: the daemon answered, with an error of its own. */
+/* The note printed once when the daemon fails: which upstreams come next
+ * (with -v before they are asked, else once one has answered). */
 static void
-note_fallback(const struct args *a, int answered, const char *reason)
+note_fallback(const struct args *a, enum daemon_outcome got, const char *reason)
 {
 	struct buf list;
 	char shown[URL_SHOWN_LEN];
@@ -168,19 +180,19 @@ note_fallback(const struct args *a, int answered, const char *reason)
 		(void)buf_printf(&list, "%s%s", i > 0 ? ", " : "", url_redact(a->upstream[i], shown, sizeof(shown)));
 	/* Without memory for the list the note still says what happened. */
 	log_note("daemon %s %s (%s); asking upstream%s %s directly", url_redact(a->server, shown, sizeof(shown)),
-	    answered ? "cannot answer" : "unavailable", reason, a->nupstream > 1 ? "s" : "",
+	    got == DAEMON_ERROR ? "cannot answer" : "unavailable", reason, a->nupstream > 1 ? "s" : "",
 	    list.data != NULL && !buf_failed(&list) ? list.data : "…");
 	buf_free(&list);
 }
 
 /*
  * Every upstream, each for the latest rates or those of --date, merged in
- * the list's order of precedence.  0 with ans filled when any answered;
- * -1 with each failure appended to err.  Failures beside an answer are
- * said with -v: the rates lack what those upstreams alone have.
+ * the list's order of precedence.  0 with ans filled when any answered,
+ * else -1.  Each failure is said with -v, with or without an answer: the
+ * rates lack what those upstreams alone have.
  */
 static int
-from_upstreams(const struct args *a, struct source_answer *ans, char *err, size_t errlen)
+from_upstreams(const struct args *a, struct source_answer *ans)
 {
 	struct rates *views[ARGS_MAX_UPSTREAMS] = { NULL };
 	struct rates *merged = NULL;
@@ -212,20 +224,19 @@ from_upstreams(const struct args *a, struct source_answer *ans, char *err, size_
 			    answered[0] != '\0' ? ", " : "", shown);
 		nanswered++;
 	}
-	if (failed[0] != '\0')
-		err_append(err, errlen, "%s", failed);
-	if (nanswered == 0)
+	if (nanswered == 0) {
+		log_debug("%s", failed);
 		goto out;
+	}
 	/* --date: each currency's newest rate on or before it, within the
 	 * carry-forward window; the latest: never drop a currency for age. */
 	if (merge_rates(views, a->nupstream, a->date[0] != '\0' ? a->date : NULL,
 	    a->date[0] != '\0' ? 0 : MERGE_KEEP_OLD, &merged, uerr, sizeof(uerr)) == -1) {
-		err_append(err, errlen, "upstreams: %s", uerr);
+		log_debug("upstreams: %s", uerr);
 		goto out;
 	}
 	if (merged == NULL) {
-		err_append(err, errlen, "upstreams: no rates within %d days before %s", MERGE_WINDOW_DAYS,
-		    a->date);
+		log_debug("upstreams: no rates within %d days before %s", MERGE_WINDOW_DAYS, a->date);
 		goto out;
 	}
 	if (failed[0] != '\0')
@@ -255,10 +266,12 @@ cache_for_later(const struct rates *r)
 }
 
 /* announce: say on stderr that the cache stands in for the daemon and the
- * upstreams (not when --offline asked for it). */
+ * upstreams (not when --offline asked for it).  0 with ans filled, or -1
+ * with why the cache cannot answer in err ("cache 'PATH': …") and the same
+ * in a few words in *summary, for the line that says what failed. */
 static int
-from_cache(const struct args *a, int announce, struct source_answer *ans, char *err,
-    size_t errlen)
+from_cache(const struct args *a, int announce, struct source_answer *ans, char *err, size_t errlen,
+    const char **summary)
 {
 	struct rates *r = NULL;
 	char path[CACHE_PATH_MAX];
@@ -268,19 +281,23 @@ from_cache(const struct args *a, int announce, struct source_answer *ans, char *
 	enum cache_status got;
 	int rc = -1;
 
+	*summary = "nothing is cached";
 	if (cache_path(path, sizeof(path), cerr, sizeof(cerr)) == -1) {
-		err_append(err, errlen, "%s", cerr);
+		err_set(err, errlen, "%s", cerr);
 		goto out;
 	}
 	if ((got = cache_read(path, &r, cerr, sizeof(cerr))) != CACHE_READ) {
-		if (got != CACHE_MISSING)
+		if (got != CACHE_MISSING) {
 			log_warnx("%s; ignored", cerr);
-		err_append(err, errlen, "%s", cerr);
+			*summary = "the cache cannot be read";
+		}
+		err_set(err, errlen, "%s", cerr);
 		goto out;
 	}
 	if (a->date[0] != '\0' && strcmp(rates_date(r), a->date) != 0) {
-		err_append(err, errlen, "cache '%s': holds the rates of %s, not of %s", path, rates_date(r),
+		err_set(err, errlen, "cache '%s': holds the rates of %s, not of %s", path, rates_date(r),
 		    a->date);
+		*summary = "the cache holds no rates of that date";
 		goto out;
 	}
 	fetched_at = rates_fetched_at(r);
@@ -296,11 +313,35 @@ out:
 	return rc;
 }
 
+/*
+ * The two lines of SOURCE_NONE after the daemon failed (got, reason) and
+ * the cache too (cache_summary): what failed, in err, and what to do, in
+ * ans->next_step.  Each source's own reason was said with -v.
+ */
+static void
+say_none(const struct args *a, enum daemon_outcome got, const char *reason, const char *cache_summary,
+    struct source_answer *ans, char *err, size_t errlen)
+{
+	char shown[URL_SHOWN_LEN];
+
+	url_redact(a->server, shown, sizeof(shown));
+	if (got == DAEMON_UNREACHABLE) {
+		err_set(err, errlen, "cconvd at %s cannot be reached, no upstream answered, and %s", shown,
+		    cache_summary);
+		ans->next_step = a->verbose ? NEXT_START : NEXT_START NEXT_VERBOSE;
+	} else {
+		err_set(err, errlen, "cconvd at %s cannot answer (%s), no upstream answered, and %s", shown, reason,
+		    cache_summary);
+		ans->next_step = a->verbose ? NEXT_LOG : NEXT_LOG NEXT_VERBOSE;
+	}
+}
+
 enum source_status
 source_get(const struct args *a, int64_t now, struct source_answer *ans, char *err, size_t errlen)
 {
 	char url[ARGS_URL_MAX + 16], shown[URL_SHOWN_LEN];
-	char reason[REASON_MAX];
+	char reason[REASON_MAX], said[BUF_QUOTE_LONG_LEN], cache_why[CACHE_PATH_MAX + REASON_MAX];
+	const char *cache_summary;
 	enum source_status rc = SOURCE_NONE;
 	enum daemon_outcome got;
 
@@ -309,34 +350,47 @@ source_get(const struct args *a, int64_t now, struct source_answer *ans, char *e
 		err[0] = '\0';
 
 	if (a->offline) {
-		rc = from_cache(a, 0, ans, err, errlen) == 0 ? SOURCE_OK : SOURCE_NONE;
+		if (from_cache(a, 0, ans, err, errlen, &cache_summary) == 0)
+			rc = SOURCE_OK;
+		else
+			ans->next_step = "run cconv once without --offline to fetch rates and keep them";
 		goto out;
 	}
 	/* The cache holds the latest rates only: a past date's are not kept. */
-	if ((got = from_daemon(a, now, ans, url, sizeof(url), reason, sizeof(reason))) == DAEMON_RATES) {
+	got = from_daemon(a, now, ans, url, sizeof(url), reason, sizeof(reason), said, sizeof(said));
+	if (got == DAEMON_RATES) {
 		if (a->date[0] == '\0')
 			cache_for_later(ans->rates);
 		rc = SOURCE_OK;
 		goto out;
 	}
-	err_append(err, errlen, "daemon '%s': %s", url_redact(url, shown, sizeof(shown)), reason);
-	/* Its own refusal is the daemon's answer: an upstream is no better placed. */
+	/* Its own refusal is the daemon's answer, in its words: an upstream
+	 * is no better placed. */
 	if (got == DAEMON_REFUSED) {
+		log_debug("daemon '%s': %s", url_redact(url, shown, sizeof(shown)), reason);
+		err_set(err, errlen, "%s", said);
 		rc = SOURCE_REFUSED;
 		goto out;
 	}
-	note_fallback(a, got == DAEMON_ERROR, reason);
-
-	if (from_upstreams(a, ans, err, errlen) == 0) {
+	/* Said as it happens with -v (the upstreams may take seconds), else
+	 * only beside the answer it degrades: when nothing answers, the two
+	 * lines of say_none() tell it all. */
+	if (a->verbose)
+		note_fallback(a, got, reason);
+	if (from_upstreams(a, ans) == 0) {
+		if (!a->verbose)
+			note_fallback(a, got, reason);
 		if (a->date[0] == '\0')
 			cache_for_later(ans->rates);
 		rc = SOURCE_OK;
 		goto out;
 	}
-	if (from_cache(a, 1, ans, err, errlen) == 0) {
+	if (from_cache(a, 1, ans, cache_why, sizeof(cache_why), &cache_summary) == 0) {
 		rc = SOURCE_OK;
 		goto out;
 	}
+	log_debug("%s", cache_why);
+	say_none(a, got, reason, cache_summary, ans, err, errlen);
 out:
 	if (rc == SOURCE_OK && errlen > 0)
 		err[0] = '\0';

@@ -3,7 +3,7 @@
  *
  *   1. the daemon: GET {server}/latest (connect within 1 s, all within 5 s);
  *   2. for any daemon failure (no answer, a 5xx), every upstream URL,
- *      directly, after one note on stderr, merged as the daemon merges them
+ *      directly, with one note on stderr, merged as the daemon merges them
  *      (merge_rates(), the list order as precedence; an upstream that fails
  *      is left out, said with -v); a 4xx with the daemon's reason is its
  *      answer, and ends the chain;
@@ -57,6 +57,8 @@ struct source_answer {
 	char where[URL_SHOWN_LEN];	/* the server URL or the upstreams that answered (redacted), or
 					 * the cache path */
 	int dated;		/* rates of a date asked for (--date): history, never stale */
+	const char *next_step;	/* after SOURCE_NONE: what the user can do about it, a static
+				 * sentence ("start cconvd, or …") */
 };
 
 /* Outcomes of source_get(). */
@@ -69,15 +71,17 @@ enum source_status {
 /*
  * Gets rates from the first source that has them.  now is the current Unix
  * time (for Last-Modified-less answers and staleness).  Returns SOURCE_OK
- * with ans filled, or SOURCE_NONE with err listing each source tried and why
- * it failed: "daemon 'http://…/latest': Connection refused; upstream
- * 'https://…': HTTP 503; cache '/root/.cache/cconv/latest.json': No such file
- * or directory".  A daemon that answers with an error of its own
- * ({"error":"…"}) is named with its sentence (quoted) rather than the bare
- * status; one that refuses the request (4xx: no rates on or before that date)
- * is the answer, SOURCE_REFUSED, and nothing else is asked: "daemon
- * 'http://…/1990-01-01': HTTP 404: no rates on or before 1990-01-01: …".
- * ans is always initialised and must be released with source_answer_free().
+ * with ans filled; or SOURCE_NONE with err saying in one line what failed
+ * ("cconvd at http://…:8080 cannot be reached, no upstream answered, and
+ * nothing is cached"; with --offline, the cache's own reason) and
+ * ans->next_step what to do, each source's own reason having been said on
+ * stderr with -v only ("daemon 'http://…/latest': Connection refused",
+ * "upstream 'https://…': HTTP 503", "cache '…': No such file or
+ * directory").  A daemon that refuses the request itself (a 4xx with its
+ * sentence, {"error":"…"} or {"message":"…"}: no rates on or before that
+ * date) has answered: SOURCE_REFUSED with its sentence, quoted, in err, and
+ * nothing else is asked.  ans is always initialised and must be released
+ * with source_answer_free().
  */
 enum source_status source_get(const struct args *a, int64_t now, struct source_answer *ans, char *err,
     size_t errlen);

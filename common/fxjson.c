@@ -770,7 +770,7 @@ fxjson_error_sentence(const char *body, size_t len, char *out, size_t outlen)
 	if (jscan_next(&s, NULL, 0) != JSCAN_OBJECT)
 		return -1;
 	while ((tok = jscan_next(&s, NULL, 0)) == JSCAN_KEY) {
-		int error = jscan_string_is(&s.str, "error");
+		int error = jscan_string_is(&s.str, "error") || jscan_string_is(&s.str, "message");
 		if ((tok = jscan_next(&s, NULL, 0)) == JSCAN_STRING && error && !found) {
 			(void)jscan_string(&s.str, out, outlen);
 			found = 1;

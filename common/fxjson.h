@@ -55,8 +55,10 @@ int fxjson_parse_feed(const char *body, size_t len, const struct rates_sink *sin
     size_t errlen);
 
 /*
- * The sentence of cconvd's own error answer, {"error":"…"}: a JSON object
- * whose "error" member is a string.  0 with the sentence decoded into out
+ * The sentence of cconvd's own error answer: a JSON object whose "error"
+ * member (/convert's {"error":"…"}) or "message" member (the Frankfurter
+ * routes', {"message":"…"}) is a string, the first of them if both are
+ * there.  0 with the sentence decoded into out
  * (cut to outlen - 1 bytes), or -1 when body is not such an answer.  The
  * sentence is outside text: quote it (buf_quote()) before it reaches a
  * message.

@@ -88,11 +88,24 @@ def test_cache_from_the_future_is_stale(tmp):
 
 
 def test_nothing_anywhere_is_69(tmp):
+    """No daemon, no upstream, no cache: one line for the cause, one for the way out (clig.dev); what each
+    source said only with -v."""
     up_url = refused_url()
-    rc, out, err = cconv(tmp, ["GBP", "100"], upstream=up_url)
-    assert rc == 69 and out == "", (rc, out, err)
-    for needle in ("daemon", "upstream '" + up_url, "cache", "No such file"):
-        assert needle in err, (needle, err)
+    server = "http://" + refused_url().split("/")[2]
+    rc, out, err = cconv(tmp, ["GBP", "100"], server=server, upstream=up_url)
+    assert (rc, out) == (69, ""), (rc, out, err)
+    assert err == (f"cconv: no rates: cconvd at {server} cannot be reached, no upstream answered, and nothing is "
+                   "cached\ncconv: start cconvd, or set --server / CCONV_SERVER to where it listens (cconv -v says "
+                   "what each source answered)\n"), err
+    rc, out, err = cconv(tmp, ["-v", "GBP", "100"], server=server, upstream=up_url)
+    assert (rc, out) == (69, ""), (rc, out, err)
+    lines = err.splitlines()
+    assert lines[0].startswith(f"cconv: daemon {server} unavailable (") and "onnect" in lines[0], lines
+    assert lines[1].startswith(f"cconv: debug: upstream '{up_url}': ") and "onnect" in lines[1], lines
+    cache = os.path.join(tmp, "cache", "cconv", "latest.json")
+    assert lines[2:] == [f"cconv: debug: cache '{cache}': No such file or directory",
+                         f"cconv: no rates: cconvd at {server} cannot be reached, no upstream answered, and nothing "
+                         "is cached", "cconv: start cconvd, or set --server / CCONV_SERVER to where it listens"], lines
 
 
 def test_each_source_named_once(tmp):
@@ -101,16 +114,16 @@ def test_each_source_named_once(tmp):
     cut, in place of the reason)."""
     server = "http://" + refused_url().split("/")[2] + "/" + "p" * 600
     up_url = refused_url()
-    rc, out, err = cconv(tmp, ["GBP", "100"], server=server, upstream=up_url)
+    rc, out, err = cconv(tmp, ["-v", "GBP", "100"], server=server, upstream=up_url)
     assert rc == 69 and out == "", (rc, out, err)
-    note, final = err.splitlines()
+    note, upstream, cache, final, _ = err.splitlines()
     m = re.fullmatch(rf"cconv: daemon {re.escape(server)} unavailable \((.*)\); asking upstream "
                      rf"{re.escape(up_url)} directly", note)
     assert m and "onnect" in m.group(1) and "http" not in m.group(1), note  # libcurl's words, no URL
-    clauses = final.split("; ")
-    assert clauses[0] == f"cconv: no rates: daemon '{server}/latest': {m.group(1)}", final
-    assert clauses[1].startswith(f"upstream '{up_url}': ") and "onnect" in clauses[1], final
-    assert final.count(server) == 1 and final.count(up_url) == 1, final
+    assert upstream.startswith(f"cconv: debug: upstream '{up_url}': ") and "onnect" in upstream, upstream
+    assert upstream.count(up_url) == 1 and cache.startswith("cconv: debug: cache '"), (upstream, cache)
+    assert final == f"cconv: no rates: cconvd at {server} cannot be reached, no upstream answered, and nothing " \
+        "is cached", final
 
 
 def test_unwritable_stdout_is_74(tmp):
@@ -153,9 +166,13 @@ def test_daemon_sentence_not_http_status(tmp):
     with serving(tmp) as (up, d):
         rc, out, err = cconv(tmp, ["--date", "1990-01-01", "GBP", "100"], server=d.base, upstream=up.url)
         assert (rc, out) == (65, ""), (rc, out, err)
-        assert err == (f"cconv: daemon '{d.base}/1990-01-01': HTTP 404: no rates on or before 1990-01-01: the "
-                       f"stored history starts on {DATE}\n"), err
+        assert err == f"cconv: no rates on or before 1990-01-01: the stored history starts on {DATE}\n", err
         assert not any("1990" in p for p in up.paths), up.paths
+        # With -v, also who said it and how.
+        rc, out, err = cconv(tmp, ["-v", "--date", "1990-01-01", "GBP", "100"], server=d.base, upstream=up.url)
+        assert (rc, out) == (65, "") and err.splitlines()[0] == (
+            f"cconv: debug: daemon '{d.base}/1990-01-01': HTTP 404: no rates on or before 1990-01-01: the stored "
+            f"history starts on {DATE}"), (rc, out, err)
 
     said = {}
 
@@ -170,7 +187,12 @@ def test_daemon_sentence_not_http_status(tmp):
         said["/2020-01-02"] = (404, '{"error":"no rates \\u001b[31mhere\\nfake line\\u009b","x":[1]}')
         rc, out, err = cconv(tmp, ["--date", "2020-01-02", "GBP", "1"], server=base, upstream=up.url)
         assert (rc, out) == (65, ""), (rc, out, err)
-        assert err == f"cconv: daemon '{base}/2020-01-02': HTTP 404: no rates ?[31mhere?fake line??\n", err
+        assert err == "cconv: no rates ?[31mhere?fake line??\n", err
+        # The Frankfurter routes' error body, {"message":…}, is a sentence too.
+        said["/2020-01-03"] = (404, '{"status":404,"message":"no rates on or before 2020-01-03"}')
+        rc, out, err = cconv(tmp, ["--date", "2020-01-03", "GBP", "1"], server=base, upstream=up.url)
+        assert (rc, out, err) == (65, "", "cconv: no rates on or before 2020-01-03\n"), (rc, out, err)
+        assert not any("2020-01-0" in p for p in up.paths), up.paths
 
         said["/latest"] = (503, '{"error":"no rates yet: the first fetch has not succeeded"}')
         rc, out, err = cconv(tmp, ["GBP", "100"], server=base, upstream=up.url)

@@ -45,7 +45,7 @@ def test_upstream_reason_forges_no_log_line(tmp):
             assert "error" in d.health()["last_fetch"] and not CONTROL.search(d.health()["last_fetch"]["error"])
         finally:
             d.stop()
-        rc, out, err = cconv(tmp, ["GBP", "1"], upstream=up.url)
+        rc, out, err = cconv(tmp, ["-v", "GBP", "1"], upstream=up.url)  # -v: each source's reason
         assert rc != 0 and "upstream reported failure: boom" in err, (rc, out, err)
         assert "\x1b" not in err and "\u009b" not in err, repr(err)
         assert not any(line.startswith(FORGED) for line in err.splitlines()), err

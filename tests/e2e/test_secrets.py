@@ -69,7 +69,7 @@ def test_credentials_are_shown_nowhere(tmp):
         up.mode = "http_500"
         for path in glob.glob(os.path.join(tmp, "cache", "cconv", "*")):
             os.unlink(path)  # so the error names every source it tried
-        rc, out, err = cconv(tmp, ["--upstream", url, "GBP", "1"])
+        rc, out, err = cconv(tmp, ["-v", "--upstream", url, "GBP", "1"])
         assert "HTTP 500" in err, (rc, out, err)
         assert_hidden("cconv's errors", out + err)
     finally:

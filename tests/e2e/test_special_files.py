@@ -41,7 +41,7 @@ def test_fifo_as_file_upstream(tmp):
     """libcurl's own open of a file:// path would wait past every timeout, and
     hold the daemon's shutdown."""
     url = "file://" + fifo(os.path.join(tmp, "feed", "latest.json"))
-    rc, out, err = cconv(tmp, ["GBP", "1"], upstream=url, timeout=PROMPT)
+    rc, out, err = cconv(tmp, ["-v", "GBP", "1"], upstream=url, timeout=PROMPT)  # -v: each source's reason
     assert rc != 0 and f"upstream '{url}': a FIFO, not a regular file" in err, (rc, out, err)
     d = Daemon(tmp, [url])
     try:

@@ -17,7 +17,7 @@ def test_self_signed_upstream_is_refused(tmp):
         assert h["last_fetch"]["ok"] is False, h
         assert "certificate" in h["last_fetch"]["error"].lower(), h
         assert d.get("/convert/GBP/1")[0] == 503  # nothing was trusted
-        rc, out, err = cconv(tmp, ["GBP", "1"], upstream=url)
+        rc, out, err = cconv(tmp, ["-v", "GBP", "1"], upstream=url)
         assert rc == 69 and "certificate" in err.lower(), (rc, out, err)
     finally:
         d.stop()

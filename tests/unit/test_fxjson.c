@@ -516,6 +516,41 @@ test_series_dates_are_read(void **state)
 	}
 }
 
+/* The daemon's error answers: /convert's "error", the Frankfurter routes'
+ * "message"; anything else is not one. */
+static void
+test_error_sentence_of_either_key(void **state)
+{
+	static const struct {
+		const char *body;
+		const char *want;	/* NULL: not an error answer */
+	} cases[] = {
+		{ "{\"error\":\"no rates yet\"}", "no rates yet" },
+		{ "{\"status\":404,\"message\":\"no rates on or before 1990-01-01\"}",
+		  "no rates on or before 1990-01-01" },
+		{ "{\"message\":\"first\",\"error\":\"second\"}", "first" },
+		{ "{\"error\":\"caf\\u00e9\",\"x\":[1,{}]}", "caf\xc3\xa9" },
+		{ "{\"message\":404}", NULL },
+		{ "{\"detail\":\"x\"}", NULL },
+		{ "[\"error\"]", NULL },
+		{ "{\"error\":\"x\"} trailing", NULL },
+		{ "<html>not here</html>", NULL },
+	};
+	char out[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = fxjson_error_sentence(cases[i].body, strlen(cases[i].body), out, sizeof(out));
+
+		if (cases[i].want == NULL) {
+			assert_int_equal(rc, -1);
+			continue;
+		}
+		assert_int_equal(rc, 0);
+		assert_string_equal(out, cases[i].want);
+	}
+}
+
 int
 main(void)
 {
@@ -535,6 +570,7 @@ main(void)
 		cmocka_unit_test(test_dates_and_sources_round_trip),
 		cmocka_unit_test(test_bad_dates_and_sources_are_refused),
 		cmocka_unit_test(test_series_dates_are_read),
+		cmocka_unit_test(test_error_sentence_of_either_key),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
