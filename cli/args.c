@@ -84,7 +84,8 @@ static const char usage_text[] =
     "  $ cconv 100 usd to gbp\n"
     "  75.34 GBP\n"
     "\n"
-    "Codes are ISO 4217, in any case.  AMOUNT is decimal text: 1234.5, .5\n"
+    "Codes are ISO 4217, in any case.  AMOUNT: 1234.5, .5, 1_000, 1,000.50, or as\n"
+    "your locale writes numbers (1.000,50), as results are at a terminal.\n"
     "\n"
     "Options:\n"
     "  -f, --from CUR         convert from CUR (default EUR)\n"
@@ -592,6 +593,8 @@ args_parse(int argc, char *const argv[], struct args *a, char *err, size_t errle
 
 	memset(a, 0, sizeof(*a));
 	memset(&rc, 0, sizeof(rc));
+	/* A locale that is not installed leaves C's: plain amounts still read. */
+	(void)numfmt_from_environment(&a->numfmt);
 	memset(set, 0, sizeof(set));
 	if (errlen > 0)
 		err[0] = '\0';
@@ -671,7 +674,7 @@ args_parse(int argc, char *const argv[], struct args *a, char *err, size_t errle
 			blame_rcfile(err, errlen, &rc, RCFILE_TO);
 		goto out;
 	}
-	if (money_parse_amount(o.amount, strlen(o.amount), &a->amount, err, errlen) == -1)
+	if (numfmt_parse_amount(&a->numfmt, o.amount, strlen(o.amount), &a->amount, err, errlen) == -1)
 		goto out;
 
 	ret = ARGS_EX_CURRENCY;

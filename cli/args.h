@@ -13,7 +13,9 @@
  * beats its variable, an empty variable counts as unset.  Both "--opt value"
  * and "--opt=value" work, short options take "-f USD" or "-fUSD", and "--" ends
  * the options.  Everything the user typed is checked here, before any network
- * access: the amount with money_parse_amount(), the codes with
+ * access: the amount with numfmt_parse_amount() (plain decimal text, or
+ * grouped as LC_NUMERIC or '_' and spaces group it: 1,000.50, 1 000,50,
+ * 1_000; an ambiguous one refused), the codes with
  * currency_normalize() and currency_find().  After args_parse() succeeds the
  * rest of the program works on values that cannot be invalid.
  *
@@ -28,6 +30,7 @@
 #include "dt.h"
 #include "fetch.h"
 #include "money.h"
+#include "numfmt.h"
 
 /* Exit codes (the values of <sysexits.h>, documented in --help and README). */
 enum args_exit {
@@ -52,6 +55,8 @@ struct args {
 	char to[ARGS_MAX_TARGETS][4];	/* upper case, ISO 4217, in the order given */
 	size_t nto;
 	struct dec amount;
+	struct numfmt numfmt;		/* LC_NUMERIC's way with numbers: how AMOUNT was read, how
+					 * results are written at a terminal */
 	char *server;			/* owned; never ends in '/' */
 	char *upstream[ARGS_MAX_UPSTREAMS];	/* owned */
 	size_t nupstream;		/* at least 1 after a successful parse */

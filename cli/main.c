@@ -4,7 +4,8 @@
  *
  * Thin on purpose: parse (args.c), get rates (source.c), convert each target
  * with rates_find() + rates_convert() (or list the snapshot's currencies for
- * --list), print, pick the exit code.  No colour is ever printed, so there is
+ * --list), print (at a terminal, with the digits grouped as LC_NUMERIC groups
+ * them), pick the exit code.  No colour is ever printed, so there is
  * nothing for NO_COLOR to turn off.  Every
  * answer is built in memory first and written once, so a failure (an unknown
  * target, a result too large) never leaves half an answer on stdout.  stderr
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -26,6 +28,7 @@
 #include "fxjson.h"
 #include "log.h"
 #include "money.h"
+#include "numfmt.h"
 #include "rates.h"
 #include "source.h"
 #include "url.h"
@@ -141,14 +144,15 @@ no_rate(const char *code, char *err, size_t errlen)
 	    cur != NULL ? cur->name : "?");
 }
 
-/* Every answer into out, or an exit code other than 0 with err set. */
+/* Every answer into out, or an exit code other than 0 with err set.
+ * people: write results with its grouping (NULL: plain, for scripts). */
 static int
-convert_all(const struct args *a, const struct source_answer *ans, int64_t now, struct buf *out, char *err,
-    size_t errlen)
+convert_all(const struct args *a, const struct source_answer *ans, int64_t now, const struct numfmt *people,
+    struct buf *out, char *err, size_t errlen)
 {
 	const struct rate_entry *from, *to[ARGS_MAX_TARGETS], *stalest = NULL;
 	struct conversion c;
-	char num[DEC_STRLEN];
+	char num[DEC_STRLEN], grouped[NUMFMT_STRLEN];
 
 	/* Every code is a real currency (args.c); these are the ones this
 	 * snapshot lacks, so the message says so rather than "unknown". */
@@ -195,6 +199,8 @@ convert_all(const struct args *a, const struct source_answer *ans, int64_t now, 
 			dec_format(&c.result, num, sizeof(num));
 			if (a->raw)
 				(void)buf_printf(out, "%s\n", num);
+			else if (people != NULL && numfmt_group(people, num, grouped, sizeof(grouped)) == 0)
+				(void)buf_printf(out, "%s %s\n", grouped, c.to->code);
 			else
 				(void)buf_printf(out, "%s %s\n", num, c.to->code);
 		}
@@ -364,8 +370,13 @@ main(int argc, char *argv[])
 		if (source_stale(&ans, NULL, NULL, now))
 			warn_stale(&ans, NULL, now);
 		rc = list_all(&a, ans.rates, &out, err, sizeof(err));
-	} else
-		rc = convert_all(&a, &ans, now, &out, err, sizeof(err));
+	} else {
+		/* Digits grouped for a person at a terminal; a pipe, --raw
+		 * and --json get the plain text scripts read. */
+		int person = !a.raw && !a.json && isatty(STDOUT_FILENO);
+
+		rc = convert_all(&a, &ans, now, person ? &a.numfmt : NULL, &out, err, sizeof(err));
+	}
 	if (rc != ARGS_EX_OK) {
 		log_note("%s", err);
 		goto out;

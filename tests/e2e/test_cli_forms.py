@@ -4,7 +4,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from e2elib import cconv, expected, run, serving  # noqa: E402
+from e2elib import Daemon, Upstream, cconv, expected, run, serving, wait_until  # noqa: E402
 
 
 def test_forms_give_one_answer(tmp):
@@ -40,5 +40,25 @@ def test_did_you_mean(tmp):
         assert all("Dollar" in line for line in lines[1:-1]) and lines[-1].startswith("cconv:   and "), lines
 
 
+
+def test_a_real_currency_the_rates_lack(tmp):
+    """KWD on the ECB's rates, which lack it: a real currency, named, wherever it stands; not "unknown"."""
+    up = Upstream()
+    up.body["rates"] = {k: v for k, v in up.body["rates"].items() if k != "KWD"}
+    try:
+        d = Daemon(tmp, [up.url])
+        try:
+            wait_until(lambda: d.get("/healthz")[0] == 200, 10, "rates")
+            for args in (["KWD", "100"], ["100", "kwd"], ["usd", "to", "kwd", "1"], ["-f", "KWD", "GBP", "1"]):
+                rc, out, err = cconv(tmp, args, server=d.base)
+                assert (rc, out, err) == (65, "", "cconv: no rate for KWD (Kuwaiti Dinar) in these rates; see "
+                                                  "cconv --list\n"), (args, rc, out, err)
+            assert cconv(tmp, ["100", "gbp"], server=d.base)[:2] == (0, f"{expected('100', 'EUR', 'GBP')} GBP\n")
+        finally:
+            d.stop()
+    finally:
+        up.stop()
+
+
 if __name__ == "__main__":
-    run([test_forms_give_one_answer, test_did_you_mean])
+    run([test_forms_give_one_answer, test_did_you_mean, test_a_real_currency_the_rates_lack])
