@@ -475,6 +475,14 @@ read_operands(const char *const op[], size_t n, size_t more, int file_to, struct
 		else
 			w[m++] = op[i];
 	}
+	/* "to" where it joins no two currencies is no code either: the
+	 * forms say where it goes. */
+	for (size_t i = 0; i < m; i++) {
+		if (is_to(w[i])) {
+			refuse_form(op, n, more, err, errlen);
+			return -1;
+		}
+	}
 	if (more > 0 || m == 0 || m > 3) {
 		if (m == 0 && more == 0)
 			err_set(err, errlen, "expected CUR[,CUR...] AMOUNT (see cconv --help)");

@@ -367,6 +367,8 @@ test_operand_forms(void **state)
 		{ "100", "to", "gbp", NULL },
 		{ "usd", "gbp", "to", "1", NULL },
 		{ "to", "usd", "gbp", "1", NULL },
+		{ "to", "gbp", "100", NULL },
+		{ "100", "to", NULL },
 		{ "1", "usd", "to", "gbp", "x" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
