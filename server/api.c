@@ -61,31 +61,62 @@ enum { P_FROM, P_TO, P_AMOUNT, P_DATE, P_COUNT };
 struct param_name {
 	const char *key;
 	int slot;
+	int alias;		/* another name for the slot, which gives way to its own name */
 };
 
-/* fixer.io spelled 'from' and 'to' as 'base' and 'symbols'; Frankfurter takes both. */
+/* fixer.io spelled 'from' and 'to' as 'base' and 'symbols'; Frankfurter takes
+ * both, and when both are given 'from' and 'to' win, as there. */
 static const struct param_name latest_params[] = {
-	{ "from", P_FROM }, { "base", P_FROM }, { "to", P_TO }, { "symbols", P_TO },
-	{ "amount", P_AMOUNT }, { NULL, 0 }
+	{ "from", P_FROM, 0 }, { "base", P_FROM, 1 }, { "to", P_TO, 0 }, { "symbols", P_TO, 1 },
+	{ "amount", P_AMOUNT, 0 }, { NULL, 0, 0 }
 };
 static const struct param_name convert_params[] = {
-	{ "from", P_FROM }, { "to", P_TO }, { "amount", P_AMOUNT }, { "date", P_DATE }, { NULL, 0 }
+	{ "from", P_FROM, 0 }, { "to", P_TO, 0 }, { "amount", P_AMOUNT, 0 }, { "date", P_DATE, 0 }, { NULL, 0, 0 }
 };
-static const struct param_name no_params[] = { { NULL, 0 } };
+static const struct param_name no_params[] = { { NULL, 0, 0 } };
 
 static void
 answer_error(struct api_response *resp, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * The routes Frankfurter has (/latest, /current, /{date}, ranges,
+ * /currencies): their errors are Frankfurter v1's, so its clients read them.
+ */
+static int
+frankfurter_route(enum api_endpoint ep)
+{
+	return ep == API_EP_LATEST || ep == API_EP_CURRENCIES || ep == API_EP_DATE || ep == API_EP_SERIES;
+}
+
+/* fixer.io's "type" for an error of status (its clients print it before "info"). */
+static const char *
+fixer_type(int status)
+{
+	return status == 404 ? "not_found" : status == 405 ? "method_not_allowed" : status >= 500 ?
+	    "unavailable" : "invalid_request";
+}
+
+/*
+ * Replaces whatever resp holds with an error: a sentence in the body form of
+ * the dialect the request speaks.  cconvd's own routes answer
+ * {"error":"…"}; Frankfurter's answer {"message":"…"} with its statuses,
+ * 422 for input it cannot take where cconvd says 400; a fixer.io client
+ * (resp->fixer_errors) gets fixer's {"success":false,"error":{"code",
+ * "type","info"}}, the only form it reads, whatever the route.
+ */
 static void
 answer_error(struct api_response *resp, int status, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
+	int frankfurter = frankfurter_route(resp->endpoint);
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (frankfurter && status == 400)
+		status = 422;
 	buf_free(&resp->body);
 	buf_init(&resp->body, API_BODY_CAP);
 	resp->status = status;
@@ -94,9 +125,13 @@ answer_error(struct api_response *resp, int status, const char *fmt, ...)
 	resp->age = 0;
 	resp->stale = 0;
 	resp->cache = API_CACHE_NO_STORE;
-	buf_puts(&resp->body, "{\"error\":");
+	if (resp->fixer_errors)
+		buf_printf(&resp->body, "{\"success\":false,\"error\":{\"code\":%d,\"type\":\"%s\",\"info\":", status,
+		    fixer_type(status));
+	else
+		buf_puts(&resp->body, frankfurter ? "{\"message\":" : "{\"error\":");
 	buf_json_str(&resp->body, msg, strlen(msg));
-	buf_puts(&resp->body, "}\n");
+	buf_puts(&resp->body, resp->fixer_errors ? "}}\n" : "}\n");
 }
 
 /*
@@ -123,13 +158,16 @@ is_word(const char *s, size_t n, const char *w)
 
 /*
  * Sorts the query into slots by name.  Unknown names are ignored, as most
- * HTTP APIs do (cache-busters, tracking tags); a slot given twice is refused,
- * since which value would win is a guess.
+ * HTTP APIs do (cache-busters, tracking tags).  A slot given twice by the
+ * same kind of name is refused, since which value would win is a guess; an
+ * alias beside the slot's own name gives way to it, as in Frankfurter.
  */
 static int
 collect_params(const struct api_request *req, const struct param_name *names,
     const struct api_arg *slot[P_COUNT], struct api_response *resp)
 {
+	int by_alias[P_COUNT] = { 0 };
+
 	memset(slot, 0, sizeof(*slot) * P_COUNT);
 	if (req->nargs > API_MAX_ARGS) {
 		answer_error(resp, 400, "more than %d query parameters", API_MAX_ARGS);
@@ -140,7 +178,10 @@ collect_params(const struct api_request *req, const struct param_name *names,
 		for (const struct param_name *p = names; p->key != NULL; p++) {
 			if (!is_word(a->key, a->key_len, p->key))
 				continue;
-			if (slot[p->slot] != NULL) {
+			if (slot[p->slot] != NULL && by_alias[p->slot] != p->alias) {
+				if (p->alias)
+					continue;	/* the slot's own name is already there */
+			} else if (slot[p->slot] != NULL) {
 				char first[BUF_QUOTE_LEN];
 				buf_quote(first, sizeof(first), slot[p->slot]->key, slot[p->slot]->key_len);
 				answer_error(resp, 400, "parameter '%s' given twice (as '%s' and '%s')",
@@ -148,6 +189,7 @@ collect_params(const struct api_request *req, const struct param_name *names,
 				return -1;
 			}
 			slot[p->slot] = a;
+			by_alias[p->slot] = p->alias;
 		}
 	}
 	return 0;
@@ -601,6 +643,34 @@ series_day(void *arg, const struct rates *r)
 }
 
 /*
+ * The day a series asked from start begins on: start when it has rates,
+ * else the nearest earlier day that has, as Frankfurter begins it (so the
+ * answer's start_date is never after the asked one); start itself when no
+ * day before it has rates, or it is still to come.  0, or -1 with err set.
+ */
+static int
+series_first_day(const struct api_ctx *ctx, const char *start, char first[DT_DATE_LEN], char *err, size_t errlen)
+{
+	struct rates *r = NULL;
+	struct api_day day;
+	char today[DT_DATE_LEN];
+
+	memcpy(first, start, DT_DATE_LEN);
+	dt_date(ctx->now, today);
+	if (strcmp(start, today) > 0)
+		return 0;
+	memset(&day, 0, sizeof(day));
+	if (ctx->history->on(ctx->history->cls, start, NULL, &r, &day, err, errlen) == -1)
+		return -1;
+	if (!day.stored && r != NULL)
+		memcpy(first, rates_date(r), DT_DATE_LEN);
+	else if (!day.stored && day.before[0] != '\0')
+		memcpy(first, day.before, DT_DATE_LEN);
+	rates_free(r);
+	return 0;
+}
+
+/*
  * /{start}..{end} and /{start}..: Frankfurter's time series,
  * {"amount":1.0,"base":"EUR","start_date":…,"end_date":…,"rates":{"2024-01-02":{…},…}},
  * start_date and end_date being the first and last dates that have rates.
@@ -614,7 +684,7 @@ route_series(const struct api_ctx *ctx, const struct api_request *req, const cha
 	const struct api_arg *p[P_COUNT];
 	struct series s;
 	struct dec amount;
-	char err[512], span[64];
+	char err[512], span[64], first[DT_DATE_LEN];
 	size_t at_start, at_end;
 	int open_end = strcmp(end, API_OPEN_END) == 0, rc;
 
@@ -655,7 +725,9 @@ route_series(const struct api_ctx *ctx, const struct api_request *req, const cha
 	buf_puts(s.b, "YYYY-MM-DD\",\"rates\":{");
 
 	buf_init(&s.dates, API_SERIES_CAP);
-	rc = ctx->history->each(ctx->history->cls, start, end, NULL, series_day, &s, err, sizeof(err));
+	rc = series_first_day(ctx, start, first, err, sizeof(err));
+	if (rc == 0)
+		rc = ctx->history->each(ctx->history->cls, first, end, NULL, series_day, &s, err, sizeof(err));
 	if (rc == -1) {
 		answer_error(resp, 503, "history unavailable: %s", err);
 		goto out;
@@ -752,9 +824,16 @@ route_dated(const struct api_ctx *ctx, const struct api_request *req, const char
 		route_series(ctx, req, start, end, resp);
 }
 
+/* /currencies: {} before the first fetch, as Frankfurter with no rates. */
 static void
 route_currencies(const struct api_ctx *ctx, struct api_response *resp)
 {
+	if (ctx->rates == NULL) {
+		resp->status = 200;
+		resp->content_type = ct_json;
+		buf_puts(&resp->body, "{}\n");
+		return;
+	}
 	begin_answer(ctx, resp, ct_json);
 	rates_render_currencies(&resp->body, ctx->rates);
 	buf_puts(&resp->body, "\n");
@@ -855,7 +934,7 @@ static const char *const endpoint_names[API_EP_COUNT] = {
 	[API_EP_CONVERT_PATH] = "convert_path", [API_EP_CONVERT] = "convert", [API_EP_LATEST] = "latest",
 	[API_EP_CURRENCIES] = "currencies", [API_EP_HEALTHZ] = "healthz", [API_EP_METRICS] = "metrics",
 	[API_EP_PAGE] = "page", [API_EP_DATE] = "date", [API_EP_SERIES] = "series", [API_EP_V2] = "v2",
-	[API_EP_OTHER] = "other",
+	[API_EP_V1] = "v1", [API_EP_OTHER] = "other",
 };
 
 const char *
@@ -883,82 +962,146 @@ is_dated(const char *path, size_t n)
 	return n > 1 && path[1] >= '0' && path[1] <= '9';
 }
 
+#define API_CONVERT_PREFIX "/convert/"
+#define API_CONVERT_PREFIX_LEN (sizeof(API_CONVERT_PREFIX) - 1)
+
+/* Which route path[0..n) names, /v1 already stripped (strip_v1()). */
+static enum api_endpoint
+route_of(const char *path, size_t n)
+{
+	if (is_dated(path, n))
+		return memmem(path + 1, n - 1, "..", 2) != NULL ? API_EP_SERIES : API_EP_DATE;
+	if (is_word(path, n, "/healthz"))
+		return API_EP_HEALTHZ;
+	if (is_word(path, n, "/"))
+		return API_EP_PAGE;
+	if (is_word(path, n, "/metrics"))
+		return API_EP_METRICS;
+	if (is_word(path, n, "/convert"))
+		return API_EP_CONVERT;
+	/* Frankfurter's /current is its /latest under another name. */
+	if (is_word(path, n, "/latest") || is_word(path, n, "/current"))
+		return API_EP_LATEST;
+	if (is_word(path, n, "/currencies"))
+		return API_EP_CURRENCIES;
+	if (n > API_CONVERT_PREFIX_LEN && memcmp(path, API_CONVERT_PREFIX, API_CONVERT_PREFIX_LEN) == 0)
+		return API_EP_CONVERT_PATH;
+	return API_EP_OTHER;
+}
+
+/* "/v1" and "/v1/": Frankfurter's version object, where a client finds the
+ * contract of the API under it.  The OpenAPI document is Frankfurter's, not
+ * served here. */
+static void
+route_v1_root(const struct api_ctx *ctx, struct api_response *resp)
+{
+	v2_begin_answer(ctx, resp);
+	buf_puts(&resp->body, "{\"version\":\"v1\",\"status\":\"frozen\","
+	    "\"openapi\":\"https://api.frankfurter.dev/v1/openapi.json\",\"docs\":\"https://frankfurter.dev\"}\n");
+}
+
+static int
+has_arg(const struct api_request *req, const char *name)
+{
+	for (size_t i = 0; i < req->nargs; i++)
+		if (is_word(req->args[i].key, req->args[i].key_len, name))
+			return 1;
+	return 0;
+}
+
 void
 api_handle(const struct api_ctx *ctx, const struct api_request *req, struct api_response *resp)
 {
-	static const char convert_prefix[] = "/convert/";
-	const size_t cp_len = sizeof(convert_prefix) - 1;
 	const struct api_arg *unused[P_COUNT];
 	const char *path = req->path;
 	size_t n = req->path_len;
 	char quoted[BUF_QUOTE_LEN];
+	int v1_root = is_word(path, n, "/v1") || is_word(path, n, "/v1/");
 
 	memset(resp, 0, sizeof(*resp));
 	buf_init(&resp->body, API_BODY_CAP);
 	resp->last_modified = -1;
 	resp->endpoint = API_EP_OTHER;
+	/* Every fixer.io client sends its access key; no other client does. */
+	resp->fixer_errors = has_arg(req, "access_key");
+	strip_v1(&path, &n);
+	if (strcmp(req->method, "OPTIONS") == 0) {
+		/* A preflight (or a question): allowed methods and, where
+		 * api_cross_origin(), CORS's headers, added by http.c. */
+		resp->endpoint = v2_is_path(req->path, req->path_len) ? API_EP_V2 : v1_root ? API_EP_V1 :
+		    route_of(path, n);
+		resp->status = 204;
+		return;
+	}
 	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
 		buf_quote(quoted, sizeof(quoted), req->method, strlen(req->method));
 		answer_error(resp, 405, "method '%s' not allowed; use GET", quoted);
 		return;
 	}
-	if (v2_is_path(path, n)) {
+	if (v2_is_path(req->path, req->path_len)) {
 		v2_handle(ctx, req, resp);
 		return;
 	}
-	strip_v1(&path, &n);
-	if (is_dated(path, n)) {
+	if (v1_root) {
+		resp->endpoint = API_EP_V1;
+		route_v1_root(ctx, resp);
+		goto out;
+	}
+	resp->endpoint = route_of(path, n);
+	if (resp->endpoint == API_EP_METRICS && ctx->render_metrics == NULL)
+		resp->endpoint = API_EP_OTHER;
+	switch (resp->endpoint) {
+	case API_EP_DATE:
+	case API_EP_SERIES:
 		route_dated(ctx, req, path + 1, n - 1, resp);
-		goto out;
-	}
-	if (is_word(path, n, "/healthz")) {
-		resp->endpoint = API_EP_HEALTHZ;
+		break;
+	case API_EP_HEALTHZ:
 		route_healthz(ctx, resp);
-		goto out;
-	}
-	if (is_word(path, n, "/")) {
-		resp->endpoint = API_EP_PAGE;
+		break;
+	case API_EP_PAGE:
 		route_page(resp);
 		if (!answered_no_memory(resp) && buf_failed(&resp->body))
 			answer_error(resp, 500, "the page is larger than the answer buffer (a build error)");
 		return;
-	}
-	if (is_word(path, n, "/metrics") && ctx->render_metrics != NULL) {
-		resp->endpoint = API_EP_METRICS;
+	case API_EP_METRICS:
 		resp->status = 200;
 		resp->content_type = ct_prometheus;
 		ctx->render_metrics(&resp->body, ctx->rates, ctx->now);
-		goto out;
-	}
-	int known = is_word(path, n, "/convert") || is_word(path, n, "/latest") ||
-	    is_word(path, n, "/currencies") || (n > cp_len && memcmp(path, convert_prefix, cp_len) == 0);
-	if (!known) {
+		break;
+	case API_EP_CONVERT:
+		/* /convert may ask for a date, which needs history, not the latest rates. */
+		route_convert_query(ctx, req, resp);
+		break;
+	case API_EP_CURRENCIES:
+		if (collect_params(req, no_params, unused, resp) == 0)
+			route_currencies(ctx, resp);
+		break;
+	case API_EP_LATEST:
+	case API_EP_CONVERT_PATH:
+		if (ctx->rates == NULL)
+			answer_error(resp, 503, "no rates yet: the first fetch has not succeeded");
+		else if (resp->endpoint == API_EP_LATEST)
+			answer_rates(ctx, req, ctx->rates, 0, resp);
+		else
+			route_convert_path(ctx, req, path + API_CONVERT_PREFIX_LEN, n - API_CONVERT_PREFIX_LEN, resp);
+		break;
+	default:
 		/* The path as asked, /v1/ and all: "/v1/v1/latest" is not "/v1/latest". */
 		buf_quote(quoted, sizeof(quoted), req->path, req->path_len);
 		answer_error(resp, 404, "no such path '%s'", quoted);
 		return;
 	}
-	resp->endpoint = is_word(path, n, "/convert") ? API_EP_CONVERT : is_word(path, n, "/latest") ?
-	    API_EP_LATEST : is_word(path, n, "/currencies") ? API_EP_CURRENCIES : API_EP_CONVERT_PATH;
-	/* /convert may ask for a date, which needs history, not the latest rates. */
-	if (resp->endpoint == API_EP_CONVERT) {
-		route_convert_query(ctx, req, resp);
-		goto out;
-	}
-	if (ctx->rates == NULL) {
-		answer_error(resp, 503, "no rates yet: the first fetch has not succeeded");
-		return;
-	}
-	if (resp->endpoint == API_EP_LATEST)
-		answer_rates(ctx, req, ctx->rates, 0, resp);
-	else if (resp->endpoint == API_EP_CURRENCIES) {
-		if (collect_params(req, no_params, unused, resp) == 0)
-			route_currencies(ctx, resp);
-	} else
-		route_convert_path(ctx, req, path + cp_len, n - cp_len, resp);
 out:
 	if (!answered_no_memory(resp) && buf_failed(&resp->body))
 		answer_error(resp, 400, "answer too large");
+}
+
+int
+api_cross_origin(enum api_endpoint ep)
+{
+	/* /healthz and /metrics are for the operator's monitors, not pages:
+	 * upstream addresses and errors, database size.  The page is no API. */
+	return ep != API_EP_HEALTHZ && ep != API_EP_METRICS && ep != API_EP_PAGE;
 }
 
 /*

@@ -98,6 +98,7 @@ enum api_endpoint {
 	API_EP_DATE,		/* /{YYYY-MM-DD} */
 	API_EP_SERIES,		/* /{start}..{end} */
 	API_EP_V2,		/* /v2, its catalogue (server/v2.h) */
+	API_EP_V1,		/* /v1: Frankfurter's version object */
 	API_EP_OTHER,		/* unknown paths, refused methods */
 	API_EP_COUNT
 };
@@ -121,6 +122,7 @@ struct api_response {
 	const char *vary;	/* static; NULL: no Vary header */
 	enum api_endpoint endpoint;
 	enum api_cache cache;
+	int fixer_errors;	/* the request carried fixer.io's access_key: errors in fixer's form */
 };
 
 void api_handle(const struct api_ctx *ctx, const struct api_request *req, struct api_response *resp);
@@ -153,6 +155,12 @@ void api_answer_busy(struct api_response *resp, const struct api_request *req, c
  * before routing (its framing or Host, http.c): why is the sentence.
  * Counted as endpoint "other". */
 void api_answer_bad_request(struct api_response *resp, const char *why);
+/*
+ * Whether pages of any origin may read ep's answers (http.c then adds
+ * Access-Control-Allow-Origin: * and answers its OPTIONS preflights): every
+ * route but /healthz, /metrics and the page.  Pure.
+ */
+int api_cross_origin(enum api_endpoint ep);
 /* The endpoint's label in metrics: "convert_path", "latest", …; static. */
 const char *api_endpoint_name(enum api_endpoint ep);
 void api_response_free(struct api_response *resp);

@@ -323,6 +323,29 @@ add_cache_headers(struct MHD_Response *r, const struct api_response *resp, const
 }
 
 /*
+ * CORS (Fetch standard §3.2): any page may read the API's answers, as it may
+ * Frankfurter's, since they hold nothing but public rates and no request
+ * carries credentials.  So "*", and a preflight (OPTIONS) is granted every
+ * method and header this server takes, for a day.  The headers a page's
+ * script may read beyond the safelisted ones: the validators and
+ * freshness it needs to cache and retry well.
+ */
+#define HTTP_METHODS "GET, HEAD, OPTIONS"
+#define HTTP_CORS_MAX_AGE "86400"
+
+static int
+add_cors_headers(struct MHD_Response *r, const char *method)
+{
+	if (add_header(r, "Access-Control-Allow-Origin", "*") == -1)
+		return -1;
+	if (strcmp(method, "OPTIONS") == 0)
+		return add_header(r, "Access-Control-Allow-Methods", HTTP_METHODS) == -1 ||
+		    add_header(r, "Access-Control-Allow-Headers", "*") == -1 ||
+		    add_header(r, "Access-Control-Max-Age", HTTP_CORS_MAX_AGE) == -1 ? -1 : 0;
+	return add_header(r, "Access-Control-Expose-Headers", "ETag, Age, Warning, Retry-After") == -1 ? -1 : 0;
+}
+
+/*
  * The origin-form path of a request target.  RFC 9112 §3.2.2: a server MUST
  * accept the absolute-form ("GET http://host:8080/latest"), which clients
  * talking to a proxy send; the authority is ours, so only the path counts.
@@ -491,12 +514,15 @@ respond(struct http *h, struct MHD_Connection *conn, const char *method, const c
 		free(body);
 		goto out;
 	}
-	if (status != MHD_HTTP_NOT_MODIFIED &&
+	if (status != MHD_HTTP_NOT_MODIFIED && resp->content_type != NULL &&
 	    add_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type) == -1)
 		goto out;
 	if ((close || atomic_load(&h->closing)) && add_header(r, MHD_HTTP_HEADER_CONNECTION, "close") == -1)
 		goto out;
-	if (status == 405 && add_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD") == -1)
+	if ((status == 405 || strcmp(method, "OPTIONS") == 0) &&
+	    add_header(r, MHD_HTTP_HEADER_ALLOW, HTTP_METHODS) == -1)
+		goto out;
+	if (api_cross_origin(resp->endpoint) && add_cors_headers(r, method) == -1)
 		goto out;
 	if (resp->vary != NULL && add_header(r, MHD_HTTP_HEADER_VARY, resp->vary) == -1)
 		goto out;
@@ -741,10 +767,11 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		 * libmicrohttpd closes the connection after a response queued
 		 * before the request was fully read, so the first call only marks
 		 * the request and the answer goes out on the next one: that keeps
-		 * connections alive.  Other methods are refused at once, which also
-		 * closes the connection rather than reading a body nobody wants.
+		 * connections alive (a preflight's too).  Other methods are refused
+		 * at once, which also closes the connection rather than reading a
+		 * body nobody wants.
 		 */
-		if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) {
+		if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0 || strcmp(method, "OPTIONS") == 0) {
 			*req_cls = dropped ? MARK(REQ_SEEN_DROPPED) : MARK(REQ_SEEN);
 			return MHD_YES;
 		}

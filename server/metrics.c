@@ -14,7 +14,7 @@
 #include "metrics.h"
 #include "publish.h"
 
-static const int status_codes[] = { 200, 304, 400, 404, 405, 503 };
+static const int status_codes[] = { 200, 204, 304, 400, 404, 405, 422, 503 };
 #define NSTATUS (sizeof(status_codes) / sizeof(status_codes[0]) + 1)	/* + "other" */
 
 /* Upper bounds of the latency buckets, microseconds; +Inf follows. */

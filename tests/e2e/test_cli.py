@@ -194,7 +194,7 @@ def test_daemon_sentence_not_http_status(tmp):
         assert (rc, out, err) == (65, "", "cconv: no rates on or before 2020-01-03\n"), (rc, out, err)
         assert not any("2020-01-0" in p for p in up.paths), up.paths
 
-        said["/latest"] = (503, '{"error":"no rates yet: the first fetch has not succeeded"}')
+        said["/latest"] = (503, '{"message":"no rates yet: the first fetch has not succeeded"}')
         rc, out, err = cconv(tmp, ["GBP", "100"], server=base, upstream=up.url)
         assert (rc, out) == (0, "88.40 GBP\n"), (rc, out, err)
         assert err == (f"cconv: daemon {base} cannot answer (HTTP 503: no rates yet: the first fetch has not "

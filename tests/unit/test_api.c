@@ -249,9 +249,17 @@ test_latest(void **state)
 	    "\"base\":\"USD\",\"date\":\"2026-11-20\",\"rates\":{\"JPY\":155.403}}");
 	expect("GET", "/latest", "to=USD&amount=10", 200, "{\"amount\":10.0,\"base\":\"EUR\"");
 	expect("GET", "/latest", "to=USD&amount=10", 200, "\"USD\":10.512}");
-	expect("GET", "/latest", "from=USD&base=GBP", 400, "given twice");
-	expect("GET", "/latest", "to=USD,,GBP", 400, "not a three-letter currency code");
-	expect("GET", "/latest", "to=USD,USD", 400, "lists 'USD' twice");
+	/* Frankfurter's rule: 'from' and 'to' win over 'base' and 'symbols', in either order. */
+	expect("GET", "/latest", "from=USD&base=GBP&to=JPY", 200, "\"base\":\"USD\",\"date\":\"2026-11-20\","
+	    "\"rates\":{\"JPY\":155.403}}");
+	expect("GET", "/latest", "base=GBP&from=USD&symbols=GBP&to=JPY", 200, "\"base\":\"USD\",\"date\":\"2026-11-20\","
+	    "\"rates\":{\"JPY\":155.403}}");
+	expect("GET", "/latest", "from=USD&from=GBP", 422, "{\"message\":\"parameter 'from' given twice");
+	expect("GET", "/latest", "base=USD&base=GBP", 422, "given twice");
+	expect("GET", "/latest", "to=USD,,GBP", 422, "not a three-letter currency code");
+	expect("GET", "/latest", "to=USD,USD", 422, "lists 'USD' twice");
+	expect("GET", "/current", "to=USD,GBP", 200, "\"rates\":{\"USD\":1.0512,\"GBP\":0.8351}}");
+	expect("GET", "/v1/current", "to=USD", 200, "\"rates\":{\"USD\":1.0512}}");
 	expect("GET", "/latest", "to=USD,QQQ", 404, "unknown currency 'QQQ'");
 }
 
@@ -268,6 +276,81 @@ test_other_routes_and_methods(void **state)
 	expect("POST", "/latest", NULL, 405, "method 'POST' not allowed");
 	expect("DELETE", "/convert/GBP/1", NULL, 405, "not allowed");
 	expect("BREW", "/", NULL, 405, "not allowed");
+}
+
+/* Whole bodies: the routes' error forms, exactly. */
+static void
+expect_body(const char *path, const char *query, int status, const char *body)
+{
+	struct api_response resp;
+
+	run("GET", path, query, FETCHED + 10, &resp);
+	if (resp.status != status || resp.body.data == NULL || strcmp(resp.body.data, body) != 0)
+		fail_msg("%s?%s: got %d '%s', wanted %d '%s'", path, query ? query : "", resp.status,
+		    resp.body.data ? resp.body.data : "", status, body);
+	api_response_free(&resp);
+}
+
+/*
+ * Frankfurter's routes answer its {"message":…} with 404 or 422 (where
+ * cconvd's own say 400); cconvd's own routes {"error":…}; a request with
+ * fixer.io's access_key gets fixer's error object on any of them.
+ */
+static void
+test_error_dialects(void **state)
+{
+	(void)state;
+	expect_body("/latest", "to=QQQ", 404, "{\"message\":\"unknown currency 'QQQ'\"}\n");
+	expect_body("/v1/latest", "amount=x", 422,
+	    "{\"message\":\"amount 'x': only digits and one '.' are allowed\"}\n");
+	expect_body("/current", "to=QQQ", 404, "{\"message\":\"unknown currency 'QQQ'\"}\n");
+	expect_body("/2026-02-30", NULL, 422, "{\"message\":\"date '2026-02-30': not a valid YYYY-MM-DD date\"}\n");
+	expect_body("/2026-11-18..2026-11-16", NULL, 422,
+	    "{\"message\":\"end date 2026-11-16 is before start date 2026-11-18\"}\n");
+	expect_body("/currencies", "a=1&b=2&c=3&d=4&e=5&f=6&g=7&h=8&i=9&j=10&k=11&l=12&m=13&n=14&o=15&p=16&q=17"
+	    "&r=18&s=19&t=20&u=21&v=22&w=23&x=24&y=25&z=26&aa=1&bb=2&cc=3&dd=4&ee=5&ff=6&gg=7", 422,
+	    "{\"message\":\"more than 32 query parameters\"}\n");
+	expect_body("/convert", "to=QQQ", 404, "{\"error\":\"unknown currency 'QQQ'\"}\n");
+	expect_body("/convert/GBP/x", NULL, 400, "{\"error\":\"amount 'x': only digits and one '.' are allowed\"}\n");
+	expect_body("/nope", NULL, 404, "{\"error\":\"no such path '/nope'\"}\n");
+	expect_body("/convert", "to=QQQ&access_key=k", 404,
+	    "{\"success\":false,\"error\":{\"code\":404,\"type\":\"not_found\",\"info\":\"unknown currency 'QQQ'\"}}\n");
+	expect_body("/latest", "access_key=k&amount=x", 422, "{\"success\":false,\"error\":{\"code\":422,"
+	    "\"type\":\"invalid_request\",\"info\":\"amount 'x': only digits and one '.' are allowed\"}}\n");
+	expect_body("/symbols", "access_key=k", 404, "{\"success\":false,\"error\":{\"code\":404,"
+	    "\"type\":\"not_found\",\"info\":\"no such path '/symbols'\"}}\n");
+	/* The key changes nothing else. */
+	expect("GET", "/latest", "access_key=k&to=USD", 200, "\"rates\":{\"USD\":1.0512}}");
+}
+
+/* OPTIONS is answered 204 on every path; which routes pages of other
+ * origins may read. */
+static void
+test_options_and_cross_origin(void **state)
+{
+	static const struct {
+		const char *path;
+		enum api_endpoint ep;
+		int cross;
+	} cases[] = {
+		{ "/latest", API_EP_LATEST, 1 }, { "/current", API_EP_LATEST, 1 }, { "/v1/latest", API_EP_LATEST, 1 },
+		{ "/2026-11-18", API_EP_DATE, 1 }, { "/2026-11-18..", API_EP_SERIES, 1 },
+		{ "/currencies", API_EP_CURRENCIES, 1 }, { "/convert", API_EP_CONVERT, 1 },
+		{ "/convert/GBP/1", API_EP_CONVERT_PATH, 1 }, { "/v2/rates", API_EP_V2, 1 }, { "/v1", API_EP_V1, 1 },
+		{ "/nope", API_EP_OTHER, 1 }, { "/healthz", API_EP_HEALTHZ, 0 }, { "/metrics", API_EP_METRICS, 0 },
+		{ "/", API_EP_PAGE, 0 },
+	};
+	struct api_response resp;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		run("OPTIONS", cases[i].path, NULL, FETCHED + 10, &resp);
+		if (resp.status != 204 || resp.body.len != 0 || resp.endpoint != cases[i].ep ||
+		    resp.cache != API_CACHE_NO_STORE || api_cross_origin(resp.endpoint) != cases[i].cross)
+			fail_msg("OPTIONS %s: %d, %zu bytes, endpoint %d, cross-origin %d", cases[i].path, resp.status,
+			    resp.body.len, resp.endpoint, api_cross_origin(resp.endpoint));
+		api_response_free(&resp);
+	}
 }
 
 static void
@@ -438,8 +521,10 @@ test_out_of_memory_is_503(void **state)
 		fail_big = 1;
 		run("GET", cases[i][0], cases[i][1], FETCHED + 10, &resp);
 		fail_big = 0;
+		/* The series is a Frankfurter route: its errors are {"message":…}. */
 		if (resp.status != 503 || resp.cache != API_CACHE_NO_STORE || resp.body.data == NULL ||
-		    strcmp(resp.body.data, "{\"error\":\"out of memory; try again\"}\n") != 0)
+		    strcmp(resp.body.data, i == 1 ? "{\"message\":\"out of memory; try again\"}\n" :
+		    "{\"error\":\"out of memory; try again\"}\n") != 0)
 			fail_msg("%s: got %d '%s'", cases[i][0], resp.status, resp.body.data ? resp.body.data : "");
 		api_response_free(&resp);
 	}
@@ -463,6 +548,20 @@ test_no_rates_is_503(void **state)
 	api_handle(&ctx, &req, &resp);
 	assert_int_equal(resp.status, 503);
 	assert_non_null(strstr(resp.body.data, "\"status\":\"no rates\""));
+	api_response_free(&resp);
+	req.path = "/latest";
+	req.path_len = 7;
+	api_handle(&ctx, &req, &resp);
+	assert_int_equal(resp.status, 503);
+	assert_string_equal(resp.body.data, "{\"message\":\"no rates yet: the first fetch has not succeeded\"}\n");
+	api_response_free(&resp);
+	/* Frankfurter with no rates lists no currencies: 200 {}, not to be kept. */
+	req.path = "/v1/currencies";
+	req.path_len = 14;
+	api_handle(&ctx, &req, &resp);
+	assert_int_equal(resp.status, 200);
+	assert_int_equal(resp.cache, API_CACHE_NO_STORE);
+	assert_string_equal(resp.body.data, "{}\n");
 	api_response_free(&resp);
 }
 
@@ -541,15 +640,15 @@ test_date(void **state)
 	expect("GET", "/2026-11-15", NULL, 404,
 	    "no rates on or before 2026-11-15: the stored history starts on 2026-11-16");
 	expect("GET", "/1999-01-01", "to=USD", 404, "no rates on or before 1999-01-01");
-	expect("GET", "/2026-13-01", NULL, 400, "date '2026-13-01': not a valid YYYY-MM-DD date");
-	expect("GET", "/2026-02-29", NULL, 400, "date '2026-02-29'");
-	expect("GET", "/2026-11-1", NULL, 400, "date '2026-11-1'");
-	expect("GET", "/20261118", NULL, 400, "date '20261118'");
-	expect("GET", "/2026-11-18/", NULL, 400, "not a valid");
-	expect("GET", "/2026-11-18", "to=US", 400, "three-letter");
+	expect("GET", "/2026-13-01", NULL, 422, "date '2026-13-01': not a valid YYYY-MM-DD date");
+	expect("GET", "/2026-02-29", NULL, 422, "date '2026-02-29'");
+	expect("GET", "/2026-11-1", NULL, 422, "date '2026-11-1'");
+	expect("GET", "/20261118", NULL, 422, "date '20261118'");
+	expect("GET", "/2026-11-18/", NULL, 422, "not a valid");
+	expect("GET", "/2026-11-18", "to=US", 422, "three-letter");
 	expect("GET", "/v1/latest", "to=USD", 200, "\"date\":\"2026-11-20\",\"rates\":{\"USD\":1.0512}}");
-	expect("GET", "/v1", NULL, 404, "no such path");
-	expect("GET", "/v1/", NULL, 200, "<!doctype html>");
+	expect("GET", "/v1", NULL, 200, "{\"version\":\"v1\",\"status\":\"frozen\",");
+	expect("GET", "/v1/", NULL, 200, "{\"version\":\"v1\",\"status\":\"frozen\",");
 	expect("GET", "/v1/v1/latest", NULL, 404, "no such path '/v1/v1/latest'");
 	expect("GET", "/v1/nope", NULL, 404, "no such path '/v1/nope'");
 }
@@ -561,9 +660,13 @@ test_series(void **state)
 	expect("GET", "/2026-11-15..2026-11-19", NULL, 200,
 	    "{\"amount\":1.0,\"base\":\"EUR\",\"start_date\":\"2026-11-16\",\"end_date\":\"2026-11-18\",\"rates\":{"
 	    "\"2026-11-16\":{\"GBP\":0.8,\"USD\":1.25},\"2026-11-18\":{\"GBP\":0.81,\"JPY\":160,\"USD\":1.2}}}\n");
+	/* A day without rates: from the nearest earlier day that has, as Frankfurter. */
 	expect("GET", "/2026-11-17..", NULL, 200,
-	    "{\"amount\":1.0,\"base\":\"EUR\",\"start_date\":\"2026-11-18\",\"end_date\":\"2026-11-20\",\"rates\":{"
-	    "\"2026-11-18\":{");
+	    "{\"amount\":1.0,\"base\":\"EUR\",\"start_date\":\"2026-11-16\",\"end_date\":\"2026-11-20\",\"rates\":{"
+	    "\"2026-11-16\":{");
+	expect("GET", "/2026-11-19..2026-11-19", "to=USD", 200,
+	    "\"start_date\":\"2026-11-18\",\"end_date\":\"2026-11-18\",\"rates\":{\"2026-11-18\":{\"USD\":1.2}}}");
+	expect("GET", "/2026-11-18..2026-11-19", "to=USD", 200, "\"start_date\":\"2026-11-18\",");
 	expect("GET", "/v1/2026-11-16..2026-11-16", "from=USD&to=GBP", 200,
 	    "{\"amount\":1.0,\"base\":\"USD\",\"start_date\":\"2026-11-16\",\"end_date\":\"2026-11-16\",\"rates\":{"
 	    "\"2026-11-16\":{\"GBP\":0.64}}}\n");
@@ -576,12 +679,12 @@ test_series(void **state)
 	    "unknown currency 'QQQ' (no rates for it on or after 2026-11-01)");
 	expect("GET", "/2020-01-01..2020-12-31", NULL, 404, "no rates between 2020-01-01 and 2020-12-31");
 	expect("GET", "/2027-01-01..", NULL, 404, "no rates on or after 2027-01-01");
-	expect("GET", "/2026-11-20..2026-11-18", NULL, 400, "end date 2026-11-18 is before start date 2026-11-20");
-	expect("GET", "/2026-11-20..2026-11", NULL, 400, "end date '2026-11'");
-	expect("GET", "/2026-11..2026-11-20", NULL, 400, "start date '2026-11'");
-	expect("GET", "/2026-11-18...", NULL, 400, "end date '.'");
-	expect("GET", "/2026-11-18..", "from=USD,GBP", 400, "'from' takes one currency");
-	expect("GET", "/2026-11-18..", "to=USD,USD", 400, "lists 'USD' twice");
+	expect("GET", "/2026-11-20..2026-11-18", NULL, 422, "end date 2026-11-18 is before start date 2026-11-20");
+	expect("GET", "/2026-11-20..2026-11", NULL, 422, "end date '2026-11'");
+	expect("GET", "/2026-11..2026-11-20", NULL, 422, "start date '2026-11'");
+	expect("GET", "/2026-11-18...", NULL, 422, "end date '.'");
+	expect("GET", "/2026-11-18..", "from=USD,GBP", 422, "'from' takes one currency");
+	expect("GET", "/2026-11-18..", "to=USD,USD", 422, "lists 'USD' twice");
 }
 
 /* A view of one source, for the merges below. */
@@ -764,7 +867,7 @@ test_heavy_requests(void **state)
 	assert_int_equal(resp.retry_after, 2);
 	assert_int_equal(resp.endpoint, API_EP_SERIES);
 	assert_int_equal(resp.cache, API_CACHE_NO_STORE);
-	assert_string_equal(resp.body.data, "{\"error\":\"too many; retry shortly\"}\n");
+	assert_string_equal(resp.body.data, "{\"message\":\"too many; retry shortly\"}\n");
 	api_response_free(&resp);
 	/* A v2 range is refused in v2's own error body. */
 	api_answer_busy(&resp, &v2range, "too many; retry shortly", 2);
@@ -790,9 +893,9 @@ test_keys_are_not_nul_terminated(void **state)
 
 	(void)state;
 	api_handle(&ctx, &req, &resp);
-	assert_int_equal(resp.status, 400);
+	assert_int_equal(resp.status, 422);
 	assert_string_equal(resp.body.data,
-	    "{\"error\":\"to 'X': not a three-letter currency code\"}\n");
+	    "{\"message\":\"to 'X': not a three-letter currency code\"}\n");
 	api_response_free(&resp);
 }
 
@@ -804,6 +907,8 @@ main(void)
 		cmocka_unit_test(test_convert_query),
 		cmocka_unit_test(test_latest),
 		cmocka_unit_test(test_other_routes_and_methods),
+		cmocka_unit_test(test_error_dialects),
+		cmocka_unit_test(test_options_and_cross_origin),
 		cmocka_unit_test(test_headers_and_staleness),
 		cmocka_unit_test(test_stale_by_date),
 		cmocka_unit_test(test_no_rates_is_503),
