@@ -17,37 +17,19 @@ row of another date than the summary's says its own.
 import datetime
 import json
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
-from e2elib import (DATE, RATES, Daemon, Ecb, FrankfurterV2, Upstream, expected, refused_url, run,  # noqa: E402
-                    Skip, wait_until)
+from e2elib import (DATE, RATES, Daemon, Ecb, FrankfurterV2, Upstream, expected, npm_ready, refused_url,  # noqa: E402
+                    run, Skip, wait_until)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 WORK = os.environ.get("CCONV_BROWSER_WORK", os.path.join(HERE, "work"))
 ARTIFACTS = os.environ.get("CCONV_ARTIFACTS", os.path.join(WORK, "artifacts"))
 DAYS = ["2026-11-18", "2026-11-19", DATE]
-
-
-def npm_ready():
-    """playwright-core in WORK, installed by `npm ci` when the lock file changed."""
-    os.makedirs(WORK, exist_ok=True)
-    for f in ("package.json", "package-lock.json", "web.js"):
-        shutil.copyfile(os.path.join(HERE, f), os.path.join(WORK, f))
-    stamp = os.path.join(WORK, "node_modules", ".cconv-lock")
-    lock = open(os.path.join(HERE, "package-lock.json"), encoding="utf-8").read()
-    if os.path.exists(stamp) and open(stamp, encoding="utf-8").read() == lock:
-        return
-    p = subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=WORK,
-                       capture_output=True, text=True, timeout=300)
-    if p.returncode != 0:
-        raise AssertionError(f"npm ci in {WORK} failed ({p.returncode}):\n{p.stdout}{p.stderr}")
-    with open(stamp, "w", encoding="utf-8") as f:
-        f.write(lock)
 
 
 def browse(url, name, look=False, pid=None):
@@ -218,7 +200,7 @@ def history_days(d):
 def test_web_page(tmp):
     if not os.path.exists(CHROMIUM):
         raise Skip(f"{CHROMIUM} is not installed (Debian package chromium)")
-    npm_ready()
+    npm_ready(HERE, WORK, ("package.json", "package-lock.json", "web.js"))
     os.makedirs(ARTIFACTS, exist_ok=True)
 
     up = Upstream()
@@ -275,7 +257,7 @@ def test_web_dates(tmp):
     which row is of which, the dates taken from the daemon's own /latest."""
     if not os.path.exists(CHROMIUM):
         raise Skip(f"{CHROMIUM} is not installed (Debian package chromium)")
-    npm_ready()
+    npm_ready(HERE, WORK, ("package.json", "package-lock.json", "web.js"))
     os.makedirs(ARTIFACTS, exist_ok=True)
     # And the longest name of ISO 4217, of AED's date, which must not be cut on a phone.
     rows = FrankfurterV2.latest_rows()

@@ -789,6 +789,24 @@ class Skip(Exception):
     """Raised by a test that cannot run here (a missing tool); the reason is printed."""
 
 
+def npm_ready(here, work, files):
+    """The packages of here/package-lock.json in work/node_modules, installed by `npm ci` from the npm registry
+    only when the lock file changed; files (package.json, the lock, the scripts) copied from here to work."""
+    os.makedirs(work, exist_ok=True)
+    for f in files:
+        shutil.copyfile(os.path.join(here, f), os.path.join(work, f))
+    stamp = os.path.join(work, "node_modules", ".cconv-lock")
+    lock = open(os.path.join(here, "package-lock.json"), encoding="utf-8").read()
+    if os.path.exists(stamp) and open(stamp, encoding="utf-8").read() == lock:
+        return
+    p = subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=work,
+                       capture_output=True, text=True, timeout=300)
+    if p.returncode != 0:
+        raise AssertionError(f"npm ci in {work} failed ({p.returncode}):\n{p.stdout}{p.stderr}")
+    with open(stamp, "w", encoding="utf-8") as f:
+        f.write(lock)
+
+
 def run(tests):
     """Runs test functions, each with a fresh temp dir; prints a closing line.
     Exit 77 (skipped) when every test raised Skip."""

@@ -8,9 +8,11 @@
  *
  * Checked on every input: the status is one the API documents, 5xx (503) only
  * when there are no rates or the history is absent or broken (flag bits), every
- * JSON answer parses (jansson), every error is
- * exactly {"error":"..."}, and every other kind of answer (text, the page,
- * metrics) is a 200.
+ * JSON answer parses (jansson), every error is exactly the form of its route's
+ * dialect ({"error":"..."} on cconvd's own routes, {"message":"..."} and never
+ * 400 on Frankfurter's, never 422 on cconvd's, fixer.io's error object with
+ * access_key, Frankfurter v2's under /v2), OPTIONS is an empty 204, and every
+ * other kind of answer (text, the page, metrics) is a 200.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -132,17 +134,50 @@ v2_error_ok(const struct api_response *resp, json_t *j)
 	    json_is_string(m) && json_string_length(m) > 0;
 }
 
+/* fixer.io's {"success":false,"error":{"code":N,"type":"…","info":"…"}}, N the status. */
+static int
+fixer_error_ok(const struct api_response *resp, json_t *j)
+{
+	json_t *e = json_object_get(j, "error"), *code = json_object_get(e, "code");
+	json_t *type = json_object_get(e, "type"), *info = json_object_get(e, "info");
+
+	return json_object_size(j) == 2 && json_is_false(json_object_get(j, "success")) && json_object_size(e) == 3 &&
+	    json_is_integer(code) && json_integer_value(code) == resp->status && json_is_string(type) &&
+	    json_string_length(type) > 0 && json_is_string(info) && json_string_length(info) > 0;
+}
+
+static int
+frankfurter_route(enum api_endpoint ep)
+{
+	return ep == API_EP_LATEST || ep == API_EP_CURRENCIES || ep == API_EP_DATE || ep == API_EP_SERIES;
+}
+
 static void
-check_response(const struct api_response *resp, int may_503, int v2)
+check_response(const struct api_request *req, const struct api_response *resp, int may_503, int v2)
 {
 	json_t *j, *e;
 	json_error_t jerr;
+	int frankfurter = !v2 && frankfurter_route(resp->endpoint);
+	const char *key = frankfurter ? "message" : "error";
 
+	if (strcmp(req->method, "OPTIONS") == 0) {
+		if (resp->status != 204 || resp->body.len != 0 || resp->content_type != NULL)
+			abort();
+		return;
+	}
 	switch (resp->status) {
-	case 200: case 400: case 404: case 405:
+	case 200: case 404: case 405:
 		break;
-	case 406: case 422:
+	case 400:
+		if (v2 || frankfurter)
+			abort();
+		break;
+	case 406:
 		if (!v2)
+			abort();
+		break;
+	case 422:
+		if (!v2 && !frankfurter)
 			abort();
 		break;
 	case 503:
@@ -165,8 +200,11 @@ check_response(const struct api_response *resp, int may_503, int v2)
 	if (v2 && resp->status != 200 && resp->status != 405) {
 		if (!v2_error_ok(resp, j))
 			abort();
-	} else if (resp->status != 200 && resp->status != 503) {
-		e = json_object_get(j, "error");
+	} else if (resp->status != 200 && resp->endpoint != API_EP_HEALTHZ && resp->fixer_errors) {
+		if (!fixer_error_ok(resp, j))
+			abort();
+	} else if (resp->status != 200 && resp->endpoint != API_EP_HEALTHZ) {
+		e = json_object_get(j, key);
 		if (json_object_size(j) != 1 || !json_is_string(e) || json_string_length(e) == 0)
 			abort();
 	}
@@ -231,7 +269,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	history_broken = (data[0] & 0x80) != 0;
 	ctx.history = (data[0] & 0xc0) == 0xc0 ? NULL : &fake_history;
 	api_handle(&ctx, &req, &resp);
-	check_response(&resp, ctx.rates == NULL || (data[0] & 0x80) != 0, v2_is_path(req.path, req.path_len));
+	check_response(&req, &resp, ctx.rates == NULL || (data[0] & 0x80) != 0, v2_is_path(req.path, req.path_len));
 	api_response_free(&resp);
 	free(path);
 	return 0;
