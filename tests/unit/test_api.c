@@ -252,8 +252,8 @@ test_latest(void **state)
 	/* Frankfurter's rule: 'from' and 'to' win over 'base' and 'symbols', in either order. */
 	expect("GET", "/latest", "from=USD&base=GBP&to=JPY", 200, "\"base\":\"USD\",\"date\":\"2026-11-20\","
 	    "\"rates\":{\"JPY\":155.403}}");
-	expect("GET", "/latest", "base=GBP&from=USD&symbols=GBP&to=JPY", 200, "\"base\":\"USD\",\"date\":\"2026-11-20\","
-	    "\"rates\":{\"JPY\":155.403}}");
+	expect("GET", "/latest", "base=GBP&from=USD&symbols=GBP&to=JPY", 200,
+	    "\"base\":\"USD\",\"date\":\"2026-11-20\",\"rates\":{\"JPY\":155.403}}");
 	expect("GET", "/latest", "from=USD&from=GBP", 422, "{\"message\":\"parameter 'from' given twice");
 	expect("GET", "/latest", "base=USD&base=GBP", 422, "given twice");
 	expect("GET", "/latest", "to=USD,,GBP", 422, "not a three-letter currency code");
@@ -314,7 +314,8 @@ test_error_dialects(void **state)
 	expect_body("/convert/GBP/x", NULL, 400, "{\"error\":\"amount 'x': only digits and one '.' are allowed\"}\n");
 	expect_body("/nope", NULL, 404, "{\"error\":\"no such path '/nope'\"}\n");
 	expect_body("/convert", "to=QQQ&access_key=k", 404,
-	    "{\"success\":false,\"error\":{\"code\":404,\"type\":\"not_found\",\"info\":\"unknown currency 'QQQ'\"}}\n");
+	    "{\"success\":false,\"error\":{\"code\":404,\"type\":\"not_found\","
+	    "\"info\":\"unknown currency 'QQQ'\"}}\n");
 	expect_body("/latest", "access_key=k&amount=x", 422, "{\"success\":false,\"error\":{\"code\":422,"
 	    "\"type\":\"invalid_request\",\"info\":\"amount 'x': only digits and one '.' are allowed\"}}\n");
 	expect_body("/symbols", "access_key=k", 404, "{\"success\":false,\"error\":{\"code\":404,"
