@@ -154,15 +154,18 @@ def test_log_lines(tmp):
 def test_no_method_but_get_changes_anything(tmp):
     routes = ["/convert/GBP/100", "/convert?from=USD&to=GBP&amount=1", "/latest", "/currencies", "/healthz",
               "/", "/nowhere", "/convert/GBP/-1"]
-    methods = ["POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "PROPFIND", "MKCOL", "LOCK", "PURGE"]
+    methods = ["POST", "PUT", "DELETE", "PATCH", "TRACE", "PROPFIND", "MKCOL", "LOCK", "PURGE"]
     with serving(tmp) as (up, d):
         before = db_contents(d.db), d.get("/latest")[2]
         for path in routes:
             for m in methods:
                 status, headers, body = d.get(path, method=m, headers={"Content-Length": "2"} if m in (
                     "POST", "PUT", "PATCH") else {})
-                assert status == 405 and headers.get("allow") == "GET, HEAD", (m, path, status, headers)
+                assert status == 405 and headers.get("allow") == "GET, HEAD, OPTIONS", (m, path, status, headers)
                 assert m in body, (m, path, body)
+            # OPTIONS (a CORS preflight) only says what is allowed.
+            status, headers, body = d.get(path, method="OPTIONS")
+            assert (status, body) == (204, "") and headers.get("allow") == "GET, HEAD, OPTIONS", (path, status)
         assert (db_contents(d.db), d.get("/latest")[2]) == before
 
 
