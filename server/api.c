@@ -17,6 +17,7 @@
 
 #include "api.h"
 #include "calendar.h"
+#include "ecbfiles.h"
 #include "fxjson.h"
 #include "merge.h"
 #include "v2.h"
@@ -934,7 +935,7 @@ static const char *const endpoint_names[API_EP_COUNT] = {
 	[API_EP_CONVERT_PATH] = "convert_path", [API_EP_CONVERT] = "convert", [API_EP_LATEST] = "latest",
 	[API_EP_CURRENCIES] = "currencies", [API_EP_HEALTHZ] = "healthz", [API_EP_METRICS] = "metrics",
 	[API_EP_PAGE] = "page", [API_EP_DATE] = "date", [API_EP_SERIES] = "series", [API_EP_V2] = "v2",
-	[API_EP_V1] = "v1", [API_EP_OTHER] = "other",
+	[API_EP_V1] = "v1", [API_EP_ECB] = "ecb", [API_EP_OTHER] = "other",
 };
 
 const char *
@@ -1042,6 +1043,10 @@ api_handle(const struct api_ctx *ctx, const struct api_request *req, struct api_
 		v2_handle(ctx, req, resp);
 		return;
 	}
+	if (ecbfiles_is_path(req->path, req->path_len)) {
+		ecbfiles_handle(ctx, req, resp);
+		return;
+	}
 	if (v1_root) {
 		resp->endpoint = API_EP_V1;
 		route_v1_root(ctx, resp);
@@ -1123,6 +1128,8 @@ api_is_heavy(const struct api_request *req, int64_t now)
 		return 0;
 	if (v2_is_path(path, n))
 		return v2rates_is_heavy(req, now);
+	if (ecbfiles_is_heavy(path, n))
+		return 1;
 	strip_v1(&path, &n);
 	if (!is_dated(path, n) || (dots = memmem(path + 1, n - 1, "..", 2)) == NULL ||
 	    parse_range(path + 1, n - 1, dots, start, end, NULL) == -1)
@@ -1155,10 +1162,16 @@ api_answer_busy(struct api_response *resp, const struct api_request *req, const 
 		resp->endpoint = API_EP_V2;
 		v2_answer_error(resp, 503, "%s", why);
 	} else {
-		resp->endpoint = API_EP_SERIES;
+		resp->endpoint = ecbfiles_is_path(req->path, req->path_len) ? API_EP_ECB : API_EP_SERIES;
 		answer_error(resp, 503, "%s", why);
 	}
 	resp->retry_after = retry_after;
+}
+
+void
+api_answer_error(struct api_response *resp, int status, const char *why)
+{
+	answer_error(resp, status, "%s", why);
 }
 
 void

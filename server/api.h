@@ -66,12 +66,17 @@ struct api_only {
  *         err set.
  *   each: fn for every snapshot dated start..end, oldest first, as
  *         store_each(): 0, -1 with err set, or fn's positive value.
+ *   provider_each: fn for every day dated start..end of one provider's own
+ *         observations against base, newest first, as store_each_provider()
+ *         (NULL: the routes that need it answer 503).
  */
 struct api_history {
 	void *cls;
 	int (*on)(void *cls, const char *date, const struct api_only *only, struct rates **out, struct api_day *day,
 	    char *err, size_t errlen);
 	int (*each)(void *cls, const char *start, const char *end, const struct api_only *only,
+	    int (*fn)(void *arg, const struct rates *r), void *arg, char *err, size_t errlen);
+	int (*provider_each)(void *cls, const char *provider, const char *base, const char *start, const char *end,
 	    int (*fn)(void *arg, const struct rates *r), void *arg, char *err, size_t errlen);
 };
 
@@ -99,6 +104,7 @@ enum api_endpoint {
 	API_EP_SERIES,		/* /{start}..{end} */
 	API_EP_V2,		/* /v2, its catalogue (server/v2.h) */
 	API_EP_V1,		/* /v1: Frankfurter's version object */
+	API_EP_ECB,		/* the ECB's own files (server/ecbfiles.h) */
 	API_EP_OTHER,		/* unknown paths, refused methods */
 	API_EP_COUNT
 };
@@ -140,7 +146,8 @@ void api_keep_dated(const struct api_ctx *ctx, const char *asked, const struct r
 /*
  * Whether api_handle() would spend long on req: a valid time series spanning
  * more than API_HEAVY_DAYS days (an open end counts to now's date), in
- * Frankfurter v1's form or v2's (v2rates_is_heavy()).  Every
+ * Frankfurter v1's form or v2's (v2rates_is_heavy()), or the ECB's 90-day
+ * or full history (ecbfiles_is_heavy()).  Every
  * other request, malformed ones included, answers in well under a
  * millisecond.  Reads only req; thread-safe.
  */
@@ -149,7 +156,8 @@ int api_is_heavy(const struct api_request *req, int64_t now);
 /* Fills resp (uninitialised before) with the 503 for a heavy request req
  * that cannot be taken now: why is a sentence, retry_after the seconds for
  * Retry-After.  In the error body of req's route, and counted as its
- * endpoint: "series", or "v2" for a range of /v2/rates. */
+ * endpoint: "series", "v2" for a range of /v2/rates, "ecb" for the ECB's
+ * files. */
 void api_answer_busy(struct api_response *resp, const struct api_request *req, const char *why, int retry_after);
 /* Fills resp (uninitialised before) with the 400 for a request refused
  * before routing (its framing or Host, http.c): why is the sentence.
@@ -161,6 +169,10 @@ void api_answer_bad_request(struct api_response *resp, const char *why);
  * route but /healthz, /metrics and the page.  Pure.
  */
 int api_cross_origin(enum api_endpoint ep);
+/* Replaces whatever resp holds with cconvd's own error: status, the body
+ * {"error":why}, never stored by a cache.  For the modules that answer
+ * routes of their own in cconvd's shape. */
+void api_answer_error(struct api_response *resp, int status, const char *why);
 /* The endpoint's label in metrics: "convert_path", "latest", …; static. */
 const char *api_endpoint_name(enum api_endpoint ep);
 void api_response_free(struct api_response *resp);

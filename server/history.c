@@ -145,6 +145,19 @@ each(void *cls, const char *start, const char *end, const struct api_only *only,
 	return rc;
 }
 
+static int
+provider_each(void *cls, const char *provider, const char *base, const char *start, const char *end,
+    int (*fn)(void *arg, const struct rates *r), void *arg, char *err, size_t errlen)
+{
+	struct slot *s = acquire(cls);
+	int rc = -1;
+
+	if (ready(cls, s, err, errlen) == 0)
+		rc = store_each_provider(s->st, provider, base, start, end, fn, arg, err, errlen);
+	release(s);
+	return rc;
+}
+
 void
 history_follow(void *arg, enum store_reopen what)
 {
@@ -204,6 +217,7 @@ history_open(const char *path, size_t nconn, const char *const *order, size_t no
 	h->api.cls = h;
 	h->api.on = on;
 	h->api.each = each;
+	h->api.provider_each = provider_each;
 	return h;
 oom:
 	err_set(err, errlen, "out of memory");

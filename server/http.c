@@ -642,6 +642,17 @@ guarded_each(void *cls, const char *start, const char *end, const struct api_onl
 }
 
 static int
+guarded_provider_each(void *cls, const char *provider, const char *base, const char *start, const char *end,
+    int (*fn)(void *arg, const struct rates *r), void *arg, char *err, size_t errlen)
+{
+	struct heavy *hv = cls;
+	const struct api_history *inner = hv->h->history;
+	struct guard g = { hv, fn, arg };
+
+	return inner->provider_each(inner->cls, provider, base, start, end, guarded_day, &g, err, errlen);
+}
+
+static int
 guarded_on(void *cls, const char *date, const struct api_only *only, struct rates **out, struct api_day *day,
     char *err, size_t errlen)
 {
@@ -701,6 +712,7 @@ heavy_start(struct http *h, struct MHD_Connection *conn, const struct api_reques
 	hv->hist.cls = hv;
 	hv->hist.on = guarded_on;
 	hv->hist.each = guarded_each;
+	hv->hist.provider_each = h->history != NULL && h->history->provider_each != NULL ? guarded_provider_each : NULL;
 	hv->t0 = *t0;
 	*req_cls = hv;
 	/* Suspended before it is queued: resuming a connection that is not

@@ -53,16 +53,22 @@ obsview_new(void)
 }
 
 void
-obsview_clear(struct obsview *v)
+obsview_clear_rows(struct obsview *v)
 {
-	for (size_t i = 0; i < v->nsrc; i++)
-		free(v->src[i].upstream);
 	for (size_t i = 0; i < v->nviews; i++)
 		free(v->views[i].s);
-	v->nsrc = 0;
 	v->nviews = 0;
 	v->last = 0;
 	v->any = 0;
+}
+
+void
+obsview_clear(struct obsview *v)
+{
+	obsview_clear_rows(v);
+	for (size_t i = 0; i < v->nsrc; i++)
+		free(v->src[i].upstream);
+	v->nsrc = 0;
 }
 
 void

@@ -26,6 +26,8 @@ void obsview_free(struct obsview *v);
 
 /* Forgets every source and observation, keeping the memory. */
 void obsview_clear(struct obsview *v);
+/* Forgets every observation, keeping the sources and their ranks. */
+void obsview_clear_rows(struct obsview *v);
 
 /* A source by its store id: upstream (copied), last confirmation, stale
  * flag.  0, or -1 with err "out of memory". */

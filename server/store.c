@@ -52,6 +52,7 @@
 #include "merge.h"
 #include "obsview.h"
 #include "store.h"
+#include "upstream.h"
 #include "url.h"
 
 #define STORE_BUSY_MS 5000	/* ms the daemon waits for another writer before failing */
@@ -165,6 +166,7 @@ struct store {
 	sqlite3_stmt *select_future;	/* the newest day store_load_latest() passes over */
 	sqlite3_stmt *select_day_info;
 	sqlite3_stmt *select_before;
+	sqlite3_stmt *select_provider;	/* OBS_COLUMNS: one provider's in a date range, newest first */
 };
 
 /*
@@ -269,6 +271,21 @@ sql_redact_url(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		return;
 	}
 	sqlite3_result_text(ctx, url_redact((const char *)url, shown, sizeof(shown)), -1, SQLITE_TRANSIENT);
+}
+
+/* cconv_provider(upstream): upstream_provider_key() for the reads. */
+static void
+sql_provider(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	char key[UPSTREAM_KEY_LEN];
+	const unsigned char *upstream = sqlite3_value_text(argv[0]);
+
+	(void)argc;
+	if (upstream == NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	sqlite3_result_text(ctx, upstream_provider_key((const char *)upstream, key), -1, SQLITE_TRANSIENT);
 }
 
 static int
@@ -402,7 +419,18 @@ prepare_reads(struct store *s, char *err, size_t errlen)
 		" FROM days WHERE date BETWEEN ?1 AND ?2", &s->select_day_info, err, errlen) == -1 ||
 	    prepare(s, "SELECT max(date) FROM days WHERE date < ?1", &s->select_before, err, errlen) == -1)
 		return -1;
-	return 0;
+	/* DIRECTONLY: only this file's statements may call it, never a trigger or view in the file. */
+	if (sqlite3_create_function(s->db, "cconv_provider", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC |
+	    SQLITE_DIRECTONLY, NULL, sql_provider, NULL, NULL) != SQLITE_OK) {
+		store_fail(s, "registering the reads' functions", err, errlen);
+		return -1;
+	}
+	/* ?3: the provider key, ?4: the base.  The '+' keeps the source out of
+	 * the choice of index, so the walk is the primary key's, in date order
+	 * backwards: the newest day comes first, without sorting the history. */
+	return prepare(s, "SELECT " OBS_COLUMNS " FROM observations o WHERE o.date BETWEEN ?1 AND ?2"
+	    " AND o.base = ?4 AND +o.source IN (SELECT id FROM sources WHERE cconv_provider(upstream) = ?3)"
+	    " ORDER BY o.date DESC", &s->select_provider, err, errlen);
 }
 
 /*
@@ -505,7 +533,8 @@ close_db(struct store *s)
 {
 	sqlite3_stmt **all[] = { &s->upsert_source, &s->upsert_obs, &s->insert_series, &s->upsert_day,
 	    &s->select_same, &s->select_day_exists, &s->count_day_currencies, &s->select_sources,
-	    &s->select_latest, &s->select_window, &s->select_future, &s->select_day_info, &s->select_before };
+	    &s->select_latest, &s->select_window, &s->select_future, &s->select_day_info, &s->select_before,
+	    &s->select_provider };
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		sqlite3_finalize(*all[i]);
@@ -1437,6 +1466,64 @@ store_each(struct store *s, const char *start, const char *end,
 		goto out;
 	}
 	if (day[0] != '\0' && strcmp(day, start) >= 0 && (rc = each_day(s, day, fn, arg, err, errlen)) != 0)
+		goto out;
+	rc = 0;
+out:
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	obsview_clear(s->view);
+	if (rc == -1)
+		name_store(err, errlen, s->path);
+	return rc;
+}
+
+/* The day's observations gathered in s->view, as one snapshot handed to fn;
+ * then forgotten.  0, -1 with err set, or fn's value. */
+static int
+provider_day(struct store *s, const char *date, int (*fn)(void *arg, const struct rates *r), void *arg, char *err,
+    size_t errlen)
+{
+	struct rates *r = NULL;
+	int rc;
+
+	rc = obsview_merge(s->view, date, 0, 1, &r, err, errlen);
+	if (rc == 0 && r != NULL)
+		rc = fn(arg, r);
+	rates_free(r);
+	obsview_clear_rows(s->view);
+	return rc;
+}
+
+int
+store_each_provider(struct store *s, const char *provider, const char *base, const char *start, const char *end,
+    int (*fn)(void *arg, const struct rates *r), void *arg, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->select_provider;
+	const char *doing = "reading history";
+	char day[DT_DATE_LEN] = "";
+	int step, rc = -1;
+
+	if (ensure_current(s, err, errlen) == -1 || load_sources(s, -1, err, errlen) == -1 ||
+	    bind_text(s, st, 1, start, doing, err, errlen) == -1 ||
+	    bind_text(s, st, 2, end, doing, err, errlen) == -1 ||
+	    bind_text(s, st, 3, provider, doing, err, errlen) == -1 ||
+	    bind_text(s, st, 4, base, doing, err, errlen) == -1)
+		goto out;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *date = column_text(st, 4);
+
+		if (day[0] != '\0' && strcmp(date, day) != 0 && (rc = provider_day(s, day, fn, arg, err, errlen)) != 0)
+			goto out;
+		rc = -1;
+		if (add_row(s, st, err, errlen) == -1)
+			goto out;
+		snprintf(day, sizeof(day), "%s", date);
+	}
+	if (step != SQLITE_DONE) {
+		store_fail(s, doing, err, errlen);
+		goto out;
+	}
+	if (day[0] != '\0' && (rc = provider_day(s, day, fn, arg, err, errlen)) != 0)
 		goto out;
 	rc = 0;
 out:

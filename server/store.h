@@ -216,4 +216,22 @@ int store_load_on(struct store *s, const char *date, struct rates **out, struct 
 int store_each(struct store *s, const char *start, const char *end,
     int (*fn)(void *arg, const struct rates *r), void *arg, char *err, size_t errlen);
 
+/*
+ * One provider's own observations, day by day, to serve them back as that
+ * provider published them: fn is called with every day dated start..end
+ * (inclusive) that has observations against base from a source whose
+ * provider key (upstream_provider_key()) is provider, NEWEST FIRST.  Each
+ * snapshot holds that day's own observations of those sources and nothing
+ * else: no other source, nothing carried forward from an earlier day.  A
+ * currency two of them observed on the day comes from the first in rank
+ * (store_set_order()).  Each source is confirmed at its last confirmation,
+ * with its stale flag, as in the latest rates.  The snapshot is borrowed for
+ * the call only.  One statement, so one read: a save committed meanwhile is
+ * wholly in or wholly out.  Returns 0 when every day was visited, -1 with
+ * err set, or the positive value fn returned to stop early (err untouched).
+ * fn must not use s.
+ */
+int store_each_provider(struct store *s, const char *provider, const char *base, const char *start, const char *end,
+    int (*fn)(void *arg, const struct rates *r), void *arg, char *err, size_t errlen);
+
 #endif

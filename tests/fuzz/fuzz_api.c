@@ -102,7 +102,31 @@ fake_each(void *cls, const char *start, const char *end, const struct api_only *
 	return 0;
 }
 
-static const struct api_history fake_history = { NULL, fake_on, fake_each };
+/* The same days, newest first, for the ECB's files. */
+static int
+fake_provider_each(void *cls, const char *provider, const char *base, const char *start, const char *end,
+    int (*fn)(void *arg, const struct rates *r), void *arg, char *err, size_t errlen)
+{
+	(void)provider;
+	(void)base;
+	if (history_broken) {
+		snprintf(err, errlen, "store '/x.db': disk I/O error");
+		return -1;
+	}
+	for (int i = 2; i >= 0; i--) {
+		if (strcmp(history_days[i], start) < 0 || strcmp(history_days[i], end) > 0)
+			continue;
+		struct rates *r = day_snapshot(history_days[i]);
+		int rc = fn(arg, r);
+		rates_free(r);
+		if (rc != 0)
+			return rc;
+	}
+	(void)cls;
+	return 0;
+}
+
+static const struct api_history fake_history = { NULL, fake_on, fake_each, fake_provider_each };
 
 static void
 fake_status(struct fetch_status *st)

@@ -114,7 +114,7 @@ fake_each(void *cls, const char *start, const char *end, const struct api_only *
 	return 0;
 }
 
-static const struct api_history fake_history = { NULL, fake_on, fake_each };
+static const struct api_history fake_history = { NULL, fake_on, fake_each, NULL };
 
 static int
 teardown(void **state)

@@ -610,6 +610,14 @@ record(void *arg, const struct rates *r)
 	return s->stop_after != 0 && s->n == s->stop_after ? 7 : 0;
 }
 
+/* Keeps a copy of the first snapshot and stops. */
+static int
+keep_first(void *arg, const struct rates *r)
+{
+	*(struct rates **)arg = rates_reconfirmed(r, rates_fetched_at(r));
+	return 1;
+}
+
 static void
 test_each_in_range(void **state)
 {
@@ -642,6 +650,73 @@ test_each_in_range(void **state)
 	s.stop_after = 1;
 	assert_int_equal(store_each(f->st, "2024-01-01", "2024-12-31", record, &s, f->err, sizeof(f->err)), 7);
 	assert_int_equal(s.n, 1);
+}
+
+#define ECB_DAILY "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml"
+#define ECB_IMPORT "import file:///x/eurofxref-hist.csv"
+#define FRANKFURTER "https://api.frankfurter.dev/v2/rates?base=EUR"
+
+/* One provider's own days: newest first, nothing carried forward, no other
+ * provider's rate, a currency two of its sources give taken by rank. */
+static void
+test_each_provider_own_days(void **state)
+{
+	static const char *const order[] = { ECB_DAILY, FRANKFURTER };
+	struct fixture *f = *state;
+	struct seen s;
+	struct rates *r;
+	char text[DEC_STRLEN];
+
+	assert_non_null(f->st = store_open(f->path, f->err, sizeof(f->err)));
+	assert_int_equal(store_set_order(f->st, order, 2, f->err, sizeof(f->err)), 0);
+	save(f, snap("EUR", "2024-01-02", AT_1, ECB_DAILY, "USD", "1.0956", "GBP", "0.86518", NULL));
+	save(f, snap("EUR", "2024-01-03", AT_1, FRANKFURTER, "USD", "1.0919", "JPY", "157.1", NULL));
+	save(f, snap("EUR", "2024-01-08", AT_1, ECB_DAILY, "USD", "1.0946", NULL));
+	save(f, snap("EUR", "2024-01-08", AT_1, FRANKFURTER, "JPY", "157.87", NULL));
+	save(f, snap("EUR", "2024-01-08", AT_2, ECB_IMPORT, "USD", "1.0999", "GBP", "0.86100", NULL));
+	save(f, snap("USD", "2024-01-09", AT_2, ECB_IMPORT, "GBP", "0.79", NULL));
+
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(store_each_provider(f->st, "ECB", "EUR", "0000-01-01", "2024-12-31", record, &s, f->err,
+	    sizeof(f->err)), 0);
+	assert_int_equal(s.n, 2);	/* not 01-03 (Frankfurter's), not 01-09 (in dollars) */
+	assert_string_equal(s.dates[0], "2024-01-08");
+	assert_string_equal(s.dates[1], "2024-01-02");
+	assert_int_equal(s.counts[0], 3);	/* EUR, GBP, USD: no JPY, nothing of 01-02 */
+	assert_int_equal(s.counts[1], 3);
+
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(store_each_provider(f->st, "FRANKFURTER", "EUR", "2024-01-03", "2024-01-08", record, &s,
+	    f->err, sizeof(f->err)), 0);
+	assert_int_equal(s.n, 2);
+	assert_string_equal(s.dates[0], "2024-01-08");
+	assert_int_equal(s.counts[0], 2);	/* EUR, JPY */
+
+	/* Inclusive at both ends, and fn's value stops the walk. */
+	memset(&s, 0, sizeof(s));
+	s.stop_after = 1;
+	assert_int_equal(store_each_provider(f->st, "ECB", "EUR", "2024-01-02", "2024-01-08", record, &s, f->err,
+	    sizeof(f->err)), 7);
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.dates[0], "2024-01-08");
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(store_each_provider(f->st, "ECB", "EUR", "2024-01-03", "2024-01-07", record, &s, f->err,
+	    sizeof(f->err)), 0);
+	assert_int_equal(s.n, 0);
+	assert_int_equal(store_each_provider(f->st, "NOBODY", "EUR", "0000-01-01", "2024-12-31", record, &s, f->err,
+	    sizeof(f->err)), 0);
+	assert_int_equal(s.n, 0);
+
+	/* The day's rates: the daily feed's USD (it ranks first), the import's GBP digit for digit,
+	 * each source at its last confirmation. */
+	r = NULL;
+	assert_int_equal(store_each_provider(f->st, "ECB", "EUR", "2024-01-08", "2024-01-08", keep_first, &r, f->err,
+	    sizeof(f->err)), 1);
+	assert_non_null(r);
+	assert_string_equal(rate_text(r, "USD", text), "1.0946");
+	assert_string_equal(rate_text(r, "GBP", text), "0.86100");
+	assert_int_equal(rates_fetched_at(r), AT_2);
+	rates_free(r);
 }
 
 static struct rates **
@@ -1462,6 +1537,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_fewer_currencies_keep_the_rest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_day_bookkeeping, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_each_equals_load_on, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_each_provider_own_days, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

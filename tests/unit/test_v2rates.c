@@ -93,7 +93,7 @@ fake_each(void *cls, const char *start, const char *end, const struct api_only *
 	return rc;
 }
 
-static const struct api_history history = { NULL, fake_on, fake_each };
+static const struct api_history history = { NULL, fake_on, fake_each, NULL };
 
 /* GET path with query ("k=v&k2=v2", no decoding) and Accept (may be NULL). */
 static void
