@@ -719,6 +719,29 @@ def unstamp(text):
     return STAMP.sub("", text)
 
 
+@contextlib.contextmanager
+def history_daemon(tmp, days=None):
+    """A cconvd whose database holds days (imported from the ECB's CSV; none
+    when None) plus the fake upstream's DATE, once saved; both stopped after."""
+    if days:
+        csv = os.path.join(tmp, "hist.csv")
+        with open(csv, "w") as f:
+            f.write(ecb_csv(days))
+        rc, err = cconvd_once(tmp, ["--import", csv])
+        assert rc == 0, err
+    up = Upstream()
+    try:
+        d = Daemon(tmp, [up.url])
+        try:
+            # It serves the newest imported day at once; wait for the upstream's DATE to be saved.
+            wait_until(lambda: d.get("/healthz")[0] == 200 and d.health()["date"] == DATE, 10, "the first refresh")
+            yield up, d
+        finally:
+            d.stop()
+    finally:
+        up.stop()
+
+
 def cconvd_once(tmp, args, db=None):
     """Runs cconvd for an action that exits (--import, --backfill): (exit code, stderr unstamped)."""
     p = subprocess.run([CCONVD, "--db", db or os.path.join(tmp, "rates.db"), *args], capture_output=True,

@@ -1,40 +1,17 @@
 """Frankfurter's API v1 where a client would notice: amounts times rates exact to the digit; errors in
 Frankfurter's form and statuses on its routes (cconvd's own keep theirs); /current; /v1's version object; a
 series from a day without rates; /currencies with no rates; 'from' over 'base'."""
-import contextlib
 import json
 import os
 import sys
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 sys.path.insert(0, os.path.dirname(__file__))
-from e2elib import (DATE, RATES, Daemon, Upstream, cconvd_once, ecb_csv, refused_url, run,  # noqa: E402
-                    wait_until)
+from e2elib import RATES, Daemon, history_daemon, refused_url, run  # noqa: E402
 
 DAYS = {"2026-11-13": {"USD": "1.0405", "GBP": "0.8351", "JPY": "160.12"},   # a Friday
         "2026-11-16": {"USD": "1.0512", "GBP": "0.8402", "JPY": "161.5"},    # the Monday after
         "2026-11-17": {"USD": "1.0498", "GBP": "0.83967", "JPY": "162.07"}}
-
-
-@contextlib.contextmanager
-def daemon(tmp, days=None):
-    """A cconvd with the fake upstream's DATE and, imported from the ECB's CSV, days."""
-    if days:
-        csv = os.path.join(tmp, "hist.csv")
-        with open(csv, "w") as f:
-            f.write(ecb_csv(days))
-        rc, err = cconvd_once(tmp, ["--import", csv])
-        assert rc == 0, err
-    up = Upstream()
-    try:
-        d = Daemon(tmp, [up.url])
-        try:
-            wait_until(lambda: d.get("/healthz")[0] == 200 and d.health()["date"] == DATE, 10, "the first refresh")
-            yield up, d
-        finally:
-            d.stop()
-    finally:
-        up.stop()
 
 
 def get(d, path, status=200):
@@ -73,7 +50,7 @@ def check_amount(printed, amount, to, frm):
 
 
 def test_amount_is_exact(tmp):
-    with daemon(tmp) as (up, d):
+    with history_daemon(tmp) as (up, d):
         doc, _, body = get(d, "/latest?amount=123456789&from=USD&to=GBP")
         check_amount(doc["rates"]["GBP"], "123456789", str(RATES["GBP"]), str(RATES["USD"]))
         assert len(str(doc["rates"]["GBP"]).replace(".", "")) > 6, body  # not 6 significant digits
@@ -87,7 +64,7 @@ def test_amount_is_exact(tmp):
 
 
 def test_amount_on_dated_routes(tmp):
-    with daemon(tmp, DAYS) as (up, d):
+    with history_daemon(tmp, DAYS) as (up, d):
         doc = get(d, "/2026-11-16?amount=77.77&from=GBP&to=USD,JPY")[0]
         for code in ("USD", "JPY"):
             check_amount(doc["rates"][code], "77.77", DAYS["2026-11-16"][code], "0.8402")
@@ -108,7 +85,7 @@ def error(d, path, status, key):
 
 
 def test_errors_in_frankfurters_form(tmp):
-    with daemon(tmp, DAYS) as (up, d):
+    with history_daemon(tmp, DAYS) as (up, d):
         frankfurter = [("/latest?to=ZZZ", 404, "unknown currency 'ZZZ'"),
                        ("/latest?amount=12,5", 422, "amount '12,5'"),
                        ("/latest?to=US", 422, "three-letter"),
@@ -135,7 +112,7 @@ def test_errors_in_frankfurters_form(tmp):
 
 
 def test_current_and_v1(tmp):
-    with daemon(tmp) as (up, d):
+    with history_daemon(tmp) as (up, d):
         for query in ("", "?from=USD&to=GBP,JPY&amount=10"):
             latest = get(d, "/latest" + query)[2]
             for path in ("/current", "/v1/current"):
@@ -150,7 +127,7 @@ def test_current_and_v1(tmp):
 def test_series_from_a_day_without_rates(tmp):
     """Frankfurter starts a series at the nearest earlier day with rates: the answer's start is never after the
     asked start."""
-    with daemon(tmp, DAYS) as (up, d):
+    with history_daemon(tmp, DAYS) as (up, d):
         for start in ("2026-11-14", "2026-11-15"):  # Saturday, Sunday
             for path in (f"/{start}..2026-11-17", f"/v1/{start}..2026-11-17"):
                 doc = get(d, path + "?to=GBP")[0]
@@ -176,7 +153,7 @@ def test_currencies_without_rates(tmp):
 
 
 def test_from_wins_over_base(tmp):
-    with daemon(tmp) as (up, d):
+    with history_daemon(tmp) as (up, d):
         want = get(d, "/latest?from=USD&to=GBP,JPY")[2]
         for query in ("from=USD&base=CHF&to=GBP,JPY", "base=CHF&from=USD&to=GBP,JPY",
                       "from=USD&to=GBP,JPY&symbols=AUD", "symbols=AUD&base=CHF&to=GBP,JPY&from=USD"):

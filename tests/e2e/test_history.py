@@ -17,28 +17,7 @@ from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(__file__))
 from e2elib import (DATE, RATES, Daemon, day_view, Upstream, cconv, cconvd_once, db_rows, ecb_csv, expected,  # noqa: E402
-                    make_history, run, wait_until)
-
-
-@contextlib.contextmanager
-def history_daemon(tmp, days):
-    """A cconvd whose database holds `days` (imported from the ECB's CSV) plus the fake upstream's DATE."""
-    csv = os.path.join(tmp, "hist.csv")
-    with open(csv, "w") as f:
-        f.write(ecb_csv(days))
-    rc, err = cconvd_once(tmp, ["--import", csv])
-    assert rc == 0, err
-    up = Upstream()
-    try:
-        d = Daemon(tmp, [up.url])
-        try:
-            # It serves the newest imported day at once; wait for the upstream's DATE to be saved.
-            wait_until(lambda: d.get("/healthz")[0] == 200 and d.health()["date"] == DATE, 10, "the first refresh")
-            yield up, d
-        finally:
-            d.stop()
-    finally:
-        up.stop()
+                    history_daemon, make_history, run, wait_until)
 
 
 def same_rates(got, want):

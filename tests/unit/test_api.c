@@ -16,6 +16,7 @@
 #include "api.h"
 #include "fxjson.h"
 #include "merge.h"
+#include "unitlib.h"
 #include "web.h"
 
 #define FETCHED 1795190700	/* 2026-11-20T16:05:00Z */
@@ -152,23 +153,10 @@ run(const char *method, const char *path, const char *query, int64_t now, struct
 	struct api_arg args[64];
 	struct api_request req = { method, path, strlen(path), args, 0, NULL };
 	struct api_ctx ctx = { snap, now, 86400, fake_status, fake_metrics, &fake_history, NULL };
-	char *copy = strdup(query != NULL ? query : ""), *p = copy;
+	char *copy = strdup(query != NULL ? query : "");
 
 	assert_non_null(copy);
-	while (query != NULL && *p != '\0' && req.nargs < 64) {
-		char *amp = strchr(p, '&'), *eq;
-		if (amp != NULL)
-			*amp = '\0';
-		eq = strchr(p, '=');
-		args[req.nargs].key = p;
-		args[req.nargs].key_len = eq != NULL ? (size_t)(eq - p) : strlen(p);
-		args[req.nargs].value = eq != NULL ? eq + 1 : NULL;
-		args[req.nargs].value_len = eq != NULL ? strlen(eq + 1) : 0;
-		req.nargs++;
-		if (amp == NULL)
-			break;
-		p = amp + 1;
-	}
+	req.nargs = unit_query(copy, args, 64);
 	api_handle(&ctx, &req, resp);
 	free(copy);
 }

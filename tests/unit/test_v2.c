@@ -14,6 +14,7 @@
 
 #include "api.h"
 #include "fxjson.h"
+#include "unitlib.h"
 #include "v2.h"
 
 #define FETCHED 1795190700	/* 2026-11-20T16:05:00Z */
@@ -48,23 +49,10 @@ run(const struct rates *rates, const char *path, const char *query, struct api_r
 	struct api_arg args[40];
 	struct api_request req = { "GET", path, strlen(path), args, 0, NULL };
 	struct api_ctx ctx = { rates, FETCHED + 10, 86400, NULL, NULL, NULL, NULL };
-	char *copy = strdup(query != NULL ? query : ""), *p = copy;
+	char *copy = strdup(query != NULL ? query : "");
 
 	assert_non_null(copy);
-	while (query != NULL && *p != '\0' && req.nargs < 40) {
-		char *amp = strchr(p, '&'), *eq;
-		if (amp != NULL)
-			*amp = '\0';
-		eq = strchr(p, '=');
-		args[req.nargs].key = p;
-		args[req.nargs].key_len = eq != NULL ? (size_t)(eq - p) : strlen(p);
-		args[req.nargs].value = eq != NULL ? eq + 1 : NULL;
-		args[req.nargs].value_len = eq != NULL ? strlen(eq + 1) : 0;
-		req.nargs++;
-		if (amp == NULL)
-			break;
-		p = amp + 1;
-	}
+	req.nargs = unit_query(copy, args, 40);
 	api_handle(&ctx, &req, resp);
 	free(copy);
 }
