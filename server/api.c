@@ -76,10 +76,6 @@ static const struct param_name convert_params[] = {
 };
 static const struct param_name no_params[] = { { NULL, 0, 0 } };
 
-static void
-answer_error(struct api_response *resp, int status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
 /*
  * The routes Frankfurter has (/latest, /current, /{date}, ranges,
  * /currencies): their errors are Frankfurter v1's, so its clients read them.
@@ -99,19 +95,19 @@ fixer_type(int status)
 }
 
 /*
- * Replaces whatever resp holds with an error: a sentence in the body form of
- * the dialect the request speaks.  cconvd's own routes answer
- * {"error":"…"}; Frankfurter's answer {"message":"…"} with its statuses,
- * 422 for input it cannot take where cconvd says 400; a fixer.io client
- * (resp->fixer_errors) gets fixer's {"success":false,"error":{"code",
- * "type","info"}}, the only form it reads, whatever the route.
+ * The one place an error body is written, in the dialect the request speaks
+ * (resp->endpoint, resp->fixer_errors): /v2 answers Frankfurter v2's
+ * {"status":N,"message":"…"}; Frankfurter's v1 routes {"message":"…"} with
+ * its statuses, 422 for input it cannot take where cconvd says 400; a
+ * fixer.io client elsewhere gets fixer's {"success":false,"error":{"code",
+ * "type","info"}}, the only form it reads; cconvd's own routes {"error":"…"}.
  */
-static void
-answer_error(struct api_response *resp, int status, const char *fmt, ...)
+void
+api_answer_error(struct api_response *resp, int status, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
-	int frankfurter = frankfurter_route(resp->endpoint);
+	int v2 = resp->endpoint == API_EP_V2, frankfurter = frankfurter_route(resp->endpoint);
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -126,19 +122,21 @@ answer_error(struct api_response *resp, int status, const char *fmt, ...)
 	resp->age = 0;
 	resp->stale = 0;
 	resp->cache = API_CACHE_NO_STORE;
-	if (resp->fixer_errors)
+	if (v2)
+		buf_printf(&resp->body, "{\"status\":%d,\"message\":", status);
+	else if (resp->fixer_errors)
 		buf_printf(&resp->body, "{\"success\":false,\"error\":{\"code\":%d,\"type\":\"%s\",\"info\":", status,
 		    fixer_type(status));
 	else
 		buf_puts(&resp->body, frankfurter ? "{\"message\":" : "{\"error\":");
 	buf_json_str(&resp->body, msg, strlen(msg));
-	buf_puts(&resp->body, resp->fixer_errors ? "}}\n" : "}\n");
+	buf_puts(&resp->body, resp->fixer_errors && !v2 ? "}}\n" : "}\n");
 }
 
 /*
  * 1, with a 503 answered, when building the answer ran out of memory: the
  * server's trouble, not the request's, and worth retrying (the house rule
- * in log.h).  answer_error() first frees the failed buffer, so its short
+ * in log.h).  api_answer_error() first frees the failed buffer, so its short
  * message needs little memory.
  */
 static int
@@ -146,13 +144,12 @@ answered_no_memory(struct api_response *resp)
 {
 	if (buf_failed(&resp->body) != BUF_NO_MEMORY)
 		return 0;
-	answer_error(resp, 503, "out of memory; try again");
+	api_answer_error(resp, 503, "out of memory; try again");
 	return 1;
 }
 
-/* Whether s[0..n) is exactly the NUL-terminated word w. */
-static int
-is_word(const char *s, size_t n, const char *w)
+int
+api_is_word(const char *s, size_t n, const char *w)
 {
 	return strlen(w) == n && memcmp(s, w, n) == 0;
 }
@@ -171,13 +168,13 @@ collect_params(const struct api_request *req, const struct param_name *names,
 
 	memset(slot, 0, sizeof(*slot) * P_COUNT);
 	if (req->nargs > API_MAX_ARGS) {
-		answer_error(resp, 400, "more than %d query parameters", API_MAX_ARGS);
+		api_answer_error(resp, 400, "more than %d query parameters", API_MAX_ARGS);
 		return -1;
 	}
 	for (size_t i = 0; i < req->nargs; i++) {
 		const struct api_arg *a = &req->args[i];
 		for (const struct param_name *p = names; p->key != NULL; p++) {
-			if (!is_word(a->key, a->key_len, p->key))
+			if (!api_is_word(a->key, a->key_len, p->key))
 				continue;
 			if (slot[p->slot] != NULL && by_alias[p->slot] != p->alias) {
 				if (p->alias)
@@ -185,7 +182,7 @@ collect_params(const struct api_request *req, const struct param_name *names,
 			} else if (slot[p->slot] != NULL) {
 				char first[BUF_QUOTE_LEN];
 				buf_quote(first, sizeof(first), slot[p->slot]->key, slot[p->slot]->key_len);
-				answer_error(resp, 400, "parameter '%s' given twice (as '%s' and '%s')",
+				api_answer_error(resp, 400, "parameter '%s' given twice (as '%s' and '%s')",
 				    p->key, first, p->key);
 				return -1;
 			}
@@ -215,14 +212,14 @@ lookup(const struct rates *r, const char *what, size_t what_len, const char *s, 
 	}
 	if (n != 3 || currency_normalize(text, code) == -1) {
 		if (path_form)
-			answer_error(resp, 404, "unknown currency '%s'", quoted);
+			api_answer_error(resp, 404, "unknown currency '%s'", quoted);
 		else
-			answer_error(resp, 400, "%.*s '%s': not a three-letter currency code", (int)what_len,
+			api_answer_error(resp, 400, "%.*s '%s': not a three-letter currency code", (int)what_len,
 			    what, quoted);
 		return NULL;
 	}
 	if ((e = rates_find(r, code)) == NULL)
-		answer_error(resp, 404, "unknown currency '%s'", code);
+		api_answer_error(resp, 404, "unknown currency '%s'", code);
 	return e;
 }
 
@@ -238,7 +235,7 @@ parse_amount(const struct api_arg *a, struct dec *out, struct api_response *resp
 	}
 	if (money_parse_amount(a->value != NULL ? a->value : "", a->value != NULL ? a->value_len : 0,
 	    out, err, sizeof(err)) == -1) {
-		answer_error(resp, 400, "%s", err);
+		api_answer_error(resp, 400, "%s", err);
 		return -1;
 	}
 	return 0;
@@ -322,7 +319,7 @@ parse_request_date(const char *what, const char *s, size_t n, char out[DT_DATE_L
 	if (resp == NULL)
 		return -1;
 	buf_quote(quoted, sizeof(quoted), s, n);
-	answer_error(resp, 400, "%s '%s': not a valid YYYY-MM-DD date", what, quoted);
+	api_answer_error(resp, 400, "%s '%s': not a valid YYYY-MM-DD date", what, quoted);
 	return -1;
 }
 
@@ -344,18 +341,18 @@ history_on(const struct api_ctx *ctx, const char *date, struct rates **out, stru
 
 	*out = NULL;
 	if (ctx->history == NULL) {
-		answer_error(resp, 503, "no history: this server keeps none");
+		api_answer_error(resp, 503, "no history: this server keeps none");
 		return -1;
 	}
 	/* A day still to come is answered as today is: with the newest rates. */
 	dt_date(ctx->now, today);
 	if (ctx->history->on(ctx->history->cls, strcmp(date, today) > 0 ? today : date, NULL, out, day, err,
 	    sizeof(err)) == -1) {
-		answer_error(resp, 503, "history unavailable: %s", err);
+		api_answer_error(resp, 503, "history unavailable: %s", err);
 		return -1;
 	}
 	if (*out == NULL && day->before[0] != '\0') {
-		answer_error(resp, 404, "no rates within %d days on or before %s: the newest stored day before "
+		api_answer_error(resp, 404, "no rates within %d days on or before %s: the newest stored day before "
 		    "that is %s", MERGE_WINDOW_DAYS, date, day->before);
 		return -1;
 	}
@@ -365,12 +362,12 @@ history_on(const struct api_ctx *ctx, const char *date, struct rates **out, stru
 		int found = ctx->history->each(ctx->history->cls, date, API_OPEN_END, NULL, first_date, first, err,
 		    sizeof(err));
 		if (found == 1)
-			answer_error(resp, 404, "no rates on or before %s: the stored history starts on %s", date,
+			api_answer_error(resp, 404, "no rates on or before %s: the stored history starts on %s", date,
 			    first);
 		else if (found == -1)
-			answer_error(resp, 503, "history unavailable: %s", err);
+			api_answer_error(resp, 503, "history unavailable: %s", err);
 		else
-			answer_error(resp, 404, "no rates on or before %s: no history is stored yet", date);
+			api_answer_error(resp, 404, "no rates on or before %s: no history is stored yet", date);
 		return -1;
 	}
 	return 0;
@@ -390,14 +387,14 @@ refuse_route_params(const struct api_request *req, struct api_response *resp)
 
 	/* Past the limit the names are not all known (http.c may drop them). */
 	if (req->nargs > API_MAX_ARGS) {
-		answer_error(resp, 400, "more than %d query parameters", API_MAX_ARGS);
+		api_answer_error(resp, 400, "more than %d query parameters", API_MAX_ARGS);
 		return -1;
 	}
 	for (size_t i = 0; i < req->nargs; i++)
 		for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
 			for (const struct param_name *p = tables[t]; p->key != NULL; p++)
-				if (is_word(req->args[i].key, req->args[i].key_len, p->key)) {
-					answer_error(resp, 400, "/convert/CUR/AMOUNT takes no parameter '%s' (it "
+				if (api_is_word(req->args[i].key, req->args[i].key_len, p->key)) {
+					api_answer_error(resp, 400, "/convert/CUR/AMOUNT takes no parameter '%s' (it "
 					    "converts euros at the latest rates); use "
 					    "/convert?from=…&to=…&amount=…&date=…", p->key);
 					return -1;
@@ -419,23 +416,23 @@ route_convert_path(const struct api_ctx *ctx, const struct api_request *req, con
 	if (refuse_route_params(req, resp) == -1)
 		return;
 	if (slash == NULL || memchr(slash + 1, '/', n - (size_t)(slash + 1 - rest)) != NULL) {
-		answer_error(resp, 404, "no such path; use /convert/CUR/AMOUNT");
+		api_answer_error(resp, 404, "no such path; use /convert/CUR/AMOUNT");
 		return;
 	}
 	if ((to = lookup(ctx->rates, "currency", sizeof("currency") - 1, rest, (size_t)(slash - rest), 1,
 	    resp)) == NULL)
 		return;
 	if ((from = rates_find(ctx->rates, "EUR")) == NULL) {
-		answer_error(resp, 404, "unknown currency 'EUR'");
+		api_answer_error(resp, 404, "unknown currency 'EUR'");
 		return;
 	}
 	if (money_parse_amount(slash + 1, n - (size_t)(slash + 1 - rest), &amount, err,
 	    sizeof(err)) == -1) {
-		answer_error(resp, 400, "%s", err);
+		api_answer_error(resp, 400, "%s", err);
 		return;
 	}
 	if (rates_convert(from, to, &amount, &c) != RATES_OK) {
-		answer_error(resp, 400, "result of converting that amount is too large");
+		api_answer_error(resp, 400, "result of converting that amount is too large");
 		return;
 	}
 	begin_answer(ctx, resp, ct_text);
@@ -461,7 +458,7 @@ route_convert_query(const struct api_ctx *ctx, const struct api_request *req, st
 	if (collect_params(req, convert_params, p, resp) == -1)
 		return;
 	if (p[P_TO] == NULL) {
-		answer_error(resp, 400, "parameter 'to' is required");
+		api_answer_error(resp, 400, "parameter 'to' is required");
 		return;
 	}
 	if (p[P_DATE] != NULL) {
@@ -471,7 +468,7 @@ route_convert_query(const struct api_ctx *ctx, const struct api_request *req, st
 			return;
 		r = dated;
 	} else if (r == NULL) {
-		answer_error(resp, 503, "no rates yet: the first fetch has not succeeded");
+		api_answer_error(resp, 503, "no rates yet: the first fetch has not succeeded");
 		return;
 	}
 	if ((from = param_currency(r, p[P_FROM], "EUR", resp)) == NULL ||
@@ -479,7 +476,7 @@ route_convert_query(const struct api_ctx *ctx, const struct api_request *req, st
 	    parse_amount(p[P_AMOUNT], &amount, resp) == -1)
 		goto out;
 	if (rates_convert(from, to, &amount, &c) != RATES_OK) {
-		answer_error(resp, 400, "result of converting that amount is too large");
+		api_answer_error(resp, 400, "result of converting that amount is too large");
 		goto out;
 	}
 	begin_answer_at(ctx, resp, ct_json, rates_fetched_at(r), dated != NULL);
@@ -512,9 +509,9 @@ parse_codes(const struct api_arg *a, char codes[][4], size_t max, size_t *n, str
 			continue;
 		if (*n == max) {
 			if (max == 1)
-				answer_error(resp, 400, "'%s' takes one currency", key);
+				api_answer_error(resp, 400, "'%s' takes one currency", key);
 			else
-				answer_error(resp, 400, "'%s' lists more than %zu currencies", key, max);
+				api_answer_error(resp, 400, "'%s' lists more than %zu currencies", key, max);
 			return -1;
 		}
 		if (i - start == 3)
@@ -522,12 +519,12 @@ parse_codes(const struct api_arg *a, char codes[][4], size_t max, size_t *n, str
 		text[i - start == 3 ? 3 : 0] = '\0';
 		if (i - start != 3 || currency_normalize(text, codes[*n]) == -1) {
 			buf_quote(quoted, sizeof(quoted), s + start, i - start);
-			answer_error(resp, 400, "%s '%s': not a three-letter currency code", key, quoted);
+			api_answer_error(resp, 400, "%s '%s': not a three-letter currency code", key, quoted);
 			return -1;
 		}
 		for (size_t j = 0; j < *n; j++)
 			if (strcmp(codes[j], codes[*n]) == 0) {
-				answer_error(resp, 400, "'%s' lists '%s' twice", key, codes[j]);
+				api_answer_error(resp, 400, "'%s' lists '%s' twice", key, codes[j]);
 				return -1;
 			}
 		++*n;
@@ -558,14 +555,14 @@ answer_rates(const struct api_ctx *ctx, const struct api_request *req, const str
 			return;
 		for (size_t i = 0; i < nt; i++)
 			if ((targets[i] = rates_find(r, codes[i])) == NULL) {
-				answer_error(resp, 404, "unknown currency '%s'", codes[i]);
+				api_answer_error(resp, 404, "unknown currency '%s'", codes[i]);
 				return;
 			}
 	}
 	begin_answer_at(ctx, resp, ct_json, rates_fetched_at(r), dated);
 	if (fxjson_render(&resp->body, r, from, p[P_TO] != NULL ? targets : NULL, nt,
 	    p[P_AMOUNT] != NULL ? &amount : NULL, 0) == -1) {
-		answer_error(resp, 400, "that amount is too large to convert");
+		api_answer_error(resp, 400, "that amount is too large to convert");
 		return;
 	}
 	buf_puts(&resp->body, "\n");
@@ -705,7 +702,7 @@ route_series(const struct api_ctx *ctx, const struct api_request *req, const cha
 	if (p[P_TO] != NULL && parse_codes(p[P_TO], s.to, API_MAX_TARGETS, &s.nto, resp) == -1)
 		return;
 	if (ctx->history == NULL) {
-		answer_error(resp, 503, "no history: this server keeps none");
+		api_answer_error(resp, 503, "no history: this server keeps none");
 		return;
 	}
 	if (open_end)
@@ -730,35 +727,35 @@ route_series(const struct api_ctx *ctx, const struct api_request *req, const cha
 	if (rc == 0)
 		rc = ctx->history->each(ctx->history->cls, first, end, NULL, series_day, &s, err, sizeof(err));
 	if (rc == -1) {
-		answer_error(resp, 503, "history unavailable: %s", err);
+		api_answer_error(resp, 503, "history unavailable: %s", err);
 		goto out;
 	}
 	if (buf_failed(&s.dates) == BUF_NO_MEMORY) {
-		answer_error(resp, 503, "out of memory; try again");
+		api_answer_error(resp, 503, "out of memory; try again");
 		goto out;
 	}
 	if (answered_no_memory(resp))
 		goto out;
 	if (s.failed) {
 		if (buf_failed(s.b) || buf_failed(&s.dates))
-			answer_error(resp, 400,
+			api_answer_error(resp, 400,
 			    "answer larger than %d MiB; ask for a shorter range or fewer currencies",
 			    API_SERIES_CAP >> 20);
 		else
-			answer_error(resp, 400, "that amount is too large to convert");
+			api_answer_error(resp, 400, "that amount is too large to convert");
 		goto out;
 	}
 	if (s.nstored == 0) {
-		answer_error(resp, 404, "no rates %s", span);
+		api_answer_error(resp, 404, "no rates %s", span);
 		goto out;
 	}
 	if (!s.from_seen) {
-		answer_error(resp, 404, "unknown currency '%s' (no rates for it %s)", s.from, span);
+		api_answer_error(resp, 404, "unknown currency '%s' (no rates for it %s)", s.from, span);
 		goto out;
 	}
 	for (size_t i = 0; i < s.nto; i++)
 		if (!s.to_seen[i]) {
-			answer_error(resp, 404, "unknown currency '%s' (no rates for it %s)", s.to[i], span);
+			api_answer_error(resp, 404, "unknown currency '%s' (no rates for it %s)", s.to[i], span);
 			goto out;
 		}
 	buf_puts(s.b, "}");
@@ -772,7 +769,7 @@ route_series(const struct api_ctx *ctx, const struct api_request *req, const cha
 	if (answered_no_memory(resp))
 		goto out;
 	if (buf_failed(s.b)) {
-		answer_error(resp, 400, "answer larger than %d MiB; ask for a shorter range or fewer currencies",
+		api_answer_error(resp, 400, "answer larger than %d MiB; ask for a shorter range or fewer currencies",
 		    API_SERIES_CAP >> 20);
 		goto out;
 	}
@@ -800,7 +797,7 @@ parse_range(const char *s, size_t n, const char *dots, char start[DT_DATE_LEN], 
 		return -1;
 	if (strcmp(end, start) < 0) {
 		if (resp != NULL)
-			answer_error(resp, 400, "end date %s is before start date %s", end, start);
+			api_answer_error(resp, 400, "end date %s is before start date %s", end, start);
 		return -1;
 	}
 	return 0;
@@ -972,18 +969,18 @@ route_of(const char *path, size_t n)
 {
 	if (is_dated(path, n))
 		return memmem(path + 1, n - 1, "..", 2) != NULL ? API_EP_SERIES : API_EP_DATE;
-	if (is_word(path, n, "/healthz"))
+	if (api_is_word(path, n, "/healthz"))
 		return API_EP_HEALTHZ;
-	if (is_word(path, n, "/"))
+	if (api_is_word(path, n, "/"))
 		return API_EP_PAGE;
-	if (is_word(path, n, "/metrics"))
+	if (api_is_word(path, n, "/metrics"))
 		return API_EP_METRICS;
-	if (is_word(path, n, "/convert"))
+	if (api_is_word(path, n, "/convert"))
 		return API_EP_CONVERT;
 	/* Frankfurter's /current is its /latest under another name. */
-	if (is_word(path, n, "/latest") || is_word(path, n, "/current"))
+	if (api_is_word(path, n, "/latest") || api_is_word(path, n, "/current"))
 		return API_EP_LATEST;
-	if (is_word(path, n, "/currencies"))
+	if (api_is_word(path, n, "/currencies"))
 		return API_EP_CURRENCIES;
 	if (n > API_CONVERT_PREFIX_LEN && memcmp(path, API_CONVERT_PREFIX, API_CONVERT_PREFIX_LEN) == 0)
 		return API_EP_CONVERT_PATH;
@@ -1005,7 +1002,7 @@ static int
 has_arg(const struct api_request *req, const char *name)
 {
 	for (size_t i = 0; i < req->nargs; i++)
-		if (is_word(req->args[i].key, req->args[i].key_len, name))
+		if (api_is_word(req->args[i].key, req->args[i].key_len, name))
 			return 1;
 	return 0;
 }
@@ -1017,7 +1014,7 @@ api_handle(const struct api_ctx *ctx, const struct api_request *req, struct api_
 	const char *path = req->path;
 	size_t n = req->path_len;
 	char quoted[BUF_QUOTE_LEN];
-	int v1_root = is_word(path, n, "/v1") || is_word(path, n, "/v1/");
+	int v1_root = api_is_word(path, n, "/v1") || api_is_word(path, n, "/v1/");
 
 	memset(resp, 0, sizeof(*resp));
 	buf_init(&resp->body, API_BODY_CAP);
@@ -1036,7 +1033,7 @@ api_handle(const struct api_ctx *ctx, const struct api_request *req, struct api_
 	}
 	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
 		buf_quote(quoted, sizeof(quoted), req->method, strlen(req->method));
-		answer_error(resp, 405, "method '%s' not allowed; use GET", quoted);
+		api_answer_error(resp, 405, "method '%s' not allowed; use GET", quoted);
 		return;
 	}
 	if (v2_is_path(req->path, req->path_len)) {
@@ -1066,7 +1063,7 @@ api_handle(const struct api_ctx *ctx, const struct api_request *req, struct api_
 	case API_EP_PAGE:
 		route_page(resp);
 		if (!answered_no_memory(resp) && buf_failed(&resp->body))
-			answer_error(resp, 500, "the page is larger than the answer buffer (a build error)");
+			api_answer_error(resp, 500, "the page is larger than the answer buffer (a build error)");
 		return;
 	case API_EP_METRICS:
 		resp->status = 200;
@@ -1084,7 +1081,7 @@ api_handle(const struct api_ctx *ctx, const struct api_request *req, struct api_
 	case API_EP_LATEST:
 	case API_EP_CONVERT_PATH:
 		if (ctx->rates == NULL)
-			answer_error(resp, 503, "no rates yet: the first fetch has not succeeded");
+			api_answer_error(resp, 503, "no rates yet: the first fetch has not succeeded");
 		else if (resp->endpoint == API_EP_LATEST)
 			answer_rates(ctx, req, ctx->rates, 0, resp);
 		else
@@ -1093,12 +1090,12 @@ api_handle(const struct api_ctx *ctx, const struct api_request *req, struct api_
 	default:
 		/* The path as asked, /v1/ and all: "/v1/v1/latest" is not "/v1/latest". */
 		buf_quote(quoted, sizeof(quoted), req->path, req->path_len);
-		answer_error(resp, 404, "no such path '%s'", quoted);
+		api_answer_error(resp, 404, "no such path '%s'", quoted);
 		return;
 	}
 out:
 	if (!answered_no_memory(resp) && buf_failed(&resp->body))
-		answer_error(resp, 400, "answer too large");
+		api_answer_error(resp, 400, "answer too large");
 }
 
 int
@@ -1158,20 +1155,10 @@ api_answer_busy(struct api_response *resp, const struct api_request *req, const 
 {
 	memset(resp, 0, sizeof(*resp));
 	buf_init(&resp->body, API_BODY_CAP);
-	if (v2_is_path(req->path, req->path_len)) {
-		resp->endpoint = API_EP_V2;
-		v2_answer_error(resp, 503, "%s", why);
-	} else {
-		resp->endpoint = ecbfiles_is_path(req->path, req->path_len) ? API_EP_ECB : API_EP_SERIES;
-		answer_error(resp, 503, "%s", why);
-	}
+	resp->endpoint = v2_is_path(req->path, req->path_len) ? API_EP_V2 :
+	    ecbfiles_is_path(req->path, req->path_len) ? API_EP_ECB : API_EP_SERIES;
+	api_answer_error(resp, 503, "%s", why);
 	resp->retry_after = retry_after;
-}
-
-void
-api_answer_error(struct api_response *resp, int status, const char *why)
-{
-	answer_error(resp, status, "%s", why);
 }
 
 void
@@ -1180,7 +1167,7 @@ api_answer_bad_request(struct api_response *resp, const char *why)
 	memset(resp, 0, sizeof(*resp));
 	buf_init(&resp->body, API_BODY_CAP);
 	resp->endpoint = API_EP_OTHER;
-	answer_error(resp, 400, "%s", why);
+	api_answer_error(resp, 400, "%s", why);
 }
 
 void

@@ -169,10 +169,17 @@ void api_answer_bad_request(struct api_response *resp, const char *why);
  * route but /healthz, /metrics and the page.  Pure.
  */
 int api_cross_origin(enum api_endpoint ep);
-/* Replaces whatever resp holds with cconvd's own error: status, the body
- * {"error":why}, never stored by a cache.  For the modules that answer
- * routes of their own in cconvd's shape. */
-void api_answer_error(struct api_response *resp, int status, const char *why);
+/*
+ * Replaces whatever resp holds with an error: status, a sentence in the
+ * body form of the dialect resp->endpoint (and resp->fixer_errors) speaks,
+ * never stored by a cache.  It frees the old body first, so its short answer
+ * needs little memory even after a buffer ran out.
+ */
+void api_answer_error(struct api_response *resp, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Whether s[0..n) (a path or a parameter's name or value, which may hold
+ * NUL bytes) is exactly the NUL-terminated word w.  Pure. */
+int api_is_word(const char *s, size_t n, const char *w);
 /* The endpoint's label in metrics: "convert_path", "latest", …; static. */
 const char *api_endpoint_name(enum api_endpoint ep);
 void api_response_free(struct api_response *resp);

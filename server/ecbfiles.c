@@ -23,7 +23,6 @@
  * (Warning 110) as the newest day's rates are, which a cconvd chained behind
  * this one reads as such.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -130,21 +129,6 @@ each(const struct api_ctx *ctx, const char *start, const char *end, int (*fn)(vo
 	return h->provider_each(h->cls, ECB_PROVIDER, "EUR", start, end, fn, arg, err, errlen);
 }
 
-static void
-answer_error(struct api_response *resp, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void
-answer_error(struct api_response *resp, int status, const char *fmt, ...)
-{
-	char why[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	api_answer_error(resp, status, why);
-}
-
 /* The 90-day file's first and last dates into start and end: the 90 days
  * ending with the newest stored day (on or before end).  0, 1 when there is
  * no day at all, or -1 with the 503 answered. */
@@ -155,7 +139,7 @@ span_90d(const struct api_ctx *ctx, char start[DT_DATE_LEN], char end[DT_DATE_LE
 	int rc = each(ctx, ECB_FIRST_DAY, end, newest_date, newest, err, sizeof(err));
 
 	if (rc == -1) {
-		answer_error(resp, 503, "history unavailable: %s", err);
+		api_answer_error(resp, 503, "history unavailable: %s", err);
 		return -1;
 	}
 	if (rc == 0)
@@ -180,14 +164,14 @@ ecbfiles_handle(const struct api_ctx *ctx, const struct api_request *req, struct
 	w.cols = &cols;
 	resp->endpoint = API_EP_ECB;
 	if (ctx->history == NULL || ctx->history->provider_each == NULL) {
-		answer_error(resp, 503, "no history: this server keeps none");
+		api_answer_error(resp, 503, "no history: this server keeps none");
 		return;
 	}
 	/* A day dated after today (a clock that ran ahead once) is never the newest. */
 	dt_date(ctx->now, end);
 	if (w.file == ECB_90D && (rc = span_90d(ctx, start, end, resp)) != 0) {
 		if (rc == 1)
-			answer_error(resp, 404, "no rates from the ECB are stored");
+			api_answer_error(resp, 404, "no rates from the ECB are stored");
 		return;
 	}
 	if (w.file != ECB_DAILY) {
@@ -197,11 +181,11 @@ ecbfiles_handle(const struct api_ctx *ctx, const struct api_request *req, struct
 	if (w.file == ECB_HIST_CSV) {
 		memset(&cols, 0, sizeof(cols));
 		if ((rc = each(ctx, start, end, gather_columns, &cols, err, sizeof(err))) == -1) {
-			answer_error(resp, 503, "history unavailable: %s", err);
+			api_answer_error(resp, 503, "history unavailable: %s", err);
 			return;
 		}
 		if (rc == 1) {
-			answer_error(resp, 503, "the ECB's history has more than %d currencies, more than a CSV "
+			api_answer_error(resp, 503, "the ECB's history has more than %d currencies, more than a CSV "
 			    "reader takes", ECBCSV_MAX_COLUMNS);
 			return;
 		}
@@ -209,28 +193,28 @@ ecbfiles_handle(const struct api_ctx *ctx, const struct api_request *req, struct
 	} else
 		ecbwrite_xml_begin(w.b);
 	if (each(ctx, start, end, write_day, &w, err, sizeof(err)) == -1) {
-		answer_error(resp, 503, "history unavailable: %s", err);
+		api_answer_error(resp, 503, "history unavailable: %s", err);
 		return;
 	}
 	if (w.file != ECB_HIST_CSV)
 		ecbwrite_xml_end(w.b);
 	if (buf_failed(w.b) == BUF_NO_MEMORY) {
-		answer_error(resp, 503, "out of memory; try again");
+		api_answer_error(resp, 503, "out of memory; try again");
 		return;
 	}
 	if (buf_failed(w.b)) {
-		answer_error(resp, 503, "%s is larger than %d MiB, the most a reader here takes", file_names[w.file],
-		    FEED_MAX_BODY >> 20);
+		api_answer_error(resp, 503, "%s is larger than %d MiB, the most a reader here takes",
+		    file_names[w.file], FEED_MAX_BODY >> 20);
 		return;
 	}
 	if (w.refused) {
 		/* Only a CSV line can be refused (every day here is in euros): its currency came between two reads. */
-		answer_error(resp, 503, "the ECB's history changed while it was read; try again");
+		api_answer_error(resp, 503, "the ECB's history changed while it was read; try again");
 		resp->retry_after = ECB_RETRY_AFTER;
 		return;
 	}
 	if (w.days == 0) {
-		answer_error(resp, 404, "no rates from the ECB are stored");
+		api_answer_error(resp, 404, "no rates from the ECB are stored");
 		return;
 	}
 	resp->status = 200;

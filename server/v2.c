@@ -7,7 +7,6 @@
  * says so instead of answering every currency.  CSV exists only for rates:
  * any other ".csv" path is 406, as Frankfurter answers it.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,7 +14,6 @@
 #include "v2meta.h"
 #include "v2rates.h"
 
-#define V2_BODY_CAP (256 * 1024)	/* bytes; as api.c's answers */
 
 static const char ct_json[] = "application/json";
 
@@ -24,38 +22,10 @@ static const char ct_json[] = "application/json";
 static const char root_payload[] = "{\"version\":\"v2\",\"status\":\"current\","
     "\"openapi\":\"https://api.frankfurter.dev/v2/openapi.json\",\"docs\":\"https://frankfurter.dev\"}\n";
 
-static int
-is_word(const char *s, size_t n, const char *w)
-{
-	return strlen(w) == n && memcmp(s, w, n) == 0;
-}
-
 int
 v2_is_path(const char *path, size_t n)
 {
-	return is_word(path, n, "/v2") || (n >= 4 && memcmp(path, "/v2/", 4) == 0);
-}
-
-void
-v2_answer_error(struct api_response *resp, int status, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	buf_free(&resp->body);
-	buf_init(&resp->body, V2_BODY_CAP);
-	resp->status = status;
-	resp->content_type = ct_json;
-	resp->last_modified = -1;
-	resp->age = 0;
-	resp->stale = 0;
-	resp->cache = API_CACHE_NO_STORE;
-	buf_printf(&resp->body, "{\"status\":%d,\"message\":", status);
-	buf_json_str(&resp->body, msg, strlen(msg));
-	buf_puts(&resp->body, "}\n");
+	return api_is_word(path, n, "/v2") || (n >= 4 && memcmp(path, "/v2/", 4) == 0);
 }
 
 void
@@ -79,7 +49,7 @@ static int
 allowed_name(const struct api_arg *a, const char *const *allowed)
 {
 	for (; *allowed != NULL; allowed++)
-		if (is_word(a->key, a->key_len, *allowed))
+		if (api_is_word(a->key, a->key_len, *allowed))
 			return 1;
 	return 0;
 }
@@ -92,7 +62,7 @@ v2_known_params(const struct api_request *req, const char *const *allowed, struc
 
 	/* Past the limit the names are not all known (http.c may drop them). */
 	if (req->nargs > API_MAX_ARGS) {
-		v2_answer_error(resp, 422, "more than %d query parameters", API_MAX_ARGS);
+		api_answer_error(resp, 422, "more than %d query parameters", API_MAX_ARGS);
 		return -1;
 	}
 	list[0] = '\0';
@@ -107,7 +77,7 @@ v2_known_params(const struct api_request *req, const char *const *allowed, struc
 	}
 	if (list[0] == '\0')
 		return 0;
-	v2_answer_error(resp, 422, "unknown parameter: %s", list);
+	api_answer_error(resp, 422, "unknown parameter: %s", list);
 	return -1;
 }
 
@@ -122,6 +92,24 @@ route_root(const struct api_ctx *ctx, const struct api_request *req, struct api_
 	buf_puts(&resp->body, root_payload);
 }
 
+const struct api_arg *
+v2_arg(const struct api_request *req, const char *name, int *bad, struct api_response *resp)
+{
+	const struct api_arg *found = NULL;
+
+	for (size_t i = 0; i < req->nargs; i++) {
+		const struct api_arg *a = &req->args[i];
+		if (!api_is_word(a->key, a->key_len, name))
+			continue;
+		if (found != NULL && *bad == 0) {
+			api_answer_error(resp, 422, "parameter '%s' given twice", name);
+			*bad = -1;
+		}
+		found = a;
+	}
+	return found;
+}
+
 void
 v2_handle(const struct api_ctx *ctx, const struct api_request *req, struct api_response *resp)
 {
@@ -129,18 +117,18 @@ v2_handle(const struct api_ctx *ctx, const struct api_request *req, struct api_r
 	size_t n = req->path_len - 3;
 
 	resp->endpoint = API_EP_V2;
-	if (n == 0 || is_word(path, n, "/"))
+	if (n == 0 || api_is_word(path, n, "/"))
 		route_root(ctx, req, resp);
 	else if (v2rates_route(ctx, req, path, n, resp))
 		;
 	else if (n >= 4 && memcmp(path + n - 4, ".csv", 4) == 0)
-		v2_answer_error(resp, 406, "CSV is served for rates only");
+		api_answer_error(resp, 406, "CSV is served for rates only");
 	else if (!v2meta_handle(ctx, req, path, n, resp))
-		v2_answer_error(resp, 404, "not found");
-	/* v2_answer_error() frees the failed buffer first, so its short
+		api_answer_error(resp, 404, "not found");
+	/* api_answer_error() frees the failed buffer first, so its short
 	 * message needs little memory. */
 	if (buf_failed(&resp->body) == BUF_NO_MEMORY)
-		v2_answer_error(resp, 503, "out of memory; try again");
+		api_answer_error(resp, 503, "out of memory; try again");
 	else if (buf_failed(&resp->body))
-		v2_answer_error(resp, 422, "answer too large; ask for less");
+		api_answer_error(resp, 422, "answer too large; ask for less");
 }

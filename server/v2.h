@@ -8,7 +8,7 @@
  * {"status":N,"message":"…"}: 404 for what does not exist, 422 for a request
  * it cannot take (an unknown parameter among them).  This module routes;
  * each group of routes lives in its own module and answers errors through
- * v2_answer_error().  Thread-safe: it only reads what ctx gives it.
+ * api_answer_error().  Thread-safe: it only reads what ctx gives it.
  */
 #ifndef CCONVD_V2_H
 #define CCONVD_V2_H
@@ -25,11 +25,6 @@ int v2_is_path(const char *path, size_t n);
  * the method is GET or HEAD. */
 void v2_handle(const struct api_ctx *ctx, const struct api_request *req, struct api_response *resp);
 
-/* Replaces whatever resp holds with Frankfurter v2's error: status, the
- * body {"status":status,"message":"…"}, never stored by a cache. */
-void v2_answer_error(struct api_response *resp, int status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
 /* Starts a 200 JSON answer from the latest rates: dated by their fetch
  * time, kept by caches until the next refresh (API_CACHE_RATES), stale as
  * they are; with no rates yet, not to be kept. */
@@ -41,5 +36,13 @@ void v2_begin_answer(const struct api_ctx *ctx, struct api_response *resp);
  * words it) when one is not, or when there are more than API_MAX_ARGS.
  */
 int v2_known_params(const struct api_request *req, const char *const *allowed, struct api_response *resp);
+
+/*
+ * The parameter named name; NULL when it is absent.  A name given twice is
+ * refused (422 answered, -1 left in *bad, which the caller set to 0), since
+ * which one wins would be a guess; later calls leave a first refusal alone.
+ */
+const struct api_arg *v2_arg(const struct api_request *req, const char *name, int *bad,
+    struct api_response *resp);
 
 #endif

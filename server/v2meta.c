@@ -60,22 +60,6 @@ put_str_or_null(struct buf *b, const char *s)
 		buf_json_str(b, s, strlen(s));
 }
 
-static int
-is_word(const char *s, size_t n, const char *w)
-{
-	return strlen(w) == n && memcmp(s, w, n) == 0;
-}
-
-/* The value of the parameter named key, or NULL when it is not given. */
-static const struct api_arg *
-param(const struct api_request *req, const char *key)
-{
-	for (size_t i = 0; i < req->nargs; i++)
-		if (is_word(req->args[i].key, req->args[i].key_len, key))
-			return &req->args[i];
-	return NULL;
-}
-
 /* The currency object's fields, without the braces. */
 static void
 put_currency_fields(struct buf *b, const struct currency *c, const struct coverage *cov)
@@ -158,12 +142,17 @@ route_currencies(const struct api_ctx *ctx, const struct api_request *req, struc
 {
 	static const char *const allowed[] = { "scope", "providers", NULL };
 	char keys[V2META_MAX_KEYS][UPSTREAM_KEY_LEN];
-	const struct api_arg *scope = param(req, "scope"), *prov = param(req, "providers");
+	const struct api_arg *scope, *prov;
 	size_t nkeys = 0, listed = 0;
-	int all = scope != NULL && scope->value != NULL && is_word(scope->value, scope->value_len, "all");
+	int all, bad = 0;
 
 	if (v2_known_params(req, allowed, resp) == -1)
 		return;
+	scope = v2_arg(req, "scope", &bad, resp);
+	prov = v2_arg(req, "providers", &bad, resp);
+	if (bad)
+		return;
+	all = scope != NULL && scope->value != NULL && api_is_word(scope->value, scope->value_len, "all");
 	if (prov != NULL)
 		nkeys = named_providers(prov, keys, V2META_MAX_KEYS);
 	v2_begin_answer(ctx, resp);
@@ -202,7 +191,7 @@ route_currency(const struct api_ctx *ctx, const struct api_request *req, const c
 	}
 	if (c == NULL || !ever_stored(ctx, c->code)) {
 		buf_quote(quoted, sizeof(quoted), code, n);
-		v2_answer_error(resp, 404, "currency '%s' not found", quoted);
+		api_answer_error(resp, 404, "currency '%s' not found", quoted);
 		return;
 	}
 	v2_begin_answer(ctx, resp);
@@ -283,11 +272,11 @@ v2meta_handle(const struct api_ctx *ctx, const struct api_request *req, const ch
 	static const char currency_prefix[] = "/currency/";
 	const size_t cp = sizeof(currency_prefix) - 1;
 
-	if (is_word(path, n, "/currencies"))
+	if (api_is_word(path, n, "/currencies"))
 		route_currencies(ctx, req, resp);
 	else if (n > cp && memcmp(path, currency_prefix, cp) == 0 && memchr(path + cp, '/', n - cp) == NULL)
 		route_currency(ctx, req, path + cp, n - cp, resp);
-	else if (is_word(path, n, "/providers"))
+	else if (api_is_word(path, n, "/providers"))
 		route_providers(ctx, req, resp);
 	else
 		return 0;

@@ -74,27 +74,6 @@ arg_text(const struct api_arg *a, const char **s, size_t *n)
 	*n = a->value != NULL ? a->value_len : 0;
 }
 
-/* The argument named name; NULL when absent.  A name given twice is
- * refused (422) with -1 in *bad, since which one wins is a guess. */
-static const struct api_arg *
-find_arg(const struct api_request *req, const char *name, int *bad, struct api_response *resp)
-{
-	const struct api_arg *found = NULL;
-	size_t len = strlen(name);
-
-	for (size_t i = 0; i < req->nargs; i++) {
-		const struct api_arg *a = &req->args[i];
-		if (a->key_len != len || memcmp(a->key, name, len) != 0)
-			continue;
-		if (found != NULL && *bad == 0) {
-			v2_answer_error(resp, 422, "parameter '%s' given twice", name);
-			*bad = -1;
-		}
-		found = a;
-	}
-	return found;
-}
-
 /* a's value as a date into out: 0, or -1 with the 422 answered (resp not NULL). */
 static int
 arg_date(const struct api_arg *a, char out[DT_DATE_LEN], struct api_response *resp)
@@ -112,7 +91,7 @@ arg_date(const struct api_arg *a, char out[DT_DATE_LEN], struct api_response *re
 	}
 	if (resp != NULL) {
 		buf_quote(quoted, sizeof(quoted), s, n);
-		v2_answer_error(resp, 422, "invalid date: %s '%s' is not a date as YYYY-MM-DD", a->key, quoted);
+		api_answer_error(resp, 422, "invalid date: %s '%s' is not a date as YYYY-MM-DD", a->key, quoted);
 	}
 	return -1;
 }
@@ -136,7 +115,7 @@ invalid_currency(struct api_response *resp, const char *s, size_t n)
 	char quoted[BUF_QUOTE_LEN];
 
 	buf_quote(quoted, sizeof(quoted), s, n);
-	v2_answer_error(resp, 422, "invalid currency: '%s' is not an ISO 4217 code", quoted);
+	api_answer_error(resp, 422, "invalid currency: '%s' is not an ISO 4217 code", quoted);
 }
 
 static int
@@ -177,7 +156,7 @@ parse_quotes(const struct api_arg *a, struct query *q, struct api_response *resp
 	q->has_quotes = 1;
 	while (n > 0 && next_member(s, n, &at, &m, &len)) {
 		if (q->nquotes == V2RATES_MAX_QUOTES) {
-			v2_answer_error(resp, 422, "quotes lists more than %d currencies", V2RATES_MAX_QUOTES);
+			api_answer_error(resp, 422, "quotes lists more than %d currencies", V2RATES_MAX_QUOTES);
 			return -1;
 		}
 		if (iso_code(m, len, q->quotes[q->nquotes]) == -1) {
@@ -203,7 +182,7 @@ parse_providers(const struct api_arg *a, struct query *q, struct api_response *r
 		if (len == 0)
 			continue;
 		if (q->only.n == API_MAX_PROVIDERS || len >= UPSTREAM_KEY_LEN) {
-			v2_answer_error(resp, 422, "providers lists more than %d keys or one longer than %d "
+			api_answer_error(resp, 422, "providers lists more than %d keys or one longer than %d "
 			    "characters (/v2/providers lists them)", API_MAX_PROVIDERS, UPSTREAM_KEY_LEN - 1);
 			return -1;
 		}
@@ -231,13 +210,13 @@ parse_query(const struct api_request *req, const char *const *allowed, struct qu
 
 	if (v2_known_params(req, allowed, resp) == -1)
 		return -1;
-	date = find_arg(req, "date", &bad, resp);
-	from = find_arg(req, "from", &bad, resp);
-	to = find_arg(req, "to", &bad, resp);
-	group = find_arg(req, "group", &bad, resp);
-	base = find_arg(req, "base", &bad, resp);
-	quotes = find_arg(req, "quotes", &bad, resp);
-	providers = find_arg(req, "providers", &bad, resp);
+	date = v2_arg(req, "date", &bad, resp);
+	from = v2_arg(req, "from", &bad, resp);
+	to = v2_arg(req, "to", &bad, resp);
+	group = v2_arg(req, "group", &bad, resp);
+	base = v2_arg(req, "base", &bad, resp);
+	quotes = v2_arg(req, "quotes", &bad, resp);
+	providers = v2_arg(req, "providers", &bad, resp);
 	if (bad)
 		return -1;
 	if ((date != NULL && arg_date(date, q->date, resp) == -1) ||
@@ -245,7 +224,7 @@ parse_query(const struct api_request *req, const char *const *allowed, struct qu
 	    (to != NULL && arg_date(to, q->to, resp) == -1))
 		return -1;
 	if (date != NULL && (from != NULL || to != NULL)) {
-		v2_answer_error(resp, 422, "conflicting params: 'date' is one day, 'from' and 'to' a range");
+		api_answer_error(resp, 422, "conflicting params: 'date' is one day, 'from' and 'to' a range");
 		return -1;
 	}
 	q->dated = date != NULL;
@@ -262,7 +241,7 @@ parse_query(const struct api_request *req, const char *const *allowed, struct qu
 			q->group = V2RATES_MONTH;
 		else {
 			buf_quote(quoted, sizeof(quoted), s, n);
-			v2_answer_error(resp, 422, "invalid group '%s': use week or month", quoted);
+			api_answer_error(resp, 422, "invalid group '%s': use week or month", quoted);
 			return -1;
 		}
 	}
@@ -494,14 +473,14 @@ read_views(const struct api_ctx *ctx, const struct query *q, struct rows *rs, st
 		return 0;	/* no provider named: no source, no rows */
 	if (!q->dated && !q->range && !q->has_only) {
 		if (ctx->rates == NULL) {
-			v2_answer_error(resp, 503, "no rates yet: the first fetch has not succeeded");
+			api_answer_error(resp, 503, "no rates yet: the first fetch has not succeeded");
 			return -1;
 		}
 		view_rows(rs, ctx->rates);
 		return 0;
 	}
 	if (ctx->history == NULL) {
-		v2_answer_error(resp, 503, "no history: this server keeps none");
+		api_answer_error(resp, 503, "no history: this server keeps none");
 		return -1;
 	}
 	if (q->range && strcmp(q->from, q->to) > 0)
@@ -522,7 +501,7 @@ read_views(const struct api_ctx *ctx, const struct query *q, struct rows *rs, st
 	if (rc != -1)
 		return 0;
 failed:
-	v2_answer_error(resp, 503, "history unavailable: %s", err);
+	api_answer_error(resp, 503, "history unavailable: %s", err);
 	return -1;
 }
 
@@ -536,11 +515,11 @@ gather(const struct api_ctx *ctx, const struct query *q, struct rows *rs, struct
 	if (read_views(ctx, q, rs, view, day, resp) == -1)
 		return -1;
 	if (rs->oom) {
-		v2_answer_error(resp, 503, "out of memory; try again");
+		api_answer_error(resp, 503, "out of memory; try again");
 		return -1;
 	}
 	if (rs->full) {
-		v2_answer_error(resp, 422, "more than %zu rates in one answer; ask for a shorter range, fewer quotes, "
+		api_answer_error(resp, 422, "more than %zu rates in one answer; ask for a shorter range, fewer quotes, "
 		    "or group=week or group=month", (size_t)V2RATES_MAX_ROWS);
 		return -1;
 	}
@@ -553,9 +532,9 @@ gather(const struct api_ctx *ctx, const struct query *q, struct rows *rs, struct
 	distinct(rs);
 	if (q->group != V2RATES_DAY && (rc = group_rows(rs, q->group)) != 0) {
 		if (rc == -1)
-			v2_answer_error(resp, 503, "out of memory; try again");
+			api_answer_error(resp, 503, "out of memory; try again");
 		else
-			v2_answer_error(resp, 422, "a sum of these rates needs more than 38 digits; ask for a shorter "
+			api_answer_error(resp, 422, "a sum of these rates needs more than 38 digits; ask for a shorter "
 			    "range");
 		return -1;
 	}
@@ -600,7 +579,7 @@ route_rates(const struct api_ctx *ctx, const struct api_request *req, int csv_pa
 	buf_init(&resp->body, API_SERIES_CAP);
 	render(&resp->body, &rs, q.base, f);
 	if (buf_failed(&resp->body) == BUF_TOO_LARGE)
-		v2_answer_error(resp, 422, "answer larger than %d MiB; ask for a shorter range, fewer quotes, or "
+		api_answer_error(resp, 422, "answer larger than %d MiB; ask for a shorter range, fewer quotes, or "
 		    "group=week or group=month", API_SERIES_CAP >> 20);
 	else if (!csv_path)
 		resp->vary = "Accept";	/* the same URL answers three shapes */
@@ -627,7 +606,7 @@ route_rate(const struct api_ctx *ctx, const struct api_request *req, const char 
 	memset(&day, 0, sizeof(day));
 	rs.q = &q;
 	if (slash == NULL || memchr(slash + 1, '/', n - (size_t)(slash + 1 - s)) != NULL) {
-		v2_answer_error(resp, 404, "not found: the path is /v2/rate/{base}/{quote}");
+		api_answer_error(resp, 404, "not found: the path is /v2/rate/{base}/{quote}");
 		return;
 	}
 	bn = (size_t)(slash - s);
@@ -644,7 +623,7 @@ route_rate(const struct api_ctx *ctx, const struct api_request *req, const char 
 	if (parse_query(req, allowed, &q, resp) == -1 || gather(ctx, &q, &rs, &view, &day, resp) == -1)
 		goto out;
 	if (rs.n == 0) {
-		v2_answer_error(resp, 404, "not found: no %s/%s rate %s%s", q.base, q.quotes[0],
+		api_answer_error(resp, 404, "not found: no %s/%s rate %s%s", q.base, q.quotes[0],
 		    q.dated ? "on or before " : "yet", q.dated ? q.date : "");
 		goto out;
 	}
@@ -656,17 +635,11 @@ out:
 	free(rs.v);
 }
 
-static int
-is_word(const char *s, size_t n, const char *w)
-{
-	return strlen(w) == n && memcmp(s, w, n) == 0;
-}
-
 int
 v2rates_route(const struct api_ctx *ctx, const struct api_request *req, const char *path, size_t n,
     struct api_response *resp)
 {
-	if (is_word(path, n, "/rates") || is_word(path, n, "/rates.csv"))
+	if (api_is_word(path, n, "/rates") || api_is_word(path, n, "/rates.csv"))
 		route_rates(ctx, req, n == 10, resp);
 	else if (n > 6 && memcmp(path, "/rate/", 6) == 0)
 		route_rate(ctx, req, path + 6, n - 6, resp);
@@ -683,15 +656,15 @@ v2rates_is_heavy(const struct api_request *req, int64_t now)
 	const struct api_arg *from = NULL, *to = NULL;
 	char start[DT_DATE_LEN], end[DT_DATE_LEN];
 
-	if (!(is_word(path, n, "/rates") || is_word(path, n, "/rates.csv")))
+	if (!(api_is_word(path, n, "/rates") || api_is_word(path, n, "/rates.csv")))
 		return 0;
 	for (size_t i = 0; i < req->nargs && i < API_MAX_ARGS; i++) {
 		const struct api_arg *a = &req->args[i];
-		if (is_word(a->key, a->key_len, "from"))
+		if (api_is_word(a->key, a->key_len, "from"))
 			from = a;
-		else if (is_word(a->key, a->key_len, "to"))
+		else if (api_is_word(a->key, a->key_len, "to"))
 			to = a;
-		else if (is_word(a->key, a->key_len, "date"))
+		else if (api_is_word(a->key, a->key_len, "date"))
 			return 0;
 	}
 	if (from == NULL || arg_date(from, start, NULL) == -1 || (to != NULL && arg_date(to, end, NULL) == -1))
