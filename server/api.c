@@ -78,12 +78,14 @@ static const struct param_name no_params[] = { { NULL, 0, 0 } };
 
 /*
  * The routes Frankfurter has (/latest, /current, /{date}, ranges,
- * /currencies): their errors are Frankfurter v1's, so its clients read them.
+ * /currencies, and anything else under /v1): their errors are Frankfurter
+ * v1's, so its clients read them.
  */
 static int
 frankfurter_route(enum api_endpoint ep)
 {
-	return ep == API_EP_LATEST || ep == API_EP_CURRENCIES || ep == API_EP_DATE || ep == API_EP_SERIES;
+	return ep == API_EP_LATEST || ep == API_EP_CURRENCIES || ep == API_EP_DATE || ep == API_EP_SERIES ||
+	    ep == API_EP_V1;
 }
 
 /* fixer.io's "type" for an error of status (its clients print it before "info"). */
@@ -1088,6 +1090,9 @@ api_handle(const struct api_ctx *ctx, const struct api_request *req, struct api_
 			route_convert_path(ctx, req, path + API_CONVERT_PREFIX_LEN, n - API_CONVERT_PREFIX_LEN, resp);
 		break;
 	default:
+		/* Under /v1/ only a Frankfurter client asks: it reads Frankfurter's form. */
+		if (req->path_len >= 4 && memcmp(req->path, "/v1/", 4) == 0)
+			resp->endpoint = API_EP_V1;
 		/* The path as asked, /v1/ and all: "/v1/v1/latest" is not "/v1/latest". */
 		buf_quote(quoted, sizeof(quoted), req->path, req->path_len);
 		api_answer_error(resp, 404, "no such path '%s'", quoted);

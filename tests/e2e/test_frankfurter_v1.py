@@ -100,10 +100,12 @@ def test_errors_in_frankfurters_form(tmp):
         for path, status, needle in frankfurter:
             for prefix in ("", "/v1"):
                 assert needle in error(d, prefix + path, status, "message"), (prefix + path, needle)
-        # cconvd's own routes keep theirs, and so does a path that is no route.
+        # Under /v1/ only Frankfurter's clients ask, so a path that is no route answers in its form too.
+        assert "no such path '/v1/nowhere'" in error(d, "/v1/nowhere", 404, "message")
+        # cconvd's own routes keep theirs, and so does a path that is no route outside /v1/.
         for path, status, needle in (("/convert?to=ZZZ", 404, "ZZZ"), ("/convert/GBP/12,5", 400, "12,5"),
                                      ("/convert?to=GBP&date=2026-02-30", 400, "not a valid"),
-                                     ("/v1/nowhere", 404, "no such path")):
+                                     ("/nowhere", 404, "no such path")):
             assert needle in error(d, path, status, "error"), path
         # A fixer.io client (it always sends its access_key) gets fixer's error object, the only one it reads.
         got, _, body = d.get("/latest?access_key=k&to=ZZZ")

@@ -233,7 +233,7 @@ def test_path_form_parameters_and_v1(tmp):
             status, h, body = d.get(path)
             assert status == 200 and json.loads(body)["version"] == "v1", (path, status, body)
         status, _, body = d.get("/v1/v1/latest")
-        assert status == 404 and json.loads(body)["error"] == "no such path '/v1/v1/latest'", body
+        assert status == 404 and json.loads(body)["message"] == "no such path '/v1/v1/latest'", body
 
 
 if __name__ == "__main__":

@@ -173,7 +173,8 @@ fixer_error_ok(const struct api_response *resp, json_t *j)
 static int
 frankfurter_route(enum api_endpoint ep)
 {
-	return ep == API_EP_LATEST || ep == API_EP_CURRENCIES || ep == API_EP_DATE || ep == API_EP_SERIES;
+	return ep == API_EP_LATEST || ep == API_EP_CURRENCIES || ep == API_EP_DATE || ep == API_EP_SERIES ||
+	    ep == API_EP_V1;
 }
 
 static void
