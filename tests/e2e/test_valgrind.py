@@ -22,7 +22,12 @@ ROUTES = [
     ("GET", "/nope", 404), ("POST", "/convert/GBP/1", 405), ("GET", "/healthz%00", 404),
     ("GET", "/", 200), ("GET", "/metrics", 200), ("GET", "/" + DATE, 200), ("GET", "/1999-01-04", 404),
     ("GET", "/" + DATE + ".." + DATE + "?to=GBP", 200), ("GET", "/v1/latest", 200),
-    ("GET", "/convert?to=GBP&date=" + DATE, 200), ("GET", "/2026-02-30", 400),
+    ("GET", "/convert?to=GBP&date=" + DATE, 200), ("GET", "/2026-02-30", 422), ("GET", "/v1/nope", 404),
+    ("OPTIONS", "/latest", 204), ("GET", "/v2", 200), ("GET", "/v2/rates?quotes=GBP,JPY", 200),
+    ("GET", "/v2/rates.csv?base=USD", 200), ("GET", "/v2/rate/USD/GBP", 200), ("GET", "/v2/rate/USD/XYZ", 422),
+    ("GET", "/v2/rates?bogus=1", 422), ("GET", "/v2/currencies", 200), ("GET", "/v2/currency/GBP", 200),
+    ("GET", "/v2/providers", 200), ("GET", "/stats/eurofxref/eurofxref-daily.xml", 404),
+    ("GET", "/latest?access_key=k&to=XYZ", 404),
 ]
 
 
